@@ -1,0 +1,5 @@
+//! `cargo xtask`: project automation.
+fn main() {
+    eprintln!("usage: cargo xtask ci | release | bench");
+    std::process::exit(2);
+}
