@@ -1,0 +1,2 @@
+//! The `opretail` command.
+fn main() {}
