@@ -1,0 +1,300 @@
+//! Where and how to call the gateway.
+
+use std::fmt;
+use std::time::Duration;
+
+use opretail_sign::{SignMethod, UtcOffset};
+
+use crate::{Error, RetryPolicy};
+
+/// The documented formal gateway (plain HTTP, as the platform publishes it).
+pub const OPRETAIL_GATEWAY: &str = "http://openapi.opretail.com/m.api";
+/// The same platform over HTTPS, under the vendor's other brand.
+pub const OVOPARK_GATEWAY: &str = "https://openapi.ovopark.com/m.api";
+/// The `_aid` of the open-platform system this gateway serves.
+pub const DEFAULT_AID: &str = "S107";
+/// Environment variable for the endpoint, read by the examples and the CLI.
+pub const ENV_ENDPOINT: &str = "OPRETAIL_ENDPOINT";
+
+/// A checked gateway URL: `http` or `https`, with a host, no credentials, no fragment.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint(url::Url);
+
+impl Endpoint {
+    /// Parses and checks a gateway URL.
+    ///
+    /// ```
+    /// use opretail_model::Endpoint;
+    ///
+    /// assert!(Endpoint::parse("https://openapi.ovopark.com/m.api").is_ok());
+    /// let err = Endpoint::parse("ftp://example.com/m.api").unwrap_err();
+    /// assert!(err.to_string().contains("http"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bad = |why: String| {
+            Error::invalid_input(
+                "endpoint",
+                format!("{text:?} is not a usable gateway URL: {why}"),
+            )
+        };
+        let url = url::Url::parse(text.trim())
+            .map_err(|e| bad(format!("{e}; expected something like {OPRETAIL_GATEWAY}")))?;
+        if url.scheme() != "http" && url.scheme() != "https" {
+            return Err(bad(format!(
+                "the scheme is {:?}; use http or https",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("it has no host".into()));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad(
+                "it carries a user name or password; the gateway signs requests instead".into(),
+            ));
+        }
+        if url.fragment().is_some() {
+            return Err(bad("it has a #fragment".into()));
+        }
+        Ok(Endpoint(url))
+    }
+
+    /// The URL as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The parsed URL.
+    pub fn url(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Endpoint::parse(OPRETAIL_GATEWAY)
+            .unwrap_or_else(|_| unreachable!("the documented gateway URL parses"))
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Endpoint({})", self.as_str())
+    }
+}
+
+impl std::str::FromStr for Endpoint {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Endpoint::parse(s)
+    }
+}
+
+/// How the SDK calls the gateway. Build one with [`Config::builder`]; the defaults suit the
+/// documented gateway.
+///
+/// ```
+/// use std::time::Duration;
+/// use opretail_model::{Config, SignMethod, OVOPARK_GATEWAY};
+///
+/// let config = Config::builder()
+///     .endpoint(OVOPARK_GATEWAY)
+///     .sign_method(SignMethod::Sha1)
+///     .timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(config.endpoint().as_str(), OVOPARK_GATEWAY);
+/// # Ok::<(), opretail_model::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    endpoint: Endpoint,
+    aid: String,
+    sign_method: SignMethod,
+    utc_offset: UtcOffset,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    body_limit: usize,
+    replay_backdate: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            endpoint: Endpoint::default(),
+            aid: DEFAULT_AID.to_owned(),
+            sign_method: SignMethod::Md5,
+            utc_offset: UtcOffset::GATEWAY,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("opretail-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            body_limit: 16 * 1024 * 1024,
+            replay_backdate: 5,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from the defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config::default(),
+            endpoint: None,
+        }
+    }
+
+    /// The gateway URL. Default: [`OPRETAIL_GATEWAY`].
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+    /// The `_aid` sent. Default: `S107`.
+    pub fn aid(&self) -> &str {
+        &self.aid
+    }
+    /// The signature algorithm. Default: MD5.
+    pub fn sign_method(&self) -> SignMethod {
+        self.sign_method
+    }
+    /// The gateway's UTC offset, for `_timestamp`. Default: +08:00.
+    pub fn utc_offset(&self) -> UtcOffset {
+        self.utc_offset
+    }
+    /// Time allowed to open a connection. Default: 10 s.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    /// Time allowed for one attempt, from sending to the end of the body. Default: 30 s.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    /// When and how often to retry. Default: [`RetryPolicy::default`].
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+    /// The `User-Agent` header. Default: `opretail-rust/<version>`.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+    /// The largest response body read, in bytes. Default: 16 MiB.
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+    /// How many seconds into the past a timestamp may be moved so that identical calls made
+    /// in the same second get distinct signatures (the gateway rejects a repeated signature
+    /// with `API_CALL_REPEAT`). `0` disables it: identical calls then wait for the next second.
+    /// Default: 5.
+    pub fn replay_backdate(&self) -> u32 {
+        self.replay_backdate
+    }
+}
+
+/// Builds a [`Config`]; checks happen in [`ConfigBuilder::build`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ConfigBuilder {
+    config: Config,
+    endpoint: Option<String>,
+}
+
+impl ConfigBuilder {
+    /// The gateway URL, for example [`OPRETAIL_GATEWAY`], [`OVOPARK_GATEWAY`] or a sandbox's.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+    /// The `_aid` (default `S107`; the vendor's cloud gateway puts an AppID here).
+    pub fn aid(mut self, aid: impl Into<String>) -> Self {
+        self.config.aid = aid.into();
+        self
+    }
+    /// The signature algorithm.
+    pub fn sign_method(mut self, method: SignMethod) -> Self {
+        self.config.sign_method = method;
+        self
+    }
+    /// The gateway's UTC offset.
+    pub fn utc_offset(mut self, offset: UtcOffset) -> Self {
+        self.config.utc_offset = offset;
+        self
+    }
+    /// Time allowed to open a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+    /// Time allowed for one attempt.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+    /// The retry policy; [`RetryPolicy::never`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.config.user_agent = agent.into();
+        self
+    }
+    /// The largest response body read, in bytes.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+    /// See [`Config::replay_backdate`].
+    pub fn replay_backdate(mut self, seconds: u32) -> Self {
+        self.config.replay_backdate = seconds;
+        self
+    }
+
+    /// Checks everything and returns the configuration.
+    pub fn build(self) -> Result<Config, Error> {
+        let mut config = self.config;
+        if let Some(url) = self.endpoint {
+            config.endpoint = Endpoint::parse(&url)?;
+        }
+        let aid = config.aid.trim();
+        if aid.is_empty() || aid.chars().count() > 20 {
+            return Err(Error::invalid_input(
+                "_aid",
+                "the application id must be 1 to 20 characters (the gateway's is S107)",
+            ));
+        }
+        config.aid = aid.to_owned();
+        if config.timeout.is_zero() || config.connect_timeout.is_zero() {
+            return Err(Error::invalid_input(
+                "timeout",
+                "timeouts must be greater than zero",
+            ));
+        }
+        if config.body_limit < 1024 {
+            return Err(Error::invalid_input(
+                "body_limit",
+                "the body limit must be at least 1 KiB",
+            ));
+        }
+        if config.user_agent.is_empty() || config.user_agent.chars().any(char::is_control) {
+            return Err(Error::invalid_input(
+                "user_agent",
+                "the user agent must be non-empty printable text",
+            ));
+        }
+        if config.replay_backdate > 300 {
+            return Err(Error::invalid_input(
+                "replay_backdate",
+                "at most 300 seconds: further back the gateway would refuse the timestamp",
+            ));
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,228 @@
+//! The one error type of the SDK.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::ReturnCode;
+
+/// How many bytes of an unexpected body an error keeps.
+pub const BODY_SNIPPET_LIMIT: usize = 1024;
+
+/// Everything that can go wrong with a call, each saying what happened and what to do.
+///
+/// No variant ever holds the signing secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter, the credentials or the configuration were refused before anything was sent.
+    #[error("invalid {param}: {reason}")]
+    InvalidInput {
+        /// Which parameter or setting.
+        param: Cow<'static, str>,
+        /// Why, and what to do.
+        reason: String,
+    },
+
+    /// The gateway answered with a return code other than `SUCCESS`.
+    #[error(transparent)]
+    Gateway(Box<GatewayError>),
+
+    /// The request did not get an answer: connection, timeout, TLS, or a body over the limit.
+    #[error("{kind} talking to {endpoint}: {message}")]
+    Transport {
+        /// What failed.
+        kind: TransportKind,
+        /// The gateway URL.
+        endpoint: String,
+        /// The underlying error, in words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+
+    /// An HTTP status that is not the gateway's (the gateway answers 200 even for its errors),
+    /// so something in front of it failed: a proxy, a load balancer, a wrong URL.
+    #[error(
+        "HTTP status {status} (something in front of the gateway failed; check the endpoint URL, or retry later): {body}"
+    )]
+    HttpStatus {
+        /// The status code.
+        status: u16,
+        /// At most 1 KiB of the body.
+        body: String,
+    },
+
+    /// The body is not JSON (a proxy's page, or a cut-off answer).
+    #[error("the gateway's answer is not JSON ({detail}); check the endpoint URL: {body}")]
+    NotJson {
+        /// What the parser said.
+        detail: String,
+        /// At most 1 KiB of the body.
+        body: String,
+    },
+
+    /// JSON, but not the gateway's envelope (no `stat`, or no usable `stat.code`).
+    #[error("the answer is not a gateway envelope ({detail}); check the endpoint URL: {body}")]
+    Envelope {
+        /// What is missing or wrong.
+        detail: String,
+        /// At most 1 KiB of the body.
+        body: String,
+    },
+
+    /// The call succeeded but `data` does not have the documented shape.
+    #[error("could not decode `{path}` of the answer: {message} (cid {cid})")]
+    Decode {
+        /// Where in the answer, e.g. `data.DAY_FLOW`.
+        path: String,
+        /// What was wrong there.
+        message: String,
+        /// The request id, to quote to the platform's support.
+        cid: String,
+    },
+}
+
+/// What kind of transport failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// Could not connect (DNS, refused, unreachable).
+    Connect,
+    /// No complete answer within the configured timeout.
+    Timeout,
+    /// The TLS handshake or certificate check failed.
+    Tls,
+    /// The answer is larger than the configured body limit; it was not read to the end.
+    BodyLimit,
+    /// The connection broke during the exchange (closed early, cut-off body, protocol error).
+    Io,
+    /// The request could not be built (an invalid header value, for example).
+    Request,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "connection failed",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Tls => "TLS failed",
+            TransportKind::BodyLimit => "response body over the limit",
+            TransportKind::Io => "connection broken",
+            TransportKind::Request => "request could not be built",
+        })
+    }
+}
+
+/// A gateway return code other than `SUCCESS`, with everything the gateway said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayError {
+    /// The return code (documented or not).
+    pub code: ReturnCode,
+    /// `result`: the gateway's message, if any.
+    pub message: Option<String>,
+    /// `stat.cid`: the request id to quote to support.
+    pub cid: Option<String>,
+    /// `stat.systime`: the gateway's time.
+    pub systime: Option<String>,
+}
+
+impl GatewayError {
+    /// What the platform documents as the remedy.
+    pub fn remedy(&self) -> &'static str {
+        self.code.remedy()
+    }
+}
+
+impl fmt::Display for GatewayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "gateway error {}: {}", self.code, self.code.meaning())?;
+        if let Some(message) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, " ({message})")?;
+        }
+        if let Some(cid) = &self.cid {
+            write!(f, " [cid {cid}]")?;
+        }
+        write!(f, "; what to do: {}", self.code.remedy())
+    }
+}
+
+impl std::error::Error for GatewayError {}
+
+impl Error {
+    /// An [`Error::InvalidInput`].
+    pub fn invalid_input(param: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            param: param.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`Error::Transport`] from any underlying error.
+    pub fn transport<E>(kind: TransportKind, endpoint: impl Into<String>, source: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error::Transport {
+            kind,
+            endpoint: endpoint.into(),
+            message: source.to_string(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// A [`Error::Transport`] described in words only.
+    pub fn transport_message(
+        kind: TransportKind,
+        endpoint: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Transport {
+            kind,
+            endpoint: endpoint.into(),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The gateway error, if this is one.
+    pub fn gateway(&self) -> Option<&GatewayError> {
+        match self {
+            Error::Gateway(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The gateway return code, if the gateway answered with an error.
+    pub fn return_code(&self) -> Option<&ReturnCode> {
+        self.gateway().map(|g| &g.code)
+    }
+
+    /// The transport failure kind, if this is one.
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Transport { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// The request id (`stat.cid`) the gateway gave, if any.
+    pub fn cid(&self) -> Option<&str> {
+        match self {
+            Error::Gateway(g) => g.cid.as_deref(),
+            Error::Decode { cid, .. } => Some(cid),
+            _ => None,
+        }
+    }
+}
+
+/// At most [`BODY_SNIPPET_LIMIT`] bytes of a body, as text, cut on a character boundary.
+pub fn body_snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
+    let text = String::from_utf8_lossy(cut);
+    let mut text = text.trim().to_owned();
+    if body.len() > BODY_SNIPPET_LIMIT {
+        text.push_str(" …");
+    }
+    text
+}

@@ -1,0 +1,241 @@
+//! Request preparation: the signed form is exactly what the gateway's rule demands.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use opretail_model::{
+    Config, Credentials, Error, GetTotalData, Preparation, PreparedRequest, RawCall, RequestSigner,
+    SignMethod, UtcOffset,
+};
+
+/// 2026-11-28T02:15:00Z, which is 10:15:00 at the gateway (UTC+08:00).
+const NOW: u64 = 1_795_832_100;
+
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+fn signer(method: SignMethod) -> RequestSigner {
+    let config = Config::builder().sign_method(method).build().unwrap();
+    RequestSigner::new(Credentials::new("demo-key", "demo-secret").unwrap(), config)
+}
+
+fn ready(p: Preparation) -> PreparedRequest {
+    match p {
+        Preparation::Ready(r) => r,
+        Preparation::Wait(d) => panic!("expected a request, got a wait of {d:?}"),
+    }
+}
+
+fn value<'a>(r: &'a PreparedRequest, name: &str) -> &'a str {
+    r.pairs()
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap()
+}
+
+#[test]
+fn get_total_data_matches_the_signing_vectors() {
+    let op = GetTotalData::new("S_1001".parse().unwrap());
+    for (method, sig) in [
+        (SignMethod::Md5, "5DF86E5EC56A50793D81B05DA93AEC3F"),
+        (SignMethod::Sha1, "B6D2C586106AD2F7196AD6B04FDF0F7C4E21BD04"),
+    ] {
+        let r = ready(signer(method).prepare(&op, at(NOW)).unwrap());
+        assert_eq!(value(&r, "_timestamp"), "20261128101500");
+        assert_eq!(value(&r, "_sig"), sig);
+        assert_eq!(value(&r, "needUnit"), "0");
+        assert_eq!(value(&r, "_requestMode"), "POST");
+        assert_eq!(r.pairs().last().unwrap().0, "_sig");
+        assert_eq!(r.pairs().len(), 11);
+        assert!(r.body().contains(&format!("_sig={sig}")));
+        assert!(
+            r.body()
+                .contains("_mt=open.shopweb.passengerFlow.getTotalData")
+        );
+    }
+}
+
+#[test]
+fn values_are_trimmed_and_percent_encoded_only_on_the_wire() {
+    let op = RawCall::new("open.sandbox.echo").param("name", "  门店 A&B=1  ");
+    let r = ready(signer(SignMethod::Md5).prepare(&op, at(NOW)).unwrap());
+    assert_eq!(value(&r, "name"), "门店 A&B=1");
+    let decoded: Vec<(String, String)> = form_urlencoded_parse(r.body());
+    assert_eq!(decoded, r.pairs());
+    assert!(!r.body().contains('门'));
+    let expected = opretail_sign::sign(SignMethod::Md5, "demo-secret", r.pairs());
+    assert_eq!(value(&r, "_sig"), expected.as_str());
+}
+
+fn form_urlencoded_parse(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_gateway_offset_sets_the_wall_clock() {
+    let config = Config::builder()
+        .utc_offset(UtcOffset::UTC)
+        .build()
+        .unwrap();
+    let s = RequestSigner::new(Credentials::new("k", "s").unwrap(), config);
+    let r = ready(s.prepare(&RawCall::new("m"), at(NOW)).unwrap());
+    assert_eq!(value(&r, "_timestamp"), "20261128021500");
+}
+
+#[test]
+fn identical_calls_in_one_second_get_distinct_signatures_then_wait() {
+    let s = signer(SignMethod::Md5); // replay_backdate defaults to 5
+    let op = GetTotalData::new("S_1".parse().unwrap());
+    let mut sigs = std::collections::HashSet::new();
+    let mut stamps = Vec::new();
+    for _ in 0..6 {
+        let r = ready(s.prepare(&op, at(NOW)).unwrap());
+        assert!(sigs.insert(value(&r, "_sig").to_owned()));
+        stamps.push(r.timestamp().unix());
+    }
+    let now = NOW as i64;
+    assert_eq!(stamps, [now, now - 1, now - 2, now - 3, now - 4, now - 5]);
+    match s
+        .prepare(&op, at(NOW) + Duration::from_millis(250))
+        .unwrap()
+    {
+        Preparation::Wait(d) => assert!(
+            d > Duration::from_millis(740) && d <= Duration::from_millis(760),
+            "{d:?}"
+        ),
+        Preparation::Ready(_) => panic!("all six timestamps are used; the seventh call must wait"),
+    }
+    // A second later the current second is free again.
+    let r = ready(s.prepare(&op, at(NOW + 1)).unwrap());
+    assert_eq!(r.timestamp().unix(), now + 1);
+    // A different call is not affected.
+    let other = GetTotalData::new("S_2".parse().unwrap());
+    assert_eq!(
+        ready(s.prepare(&other, at(NOW)).unwrap())
+            .timestamp()
+            .unix(),
+        now
+    );
+}
+
+#[test]
+fn backdating_can_be_switched_off() {
+    let config = Config::builder().replay_backdate(0).build().unwrap();
+    let s = RequestSigner::new(Credentials::new("k", "s").unwrap(), config);
+    let op = RawCall::new("m");
+    ready(s.prepare(&op, at(NOW)).unwrap());
+    assert!(matches!(
+        s.prepare(&op, at(NOW)).unwrap(),
+        Preparation::Wait(_)
+    ));
+}
+
+fn invalid(result: Result<Preparation, Error>) -> String {
+    match result {
+        Err(e @ Error::InvalidInput { .. }) => e.to_string(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_operations_are_refused_before_sending() {
+    let s = signer(SignMethod::Md5);
+    let msg = invalid(s.prepare(
+        &RawCall::new("m").param("id", "1").param("id", "2"),
+        at(NOW),
+    ));
+    assert!(msg.contains("id") && msg.contains("twice"), "{msg}");
+    let msg = invalid(s.prepare(&RawCall::new("m").param("_sig", "x"), at(NOW)));
+    assert!(msg.contains("_sig"), "{msg}");
+    let msg = invalid(s.prepare(&RawCall::new("m").param("_timestamp", "x"), at(NOW)));
+    assert!(msg.contains("_timestamp"), "{msg}");
+    let msg = invalid(s.prepare(&RawCall::new("m").param(" ", "x"), at(NOW)));
+    assert!(msg.contains("empty name"), "{msg}");
+    let msg = invalid(s.prepare(&RawCall::new(""), at(NOW)));
+    assert!(msg.contains("_mt"), "{msg}");
+    let msg = invalid(s.prepare(&RawCall::new("m".repeat(101)), at(NOW)));
+    assert!(msg.contains("100"), "{msg}");
+    let msg = invalid(s.prepare(&RawCall::new("m").at_version(""), at(NOW)));
+    assert!(msg.contains("_version"), "{msg}");
+    assert!(s.prepare(&RawCall::new("m".repeat(100)), at(NOW)).is_ok());
+}
+
+#[test]
+fn bad_credentials_and_config_are_refused() {
+    let e = Credentials::new("", "s").unwrap_err().to_string();
+    assert!(e.contains("_akey") && e.contains("empty"), "{e}");
+    let e = Credentials::new("k".repeat(21), "s")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("20"), "{e}");
+    assert!(Credentials::new("k".repeat(20), "s").is_ok());
+    let e = Credentials::new("k", "  ").unwrap_err().to_string();
+    assert!(e.contains("_asid"), "{e}");
+    for url in [
+        "",
+        "not a url",
+        "ftp://h/m.api",
+        "http://",
+        "openapi.opretail.com/m.api",
+        "https://user:pw@h/m.api",
+        "https://h/m.api#x",
+    ] {
+        let e = Config::builder()
+            .endpoint(url)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("invalid endpoint"), "{url}: {e}");
+    }
+    assert!(Config::builder().aid("").build().is_err());
+    assert!(Config::builder().timeout(Duration::ZERO).build().is_err());
+    assert!(
+        Config::builder()
+            .endpoint("http://127.0.0.1:8080/m.api")
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn the_secret_is_never_shown() {
+    let s = signer(SignMethod::Md5);
+    let r = ready(
+        s.prepare(&GetTotalData::new("S_1".parse().unwrap()), at(NOW))
+            .unwrap(),
+    );
+    for text in [
+        format!("{s:?}"),
+        format!("{r:?}"),
+        format!("{:?}", s.credentials()),
+    ] {
+        assert!(!text.contains("demo-secret"), "{text}");
+        assert!(!text.contains(value(&r, "_sig")), "{text}");
+    }
+    assert!(!r.body().contains("demo-secret"));
+    assert!(!format!("{:?}", s.credentials()).contains("demo-key"));
+}
