@@ -1,8 +1,157 @@
-//! The `data` of `open.shopweb.passengerFlow.getTotalData`.
+//! The `data` of `open.shopweb.passengerFlow.getTotalData`: passenger-flow totals.
+//!
+//! The gateway is loose with types (a documented int arrives as `123`, `"123"`, `"1,234人"`
+//! or `""`), so every type here is decoded by hand, leniently, and keeps what it cannot type:
+//! the original text of a number with a unit, and undocumented fields in an `extra` map.
+//! Decoding never goes through an intermediate `serde_json::Value` and never uses
+//! `#[serde(flatten)]` (which buffers the whole object); errors come from serde, so
+//! `serde_path_to_error` names the field (`DAY_FLOW`, `WEATHER.id`, `cfgData[1].type`).
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-/// Passenger-flow totals of a store or an enterprise.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Implements `Deserialize` and `Serialize` for a struct with an `extra` map.
+///
+/// Each field is listed as `field: Wrapper = "stored_name" | "wire_name" ...`: the first name
+/// is the one it is serialized under (snake_case, so stored data reads well), all names are
+/// accepted when deserializing (the gateway's names, and the stored ones for round trips).
+/// `Wrapper` is a private lenient decoder whose `.0` is the field's value. A field seen twice
+/// is an error rather than a silent overwrite. Every other key lands in `extra`, and is
+/// serialized back at the top level as it came, so serialize-then-deserialize is lossless.
+macro_rules! lenient_object {
+    ($ty:ident, $expecting:literal, {
+        $( $field:ident : $wrapper:ty = $name:literal $(| $alias:literal)* ),* $(,)?
+    }) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ObjectVisitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        $( let mut $field = None; )*
+                        let mut extra = ::std::collections::BTreeMap::new();
+                        while let Some(crate::total_data::lenient::Key(key)) = map.next_key()? {
+                            match &*key {
+                                $( $name $(| $alias)* => {
+                                    if $field.is_some() {
+                                        return Err(::serde::de::Error::duplicate_field($name));
+                                    }
+                                    $field = Some(map.next_value::<$wrapper>()?.0);
+                                } )*
+                                _ => {
+                                    extra.insert(key.into_owned(), map.next_value()?);
+                                }
+                            }
+                        }
+                        Ok($ty { $( $field: $field.unwrap_or_default(), )* extra })
+                    }
+                }
+
+                deserializer.deserialize_map(ObjectVisitor)
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap;
+                let known = [$( $name ),*].len();
+                let mut map = serializer.serialize_map(Some(known + self.extra.len()))?;
+                $( map.serialize_entry($name, &self.$field)?; )*
+                for (key, value) in &self.extra {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    };
+}
+
+mod cfg;
+mod lenient;
+mod measure;
+mod weather;
+
+pub use cfg::CfgItem;
+pub use measure::Measure;
+pub use weather::Weather;
+
+use lenient::{OneOrMany, OptionalObject};
+use measure::LenientMeasure;
+
+/// Passenger-flow totals of a store or an enterprise: the `data` of `getTotalData`.
+///
+/// Every field is optional, as the platform documents. The numeric fields are [`Measure`]s:
+/// a JSON number, a numeric string, or (with `needUnit=1`) text with thousands separators and
+/// a unit such as `"35.2%"` or `"1,234人"`; the original text is kept whenever it says more
+/// than the number. `null`, a missing field, `""` and the placeholders `"-"`, `"--"`, `"N/A"`
+/// all decode to `None`. A value that cannot mean a number (`"abc"`, `true`, a list) is an
+/// error that names the field.
+///
+/// Deserializing accepts the gateway's names (`DAY_FLOW`, `WEATHER`, `cfgData`) and the
+/// snake_case names it serializes under (`day_flow`, `weather`, `cfg_data`), so stored
+/// values read back equal. Undocumented fields are kept in [`TotalData::extra`] and
+/// serialized back at the top level, as they came.
+///
+/// ```
+/// use opretail_model::TotalData;
+///
+/// let data: TotalData = serde_json::from_str(
+///     r#"{"DAY_FLOW": "1,234人", "ENTER_RATE": "35.2%", "TOTAL_SALE": 5678, "NEW_FIELD": 1}"#,
+/// )?;
+/// let day = data.day_flow.as_ref().unwrap();
+/// assert_eq!((day.as_i64(), day.unit()), (Some(1234), Some("人")));
+/// assert_eq!(data.enter_rate.as_ref().unwrap().value(), 35.2);
+/// assert_eq!(data.total_sale.as_ref().unwrap().to_string(), "5678");
+/// assert!(data.weather.is_none() && data.cfg_data.is_empty());
+/// assert_eq!(data.extra["NEW_FIELD"], 1);
+///
+/// let stored = serde_json::to_value(&data)?;
+/// assert_eq!(stored["total_sale"], 5678);
+/// assert_eq!(serde_json::from_value::<TotalData>(stored)?, data);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct TotalData {}
+pub struct TotalData {
+    /// Passenger flow today (`DAY_FLOW`).
+    pub day_flow: Option<Measure>,
+    /// Passenger flow this week (`WEEK_FLOW`).
+    pub week_flow: Option<Measure>,
+    /// Passenger flow this month (`MONTH_FLOW`).
+    pub month_flow: Option<Measure>,
+    /// Sales (`TOTAL_SALE`).
+    pub total_sale: Option<Measure>,
+    /// Customer price, the spend per customer (`EXPENDITURE`).
+    pub expenditure: Option<Measure>,
+    /// Store-entry rate (`ENTER_RATE`).
+    pub enter_rate: Option<Measure>,
+    /// Bag (purchase) rate (`BUY_RATE`).
+    pub buy_rate: Option<Measure>,
+    /// Fitting rate (`FITTING_RATE`).
+    pub fitting_rate: Option<Measure>,
+    /// The weather at the store (`WEATHER`); `null` and `""` mean none.
+    pub weather: Option<Weather>,
+    /// The passenger-flow configuration items (`cfgData`). The gateway sends one object or a
+    /// list; one object becomes a list of one, `null` and a missing field an empty list.
+    pub cfg_data: Vec<CfgItem>,
+    /// Fields the platform does not document, by their wire name, as they came.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+lenient_object!(TotalData, "the getTotalData data object", {
+    day_flow: LenientMeasure = "day_flow" | "DAY_FLOW",
+    week_flow: LenientMeasure = "week_flow" | "WEEK_FLOW",
+    month_flow: LenientMeasure = "month_flow" | "MONTH_FLOW",
+    total_sale: LenientMeasure = "total_sale" | "TOTAL_SALE",
+    expenditure: LenientMeasure = "expenditure" | "EXPENDITURE",
+    enter_rate: LenientMeasure = "enter_rate" | "ENTER_RATE",
+    buy_rate: LenientMeasure = "buy_rate" | "BUY_RATE",
+    fitting_rate: LenientMeasure = "fitting_rate" | "FITTING_RATE",
+    weather: OptionalObject<Weather> = "weather" | "WEATHER",
+    cfg_data: OneOrMany<CfgItem> = "cfg_data" | "cfgData",
+});
