@@ -71,6 +71,24 @@ macro_rules! lenient_object {
     };
 }
 
+/// The `Visitor` methods for `null` (and an `Option`'s `Some`, read as the value inside):
+/// `null` decodes to `$absent`.
+macro_rules! null_means {
+    ($absent:expr) => {
+        fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+
+        fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+
+        fn visit_some<D: ::serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
 mod cfg;
 mod lenient;
 mod measure;

@@ -79,17 +79,7 @@ impl<'de> Deserialize<'de> for LenientString {
                 Ok(LenientString(Some(v.to_string())))
             }
 
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LenientString(None))
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LenientString(None))
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
+            null_means!(LenientString(None));
         }
 
         deserializer.deserialize_any(StringVisitor)
@@ -143,17 +133,7 @@ impl<'de> Deserialize<'de> for LenientInt {
                     .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
             }
 
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LenientInt(None))
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(LenientInt(None))
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
+            null_means!(LenientInt(None));
         }
 
         deserializer.deserialize_any(IntVisitor)
@@ -190,17 +170,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
         }
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(OptionalObject(None))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(OptionalObject(None))
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_means!(OptionalObject(None));
 }
 
 /// One object or a list of objects, as a list; `null` and `""` give an empty list, and
@@ -238,17 +208,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
                 }
             }
 
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(OneOrMany(Vec::new()))
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(OneOrMany(Vec::new()))
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
+            null_means!(OneOrMany(Vec::new()));
         }
 
         deserializer.deserialize_any(ListVisitor(PhantomData))

@@ -343,17 +343,7 @@ impl<'de> Visitor<'de> for MeasureVisitor {
         parse_text(v).map_err(|NotANumber| E::invalid_value(Unexpected::Str(v), &self))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_means!(None);
 
     /// The stored form `{"value": …, "unit": …, "text": …}`: `text`, when present, is decoded
     /// again (so `value` and `unit` cannot contradict it); otherwise `value` is the number.
