@@ -1,0 +1,332 @@
+//! Benchmark result lines and their targets.
+//!
+//! Bench programs print one line per measurement on stdout:
+//! `bench NAME VALUE UNIT [ratio=R] [target=OP T]`, with OP `<=` or `>=`. The target
+//! applies to the ratio when there is one (a measurement against its floor), else to the
+//! value itself.
+
+use std::fmt;
+
+/// How a measurement must compare with its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `<=`: at most the threshold (times, ratios over a floor).
+    AtMost,
+    /// `>=`: at least the threshold (throughput).
+    AtLeast,
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Op::AtMost => "<=",
+            Op::AtLeast => ">=",
+        })
+    }
+}
+
+/// A target such as `<= 1.3`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Goal {
+    /// The comparison.
+    pub op: Op,
+    /// The threshold.
+    pub threshold: f64,
+}
+
+/// One `bench ...` line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// What was measured, e.g. `sign/md5`.
+    pub name: String,
+    /// The measured value.
+    pub value: f64,
+    /// Its unit, e.g. `ns`.
+    pub unit: String,
+    /// The value divided by its floor, when the bench has one.
+    pub ratio: Option<f64>,
+    /// The target, when the bench has one.
+    pub goal: Option<Goal>,
+}
+
+/// Whether a measurement meets its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The target holds.
+    Holds,
+    /// The target does not hold.
+    Misses,
+    /// Nothing to check.
+    NoTarget,
+}
+
+/// Parses a `bench ...` line. `None` for lines that are not bench lines at all; `Some(Err)`
+/// for a bench line that is malformed, so a typo in a bench program is reported, not lost.
+pub fn parse_line(line: &str) -> Option<Result<Measurement, String>> {
+    let trimmed = line.trim();
+    let rest = if trimmed == "bench" {
+        ""
+    } else {
+        trimmed.strip_prefix("bench ")?
+    };
+    Some(parse_fields(rest).map_err(|why| format!("malformed bench line `{}`: {why}", line.trim())))
+}
+
+fn parse_fields(rest: &str) -> Result<Measurement, String> {
+    let mut tokens = rest.split_whitespace();
+    let name = tokens.next().ok_or("no name")?.to_string();
+    let value = number(tokens.next().ok_or("no value")?)?;
+    let unit = tokens.next().ok_or("no unit")?.to_string();
+    let mut ratio = None;
+    let mut goal = None;
+    while let Some(token) = tokens.next() {
+        if let Some(r) = token.strip_prefix("ratio=") {
+            ratio = Some(number(r)?);
+        } else if let Some(target) = token.strip_prefix("target=") {
+            let (op, inline) = if let Some(t) = target.strip_prefix("<=") {
+                (Op::AtMost, t)
+            } else if let Some(t) = target.strip_prefix(">=") {
+                (Op::AtLeast, t)
+            } else {
+                return Err(format!("target `{target}` must start with <= or >="));
+            };
+            // Both `target=<=1.3` and `target=<= 1.3` are accepted.
+            let threshold = if inline.is_empty() {
+                tokens.next().ok_or("target without a threshold")?
+            } else {
+                inline
+            };
+            goal = Some(Goal {
+                op,
+                threshold: number(threshold)?,
+            });
+        }
+        // Other `key=value` annotations are for people reading the output.
+    }
+    Ok(Measurement {
+        name,
+        value,
+        unit,
+        ratio,
+        goal,
+    })
+}
+
+fn number(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| format!("`{text}` is not a number"))
+}
+
+/// Checks a measurement against its target.
+pub fn verdict(measurement: &Measurement) -> Verdict {
+    let Some(goal) = measurement.goal else {
+        return Verdict::NoTarget;
+    };
+    let subject = measurement.ratio.unwrap_or(measurement.value);
+    let holds = match goal.op {
+        Op::AtMost => subject <= goal.threshold,
+        Op::AtLeast => subject >= goal.threshold,
+    };
+    if holds {
+        Verdict::Holds
+    } else {
+        Verdict::Misses
+    }
+}
+
+/// One summary line per measurement.
+pub fn summary_line(measurement: &Measurement) -> String {
+    let m = measurement;
+    let mut line = format!("{:<40} {:>12.3} {}", m.name, m.value, m.unit);
+    if let Some(ratio) = m.ratio {
+        line.push_str(&format!("  ratio {ratio:.3}"));
+    }
+    if let Some(goal) = m.goal {
+        let label = match verdict(m) {
+            Verdict::Holds => "holds",
+            Verdict::Misses => "MISSES",
+            Verdict::NoTarget => "",
+        };
+        line.push_str(&format!("  target {} {}: {label}", goal.op, goal.threshold));
+    }
+    line
+}
+
+/// Runs `cargo bench --workspace --benches`, echoing its output, then summarises the
+/// `bench` lines. Fails when the benches fail, a bench line is malformed or a target misses.
+///
+/// `--quick` sets `OPRETAIL_BENCH_QUICK=1` for bench programs and passes criterion's own
+/// `--quick`; anything after `--` goes to the bench programs as is.
+pub fn run(root: &std::path::Path, args: &[String]) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+
+    let mut invocation =
+        crate::cmd::Invocation::new("cargo", &["bench", "--workspace", "--benches"]);
+    let mut passthrough = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => {
+                invocation = invocation.with_env("OPRETAIL_BENCH_QUICK", "1");
+                passthrough.push("--quick".to_string());
+            }
+            "--" => passthrough.extend(args.by_ref().cloned()),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` for `cargo xtask bench`; it takes `--quick` and `-- ARGS` for the bench programs"
+                ));
+            }
+        }
+    }
+    if !passthrough.is_empty() {
+        invocation.args.push("--".to_string());
+        invocation.args.extend(passthrough);
+    }
+    println!("==> {}", invocation.display());
+    let mut child = invocation.spawn_piped(root)?;
+    let mut measurements = Vec::new();
+    let mut malformed = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| format!("could not read the benchmarks' output: {e}"))?;
+            println!("{line}");
+            match parse_line(&line) {
+                Some(Ok(measurement)) => measurements.push(measurement),
+                Some(Err(why)) => malformed.push(why),
+                None => {}
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("could not wait for `cargo bench`: {e}"))?;
+    println!("==> summary");
+    if measurements.is_empty() {
+        println!(
+            "    no `bench NAME VALUE UNIT ...` lines were printed; only criterion's own report above"
+        );
+    }
+    for measurement in &measurements {
+        println!("    {}", summary_line(measurement));
+    }
+    let misses: Vec<&str> = measurements
+        .iter()
+        .filter(|m| verdict(m) == Verdict::Misses)
+        .map(|m| m.name.as_str())
+        .collect();
+    if !status.success() {
+        return Err(format!("`{}` failed ({status})", invocation.display()));
+    }
+    if !malformed.is_empty() {
+        return Err(malformed.join("\n"));
+    }
+    if !misses.is_empty() {
+        return Err(format!(
+            "targets missed: {}; see docs/benchmarks.md for how each is measured",
+            misses.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(line: &str) -> Measurement {
+        parse_line(line)
+            .expect("is a bench line")
+            .expect("well formed")
+    }
+
+    #[test]
+    fn parses_a_plain_measurement() {
+        let m = parsed("bench decode/total-data 812.5 ns");
+        assert_eq!(m.name, "decode/total-data");
+        assert_eq!(m.value, 812.5);
+        assert_eq!(m.unit, "ns");
+        assert_eq!((m.ratio, m.goal), (None, None));
+        assert_eq!(verdict(&m), Verdict::NoTarget);
+    }
+
+    #[test]
+    fn parses_ratio_and_both_target_spellings() {
+        let spaced = parsed("bench sign/md5 420 ns ratio=1.12 target=<= 1.3");
+        let joined = parsed("bench sign/md5 420 ns ratio=1.12 target=<=1.3");
+        assert_eq!(spaced, joined);
+        assert_eq!(spaced.ratio, Some(1.12));
+        assert_eq!(
+            spaced.goal,
+            Some(Goal {
+                op: Op::AtMost,
+                threshold: 1.3
+            })
+        );
+    }
+
+    #[test]
+    fn the_target_applies_to_the_ratio_when_present() {
+        assert_eq!(
+            verdict(&parsed("bench a 999 ns ratio=1.2 target=<=1.3")),
+            Verdict::Holds
+        );
+        assert_eq!(
+            verdict(&parsed("bench a 1 ns ratio=1.4 target=<=1.3")),
+            Verdict::Misses
+        );
+        assert_eq!(
+            verdict(&parsed("bench a 1.3 ns target=<=1.3")),
+            Verdict::Holds
+        );
+    }
+
+    #[test]
+    fn at_least_targets_compare_the_other_way() {
+        assert_eq!(
+            verdict(&parsed("bench rps 5000 req/s target=>= 4000")),
+            Verdict::Holds
+        );
+        assert_eq!(
+            verdict(&parsed("bench rps 3000 req/s target=>=4000")),
+            Verdict::Misses
+        );
+    }
+
+    #[test]
+    fn other_lines_are_not_bench_lines() {
+        for line in [
+            "",
+            "sign/md5  time: [1 ns 2 ns 3 ns]",
+            "benchmark 1 2 3",
+            "  Running benches/sign.rs",
+        ] {
+            assert!(parse_line(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn malformed_bench_lines_are_reported() {
+        for line in [
+            "bench",
+            "bench x",
+            "bench x abc ns",
+            "bench x 1",
+            "bench x 1 ns ratio=y",
+            "bench x 1 ns target=<",
+            "bench x 1 ns target=<=",
+            "bench x NaN ns",
+        ] {
+            let result = parse_line(line).expect("is a bench line");
+            let err = result.expect_err(line);
+            assert!(err.contains("malformed bench line"), "{err}");
+        }
+    }
+
+    #[test]
+    fn summary_names_the_verdict() {
+        assert!(summary_line(&parsed("bench a 1 ns ratio=1.4 target=<=1.3")).ends_with("MISSES"));
+        assert!(summary_line(&parsed("bench a 1 ns ratio=1.2 target=<=1.3")).ends_with("holds"));
+    }
+}
