@@ -1,6 +1,7 @@
 //! [`Measure`]: a number as the gateway sent it, leniently decoded.
 
 use std::fmt::{self, Write as _};
+use std::ops::Range;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -58,7 +59,8 @@ const EXPECTING: &str = "a number, a numeric string such as \"1,234\" or \"35.2%
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measure {
     number: Number,
-    unit: Option<String>,
+    /// Where the unit stands in `text` (a unit only ever comes with a text).
+    unit: Option<Range<usize>>,
     text: Option<String>,
 }
 
@@ -98,7 +100,7 @@ impl Measure {
     /// The unit: the text after the number (`%`, `人`, `元`, `人次`), or a currency sign
     /// before it (`¥`) when nothing follows.
     pub fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
+        self.text.as_deref()?.get(self.unit.clone()?)
     }
 
     /// The text the gateway sent, when it differs from the plain rendering of the number.
@@ -142,13 +144,32 @@ pub(crate) struct NotANumber;
 
 /// Decodes a text: `Ok(None)` for no value (empty, white space, a placeholder).
 pub(crate) fn parse_text(text: &str) -> Result<Option<Measure>, NotANumber> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() || PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(trimmed)) {
-        return Ok(None);
+    match parse_number(text) {
+        Ok((number, unit)) => {
+            let keep_text = unit.is_some() || !renders_as(number, text);
+            Ok(Some(Measure {
+                number,
+                unit,
+                text: keep_text.then(|| text.to_owned()),
+            }))
+        }
+        // Checked only when there is no number, so the common case pays nothing for it.
+        Err(NotANumber) if is_no_value(text.trim()) => Ok(None),
+        Err(NotANumber) => Err(NotANumber),
     }
+}
+
+fn is_no_value(trimmed: &str) -> bool {
+    trimmed.is_empty() || PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(trimmed))
+}
+
+/// The number in `text` and the byte range of its unit in `text`.
+fn parse_number(text: &str) -> Result<(Number, Option<Range<usize>>), NotANumber> {
+    // Every slice taken below is a suffix of `text`, which locates it in `text`.
+    let offset = |suffix: &str| text.len() - suffix.len();
 
     // A sign and a currency sign, in either order: "-¥12", "¥-12".
-    let mut rest = trimmed;
+    let mut rest = text.trim_start();
     let (mut negative, mut signed, mut currency) = (false, false, None);
     loop {
         let mut chars = rest.chars();
@@ -158,7 +179,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Option<Measure>, NotANumber> {
                 rest = chars.as_str();
             }
             Some(c) if currency.is_none() && CURRENCY_SIGNS.contains(&c) => {
-                currency = Some(&rest[..c.len_utf8()]);
+                currency = Some(offset(rest)..offset(rest) + c.len_utf8());
                 rest = chars.as_str().trim_start();
             }
             _ => break,
@@ -175,7 +196,6 @@ pub(crate) fn parse_text(text: &str) -> Result<Option<Measure>, NotANumber> {
     // Integer part, with thousands separators each followed by exactly three digits.
     let mut end = digits_from(0);
     let int_digits = end;
-    let mut grouped = false;
     loop {
         let separator = match rest[end..].chars().next() {
             Some(c @ (',' | '，')) if int_digits > 0 => c.len_utf8(),
@@ -185,7 +205,6 @@ pub(crate) fn parse_text(text: &str) -> Result<Option<Measure>, NotANumber> {
             return Err(NotANumber);
         }
         end += separator + 3;
-        grouped = true;
     }
 
     let mut is_float = false;
@@ -215,37 +234,61 @@ pub(crate) fn parse_text(text: &str) -> Result<Option<Measure>, NotANumber> {
     }
 
     let literal = &rest[..end];
-    let owned;
-    let literal = if grouped || negative {
-        owned = negative
-            .then_some('-')
-            .into_iter()
-            .chain(literal.chars().filter(|&c| c != ',' && c != '，'))
-            .collect::<String>();
-        owned.as_str()
+    let int = if is_float {
+        None
     } else {
-        literal
+        parse_int(literal, negative)
     };
-    let number = match literal.parse::<i64>() {
-        Ok(v) if !is_float => Number::Int(v),
+    let number = match int {
+        Some(v) => Number::Int(v),
         // Not integral, or too large for i64: the text is kept, so nothing is lost.
-        _ => match literal.parse::<f64>() {
-            Ok(v) if v.is_finite() => Number::Float(v),
-            _ => return Err(NotANumber),
-        },
+        _ => Number::Float(parse_float(literal, negative)?),
     };
-
-    let unit = if tail.is_empty() {
+    let unit = tail.trim_end();
+    let unit = if unit.is_empty() {
         currency
     } else {
-        Some(tail)
+        Some(offset(tail)..offset(tail) + unit.len())
     };
-    let keep_text = unit.is_some() || !renders_as(number, text);
-    Ok(Some(Measure {
-        number,
-        unit: unit.map(str::to_owned),
-        text: keep_text.then(|| text.to_owned()),
-    }))
+    Ok((number, unit))
+}
+
+/// The integer of a literal of digits and separators, `None` when it overflows `i64`.
+fn parse_int(literal: &str, negative: bool) -> Option<i64> {
+    literal
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .try_fold(0i64, |acc, digit| {
+            let digit = i64::from(digit - b'0');
+            acc.checked_mul(10)?
+                .checked_add(if negative { -digit } else { digit })
+        })
+}
+
+/// The finite `f64` of a literal of digits, separators, a decimal point and an exponent.
+fn parse_float(literal: &str, negative: bool) -> Result<f64, NotANumber> {
+    // Separators out, the sign in: on the stack for the lengths the gateway sends.
+    let mut stack = [0u8; 64];
+    let mut heap = Vec::new();
+    let buffer: &mut [u8] = if literal.len() < stack.len() {
+        &mut stack
+    } else {
+        heap.resize(literal.len() + 1, 0);
+        &mut heap
+    };
+    let cleaned = negative
+        .then_some(b'-')
+        .into_iter()
+        .chain(literal.bytes().filter(|b| b.is_ascii() && *b != b','));
+    let mut len = 0;
+    for (slot, byte) in buffer.iter_mut().zip(cleaned) {
+        *slot = byte;
+        len += 1;
+    }
+    match std::str::from_utf8(&buffer[..len]).map(str::parse::<f64>) {
+        Ok(Ok(v)) if v.is_finite() => Ok(v),
+        _ => Err(NotANumber),
+    }
 }
 
 /// Whether `number` renders exactly as `text`, compared without allocating.
@@ -272,12 +315,13 @@ impl Serialize for Measure {
                 Number::Float(v) => serializer.serialize_f64(v),
             };
         };
-        let mut map = serializer.serialize_map(Some(2 + usize::from(self.unit.is_some())))?;
+        let unit = self.unit();
+        let mut map = serializer.serialize_map(Some(2 + usize::from(unit.is_some())))?;
         match self.number {
             Number::Int(v) => map.serialize_entry("value", &v)?,
             Number::Float(v) => map.serialize_entry("value", &v)?,
         }
-        if let Some(unit) = &self.unit {
+        if let Some(unit) = unit {
             map.serialize_entry("unit", unit)?;
         }
         map.serialize_entry("text", text)?;
