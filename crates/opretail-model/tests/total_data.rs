@@ -523,6 +523,8 @@ fn display_prefers_the_original_text() {
     assert_eq!(measure("0.1").to_string(), "0.1");
     assert_eq!(measure(r#""42.0%""#).to_string(), "42.0%");
     assert_eq!(Measure::from(-7).to_string(), "-7");
+    let debug = format!("{:?}", measure(r#""35.2%""#));
+    assert!(debug.contains(r#"unit: Some("%")"#), "{debug}");
 }
 
 /// Texts close to what the gateway sends, so the number grammar is exercised at its edges.

@@ -36,7 +36,14 @@ const EXPECTING: &str = "a number, a numeric string such as \"1,234\" or \"35.2%
 /// point or exponent are kept exactly as `i64`; others are `f64`. Rejected (a serde error that
 /// names the field): text without digits (`"abc"`, `"%"`, `"NaN"`), ambiguous or several
 /// numbers (`"1,5"`, `"12-15"`, `"1.2.3"`), numbers out of `f64` range, booleans, lists and
-/// objects. JSON numbers are taken as `serde_json` reads them (a float is an `f64`).
+/// objects. The number is the one written, never scaled: `"1.2万"` is 1.2 with unit `万`.
+/// In [`TotalData`](crate::TotalData), `null`, `""`, white space and the placeholders `"-"`,
+/// `"--"`, `"N/A"`, `"暂无"` mean no value (`None`): reports print them where a figure is not
+/// available, and failing the whole response for that would help nobody.
+///
+/// JSON numbers are taken as `serde_json` reads them: a float is an `f64`, so `35.20` is
+/// 35.2 (only text is kept as written), and without `serde_json`'s `float_roundtrip` feature
+/// a float with many digits may come back one unit in the last place off after a round trip.
 ///
 /// Serialized, a `Measure` without text is a plain JSON number; one with text is
 /// `{"value": 35.2, "unit": "%", "text": "35.2%"}` (`unit` left out when there is none).
@@ -56,7 +63,7 @@ const EXPECTING: &str = "a number, a numeric string such as \"1,234\" or \"35.2%
 /// assert_eq!(serde_json::to_string(&n)?, "1234");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Measure {
     number: Number,
     /// Where the unit stands in `text` (a unit only ever comes with a text).
@@ -120,6 +127,16 @@ impl Measure {
 impl From<i64> for Measure {
     fn from(v: i64) -> Measure {
         Measure::plain(Number::Int(v))
+    }
+}
+
+impl fmt::Debug for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Measure")
+            .field("value", &self.number)
+            .field("unit", &self.unit())
+            .field("text", &self.text)
+            .finish()
     }
 }
 
