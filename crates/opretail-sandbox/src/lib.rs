@@ -1,1 +1,35 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod builder;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod cli;
+mod counters;
+mod envelope;
+mod faults;
+mod handle;
+mod methods;
+mod params;
+mod replay;
+mod server;
+mod validate;
+
+pub use builder::{Sandbox, SandboxBuilder};
+pub use counters::Counters;
+pub use faults::{Fault, FaultKind, FaultPlan};
+pub use handle::SandboxHandle;
+pub use methods::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
+pub use params::Params;
+pub use server::MAX_BODY_BYTES;
+pub use validate::{GATEWAY_AID, Rejection};
+
+/// The developer key the sandbox accepts by default (public, documented, printed at start).
+pub const DEFAULT_AKEY: &str = "sandbox";
+/// The signing secret of [`DEFAULT_AKEY`] (public, documented, printed at start).
+pub const DEFAULT_ASID: &str = "sandbox-secret";
+
+/// The method served for passenger-flow totals.
+pub const METHOD_TOTAL_DATA: &str = "open.shopweb.passengerFlow.getTotalData";
+/// The sandbox's own method that answers with its business parameters.
+pub const METHOD_ECHO: &str = "open.sandbox.echo";

@@ -1,0 +1,207 @@
+//! Configuring and starting a sandbox.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::faults::{FaultPlan, FaultState};
+use crate::handle::{Runner, SandboxHandle};
+use crate::methods::Registry;
+use crate::server::{Shared, router, serve};
+use crate::validate::{Credential, Rules};
+use crate::{DEFAULT_AKEY, DEFAULT_ASID};
+
+/// The gateway emulator. Start one with [`Sandbox::builder`].
+#[derive(Debug)]
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: listen on `127.0.0.1:0` (a free port), accept
+    /// [`DEFAULT_AKEY`] / [`DEFAULT_ASID`], ±10 minutes of clock tolerance, replay protection
+    /// on, strict types, no faults.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+}
+
+/// How to start a sandbox. See [`Sandbox::builder`].
+#[derive(Clone)]
+pub struct SandboxBuilder {
+    credentials: HashMap<String, Credential>,
+    tolerance: Duration,
+    skew_secs: i64,
+    replay: bool,
+    quirks: bool,
+    faults: FaultPlan,
+    listen: SocketAddr,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            credentials: HashMap::new(),
+            tolerance: Duration::from_secs(600),
+            skew_secs: 0,
+            replay: true,
+            quirks: false,
+            faults: FaultPlan::default(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+        .credential(DEFAULT_AKEY, DEFAULT_ASID)
+    }
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut keys: Vec<(&str, bool)> = self
+            .credentials
+            .iter()
+            .map(|(k, c)| (k.as_str(), c.expired))
+            .collect();
+        keys.sort_unstable();
+        f.debug_struct("SandboxBuilder")
+            .field("keys (expired?)", &keys)
+            .field("tolerance", &self.tolerance)
+            .field("skew_secs", &self.skew_secs)
+            .field("replay", &self.replay)
+            .field("quirks", &self.quirks)
+            .field("faults", &self.faults)
+            .field("listen", &self.listen)
+            .finish()
+    }
+}
+
+impl SandboxBuilder {
+    /// Accepts another key with its signing secret (replacing an earlier one of that key).
+    pub fn credential(self, akey: impl Into<String>, asid: impl Into<String>) -> Self {
+        self.with_credential(akey.into(), asid.into(), false)
+    }
+
+    /// Registers a key that has expired: requests with it get `KEY_HAS_EXPIRED` (3).
+    pub fn expired_credential(self, akey: impl Into<String>, asid: impl Into<String>) -> Self {
+        self.with_credential(akey.into(), asid.into(), true)
+    }
+
+    fn with_credential(mut self, akey: String, secret: String, expired: bool) -> Self {
+        self.credentials
+            .insert(akey, Credential { secret, expired });
+        self
+    }
+
+    /// Stops accepting the default demo key ([`DEFAULT_AKEY`]).
+    pub fn without_default_credential(mut self) -> Self {
+        self.credentials.remove(DEFAULT_AKEY);
+        self
+    }
+
+    /// How far `_timestamp` may be from the sandbox's clock, either way (default 10 minutes).
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Shifts the sandbox's clock by this many seconds, to test clients with a wrong clock.
+    pub fn clock_skew_secs(mut self, skew: i64) -> Self {
+        self.skew_secs = skew;
+        self
+    }
+
+    /// Whether a `_sig` seen again inside the tolerance window gets `API_CALL_REPEAT`
+    /// (default on; switch it off for load tests that resend one signed request).
+    pub fn replay_protection(mut self, on: bool) -> Self {
+        self.replay = on;
+        self
+    }
+
+    /// Whether answers use the loose types real gateways send (default off).
+    pub fn quirks(mut self, on: bool) -> Self {
+        self.quirks = on;
+        self
+    }
+
+    /// The fault plan to start with; change it later with [`SandboxHandle::set_faults`].
+    pub fn faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = plan;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`: a free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    fn bind(&self) -> io::Result<std::net::TcpListener> {
+        let listener = std::net::TcpListener::bind(self.listen).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot listen on {}: {e}; choose another address or port 0",
+                    self.listen
+                ),
+            )
+        })?;
+        listener.set_nonblocking(true)?;
+        Ok(listener)
+    }
+
+    fn into_shared(self) -> Arc<Shared> {
+        let rules = Rules {
+            credentials: self.credentials,
+            tolerance_secs: i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX),
+            registry: Registry::standard(),
+        };
+        Arc::new(Shared::new(
+            rules,
+            self.skew_secs,
+            self.replay,
+            self.quirks,
+            FaultState::new(self.faults),
+        ))
+    }
+
+    /// Starts the sandbox on the current tokio runtime.
+    ///
+    /// Fails when the address cannot be bound (or is in use).
+    pub async fn start(self) -> io::Result<SandboxHandle> {
+        let listener = tokio::net::TcpListener::from_std(self.bind()?)?;
+        let addr = listener.local_addr()?;
+        let shared = self.into_shared();
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, router(shared.clone()), stopped));
+        Ok(SandboxHandle::new(addr, shared, stop, Runner::Task(task)))
+    }
+
+    /// Starts the sandbox on its own multi-thread runtime on a background thread; the caller
+    /// needs no runtime. The thread ends when the handle is shut down or dropped.
+    pub fn start_blocking(self) -> io::Result<SandboxHandle> {
+        let std_listener = self.bind()?;
+        let addr = std_listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("opretail-sandbox")
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(std_listener)?
+        };
+        let shared = self.into_shared();
+        let (stop, stopped) = watch::channel(false);
+        let app = router(shared.clone());
+        let thread = std::thread::Builder::new()
+            .name("opretail-sandbox-main".into())
+            .spawn(move || runtime.block_on(serve(listener, app, stopped)))?;
+        Ok(SandboxHandle::new(
+            addr,
+            shared,
+            stop,
+            Runner::Thread(thread),
+        ))
+    }
+}

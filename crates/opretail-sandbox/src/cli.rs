@@ -1,0 +1,134 @@
+//! Command-line arguments and the serve-until-stopped loop, shared by the `opretail-sandbox`
+//! binary and the `opretail sandbox` command.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox, SandboxBuilder};
+
+/// Arguments of a sandbox started from the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// An extra developer key to accept, besides the demo key `sandbox`.
+    #[arg(long, requires = "asid", env = "OPRETAIL_SANDBOX_AKEY")]
+    pub akey: Option<String>,
+
+    /// The signing secret of `--akey` (never printed; prefer the environment variable).
+    #[arg(
+        long,
+        requires = "akey",
+        env = "OPRETAIL_SANDBOX_ASID",
+        hide_env_values = true
+    )]
+    pub asid: Option<String>,
+
+    /// Answer with the loose types real gateways send (numbers as strings, `cfgData` as one
+    /// object, nulls, missing and extra fields).
+    #[arg(long)]
+    pub quirks: bool,
+
+    /// Milliseconds of latency added to every request.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+
+    /// Up to this many more milliseconds of random latency per request.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub jitter: u64,
+
+    /// Probability (0 to 1) that a request fails on purpose, split evenly between gateway
+    /// `-500`, gateway `-999` and HTTP 502.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    pub fail_rate: f64,
+
+    /// Seed of the random faults and latency, for reproducible runs.
+    #[arg(long, default_value_t = 0x5eed)]
+    pub seed: u64,
+
+    /// Accept a signature seen before (for load tests resending one signed request).
+    #[arg(long)]
+    pub no_replay_protection: bool,
+
+    /// Seconds `_timestamp` may be from the sandbox's clock, either way.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub tolerance: u64,
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    let p: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number; give a probability such as 0.1"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not between 0 and 1"))
+    }
+}
+
+impl SandboxArgs {
+    /// The fault plan these arguments describe.
+    pub fn fault_plan(&self) -> FaultPlan {
+        let mut plan = FaultPlan::default()
+            .with_latency(
+                Duration::from_millis(self.latency),
+                Duration::from_millis(self.jitter),
+            )
+            .seed(self.seed);
+        if self.fail_rate > 0.0 {
+            let each = self.fail_rate / 3.0;
+            plan = plan
+                .with_random(Fault::Gateway(-500), each)
+                .with_random(Fault::Gateway(-999), each)
+                .with_random(Fault::Http502Html, each);
+        }
+        plan
+    }
+
+    /// A builder configured by these arguments.
+    pub fn builder(&self) -> SandboxBuilder {
+        let mut builder = Sandbox::builder()
+            .listen(self.listen)
+            .quirks(self.quirks)
+            .replay_protection(!self.no_replay_protection)
+            .tolerance(Duration::from_secs(self.tolerance))
+            .faults(self.fault_plan());
+        if let (Some(akey), Some(asid)) = (&self.akey, &self.asid) {
+            builder = builder.credential(akey.clone(), asid.clone());
+        }
+        builder
+    }
+}
+
+/// Starts a sandbox, prints `listening on http://HOST:PORT/m.api` and the accepted
+/// credentials on stdout, and serves until Ctrl-C or SIGTERM.
+pub async fn run(args: SandboxArgs) -> io::Result<()> {
+    let sandbox = args.builder().start().await?;
+    println!("listening on {}", sandbox.url());
+    println!("credentials: _akey={DEFAULT_AKEY} _asid={DEFAULT_ASID}");
+    if let Some(akey) = &args.akey {
+        println!("credentials: _akey={akey} _asid=<as given, not shown>");
+    }
+    tracing::info!(url = sandbox.url(), "sandbox started");
+    stopped().await?;
+    tracing::info!("stopping");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn stopped() -> io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        ctrl_c = tokio::signal::ctrl_c() => ctrl_c,
+        _ = term.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn stopped() -> io::Result<()> {
+    tokio::signal::ctrl_c().await
+}

@@ -1,0 +1,73 @@
+//! The request's parameters, read from the query string and the form body.
+
+use std::borrow::Cow;
+
+/// Every `name=value` pair of a request, in the order received: the query string's first, then
+/// the body's. Percent-decoding follows `application/x-www-form-urlencoded` (`+` is a space);
+/// bytes that are not UTF-8 become U+FFFD, which then fails the signature as it would on the
+/// platform.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Params<'a> {
+    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a> Params<'a> {
+    /// Reads the pairs of an optional query string and a form body. Never fails: anything
+    /// malformed is decoded as leniently as the form encoding allows and left to validation.
+    pub fn parse(query: Option<&'a str>, body: &'a [u8]) -> Self {
+        let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(12);
+        if let Some(query) = query {
+            pairs.extend(form_urlencoded::parse(query.as_bytes()));
+        }
+        pairs.extend(form_urlencoded::parse(body));
+        Params { pairs }
+    }
+
+    /// The value of the first pair with this name, or `""` when there is none: the gateway
+    /// treats an absent parameter and an empty one alike.
+    pub fn get(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_ref())
+    }
+
+    /// The first name that occurs more than once, if any.
+    pub fn duplicate_name(&self) -> Option<&str> {
+        self.pairs.iter().enumerate().find_map(|(i, (name, _))| {
+            self.pairs[..i]
+                .iter()
+                .any(|(earlier, _)| earlier == name)
+                .then_some(name.as_ref())
+        })
+    }
+
+    /// Every pair, as received.
+    pub fn pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
+        &self.pairs
+    }
+
+    /// The business parameters: every pair whose name does not start with `_`.
+    pub fn business(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !k.starts_with('_'))
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_then_body_first_wins_and_duplicates_are_found() {
+        let p = Params::parse(Some("a=1&_mt=x"), b"b=%E4%B8%AD+2&a=3");
+        assert_eq!(p.get("a"), "1");
+        assert_eq!(p.get("b"), "中 2");
+        assert_eq!(p.get("missing"), "");
+        assert_eq!(p.duplicate_name(), Some("a"));
+        assert_eq!(p.business().count(), 3);
+        assert_eq!(Params::parse(None, b"a=1&b=2").duplicate_name(), None);
+    }
+}

@@ -1,0 +1,372 @@
+//! The HTTP side: the accept loop, the connections and the `/m.api` handler.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::routing::post;
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, header};
+use http_body::{Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use opretail_model::ReturnCode;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use crate::counters::LiveCounters;
+use crate::envelope::Envelope;
+use crate::faults::{Fault, FaultKind, FaultState};
+use crate::methods::Call;
+use crate::params::Params;
+use crate::replay::ReplayCache;
+use crate::validate::{Rejection, Rules, validate};
+
+/// The largest request body read; larger ones get HTTP 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How long open connections get to finish when the sandbox stops.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Everything the handler shares across requests.
+pub(crate) struct Shared {
+    pub(crate) rules: Rules,
+    pub(crate) skew_secs: i64,
+    pub(crate) replay: Option<ReplayCache>,
+    pub(crate) quirks: bool,
+    pub(crate) faults: Mutex<FaultState>,
+    pub(crate) faults_active: AtomicBool,
+    pub(crate) counters: LiveCounters,
+    cid_prefix: u32,
+    cid_next: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        rules: Rules,
+        skew_secs: i64,
+        replay: bool,
+        quirks: bool,
+        faults: FaultState,
+    ) -> Self {
+        let active = !faults.is_empty();
+        Shared {
+            rules,
+            skew_secs,
+            replay: replay.then(ReplayCache::default),
+            quirks,
+            faults: Mutex::new(faults),
+            faults_active: AtomicBool::new(active),
+            counters: LiveCounters::default(),
+            cid_prefix: fastrand::u32(..),
+            cid_next: AtomicU64::new(1),
+        }
+    }
+
+    pub(crate) fn set_faults(&self, state: FaultState) {
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        self.faults_active
+            .store(!state.is_empty(), Ordering::Release);
+        *faults = state;
+    }
+
+    fn decide_faults(&self) -> crate::faults::Decision {
+        if !self.faults_active.load(Ordering::Acquire) {
+            return Default::default();
+        }
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let decision = faults.decide();
+        if faults.is_empty() {
+            // A used-up script: later requests skip the lock.
+            self.faults_active.store(false, Ordering::Release);
+        }
+        decision
+    }
+
+    fn now_unix(&self) -> i64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        now.saturating_add(self.skew_secs)
+    }
+
+    fn next_cid(&self) -> String {
+        let n = self.cid_next.fetch_add(1, Ordering::Relaxed);
+        format!("{:08x}{:012x}", self.cid_prefix, n)
+    }
+}
+
+/// Closes the connection a request came on, without a response.
+#[derive(Clone)]
+struct ConnectionKill(Arc<Notify>);
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/m.api", post(gateway))
+        .with_state(shared)
+}
+
+/// Accepts connections until `shutdown` turns true (or its sender is gone), then lets open
+/// connections finish for a short while.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(connection(stream, router.clone(), shutdown.clone()));
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            _ = shutdown.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        connections.abort_all();
+        while connections.join_next().await.is_some() {}
+    }
+}
+
+async fn connection(stream: TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    let kill = Arc::new(Notify::new());
+    let kill_for_requests = ConnectionKill(kill.clone());
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(kill_for_requests.clone());
+        router.clone().oneshot(request)
+    });
+    let conn =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    if !*shutdown.borrow() {
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            _ = kill.notified() => return,
+            _ = shutdown.changed() => {}
+        }
+    }
+    conn.as_mut().graceful_shutdown();
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.notified() => {}
+    }
+}
+
+fn json_response(body: Vec<u8>) -> axum::response::Response {
+    let mut response = axum::response::Response::new(Body::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    response
+}
+
+fn text_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &'static str,
+) -> axum::response::Response {
+    let mut response = axum::response::Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+const BAD_GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+const MAINTENANCE_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>系统维护</title></head><body><h1>系统维护中，请稍后再试</h1><p>The service is under maintenance.</p></body></html>";
+
+async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::response::Response {
+    let started = Instant::now();
+    shared.counters.request();
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return text_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "text/plain; charset=utf-8",
+            "request body too large or unreadable: the sandbox reads at most 64 KiB\n",
+        );
+    };
+    let params = Params::parse(parts.uri.query(), &body);
+
+    let decision = shared.decide_faults();
+    if !decision.latency.is_zero() {
+        shared.counters.fault(FaultKind::Latency);
+        tokio::time::sleep(decision.latency).await;
+    }
+    let mut truncate = false;
+    if let Some(fault) = decision.fault {
+        shared.counters.fault(fault.kind());
+        tracing::info!(fault = ?fault, "injecting fault");
+        match fault {
+            Fault::Delay(delay) => tokio::time::sleep(delay).await,
+            Fault::TruncatedJson => truncate = true,
+            Fault::Http502Html => {
+                return text_response(StatusCode::BAD_GATEWAY, "text/html", BAD_GATEWAY_PAGE);
+            }
+            Fault::NonJson200 => {
+                return text_response(StatusCode::OK, "text/html; charset=utf-8", MAINTENANCE_PAGE);
+            }
+            Fault::HugeBody(size) => return huge_response(size),
+            Fault::CloseConnection => {
+                if let Some(ConnectionKill(kill)) = parts.extensions.get::<ConnectionKill>() {
+                    kill.notify_one();
+                    // The connection task drops this request with the connection.
+                    std::future::pending::<()>().await;
+                }
+                let mut response = text_response(StatusCode::OK, "text/plain", "");
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                return response;
+            }
+            Fault::Gateway(code) => {
+                let code = ReturnCode::from_code(code);
+                let rejection = Rejection::new(code, "injected by the sandbox's fault plan");
+                return answer(&shared, &params, Err(rejection), started, false);
+            }
+        }
+    }
+    let outcome = handle(&shared, &params);
+    answer(&shared, &params, outcome, started, truncate)
+}
+
+/// Validates and runs a request: the business payload or the first error.
+fn handle(shared: &Shared, params: &Params<'_>) -> Result<serde_json::Value, Rejection> {
+    let now = shared.now_unix();
+    let accepted = validate(params, &shared.rules, now)?;
+    if let Some(replay) = &shared.replay {
+        let window = shared.rules.tolerance_secs.saturating_mul(2).max(1);
+        if !replay.first_use(accepted.sig, now, window) {
+            return Err(Rejection::new(
+                ReturnCode::ApiCallRepeat,
+                "this _sig was already used; sign again with a fresh _timestamp",
+            ));
+        }
+    }
+    let call = Call {
+        params,
+        now_unix: now,
+        quirks: shared.quirks,
+    };
+    tracing::trace!(method = accepted.method, "dispatching");
+    (accepted.handler)(&call)
+}
+
+fn answer(
+    shared: &Shared,
+    params: &Params<'_>,
+    outcome: Result<serde_json::Value, Rejection>,
+    started: Instant,
+    truncate: bool,
+) -> axum::response::Response {
+    let cid = shared.next_cid();
+    let now = shared.now_unix();
+    let (code, result, data) = match outcome {
+        Ok(data) => (ReturnCode::Success, "success".to_owned(), Some(data)),
+        Err(rejection) => (rejection.code, rejection.message, None),
+    };
+    let mut bytes = Envelope {
+        cid: &cid,
+        code: &code,
+        result: &result,
+        now_unix: now,
+        data,
+        quirks: shared.quirks,
+    }
+    .into_bytes();
+    if truncate {
+        bytes.truncate((bytes.len() / 2).max(1));
+    }
+    shared.counters.answer(code.code());
+    tracing::info!(
+        method = params.get("_mt"),
+        code = code.code(),
+        codename = code.name(),
+        cid = %cid,
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "answered"
+    );
+    json_response(bytes)
+}
+
+/// A JSON-looking body of an exact size, streamed from static memory.
+struct HugeBody {
+    remaining: usize,
+    sent: usize,
+}
+
+const HUGE_PREFIX: &[u8] =
+    br#"{"stat":{"cid":"huge","code":"0","codename":"SUCCESS","systime":""},"result":"success","data":{"padding":""#;
+static PADDING: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+
+impl http_body::Body for HugeBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        if this.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let chunk = if this.sent < HUGE_PREFIX.len() {
+            let rest = &HUGE_PREFIX[this.sent..];
+            Bytes::from_static(&rest[..rest.len().min(this.remaining)])
+        } else {
+            Bytes::from_static(&PADDING[..PADDING.len().min(this.remaining)])
+        };
+        this.remaining -= chunk.len();
+        this.sent += chunk.len();
+        Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining as u64)
+    }
+}
+
+fn huge_response(size: usize) -> axum::response::Response {
+    let mut response = axum::response::Response::new(Body::new(HugeBody {
+        remaining: size,
+        sent: 0,
+    }));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    response
+}

@@ -1,0 +1,175 @@
+//! The gateway's checks of the common parameters, in the order the sandbox applies them.
+//!
+//! Pure: the time is a parameter and nothing is recorded. Replay protection, which needs
+//! memory of earlier requests, comes after these checks (see `replay`).
+
+use std::collections::HashMap;
+
+use opretail_model::ReturnCode;
+use opretail_sign::{SignMethod, Timestamp, UtcOffset, verify};
+
+use crate::methods::{Handler, Registry};
+use crate::params::Params;
+
+/// The only `_aid` this gateway accepts.
+pub const GATEWAY_AID: &str = "S107";
+
+/// A registered developer key.
+#[derive(Clone)]
+pub(crate) struct Credential {
+    pub(crate) secret: String,
+    pub(crate) expired: bool,
+}
+
+/// What validation needs to know besides the request.
+pub(crate) struct Rules {
+    pub(crate) credentials: HashMap<String, Credential>,
+    pub(crate) tolerance_secs: i64,
+    pub(crate) registry: Registry,
+}
+
+/// A request that passed every check of the common parameters.
+pub(crate) struct Accepted<'p> {
+    pub(crate) method: &'p str,
+    pub(crate) handler: Handler,
+    pub(crate) sig: &'p str,
+}
+
+/// A gateway error: the code, and the message sent in `result`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The return code.
+    pub code: ReturnCode,
+    /// The text sent in `result`.
+    pub message: String,
+}
+
+impl Rejection {
+    /// A rejection whose message is the code's documented meaning followed by `detail`.
+    pub(crate) fn new(code: ReturnCode, detail: impl std::fmt::Display) -> Self {
+        let message = format!("{}: {detail}", code.meaning());
+        Rejection { code, message }
+    }
+}
+
+fn reject<T>(code: ReturnCode, detail: impl std::fmt::Display) -> Result<T, Rejection> {
+    Err(Rejection::new(code, detail))
+}
+
+/// Checks the common parameters in the documented order; the first failure wins.
+pub(crate) fn validate<'p>(
+    params: &'p Params<'_>,
+    rules: &Rules,
+    now_unix: i64,
+) -> Result<Accepted<'p>, Rejection> {
+    let akey = params.get("_akey");
+    if akey.is_empty() {
+        return reject(ReturnCode::KeyNotNull, "send the _akey parameter");
+    }
+    let Some(credential) = rules.credentials.get(akey) else {
+        return reject(
+            ReturnCode::KeyUnlawful,
+            format_args!("no key {akey:?} is registered"),
+        );
+    };
+    if credential.expired {
+        return reject(
+            ReturnCode::KeyHasExpired,
+            format_args!("key {akey:?} has expired"),
+        );
+    }
+    let sm = params.get("_sm");
+    if sm.is_empty() {
+        return reject(ReturnCode::SignMethodNotNull, "send _sm (md5 or sha1)");
+    }
+    let Ok(sign_method) = sm.parse::<SignMethod>() else {
+        return reject(
+            ReturnCode::SignTypeNotExist,
+            format_args!("{sm:?} is neither md5 nor sha1"),
+        );
+    };
+    let sig = params.get("_sig");
+    if sig.is_empty() {
+        return reject(ReturnCode::SignNotNull, "send the _sig parameter");
+    }
+    if let Some(name) = params.duplicate_name() {
+        return reject(
+            ReturnCode::SignWrong,
+            format_args!("parameter {name:?} was sent more than once"),
+        );
+    }
+    if !verify(sign_method, params.pairs(), &credential.secret, sig) {
+        return reject(
+            ReturnCode::SignWrong,
+            "the signature does not match the parameters sent and the key's secret",
+        );
+    }
+    let method = params.get("_mt");
+    if method.is_empty() {
+        return reject(ReturnCode::MethodNotNull, "send the _mt parameter");
+    }
+    if !rules.registry.knows(method) {
+        return reject(
+            ReturnCode::MethodNotExist,
+            format_args!("no method {method:?}"),
+        );
+    }
+    if params.get("_requestMode").is_empty() {
+        return reject(ReturnCode::RequestModeNotNull, "send _requestMode (post)");
+    }
+    let aid = params.get("_aid");
+    if aid.is_empty() {
+        return reject(ReturnCode::ApplicationIdNotNull, "send _aid (S107)");
+    }
+    if aid != GATEWAY_AID {
+        return reject(
+            ReturnCode::ApplicationIdNotSame,
+            format_args!("_aid is {aid:?}, this gateway expects {GATEWAY_AID:?}"),
+        );
+    }
+    let version = params.get("_version");
+    if version.is_empty() {
+        return reject(ReturnCode::VersionNotNull, "send _version (v1)");
+    }
+    let Some(handler) = rules.registry.lookup(method, version) else {
+        return reject(
+            ReturnCode::MethodNotExist,
+            format_args!("method {method:?} has no version {version:?}"),
+        );
+    };
+    let timestamp = params.get("_timestamp");
+    if timestamp.is_empty() {
+        return reject(
+            ReturnCode::TimestampNotNull,
+            "send _timestamp (yyyyMMddHHmmss)",
+        );
+    }
+    let Ok(parsed) = Timestamp::parse(timestamp, UtcOffset::GATEWAY) else {
+        return reject(
+            ReturnCode::TimestampFormatError,
+            format_args!("{timestamp:?} is not yyyyMMddHHmmss"),
+        );
+    };
+    let drift = parsed.unix().saturating_sub(now_unix);
+    if drift.saturating_abs() > rules.tolerance_secs {
+        return reject(
+            ReturnCode::TimestampOvertime,
+            format_args!(
+                "{timestamp} (UTC+08:00) is {drift} s from the gateway's clock; at most {} s is allowed",
+                rules.tolerance_secs
+            ),
+        );
+    }
+    let format = params.get("_format");
+    if !format.is_empty() && !format.eq_ignore_ascii_case("json") {
+        return reject(
+            ReturnCode::FormatTypeNotExist,
+            format_args!("{format:?} is not supported, use json"),
+        );
+    }
+    Ok(Accepted {
+        method,
+        handler,
+        sig,
+    })
+}

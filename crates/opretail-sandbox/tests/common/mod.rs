@@ -1,0 +1,158 @@
+//! Hand-built, hand-signed forms and a plain HTTP client, shared by the black-box tests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID};
+use opretail_sign::{SignMethod, Timestamp, UtcOffset, sign};
+use serde_json::Value;
+
+pub const TOTAL_DATA: &str = "open.shopweb.passengerFlow.getTotalData";
+
+/// The gateway's `_timestamp` for now plus `offset_secs`.
+pub fn timestamp(offset_secs: i64) -> String {
+    let now = SystemTime::now() + Duration::from_secs(offset_secs.unsigned_abs());
+    let now = if offset_secs < 0 {
+        SystemTime::now() - Duration::from_secs(offset_secs.unsigned_abs())
+    } else {
+        now
+    };
+    Timestamp::from_system_time(now, UtcOffset::GATEWAY)
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// A request's parameters, in the order they are sent.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub pairs: Vec<(String, String)>,
+}
+
+static NONCE: AtomicU64 = AtomicU64::new(0);
+
+impl Form {
+    /// The common parameters for `method` with the default key, a fresh timestamp and a
+    /// unique business parameter so that no two forms share a signature.
+    pub fn common(method: &str) -> Form {
+        let nonce = NONCE.fetch_add(1, Ordering::Relaxed).to_string();
+        Form {
+            pairs: vec![
+                ("_aid".into(), "S107".into()),
+                ("_akey".into(), DEFAULT_AKEY.into()),
+                ("_mt".into(), method.into()),
+                ("_sm".into(), "md5".into()),
+                ("_requestMode".into(), "post".into()),
+                ("_version".into(), "v1".into()),
+                ("_timestamp".into(), timestamp(0)),
+                ("_format".into(), "json".into()),
+                ("nonce".into(), nonce),
+            ],
+        }
+    }
+
+    /// A `getTotalData` form for `id` (no `needUnit`).
+    pub fn total_data(id: &str) -> Form {
+        Form::common(TOTAL_DATA).set("id", id)
+    }
+
+    /// Sets a parameter (replacing it if present).
+    pub fn set(mut self, name: &str, value: &str) -> Form {
+        match self.pairs.iter_mut().find(|(k, _)| k == name) {
+            Some(pair) => pair.1 = value.to_owned(),
+            None => self.pairs.push((name.to_owned(), value.to_owned())),
+        }
+        self
+    }
+
+    /// Adds a parameter even if one of that name exists.
+    pub fn push(mut self, name: &str, value: &str) -> Form {
+        self.pairs.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Removes a parameter.
+    pub fn remove(mut self, name: &str) -> Form {
+        self.pairs.retain(|(k, _)| k != name);
+        self
+    }
+
+    /// Signs with `secret` using the form's `_sm` (MD5 if it names no method).
+    pub fn signed_with(self, secret: &str) -> Form {
+        let method = self
+            .pairs
+            .iter()
+            .find(|(k, _)| k == "_sm")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(SignMethod::Md5);
+        let sig = sign(method, secret, &self.pairs).to_string();
+        self.remove("_sig").push("_sig", &sig)
+    }
+
+    /// Signs with the default secret.
+    pub fn signed(self) -> Form {
+        self.signed_with(DEFAULT_ASID)
+    }
+
+    /// `application/x-www-form-urlencoded` body.
+    pub fn encode(&self) -> String {
+        form_encode(&self.pairs)
+    }
+}
+
+pub fn form_encode(pairs: &[(String, String)]) -> String {
+    let mut s = url_encoder();
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+fn url_encoder() -> form_urlencoded::Serializer<'static, String> {
+    form_urlencoded::Serializer::new(String::new())
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// Posts a form body, returns the HTTP status and the body.
+pub async fn post_raw(url: &str, body: String) -> (u16, String) {
+    let response = client()
+        .post(url)
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// Posts a form and parses the JSON envelope (HTTP 200 expected).
+pub async fn post(url: &str, form: &Form) -> Value {
+    let (status, body) = post_raw(url, form.encode()).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// Asserts a strict error envelope with this code and name.
+pub fn assert_error(envelope: &Value, code: i64, name: &str) {
+    let stat = &envelope["stat"];
+    assert_eq!(stat["code"], Value::String(code.to_string()), "{envelope}");
+    assert_eq!(stat["codename"], name, "{envelope}");
+    assert!(stat["cid"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(stat["systime"].as_str().is_some());
+    assert!(
+        envelope["result"].as_str().is_some_and(|r| !r.is_empty()),
+        "{envelope}"
+    );
+    assert!(envelope.get("data").is_none(), "{envelope}");
+}
