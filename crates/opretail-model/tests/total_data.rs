@@ -298,6 +298,12 @@ fn weather_id_as_a_string_and_numbers_as_text() {
     assert_eq!(weather.temperature.as_deref(), Some("8"));
     assert_eq!(weather.city_id.as_deref(), Some("101020100"));
     assert_eq!(weather.day_picture_url, None);
+    let integral_float = fixture(r#"{"WEATHER": {"id": 5022.0, "cityId": ""}}"#);
+    let weather = integral_float.weather.expect("WEATHER is present");
+    assert_eq!(
+        (weather.id, weather.city_id.as_deref()),
+        (Some(5022), Some(""))
+    );
 }
 
 fn error_of(json: &str) -> (String, String) {

@@ -112,14 +112,9 @@ impl<'de> Deserialize<'de> for LenientInt {
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                // The range check keeps the cast exact: every integral f64 in it is an i64.
-                if v.fract() == 0.0
-                    && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v)
-                {
-                    Ok(LenientInt(Some(v as i64)))
-                } else {
-                    Err(E::invalid_value(Unexpected::Float(v), &self))
-                }
+                float_to_i64(v)
+                    .map(|v| LenientInt(Some(v)))
+                    .ok_or_else(|| E::invalid_value(Unexpected::Float(v), &self))
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -138,6 +133,13 @@ impl<'de> Deserialize<'de> for LenientInt {
 
         deserializer.deserialize_any(IntVisitor)
     }
+}
+
+/// The `i64` of an integral float, `None` when it has a fraction or does not fit.
+pub(crate) fn float_to_i64(v: f64) -> Option<i64> {
+    // -2^63 and 2^63: every integral f64 in between converts exactly.
+    const RANGE: std::ops::Range<f64> = -9.223_372_036_854_776e18..9.223_372_036_854_776e18;
+    (v.fract() == 0.0 && RANGE.contains(&v)).then_some(v as i64)
 }
 
 /// A JSON object decoded as `T`; `null`, `""` (white space only) mean none.

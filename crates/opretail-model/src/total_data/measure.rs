@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::lenient::Key;
+use super::lenient::{Key, float_to_i64};
 
 /// Texts that mean "no value", decoded to `None` like `null` and `""` (ASCII case ignored).
 /// Reports show a dash or "N/A" where a figure is not available; failing the whole response
@@ -148,12 +148,6 @@ impl fmt::Display for Measure {
             None => self.number.fmt(f),
         }
     }
-}
-
-fn float_to_i64(v: f64) -> Option<i64> {
-    // -2^63 and 2^63: every integral f64 in between converts exactly.
-    const RANGE: std::ops::Range<f64> = -9.223_372_036_854_776e18..9.223_372_036_854_776e18;
-    (v.fract() == 0.0 && RANGE.contains(&v)).then_some(v as i64)
 }
 
 /// The text is not a number; the caller turns this into a serde error naming the field.
