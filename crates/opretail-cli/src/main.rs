@@ -1,2 +1,79 @@
-//! The `opretail` command.
-fn main() {}
+//! The `opretail` command: passenger-flow figures, raw signed calls, signature debugging and a
+//! local sandbox of the Opretail (万店掌) open-platform gateway.
+
+mod args;
+mod commands;
+mod failure;
+mod gateway;
+mod output;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command, PassengerFlowCommand};
+use failure::Failure;
+use gateway::Gateway;
+use settings::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+/// `RUST_LOG` wins; otherwise warnings only, `-v` for each call, `-vv` for more.
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Sign(args) => commands::sign::run(&args),
+        Command::Codes(args) => commands::codes::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Sandbox(args) => runtime()?.block_on(commands::sandbox::run(args)),
+        Command::PassengerFlow(PassengerFlowCommand::Total(args)) => {
+            // Everything that can be a usage error is checked before anything is started.
+            let settings = Settings::resolve(&cli.global)?;
+            let ids = commands::total::collect_ids(&args)?;
+            runtime()?.block_on(async {
+                let gateway = Gateway::connect(&settings, cli.global.sandbox).await?;
+                let result = commands::total::run(&gateway, &args, ids).await;
+                gateway.close().await;
+                result
+            })
+        }
+        Command::Call(args) => {
+            let settings = Settings::resolve(&cli.global)?;
+            runtime()?.block_on(async {
+                let gateway = Gateway::connect(&settings, cli.global.sandbox).await?;
+                let result = commands::call::run(&gateway, args).await;
+                gateway.close().await;
+                result
+            })
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))
+}

@@ -1,0 +1,288 @@
+//! The command line, as clap sees it.
+//!
+//! Credentials, endpoint, sign method and timeout are read here from flags only; the
+//! environment and the config file are consulted in `settings.rs`, so that `--sandbox` can
+//! ignore credentials meant for the real gateway and so that `--sandbox` conflicts with an
+//! `--endpoint` flag but not with an `OPRETAIL_ENDPOINT` left in the environment.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+use opretail_model::{EntityId, SignMethod};
+
+/// Passenger-flow figures, raw signed calls and signature debugging for the Opretail (万店掌)
+/// open platform, plus a local sandbox of its gateway.
+///
+/// Try it without keys: `opretail --sandbox passenger-flow total --id S_1001 --id O_42`.
+#[derive(Debug, Parser)]
+#[command(name = "opretail", version, max_term_width = 100)]
+pub struct Cli {
+    /// Options that apply to every command that calls the gateway.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where and as whom to call the gateway. Precedence: flag, then environment, then config file.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Gateway URL [env: OPRETAIL_ENDPOINT] [default: http://openapi.opretail.com/m.api]
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub endpoint: Option<String>,
+
+    /// Developer key (`_akey`) [env: OPRETAIL_AKEY]
+    #[arg(long, value_name = "KEY")]
+    pub akey: Option<String>,
+
+    /// Signing secret (`_asid`); never shown. Prefer the environment variable or the config
+    /// file, which other users cannot see in the process list [env: OPRETAIL_ASID]
+    #[arg(long, value_name = "SECRET", hide_default_value = true)]
+    pub asid: Option<String>,
+
+    /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5]
+    #[arg(long, value_name = "METHOD")]
+    pub sign_method: Option<SignMethodArg>,
+
+    /// Whole-call timeout in seconds [env: OPRETAIL_TIMEOUT] [default: 30]
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
+    pub timeout: Option<f64>,
+
+    /// Config file (TOML: endpoint, akey, asid, sign_method, timeout) [env: OPRETAIL_CONFIG]
+    /// [default: opretail/config.toml in the user's config directory]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Start the embedded sandbox on loopback and send every call there, with its demo
+    /// credentials (an explicit --akey/--asid flag still wins, to test a wrong secret).
+    /// Every output says the figures are sandbox data.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Log to stderr: -v for each call, -vv for more detail.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Passenger-flow figures.
+    #[command(subcommand)]
+    PassengerFlow(PassengerFlowCommand),
+
+    /// A raw signed call of any method; prints `data` as pretty JSON.
+    Call(CallArgs),
+
+    /// Signs exactly the pairs given and prints the signature, to compare with another
+    /// implementation when the gateway answers SIGN_WRONG.
+    Sign(SignArgs),
+
+    /// Runs the gateway sandbox in the foreground until Ctrl-C.
+    Sandbox(SandboxCommandArgs),
+
+    /// The gateway's return codes, with meaning and remedy.
+    Codes(CodesArgs),
+
+    /// Prints a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// `opretail passenger-flow …`
+#[derive(Debug, Subcommand)]
+pub enum PassengerFlowCommand {
+    /// Today's, this week's and this month's totals of stores (`S_…`) or enterprises (`O_…`).
+    Total(TotalArgs),
+}
+
+/// `opretail passenger-flow total`
+#[derive(Debug, Args)]
+pub struct TotalArgs {
+    /// A store (`S_1001`) or enterprise (`O_42`) id; repeat for more.
+    #[arg(long = "id", value_name = "ID", value_parser = parse_id, required_unless_present = "ids_file")]
+    pub ids: Vec<EntityId>,
+
+    /// Read more ids from a file, one a line (`-` for stdin; blank lines and `#` comments skipped).
+    #[arg(long, value_name = "FILE|-")]
+    pub ids_file: Option<PathBuf>,
+
+    /// Ask for values with units (`needUnit=1`), such as "1,234人" and "35.2%".
+    #[arg(long)]
+    pub with_units: bool,
+
+    /// Calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+
+    /// At most this many calls started per second.
+    #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<TotalFormat>,
+}
+
+/// Output formats of `passenger-flow total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TotalFormat {
+    /// Aligned columns for people; failures shown in the row.
+    Table,
+    /// One JSON array, one element per id in input order.
+    Json,
+    /// One JSON object per line, written as each result is ready.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// `opretail call`
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// Method name (`_mt`), e.g. open.shopweb.passengerFlow.getTotalData.
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// Method version (`_version`).
+    #[arg(long = "version", value_name = "V", default_value = "v1")]
+    pub method_version: String,
+
+    /// Extra HTTP header, e.g. Ovo-Authorization=TOKEN; repeat for more.
+    #[arg(long = "header", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub headers: Vec<(String, String)>,
+
+    /// Business parameters.
+    #[arg(value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub params: Vec<(String, String)>,
+}
+
+/// `opretail sign`
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The signing secret (`_asid`); never shown.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "OPRETAIL_ASID",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub asid: String,
+
+    /// Signature algorithm.
+    #[arg(long, value_name = "METHOD", default_value = "md5")]
+    pub sign_method: SignMethodArg,
+
+    /// Also print the canonical string, secret masked, on stderr.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// The parameters exactly as sent (a `_sig` pair is ignored; nothing is added).
+    #[arg(value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub pairs: Vec<(String, String)>,
+}
+
+/// `opretail sandbox`
+#[derive(Debug, Args)]
+pub struct SandboxCommandArgs {
+    /// The sandbox's own options.
+    #[command(flatten)]
+    pub sandbox: opretail_sandbox::cli::SandboxArgs,
+}
+
+/// `opretail codes`
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub output: CodesFormat,
+}
+
+/// Output formats of `codes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodesFormat {
+    /// Aligned columns.
+    Table,
+    /// A JSON array of `{code, name, meaning, remedy}`.
+    Json,
+}
+
+/// `opretail completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub shell: Shell,
+}
+
+/// A sign method as a clap value (the model's type has no clap support).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignMethodArg {
+    /// MD5, 32 hex characters.
+    Md5,
+    /// SHA-1, 40 hex characters.
+    Sha1,
+}
+
+impl From<SignMethodArg> for SignMethod {
+    fn from(arg: SignMethodArg) -> SignMethod {
+        match arg {
+            SignMethodArg::Md5 => SignMethod::Md5,
+            SignMethodArg::Sha1 => SignMethod::Sha1,
+        }
+    }
+}
+
+fn parse_id(text: &str) -> Result<EntityId, String> {
+    text.parse::<EntityId>().map_err(|e| e.to_string())
+}
+
+/// `KEY=VALUE`, split at the first `=`; the value is kept exactly (it may contain `=`).
+fn parse_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some(("", _)) => Err(format!("{text:?} has an empty name before `=`")),
+        Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
+        None => Err(format!("{text:?} is not KEY=VALUE")),
+    }
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a positive number of calls per second"
+        )),
+    }
+}
+
+/// Seconds, as a positive number (fractions allowed).
+pub fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        _ => Err(format!(
+            "{text:?} is not a timeout in seconds (a number above 0, at most 86400)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn pairs_split_at_the_first_equals_sign() {
+        assert_eq!(parse_pair("a=b=c"), Ok(("a".to_owned(), "b=c".to_owned())));
+        assert_eq!(parse_pair("a="), Ok(("a".to_owned(), String::new())));
+        assert!(parse_pair("=b").is_err());
+        assert!(parse_pair("ab").is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! `opretail codes`: the gateway's return-code table.
+
+use std::io::Write;
+
+use opretail_model::ReturnCode;
+use serde_json::json;
+
+use crate::args::{CodesArgs, CodesFormat};
+use crate::failure::Failure;
+
+/// Prints every documented code with its meaning and remedy.
+pub fn run(args: &CodesArgs) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match args.output {
+        CodesFormat::Json => {
+            let codes: Vec<_> = ReturnCode::DOCUMENTED
+                .iter()
+                .map(|rc| {
+                    json!({
+                        "code": rc.code(),
+                        "name": rc.name(),
+                        "meaning": rc.meaning(),
+                        "remedy": rc.remedy(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &codes).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        CodesFormat::Table => {
+            let name_width = ReturnCode::DOCUMENTED
+                .iter()
+                .map(|rc| rc.name().len())
+                .max()
+                .unwrap_or(4);
+            writeln!(
+                out,
+                "{:>5}  {:<name_width$}  MEANING / WHAT TO DO",
+                "CODE", "NAME"
+            )?;
+            for rc in ReturnCode::DOCUMENTED {
+                writeln!(
+                    out,
+                    "{:>5}  {:<name_width$}  {}",
+                    rc.code(),
+                    rc.name(),
+                    rc.meaning()
+                )?;
+                if !rc.is_success() {
+                    writeln!(out, "{:>5}  {:<name_width$}  -> {}", "", "", rc.remedy())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

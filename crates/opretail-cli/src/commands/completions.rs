@@ -1,0 +1,18 @@
+//! `opretail completions`: a completion script for a shell.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::args::{Cli, CompletionsArgs};
+use crate::failure::Failure;
+
+/// Writes the script on stdout.
+pub fn run(args: &CompletionsArgs) -> Result<(), Failure> {
+    let mut command = Cli::command();
+    // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "opretail", &mut script);
+    std::io::stdout().lock().write_all(&script)?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The client every calling command uses: to the configured gateway, or to the embedded
+//! sandbox with `--sandbox`.
+
+use opretail_model::{Config, Credentials, ENV_AKEY, ENV_ASID, Error};
+use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox, SandboxHandle};
+
+use crate::failure::Failure;
+use crate::settings::Settings;
+
+/// The async client of the SDK.
+pub type Client = opretail_reqwest::Client;
+
+/// A client, and the sandbox it talks to when there is one (kept alive as long as this).
+pub struct Gateway {
+    /// The client.
+    pub client: Client,
+    /// The embedded sandbox, with `--sandbox`.
+    pub sandbox: Option<SandboxHandle>,
+}
+
+impl Gateway {
+    /// Builds the client; with `sandbox`, first starts the sandbox on a free loopback port.
+    pub async fn connect(settings: &Settings, sandbox: bool) -> Result<Gateway, Failure> {
+        let (handle, endpoint, akey, asid) = if sandbox {
+            let handle = Sandbox::builder().start().await.map_err(|e| {
+                Failure::Failed(format!(
+                    "cannot start the embedded sandbox on 127.0.0.1: {e}"
+                ))
+            })?;
+            let url = handle.url().to_owned();
+            tracing::info!(url, "embedded sandbox started");
+            let akey = settings
+                .akey
+                .clone()
+                .unwrap_or_else(|| DEFAULT_AKEY.to_owned());
+            let asid = settings
+                .asid
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_else(|| DEFAULT_ASID.to_owned());
+            (Some(handle), url, akey, asid)
+        } else {
+            let akey = settings
+                .akey
+                .clone()
+                .ok_or_else(|| settings.missing("developer key", "--akey", ENV_AKEY, "akey"))?;
+            let asid = settings
+                .asid
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .ok_or_else(|| settings.missing("signing secret", "--asid", ENV_ASID, "asid"))?;
+            (None, settings.endpoint.clone(), akey, asid)
+        };
+        let credentials = Credentials::new(akey, asid).map_err(usage)?;
+        let mut config = Config::builder()
+            .endpoint(endpoint)
+            .sign_method(settings.sign_method);
+        if let Some(timeout) = settings.timeout {
+            config = config.timeout(timeout);
+        }
+        let config = config.build().map_err(usage)?;
+        let client = Client::new(credentials, config).map_err(|e| match e {
+            Error::InvalidInput { .. } => usage(e),
+            other => Failure::Failed(format!("cannot build the HTTP client: {other}")),
+        })?;
+        Ok(Gateway {
+            client,
+            sandbox: handle,
+        })
+    }
+
+    /// Whether the figures come from the embedded sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
+    /// Stops the embedded sandbox, if any.
+    pub async fn close(self) {
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+fn usage(error: Error) -> Failure {
+    Failure::usage(error.to_string())
+}
