@@ -1,0 +1,177 @@
+//! The async client: drives [`opretail_model::Call`] over reqwest.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use opretail_model::{
+    Call, Config, Credentials, ENV_ENDPOINT, EntityId, Error, GetTotalData, Moment, Operation,
+    RawCall, RequestSigner, Response, Step, TotalData, TransportKind,
+};
+use tracing::Instrument;
+
+use crate::exchange::exchange;
+use crate::trace::attempt_finished;
+
+/// An async client of the gateway.
+///
+/// Cheap to clone (the clones share one connection pool and one signer), `Send` and `Sync`:
+/// make one and share it, even across hundreds of concurrent calls. Every attempt is signed
+/// afresh; retries follow the configuration's [`RetryPolicy`](opretail_model::RetryPolicy).
+///
+/// ```no_run
+/// use opretail_model::{Config, Credentials, EntityId};
+/// use opretail_reqwest::Client;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::new(Credentials::new("my-key", "my-secret")?, Config::default())?;
+/// let id: EntityId = "S_1001".parse()?;
+/// let totals = client.get_total_data(&id).await?;
+/// println!("{:?}", totals.day_flow);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    signer: RequestSigner,
+    http: reqwest::Client,
+    url: reqwest::Url,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("credentials", self.inner.signer.credentials())
+            .field("config", self.inner.signer.config())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client with its own `reqwest::Client`, built with the configuration's connect
+    /// timeout, timeout and user agent.
+    pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout())
+            .timeout(config.timeout())
+            .user_agent(config.user_agent())
+            .build()
+            .map_err(|e| Error::transport(TransportKind::Request, config.endpoint().as_str(), e))?;
+        Ok(Client::with_http_client(credentials, config, http))
+    }
+
+    /// A client on a `reqwest::Client` of your own (proxies, TLS settings, a shared pool).
+    ///
+    /// The configuration's timeout and user agent are applied to every request; its connect
+    /// timeout is the one of `http`.
+    pub fn with_http_client(
+        credentials: Credentials,
+        config: Config,
+        http: reqwest::Client,
+    ) -> Client {
+        // The endpoint was checked when the configuration was built, so it parses again.
+        let url = config
+            .endpoint()
+            .url()
+            .as_str()
+            .parse()
+            .unwrap_or_else(|_| unreachable!("a checked endpoint is a valid URL"));
+        Client {
+            inner: Arc::new(Inner {
+                signer: RequestSigner::new(credentials, config),
+                http,
+                url,
+            }),
+        }
+    }
+
+    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`.
+    pub fn from_env() -> Result<Client, Error> {
+        let credentials = Credentials::from_env()?;
+        let config = match std::env::var(ENV_ENDPOINT) {
+            Ok(endpoint) => Config::builder().endpoint(endpoint).build()?,
+            Err(_) => Config::default(),
+        };
+        Client::new(credentials, config)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        self.inner.signer.config()
+    }
+
+    /// Calls `operation` and returns its typed output.
+    pub async fn send<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
+        self.send_with_meta(operation).await.map(|r| r.output)
+    }
+
+    /// Calls `operation` and returns its output with `cid`, `systime`, `result` and the
+    /// number of attempts made.
+    pub async fn send_with_meta<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<Response<O::Output>, Error> {
+        let span = tracing::info_span!(
+            "opretail.call",
+            method = operation.method(),
+            attempts = tracing::field::Empty
+        );
+        self.drive(operation).instrument(span).await
+    }
+
+    /// `open.shopweb.passengerFlow.getTotalData` for a store or an enterprise, as plain
+    /// numbers (`needUnit=0`).
+    pub async fn get_total_data(&self, id: &EntityId) -> Result<TotalData, Error> {
+        self.send(&GetTotalData::new(id.clone())).await
+    }
+
+    /// Any method, any parameters and headers; `data` comes back as JSON.
+    pub async fn call_raw(&self, call: &RawCall) -> Result<serde_json::Value, Error> {
+        self.send(call).await
+    }
+
+    async fn drive<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<Response<O::Output>, Error> {
+        let inner = &*self.inner;
+        let config = inner.signer.config();
+        let mut call = Call::new(&inner.signer, operation);
+        let mut in_flight: Option<(u32, Instant)> = None;
+        loop {
+            let step = call.next(moment());
+            if let Some((attempt, started)) = in_flight.take() {
+                let outcome = match &step {
+                    Step::Done(result) => result.as_ref().map(|r| &r.meta).map_err(Some),
+                    _ => Err(call.last_error()),
+                };
+                attempt_finished(operation.method(), attempt, started.elapsed(), outcome);
+            }
+            match step {
+                Step::Send(request) => {
+                    in_flight = Some((call.attempts(), Instant::now()));
+                    match exchange(&inner.http, &inner.url, config, &request).await {
+                        Ok((status, body)) => call.on_response(status, &body, moment()),
+                        Err(error) => call.on_transport_error(error, moment()),
+                    }
+                }
+                Step::Sleep(delay) => tokio::time::sleep(delay).await,
+                Step::Done(result) => {
+                    tracing::Span::current().record("attempts", call.attempts());
+                    return result;
+                }
+            }
+        }
+    }
+}
+
+fn moment() -> Moment {
+    Moment {
+        wall: SystemTime::now(),
+        monotonic: Instant::now(),
+        random: fastrand::u64(..),
+    }
+}

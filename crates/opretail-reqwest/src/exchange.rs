@@ -1,0 +1,117 @@
+//! One HTTP exchange: post a prepared form, read the answer within the body limit, and turn
+//! every failure into an [`Error::Transport`] of the right kind.
+
+use std::error::Error as StdError;
+
+use opretail_model::{Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind};
+use reqwest::header::{CONTENT_TYPE, USER_AGENT};
+
+/// Posts `request` and returns the HTTP status and the whole body.
+pub(crate) async fn exchange(
+    http: &reqwest::Client,
+    url: &reqwest::Url,
+    config: &Config,
+    request: &PreparedRequest,
+) -> Result<(u16, Vec<u8>), Error> {
+    let mut builder = http
+        .post(url.clone())
+        .header(CONTENT_TYPE, FORM_CONTENT_TYPE)
+        .header(USER_AGENT, config.user_agent())
+        // Per request, so that a caller's own `reqwest::Client` honours the configuration too.
+        .timeout(config.timeout())
+        .body(request.body().to_owned());
+    for (name, value) in request.headers() {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let mut response = builder.send().await.map_err(|e| transport(config, e))?;
+    let status = response.status().as_u16();
+    let limit = config.body_limit();
+    if let Some(announced) = response.content_length() {
+        if announced > limit as u64 {
+            return Err(over_limit(config, Some(announced)));
+        }
+    }
+    let capacity = response
+        .content_length()
+        .map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(limit));
+    let mut body = Vec::with_capacity(capacity.min(limit));
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(config, e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(over_limit(config, None));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, body))
+}
+
+fn over_limit(config: &Config, announced: Option<u64>) -> Error {
+    let limit = config.body_limit();
+    let message = match announced {
+        Some(n) => format!(
+            "the answer announces {n} bytes, over the limit of {limit} bytes; it was not read \
+             (raise Config::body_limit if such answers are expected)"
+        ),
+        None => format!(
+            "the answer passed the limit of {limit} bytes; reading stopped there \
+             (raise Config::body_limit if such answers are expected)"
+        ),
+    };
+    Error::transport_message(
+        TransportKind::BodyLimit,
+        config.endpoint().as_str(),
+        message,
+    )
+}
+
+/// Maps a reqwest failure to its kind, with a message that says which limit was hit.
+fn transport(config: &Config, error: reqwest::Error) -> Error {
+    let chain = describe(&error);
+    let lower = chain.to_ascii_lowercase();
+    let (kind, message) = if error.is_builder() {
+        (TransportKind::Request, chain)
+    } else if error.is_timeout() && error.is_connect() {
+        (
+            TransportKind::Timeout,
+            format!(
+                "could not connect within the connect timeout of {:?} (Config::connect_timeout): {chain}",
+                config.connect_timeout()
+            ),
+        )
+    } else if error.is_timeout() {
+        (
+            TransportKind::Timeout,
+            format!(
+                "no complete answer within the timeout of {:?} per attempt (Config::timeout): {chain}",
+                config.timeout()
+            ),
+        )
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        (TransportKind::Tls, chain)
+    } else if error.is_connect() {
+        (TransportKind::Connect, chain)
+    } else {
+        (TransportKind::Io, chain)
+    };
+    Error::Transport {
+        kind,
+        endpoint: config.endpoint().as_str().to_owned(),
+        message,
+        source: Some(Box::new(error)),
+    }
+}
+
+/// The error and its sources in one line: reqwest's own message alone rarely says what broke.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

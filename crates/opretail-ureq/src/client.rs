@@ -1,0 +1,164 @@
+//! The blocking client: drives [`opretail_model::Call`] over ureq, sleeping on the calling thread.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use crate::exchange::exchange;
+use crate::trace::attempt_finished;
+use opretail_model::{
+    Call, Config, Credentials, ENV_ENDPOINT, EntityId, Error, GetTotalData, Moment, Operation,
+    RawCall, RequestSigner, Response, Step, TotalData,
+};
+
+/// A blocking client of the gateway: calls run on the calling thread, and retries sleep it.
+///
+/// Cheap to clone (the clones share one connection pool and one signer), `Send` and `Sync`:
+/// make one and share it between threads. Every attempt is signed afresh; retries follow
+/// the configuration's [`RetryPolicy`](opretail_model::RetryPolicy).
+///
+/// ```no_run
+/// use opretail_model::{Config, Credentials, EntityId};
+/// use opretail_ureq::Client;
+///
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::new(Credentials::new("my-key", "my-secret")?, Config::default())?;
+/// let id: EntityId = "S_1001".parse()?;
+/// let totals = client.get_total_data(&id)?;
+/// println!("{:?}", totals.day_flow);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    signer: RequestSigner,
+    agent: ureq::Agent,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("credentials", self.inner.signer.credentials())
+            .field("config", self.inner.signer.config())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client with its own `ureq::Agent`, built with the configuration's connect timeout,
+    /// timeout and user agent, and with non-2xx statuses read as answers (so that the
+    /// body of a proxy's error page can be reported).
+    ///
+    /// Never fails today; the `Result` keeps the signature of the async client.
+    pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(config.connect_timeout()))
+            .timeout_global(Some(config.timeout()))
+            .user_agent(config.user_agent())
+            .build()
+            .new_agent();
+        Ok(Client::with_agent(credentials, config, agent))
+    }
+
+    /// A client on a `ureq::Agent` of your own (proxies, TLS settings, a shared pool).
+    ///
+    /// The configuration's timeout and user agent are applied to every request, and non-2xx
+    /// statuses are always read as answers; the connect timeout is the one of `agent`.
+    pub fn with_agent(credentials: Credentials, config: Config, agent: ureq::Agent) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                signer: RequestSigner::new(credentials, config),
+                agent,
+            }),
+        }
+    }
+
+    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`.
+    pub fn from_env() -> Result<Client, Error> {
+        let credentials = Credentials::from_env()?;
+        let config = match std::env::var(ENV_ENDPOINT) {
+            Ok(endpoint) => Config::builder().endpoint(endpoint).build()?,
+            Err(_) => Config::default(),
+        };
+        Client::new(credentials, config)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        self.inner.signer.config()
+    }
+
+    /// Calls `operation` and returns its typed output.
+    pub fn send<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
+        self.send_with_meta(operation).map(|r| r.output)
+    }
+
+    /// Calls `operation` and returns its output with `cid`, `systime`, `result` and the
+    /// number of attempts made.
+    pub fn send_with_meta<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<Response<O::Output>, Error> {
+        let span = tracing::info_span!(
+            "opretail.call",
+            method = operation.method(),
+            attempts = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        self.drive(operation)
+    }
+
+    /// `open.shopweb.passengerFlow.getTotalData` for a store or an enterprise, as plain
+    /// numbers (`needUnit=0`).
+    pub fn get_total_data(&self, id: &EntityId) -> Result<TotalData, Error> {
+        self.send(&GetTotalData::new(id.clone()))
+    }
+
+    /// Any method, any parameters and headers; `data` comes back as JSON.
+    pub fn call_raw(&self, call: &RawCall) -> Result<serde_json::Value, Error> {
+        self.send(call)
+    }
+
+    fn drive<O: Operation + ?Sized>(&self, operation: &O) -> Result<Response<O::Output>, Error> {
+        let inner = &*self.inner;
+        let config = inner.signer.config();
+        let mut call = Call::new(&inner.signer, operation);
+        let mut in_flight: Option<(u32, Instant)> = None;
+        loop {
+            let step = call.next(moment());
+            if let Some((attempt, started)) = in_flight.take() {
+                let outcome = match &step {
+                    Step::Done(result) => result.as_ref().map(|r| &r.meta).map_err(Some),
+                    _ => Err(call.last_error()),
+                };
+                attempt_finished(operation.method(), attempt, started.elapsed(), outcome);
+            }
+            match step {
+                Step::Send(request) => {
+                    in_flight = Some((call.attempts(), Instant::now()));
+                    match exchange(&inner.agent, config, &request) {
+                        Ok((status, body)) => call.on_response(status, &body, moment()),
+                        Err(error) => call.on_transport_error(error, moment()),
+                    }
+                }
+                Step::Sleep(delay) => std::thread::sleep(delay),
+                Step::Done(result) => {
+                    tracing::Span::current().record("attempts", call.attempts());
+                    return result;
+                }
+            }
+        }
+    }
+}
+
+fn moment() -> Moment {
+    Moment {
+        wall: SystemTime::now(),
+        monotonic: Instant::now(),
+        random: fastrand::u64(..),
+    }
+}

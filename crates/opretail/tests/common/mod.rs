@@ -1,0 +1,127 @@
+//! What the integration tests of both clients share: credentials, configurations and checks.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::io;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use opretail::{Config, Credentials, EntityId, RetryPolicy, ReturnCode};
+use opretail_sandbox::SandboxBuilder;
+
+/// A key and a secret the sandbox is told to accept; the secret is easy to spot in any text.
+pub const AKEY: &str = "it-key";
+pub const ASID: &str = "it-SECRET-do-not-leak-9f3a";
+
+/// A sandbox accepting [`AKEY`] / [`ASID`].
+pub fn sandbox() -> SandboxBuilder {
+    opretail_sandbox::Sandbox::builder().credential(AKEY, ASID)
+}
+
+pub fn credentials() -> Credentials {
+    Credentials::new(AKEY, ASID).expect("valid test credentials")
+}
+
+/// Retries as by default, but with short backoffs so tests stay fast.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default().initial_backoff(Duration::from_millis(10))
+}
+
+pub fn config(url: &str) -> Config {
+    Config::builder()
+        .endpoint(url)
+        .retry(fast_retry())
+        .build()
+        .expect("valid test configuration")
+}
+
+pub fn config_without_retries(url: &str) -> Config {
+    Config::builder()
+        .endpoint(url)
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("valid test configuration")
+}
+
+pub fn store(n: u32) -> EntityId {
+    format!("S_{n}").parse().expect("valid store id")
+}
+
+/// Every documented code but `SUCCESS`, plus one the platform does not document.
+pub fn error_codes() -> Vec<i64> {
+    ReturnCode::DOCUMENTED
+        .iter()
+        .map(ReturnCode::code)
+        .filter(|c| *c != 0)
+        .chain([4711])
+        .collect()
+}
+
+/// Whether `text` holds something shaped like a signature: 32 or more upper-case hex digits
+/// in a row (`_sig` is 32 for MD5, 40 for SHA-1).
+pub fn has_signature_like(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() || ('A'..='F').contains(&c) {
+            run += 1;
+            if run >= 32 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// Asserts that nothing secret shows in `text`.
+pub fn assert_no_secret(what: &str, text: &str) {
+    assert!(!text.contains(ASID), "{what} shows the secret: {text}");
+    assert!(!text.contains("_sig="), "{what} shows the form: {text}");
+    assert!(
+        !has_signature_like(text),
+        "{what} shows a signature: {text}"
+    );
+}
+
+/// A `tracing` writer into memory.
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl LogBuffer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+
+    /// A subscriber writing every level, with span fields, into this buffer.
+    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + 'static {
+        let buffer = self.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || buffer.clone())
+            .finish()
+    }
+}
+
+impl io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An address on loopback that nothing listens on.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    drop(listener);
+    format!("http://{addr}/m.api")
+}
