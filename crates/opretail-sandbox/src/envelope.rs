@@ -3,7 +3,7 @@
 
 use opretail_model::ReturnCode;
 use opretail_sign::{Timestamp, UtcOffset};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The gateway's time as sent in `stat.systime`: `yyyy-MM-dd HH:mm:ss`, UTC+08:00.
 pub(crate) fn systime(now_unix: i64) -> String {
@@ -39,45 +39,69 @@ impl Envelope<'_> {
     /// Quirks: `stat.code` is a number, an error carries `"data": null`, and extra fields
     /// appear.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
-        let mut stat = Map::with_capacity(5);
-        stat.insert("cid".into(), Value::String(self.cid.to_owned()));
-        let code = if self.quirks {
-            Value::from(self.code.code())
-        } else {
-            Value::String(self.code.code().to_string())
-        };
-        stat.insert("code".into(), code);
-        stat.insert(
-            "codename".into(),
-            Value::String(self.code.name().to_owned()),
-        );
-        stat.insert("systime".into(), Value::String(systime(self.now_unix)));
+        // Written by hand so that the fields come in the platform's order (`stat` first);
+        // a `serde_json::Map` would sort them.
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(b"{\"stat\":{\"cid\":");
+        push_json(&mut out, self.cid);
+        out.extend_from_slice(b",\"code\":");
         if self.quirks {
-            stat.insert("elapsed".into(), Value::from(1));
+            out.extend_from_slice(self.code.code().to_string().as_bytes());
+        } else {
+            push_json(&mut out, &self.code.code().to_string());
         }
-        let mut top = Map::with_capacity(4);
-        top.insert("stat".into(), Value::Object(stat));
-        top.insert("result".into(), Value::String(self.result.to_owned()));
+        out.extend_from_slice(b",\"codename\":");
+        push_json(&mut out, self.code.name());
+        out.extend_from_slice(b",\"systime\":");
+        push_json(&mut out, &systime(self.now_unix));
+        if self.quirks {
+            out.extend_from_slice(b",\"elapsed\":1");
+        }
+        out.extend_from_slice(b"},\"result\":");
+        push_json(&mut out, self.result);
         match (self.data, self.quirks) {
             (Some(data), _) => {
-                top.insert("data".into(), data);
+                out.extend_from_slice(b",\"data\":");
+                push_value(&mut out, &data);
             }
-            (None, true) => {
-                top.insert("data".into(), Value::Null);
-            }
+            (None, true) => out.extend_from_slice(b",\"data\":null"),
             (None, false) => {}
         }
         if self.quirks {
-            top.insert("version".into(), Value::String("sandbox".into()));
+            out.extend_from_slice(b",\"version\":\"sandbox\"");
         }
-        // Serialising a `Value` with string keys cannot fail.
-        serde_json::to_vec(&Value::Object(top)).unwrap_or_default()
+        out.push(b'}');
+        out
     }
+}
+
+fn push_json(out: &mut Vec<u8>, text: &str) {
+    // Serialising a string into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(out, text);
+}
+
+fn push_value(out: &mut Vec<u8>, value: &Value) {
+    // A `Value` has string keys only, so it always serialises.
+    let _ = serde_json::to_writer(out, value);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strict_bytes_start_with_stat() -> bool {
+        let code = ReturnCode::Success;
+        Envelope {
+            cid: "c\"1",
+            code: &code,
+            result: "ok",
+            now_unix: 0,
+            data: Some(serde_json::json!({"a": 1})),
+            quirks: false,
+        }
+        .into_bytes()
+        .starts_with(br#"{"stat":{"cid":"c\"1","code":"0","codename":"SUCCESS","systime":"1970-01-01 08:00:00"},"result":"ok","data":{"a":1}}"#)
+    }
 
     #[test]
     fn systime_is_gateway_local() {
@@ -97,6 +121,7 @@ mod tests {
         };
         let v: Value = serde_json::from_slice(&strict.into_bytes()).unwrap();
         assert_eq!(v["stat"]["code"], "7");
+        assert!(strict_bytes_start_with_stat());
         assert!(v.get("data").is_none());
         let quirky = Envelope {
             cid: "c1",

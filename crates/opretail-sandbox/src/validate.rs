@@ -173,3 +173,83 @@ pub(crate) fn validate<'p>(
         sig,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::methods::Call;
+    use proptest::prelude::*;
+
+    fn rules() -> Rules {
+        let mut credentials = HashMap::new();
+        credentials.insert(
+            "k".to_owned(),
+            Credential {
+                secret: "s".to_owned(),
+                expired: false,
+            },
+        );
+        Rules {
+            credentials,
+            tolerance_secs: 600,
+            registry: Registry::standard(),
+        }
+    }
+
+    const NOW: i64 = 1_795_832_100; // 2026-11-28 10:15:00 in UTC+08:00
+
+    fn signed_form(extra: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(String, String)> = [
+            ("_aid", "S107"),
+            ("_akey", "k"),
+            ("_mt", "open.shopweb.passengerFlow.getTotalData"),
+            ("_sm", "md5"),
+            ("_requestMode", "post"),
+            ("_version", "v1"),
+            ("_timestamp", "20261128101500"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let sig = opretail_sign::sign(SignMethod::Md5, "s", &pairs).to_string();
+        pairs.push(("_sig".into(), sig));
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            form.append_pair(k, v);
+        }
+        form.finish()
+    }
+
+    #[test]
+    fn a_signed_form_passes_and_runs() {
+        let body = signed_form(&[("id", "S_1"), ("needUnit", "0")]);
+        let params = Params::parse(None, body.as_bytes());
+        let accepted = validate(&params, &rules(), NOW).unwrap();
+        let call = Call {
+            params: &params,
+            now_unix: NOW,
+            quirks: false,
+        };
+        assert!((accepted.handler)(&call).unwrap()["DAY_FLOW"].is_u64());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(query in proptest::option::of(".{0,200}"), body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let params = Params::parse(query.as_deref(), &body);
+            let _ = params.duplicate_name();
+            let _ = validate(&params, &rules(), NOW);
+        }
+
+        #[test]
+        fn arbitrary_business_values_never_panic(id in ".{0,40}", need_unit in ".{0,4}", quirks in any::<bool>(), now in -10_000_000_000i64..400_000_000_000) {
+            let body = signed_form(&[("id", &id), ("needUnit", &need_unit)]);
+            let params = Params::parse(None, body.as_bytes());
+            if let Ok(accepted) = validate(&params, &rules(), NOW) {
+                let call = Call { params: &params, now_unix: now, quirks };
+                let _ = (accepted.handler)(&call);
+            }
+        }
+    }
+}

@@ -304,7 +304,10 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
         data.insert("ENTER_RATE".into(), json!(f64::from(f.enter_rate) / 10.0));
         data.insert("FITTING_RATE".into(), Value::Null);
         data.insert("REMARK".into(), Value::String("sandbox quirks".into()));
-        data.insert("UPDATE_TIME".into(), json!(call.now_unix * 1000));
+        data.insert(
+            "UPDATE_TIME".into(),
+            json!(call.now_unix.saturating_mul(1000)),
+        );
     } else {
         data.insert("EXPENDITURE".into(), style.money(f.price_fen));
         data.insert("FITTING_RATE".into(), style.rate(f.fitting_rate));

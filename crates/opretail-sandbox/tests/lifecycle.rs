@@ -1,0 +1,143 @@
+//! Starting and stopping: blocking use without a runtime, drop, the binary, and the signing
+//! vectors every verifier of the project must accept.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::Form;
+use opretail_sandbox::{Sandbox, SandboxHandle};
+use serde_json::Value;
+
+/// A plain blocking HTTP/1.1 POST over a socket: no client library, no runtime.
+fn blocking_post(sandbox: &SandboxHandle, body: &str) -> (String, Value) {
+    let mut stream = TcpStream::connect(sandbox.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /m.api HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        sandbox.addr(),
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.lines().next().unwrap().to_owned();
+    (status, serde_json::from_str(body).unwrap())
+}
+
+#[test]
+fn blocking_start_serves_and_stops() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    assert!(sandbox.url().starts_with("http://127.0.0.1:"));
+    assert!(sandbox.url().ends_with("/m.api"));
+    let (status, envelope) = blocking_post(&sandbox, &Form::total_data("S_1").signed().encode());
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(envelope["stat"]["code"], "0", "{envelope}");
+    assert_eq!(sandbox.counters().answers(0), 1);
+    let addr = sandbox.addr();
+    sandbox.shutdown_blocking();
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "still listening after shutdown"
+    );
+}
+
+#[test]
+fn dropping_a_blocking_sandbox_stops_it() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let addr = sandbox.addr();
+    drop(sandbox);
+    assert!(TcpStream::connect(addr).is_err());
+}
+
+#[tokio::test]
+async fn async_shutdown_stops_listening() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let addr = sandbox.addr();
+    sandbox.shutdown().await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+#[test]
+fn a_busy_address_is_an_error_that_says_so() {
+    let first = Sandbox::builder().start_blocking().unwrap();
+    let error = Sandbox::builder()
+        .listen(first.addr())
+        .start_blocking()
+        .unwrap_err();
+    assert!(error.to_string().contains("cannot listen on"), "{error}");
+}
+
+#[test]
+fn signing_vectors_verify() {
+    let vectors: Value = serde_json::from_str(include_str!("data/signing-vectors.json")).unwrap();
+    for case in vectors["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let params = case["params"].as_object().unwrap();
+        let akey = params["_akey"].as_str().unwrap();
+        // The vectors' timestamps are fixed, so the clock check is widened to let them through.
+        let sandbox = Sandbox::builder()
+            .credential(akey, case["secret"].as_str().unwrap())
+            .tolerance(Duration::from_secs(100 * 365 * 86_400))
+            .start_blocking()
+            .unwrap();
+        let mut pairs: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        pairs.push(("_sig".into(), case["sig"].as_str().unwrap().to_owned()));
+        let (_, envelope) = blocking_post(&sandbox, &common::form_encode(&pairs));
+        let code: i64 = envelope["stat"]["code"].as_str().unwrap().parse().unwrap();
+        assert!(!(1..=7).contains(&code), "{name}: {envelope}");
+        if params["_mt"] == common::TOTAL_DATA {
+            assert_eq!(code, 0, "{name}: {envelope}");
+        }
+        // The same case with one character of the signature changed is refused.
+        let sig = pairs.last_mut().unwrap();
+        sig.1 = if sig.1.starts_with('0') {
+            format!("1{}", &sig.1[1..])
+        } else {
+            format!("0{}", &sig.1[1..])
+        };
+        let (_, envelope) = blocking_post(&sandbox, &common::form_encode(&pairs));
+        assert_eq!(envelope["stat"]["code"], "7", "{name}: {envelope}");
+    }
+}
+
+#[test]
+fn binary_prints_its_url_then_the_credentials() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--akey",
+            "mine",
+            "--asid",
+            "hidden-secret",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let third = lines.next().unwrap().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let url = first
+        .strip_prefix("listening on http://127.0.0.1:")
+        .unwrap();
+    assert!(url.ends_with("/m.api"), "{first}");
+    assert!(url.split('/').next().unwrap().parse::<u16>().unwrap() > 0);
+    assert_eq!(second, "credentials: _akey=sandbox _asid=sandbox-secret");
+    assert!(
+        third.contains("mine") && !third.contains("hidden-secret"),
+        "{third}"
+    );
+}

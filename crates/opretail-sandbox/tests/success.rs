@@ -1,0 +1,226 @@
+//! Successful calls: the envelope, the data with and without units, quirks, determinism,
+//! echo, the query string and concurrency.
+
+mod common;
+
+use common::{Form, assert_error, post, post_raw};
+use opretail_sandbox::{METHOD_ECHO, Sandbox};
+use serde_json::Value;
+
+fn assert_success_stat(envelope: &Value) {
+    let stat = &envelope["stat"];
+    assert_eq!(stat["code"], "0", "{envelope}");
+    assert_eq!(stat["codename"], "SUCCESS");
+    assert!(stat["cid"].as_str().is_some_and(|c| !c.is_empty()));
+    let systime = stat["systime"].as_str().unwrap();
+    assert_eq!(systime.len(), 19, "yyyy-MM-dd HH:mm:ss: {systime}");
+    assert!(envelope["result"].is_string());
+    assert!(envelope["data"].is_object());
+}
+
+fn number_with_unit(value: &Value, unit: &str) -> f64 {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is not a string"));
+    let digits = text
+        .strip_suffix(unit)
+        .unwrap_or_else(|| panic!("{text} lacks {unit}"));
+    digits.parse().unwrap_or_else(|_| panic!("{text}"))
+}
+
+fn check_weather(weather: &Value) {
+    for field in [
+        "classify",
+        "dayPictureUrl",
+        "nightPictureUrl",
+        "weatherDate",
+        "temperature",
+        "weather",
+        "cityId",
+        "customIcon",
+        "createDate",
+        "wind",
+    ] {
+        assert!(weather[field].is_string(), "{field} in {weather}");
+    }
+    assert!(weather["id"].is_i64(), "{weather}");
+}
+
+#[tokio::test]
+async fn needunit_1_and_absent_carry_units() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    for form in [
+        Form::total_data("S_1001").signed(),
+        Form::total_data("S_1001").set("needUnit", "1").signed(),
+    ] {
+        let envelope = post(sandbox.url(), &form).await;
+        assert_success_stat(&envelope);
+        let data = &envelope["data"];
+        let day = number_with_unit(&data["DAY_FLOW"], "人");
+        let week = number_with_unit(&data["WEEK_FLOW"], "人");
+        let month = number_with_unit(&data["MONTH_FLOW"], "人");
+        assert!(0.0 < day && day <= week && week <= month, "{data}");
+        for rate in ["ENTER_RATE", "BUY_RATE", "FITTING_RATE"] {
+            let r = number_with_unit(&data[rate], "%");
+            assert!((0.0..=100.0).contains(&r), "{rate} {data}");
+        }
+        let sales = number_with_unit(&data["TOTAL_SALE"], "元");
+        let price = number_with_unit(&data["EXPENDITURE"], "元");
+        let buy_rate = number_with_unit(&data["BUY_RATE"], "%");
+        let buyers = (day * buy_rate / 100.0).round();
+        assert!(
+            (price - sales / buyers).abs() / price < 0.01,
+            "price {price} vs {sales}/{buyers}"
+        );
+        check_weather(&data["WEATHER"]);
+        let cfg = data["cfgData"].as_array().unwrap();
+        assert!((3..=4).contains(&cfg.len()), "{data}");
+        for item in cfg {
+            assert!(item["name"].is_string() && item["key"].is_string());
+            assert!(item["value"].is_string() && item["type"].is_i64());
+        }
+    }
+}
+
+#[tokio::test]
+async fn needunit_0_gives_plain_numbers() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let envelope = post(
+        sandbox.url(),
+        &Form::total_data("O_42").set("needUnit", "0").signed(),
+    )
+    .await;
+    assert_success_stat(&envelope);
+    let data = &envelope["data"];
+    let day = data["DAY_FLOW"].as_u64().unwrap();
+    let week = data["WEEK_FLOW"].as_u64().unwrap();
+    let month = data["MONTH_FLOW"].as_u64().unwrap();
+    assert!(0 < day && day <= week && week <= month, "{data}");
+    for rate in ["ENTER_RATE", "BUY_RATE", "FITTING_RATE"] {
+        let r = data[rate].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&r), "{rate} {data}");
+    }
+    let sales = data["TOTAL_SALE"].as_f64().unwrap();
+    let price = data["EXPENDITURE"].as_f64().unwrap();
+    assert!(sales > 0.0 && price > 0.0, "{data}");
+    check_weather(&data["WEATHER"]);
+    assert!(data["cfgData"].as_array().is_some());
+    for item in data["cfgData"].as_array().unwrap() {
+        assert!(!item["value"].as_str().unwrap().ends_with('%'), "{item}");
+    }
+}
+
+#[tokio::test]
+async fn data_is_deterministic_per_id_and_day_across_sandboxes() {
+    let first = Sandbox::builder().start().await.unwrap();
+    let second = Sandbox::builder().start().await.unwrap();
+    for id in ["S_1", "S_1001", "O_42"] {
+        let a = post(first.url(), &Form::total_data(id).signed()).await;
+        let b = post(second.url(), &Form::total_data(id).signed()).await;
+        assert_eq!(a["data"], b["data"], "{id}");
+        assert_ne!(a["stat"]["cid"], b["stat"]["cid"]);
+    }
+    let store = post(first.url(), &Form::total_data("S_1").signed()).await;
+    let other = post(first.url(), &Form::total_data("S_2").signed()).await;
+    assert_ne!(store["data"], other["data"]);
+}
+
+#[tokio::test]
+async fn quirks_mode_sends_loose_types() {
+    let sandbox = Sandbox::builder().quirks(true).start().await.unwrap();
+    let envelope = post(
+        sandbox.url(),
+        &Form::total_data("S_1001").set("needUnit", "0").signed(),
+    )
+    .await;
+    assert_eq!(
+        envelope["stat"]["code"], 0,
+        "stat.code as a number: {envelope}"
+    );
+    let data = &envelope["data"];
+    assert!(data["DAY_FLOW"].is_string(), "numbers as strings: {data}");
+    assert!(data["DAY_FLOW"].as_str().unwrap().parse::<u64>().is_ok());
+    assert!(data["ENTER_RATE"].is_f64(), "{data}");
+    assert!(data["FITTING_RATE"].is_null(), "{data}");
+    assert!(data.get("EXPENDITURE").is_none(), "{data}");
+    assert!(data.get("REMARK").is_some(), "extra fields: {data}");
+    assert!(data["cfgData"].is_object(), "one object: {data}");
+    assert!(data["WEATHER"]["id"].is_string());
+    assert!(envelope.get("version").is_some());
+
+    let units = post(sandbox.url(), &Form::total_data("O_42").signed()).await;
+    let month = units["data"]["MONTH_FLOW"].as_str().unwrap();
+    assert!(month.contains(',') && month.ends_with('人'), "{month}");
+
+    let error = post(sandbox.url(), &Form::total_data("S_1").signed_with("x")).await;
+    assert_eq!(error["stat"]["code"], 7);
+    assert!(error["data"].is_null() && error.get("data").is_some());
+}
+
+#[tokio::test]
+async fn echo_returns_business_parameters_in_utf8() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let form = Form::common(METHOD_ECHO)
+        .set("name", "万店掌 store ✓")
+        .set("empty", "")
+        .set("emoji", "🛒")
+        .signed();
+    let envelope = post(sandbox.url(), &form).await;
+    assert_eq!(envelope["stat"]["code"], "0", "{envelope}");
+    let data = &envelope["data"];
+    assert_eq!(data["name"], "万店掌 store ✓");
+    assert_eq!(data["empty"], "");
+    assert_eq!(data["emoji"], "🛒");
+    assert!(data.get("_akey").is_none() && data.get("_sig").is_none());
+}
+
+#[tokio::test]
+async fn parameters_in_the_query_string_are_accepted() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let form = Form::total_data("S_1").signed();
+    let (business, common): (Vec<_>, Vec<_>) = form
+        .pairs
+        .iter()
+        .cloned()
+        .partition(|(k, _)| !k.starts_with('_'));
+    let url = format!("{}?{}", sandbox.url(), common::form_encode(&common));
+    let (status, body) = post_raw(&url, common::form_encode(&business)).await;
+    assert_eq!(status, 200);
+    let envelope: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(envelope["stat"]["code"], "0", "{envelope}");
+}
+
+#[tokio::test]
+async fn hostile_bodies_are_refused() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let (status, _) = post_raw(sandbox.url(), "a=".to_owned() + &"x".repeat(70_000)).await;
+    assert_eq!(status, 413);
+    let (status, body) = post_raw(sandbox.url(), "%%%&&==&\u{0}".to_owned()).await;
+    assert_eq!(status, 200);
+    assert_error(&serde_json::from_str(&body).unwrap(), 1, "KEY_NOTNULL");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_all_succeed_with_unique_cids() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let url = sandbox.url().to_owned();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let form = Form::total_data(&format!("S_{}", i % 7)).signed();
+                post(&url, &form).await
+            })
+        })
+        .collect();
+    let mut cids = std::collections::HashSet::new();
+    for task in tasks {
+        let envelope = task.await.unwrap();
+        assert_eq!(envelope["stat"]["code"], "0", "{envelope}");
+        assert!(cids.insert(envelope["stat"]["cid"].as_str().unwrap().to_owned()));
+    }
+    let counters = sandbox.counters();
+    assert_eq!(counters.requests(), 200);
+    assert_eq!(counters.answers(0), 200);
+    assert_eq!(counters.answers_total(), 200);
+}
