@@ -198,6 +198,10 @@ async fn hostile_bodies_are_refused() {
     let (status, body) = post_raw(sandbox.url(), "%%%&&==&\u{0}".to_owned()).await;
     assert_eq!(status, 200);
     assert_error(&serde_json::from_str(&body).unwrap(), 1, "KEY_NOTNULL");
+    let other_path = sandbox.url().replace("/m.api", "/other");
+    assert_eq!(post_raw(&other_path, String::new()).await.0, 404);
+    let get = common::client().get(sandbox.url()).send().await.unwrap();
+    assert_eq!(get.status(), 405);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
