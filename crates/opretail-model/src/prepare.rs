@@ -43,7 +43,7 @@ pub struct PreparedRequest {
 }
 
 impl PreparedRequest {
-    /// Every form field, `_sig` last, values trimmed: exactly what is sent.
+    /// Every form field in signing order, `_sig` last, values trimmed: exactly what is sent.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs
     }
@@ -187,8 +187,14 @@ impl RequestSigner {
         for (name, value) in business {
             pairs.push((name.trim().to_owned(), value.trim().to_owned()));
         }
-        let ts_index = pairs.len();
         pairs.push(("_timestamp".into(), String::new()));
+        // The form goes out in canonical order: the signer then finds it sorted and skips the
+        // sort, and a captured request reads in the order it was signed.
+        pairs.sort_unstable();
+        let ts_index = pairs
+            .iter()
+            .position(|(k, _)| k == "_timestamp")
+            .unwrap_or_default();
 
         let secret = self.credentials.asid().expose_secret();
         let sign_at = |pairs: &mut Vec<(String, String)>,

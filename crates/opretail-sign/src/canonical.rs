@@ -2,6 +2,62 @@ use std::fmt;
 
 use crate::SIG_PARAM;
 
+/// Requests up to this many parameters are sorted on the stack.
+const STACK_PAIRS: usize = 24;
+
+/// Runs `f` on the pairs in signing order, without allocating for ordinary requests and
+/// without sorting pairs that already come in order (as the SDK's own requests do).
+pub(crate) fn with_sorted_pairs<'a, I, K, V, R>(
+    pairs: I,
+    f: impl FnOnce(&[(&'a str, &'a str)]) -> R,
+) -> R
+where
+    I: IntoIterator<Item = &'a (K, V)>,
+    K: AsRef<str> + 'a,
+    V: AsRef<str> + 'a,
+{
+    let mut stack: [(&str, &str); STACK_PAIRS] = [("", ""); STACK_PAIRS];
+    let mut len = 0;
+    let mut iter = pairs
+        .into_iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .filter(|(k, _)| k.as_bytes() != SIG_PARAM.as_bytes());
+    for pair in iter.by_ref() {
+        if len == STACK_PAIRS {
+            let mut heap: Vec<(&str, &str)> = stack.to_vec();
+            heap.push(pair);
+            heap.extend(iter);
+            heap.sort_unstable();
+            return f(&heap);
+        }
+        stack[len] = pair;
+        len += 1;
+    }
+    let sorted = &mut stack[..len];
+    if !sorted.is_sorted_by(|a, b| cmp_pair(a, b).is_le()) {
+        sorted.sort_unstable_by(cmp_pair);
+    }
+    f(sorted)
+}
+
+/// Byte-wise order of names, then values: the same order as `str`'s `Ord`, written out so
+/// that the short names of a request compare inline instead of through `memcmp` calls.
+#[inline]
+fn cmp_pair(a: &(&str, &str), b: &(&str, &str)) -> std::cmp::Ordering {
+    cmp_bytes(a.0.as_bytes(), b.0.as_bytes())
+        .then_with(|| cmp_bytes(a.1.as_bytes(), b.1.as_bytes()))
+}
+
+#[inline]
+fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// What stands for the secret in an [`Explanation`].
 pub const SECRET_MASK: &str = "<secret>";
 

@@ -1,0 +1,240 @@
+//! The call state machine: what a transport is told to do for each outcome.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use opretail_model::{
+    Call, Config, Credentials, Error, Moment, RawCall, RequestSigner, RetryPolicy, ReturnCode,
+    Step, TransportKind,
+};
+
+struct Clock {
+    wall: SystemTime,
+    mono: Instant,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock {
+            wall: UNIX_EPOCH + Duration::from_millis(1_795_832_100_250),
+            mono: Instant::now(),
+        }
+    }
+    fn now(&self) -> Moment {
+        Moment {
+            wall: self.wall,
+            monotonic: self.mono,
+            random: 42,
+        }
+    }
+    fn advance(&mut self, d: Duration) {
+        self.wall += d;
+        self.mono += d;
+    }
+}
+
+fn signer(policy: RetryPolicy) -> RequestSigner {
+    let config = Config::builder().retry(policy).build().unwrap();
+    RequestSigner::new(Credentials::new("key", "secret").unwrap(), config)
+}
+
+fn envelope(code: i64) -> String {
+    format!(
+        r#"{{"stat":{{"cid":"c{code}","code":"{code}","codename":"X"}},"result":"r","data":{{"ok":true}}}}"#
+    )
+}
+
+/// Drives a call through scripted answers; returns the result, the sleeps and the timestamps sent.
+fn drive(
+    signer: &RequestSigner,
+    op: &RawCall,
+    answers: &[Result<(u16, String), TransportKind>],
+) -> (Result<serde_json::Value, Error>, Vec<Duration>, Vec<String>) {
+    let mut clock = Clock::new();
+    let mut call = Call::new(signer, op);
+    let mut answers = answers.iter();
+    let mut sleeps = Vec::new();
+    let mut stamps = Vec::new();
+    loop {
+        match call.next(clock.now()) {
+            Step::Send(request) => {
+                stamps.push(request.timestamp().as_str().to_owned());
+                clock.advance(Duration::from_millis(10));
+                match answers
+                    .next()
+                    .expect("the call sent more requests than scripted")
+                {
+                    Ok((status, body)) => call.on_response(*status, body.as_bytes(), clock.now()),
+                    Err(kind) => call.on_transport_error(
+                        Error::transport_message(*kind, "http://gw/m.api", "scripted"),
+                        clock.now(),
+                    ),
+                }
+            }
+            Step::Sleep(d) => {
+                sleeps.push(d);
+                clock.advance(d);
+            }
+            Step::Done(result) => {
+                assert!(
+                    answers.next().is_none(),
+                    "the call stopped before using every scripted answer"
+                );
+                return (result.map(|r| r.output), sleeps, stamps);
+            }
+        }
+    }
+}
+
+fn fast() -> RetryPolicy {
+    RetryPolicy::default().initial_backoff(Duration::from_millis(100))
+}
+
+#[test]
+fn success_takes_one_attempt() {
+    let s = signer(fast());
+    let (result, sleeps, stamps) = drive(&s, &RawCall::new("m"), &[Ok((200, envelope(0)))]);
+    assert_eq!(result.unwrap()["ok"], true);
+    assert!(sleeps.is_empty());
+    assert_eq!(stamps.len(), 1);
+}
+
+#[test]
+fn system_errors_are_retried_with_backoff_and_fresh_signatures() {
+    let s = signer(fast());
+    let (result, sleeps, stamps) = drive(
+        &s,
+        &RawCall::new("m"),
+        &[
+            Ok((200, envelope(-500))),
+            Ok((200, envelope(-999))),
+            Ok((200, envelope(0))),
+        ],
+    );
+    assert!(result.is_ok());
+    assert_eq!(sleeps.len(), 2);
+    assert!(
+        sleeps[0] >= Duration::from_millis(50) && sleeps[0] <= Duration::from_millis(100),
+        "{sleeps:?}"
+    );
+    assert!(
+        sleeps[1] >= Duration::from_millis(100) && sleeps[1] <= Duration::from_millis(200),
+        "{sleeps:?}"
+    );
+    assert_eq!(stamps.len(), 3);
+}
+
+#[test]
+fn attempts_run_out() {
+    let s = signer(fast().max_attempts(2));
+    let (result, _, stamps) = drive(
+        &s,
+        &RawCall::new("m"),
+        &[Ok((200, envelope(-500))), Ok((200, envelope(-500)))],
+    );
+    assert_eq!(
+        result.unwrap_err().return_code(),
+        Some(&ReturnCode::ApiSystemCallError)
+    );
+    assert_eq!(stamps.len(), 2);
+}
+
+#[test]
+fn signature_errors_are_not_retried() {
+    let s = signer(fast());
+    let (result, sleeps, _) = drive(&s, &RawCall::new("m"), &[Ok((200, envelope(7)))]);
+    assert_eq!(
+        result.unwrap_err().return_code(),
+        Some(&ReturnCode::SignWrong)
+    );
+    assert!(sleeps.is_empty());
+}
+
+#[test]
+fn a_repeat_waits_for_the_next_second_and_is_signed_again() {
+    let s = signer(fast());
+    let (result, sleeps, stamps) = drive(
+        &s,
+        &RawCall::new("m"),
+        &[Ok((200, envelope(-100))), Ok((200, envelope(0)))],
+    );
+    assert!(result.is_ok());
+    // Sent at .250, answered at .260: the wait ends just past the next whole second.
+    assert_eq!(sleeps, [Duration::from_millis(745)]);
+    assert_eq!(stamps, ["20261128101500", "20261128101501"]);
+}
+
+#[test]
+fn overtime_is_retried_exactly_once() {
+    let s = signer(fast().max_attempts(5));
+    let (result, sleeps, stamps) = drive(
+        &s,
+        &RawCall::new("m"),
+        &[Ok((200, envelope(16))), Ok((200, envelope(16)))],
+    );
+    let err = result.unwrap_err();
+    assert_eq!(err.return_code(), Some(&ReturnCode::TimestampOvertime));
+    assert!(sleeps.is_empty());
+    assert_eq!(stamps.len(), 2);
+    // Same second, same request: the second attempt still got its own signature.
+    assert_ne!(stamps[0], stamps[1]);
+}
+
+#[test]
+fn transport_failures_are_retried_but_not_tls_or_body_limit() {
+    let s = signer(fast());
+    let (result, _, stamps) = drive(
+        &s,
+        &RawCall::new("m"),
+        &[
+            Err(TransportKind::Io),
+            Err(TransportKind::Timeout),
+            Ok((200, envelope(0))),
+        ],
+    );
+    assert!(result.is_ok());
+    assert_eq!(stamps.len(), 3);
+    for kind in [TransportKind::Tls, TransportKind::BodyLimit] {
+        let (result, _, stamps) = drive(&s, &RawCall::new("other"), &[Err(kind)]);
+        assert_eq!(result.unwrap_err().transport_kind(), Some(kind));
+        assert_eq!(stamps.len(), 1);
+    }
+}
+
+#[test]
+fn proxy_errors_are_retried_only_when_transient() {
+    let s = signer(fast());
+    let (result, _, _) = drive(
+        &s,
+        &RawCall::new("m"),
+        &[Ok((503, "busy".into())), Ok((200, envelope(0)))],
+    );
+    assert!(result.is_ok());
+    let (result, _, _) = drive(&s, &RawCall::new("m2"), &[Ok((404, "not found".into()))]);
+    assert!(matches!(result, Err(Error::HttpStatus { status: 404, .. })));
+}
+
+#[test]
+fn invalid_operations_never_send() {
+    let s = signer(fast());
+    let (result, _, stamps) = drive(&s, &RawCall::new("m").param("a", "1").param("a", "2"), &[]);
+    assert!(matches!(result, Err(Error::InvalidInput { .. })));
+    assert!(stamps.is_empty());
+}
+
+#[test]
+fn the_attempt_count_reaches_the_metadata() {
+    let s = signer(fast());
+    let op = RawCall::new("m");
+    let mut clock = Clock::new();
+    let mut call = Call::new(&s, &op);
+    let mut answers = [envelope(-500), envelope(0)].into_iter();
+    let response = loop {
+        match call.next(clock.now()) {
+            Step::Send(_) => call.on_response(200, answers.next().unwrap().as_bytes(), clock.now()),
+            Step::Sleep(d) => clock.advance(d),
+            Step::Done(r) => break r.unwrap(),
+        }
+    };
+    assert_eq!(response.meta.attempts, 2);
+    assert_eq!(call.attempts(), 2);
+}
