@@ -8,7 +8,7 @@ use crate::failure::Failure;
 use crate::settings::Settings;
 
 /// The async client of the SDK.
-pub type Client = opretail_reqwest::Client;
+pub type Client = opretail::Client;
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).
 pub struct Gateway {

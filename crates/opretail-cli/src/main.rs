@@ -8,6 +8,7 @@ mod gateway;
 mod output;
 mod settings;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -26,12 +27,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// `RUST_LOG` wins; otherwise warnings only, `-v` for each call, `-vv` for more.
+/// `RUST_LOG` wins; otherwise warnings only, `-v` for each call and attempt, `-vv` for the
+/// HTTP layer too, `-vvv` for everything.
 fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn",
-        1 => "info",
-        2 => "debug",
+        1 => "warn,opretail=info,opretail_reqwest=debug,opretail_sandbox=info",
+        2 => {
+            "info,opretail=debug,opretail_reqwest=trace,opretail_sandbox=debug,reqwest=debug,hyper_util=debug"
+        }
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -39,6 +43,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 

@@ -666,3 +666,113 @@ fn completions_for_bash_produce_a_script() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+// ----- the remaining paths ----------------------------------------------------------------
+
+#[test]
+fn latency_above_the_timeout_is_a_timeout_error() {
+    let sandbox = Sandbox::builder()
+        .faults(
+            FaultPlan::default()
+                .with_latency(std::time::Duration::from_secs(5), std::time::Duration::ZERO),
+        )
+        .start_blocking()
+        .expect("sandbox starts");
+    let out = run(&[
+        "--endpoint",
+        sandbox.url(),
+        "--akey",
+        DEFAULT_AKEY,
+        "--timeout",
+        "0.2",
+        "passenger-flow",
+        "total",
+        "--id",
+        "S_1",
+        "--output",
+        "ndjson",
+    ]);
+    assert_eq!(out.status, 1);
+    let line = json(out.stdout.trim());
+    assert_eq!(line["error"]["name"], "TRANSPORT_TIMEOUT", "{line}");
+    assert!(out.stderr.contains("timed out") && out.stderr.contains(sandbox.url()));
+    sandbox.shutdown_blocking();
+}
+
+#[test]
+fn a_rate_limit_still_answers_every_id_in_order() {
+    let out = run(&[
+        "--sandbox",
+        "passenger-flow",
+        "total",
+        "--rate",
+        "500",
+        "--concurrency",
+        "4",
+        "--id",
+        "S_1",
+        "--id",
+        "S_2",
+        "--id",
+        "O_3",
+        "--output",
+        "ndjson",
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let ids: Vec<String> = out
+        .stdout
+        .lines()
+        .map(|l| json(l)["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids, ["S_1", "S_2", "O_3"]);
+    assert_eq!(
+        run(&[
+            "--sandbox",
+            "passenger-flow",
+            "total",
+            "--id",
+            "S_1",
+            "--rate",
+            "0"
+        ])
+        .status,
+        2
+    );
+}
+
+#[test]
+fn the_sandbox_command_serves_in_the_foreground() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the sandbox starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+    let out = run_with(
+        &[
+            "--endpoint",
+            &url,
+            "--akey",
+            DEFAULT_AKEY,
+            "call",
+            "open.sandbox.echo",
+            "x=1",
+        ],
+        &[("OPRETAIL_ASID", DEFAULT_ASID)],
+        None,
+    );
+    child.kill().expect("stop the sandbox");
+    let _ = child.wait();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(json(&out.stdout)["x"], "1");
+}
