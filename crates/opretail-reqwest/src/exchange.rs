@@ -65,6 +65,8 @@ fn over_limit(config: &Config, announced: Option<u64>) -> Error {
 
 /// Maps a reqwest failure to its kind, with a message that says which limit was hit.
 fn transport(config: &Config, error: reqwest::Error) -> Error {
+    // The endpoint is already in the error's own text.
+    let error = error.without_url();
     let chain = describe(&error);
     let lower = chain.to_ascii_lowercase();
     let (kind, message) = if error.is_builder() {

@@ -292,6 +292,24 @@ async fn oversized_body_is_refused() {
 }
 
 #[tokio::test]
+async fn streamed_body_over_the_limit_is_cut_off_while_reading() {
+    let (url, server) = endless_chunked_server(ENDLESS);
+    let error = client(config_with_small_body_limit(&url))
+        .get_total_data(&store(1))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::BodyLimit),
+        "{error}"
+    );
+    let written = tokio::task::spawn_blocking(move || server.join().unwrap())
+        .await
+        .unwrap();
+    assert!(written < ENDLESS, "the client read the whole body");
+}
+
+#[tokio::test]
 async fn refused_connection_names_the_endpoint() {
     let url = closed_port_url();
     let error = client(config_without_retries(&url))

@@ -268,6 +268,23 @@ fn oversized_body_is_refused() {
 }
 
 #[test]
+fn streamed_body_over_the_limit_is_cut_off_while_reading() {
+    let (url, server) = endless_chunked_server(ENDLESS);
+    let error = client(config_with_small_body_limit(&url))
+        .get_total_data(&store(1))
+        .unwrap_err();
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::BodyLimit),
+        "{error}"
+    );
+    assert!(
+        server.join().unwrap() < ENDLESS,
+        "the client read the whole body"
+    );
+}
+
+#[test]
 fn refused_connection_names_the_endpoint() {
     let url = closed_port_url();
     let error = client(config_without_retries(&url))

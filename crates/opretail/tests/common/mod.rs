@@ -125,3 +125,58 @@ pub fn closed_port_url() -> String {
     drop(listener);
     format!("http://{addr}/m.api")
 }
+
+/// A one-connection server on loopback that answers with a chunked body of `total` bytes,
+/// no `Content-Length`, so that only counting while reading can enforce a limit. Returns
+/// the URL and a handle giving how many body bytes it managed to write before the client
+/// hung up.
+pub fn endless_chunked_server(total: usize) -> (String, std::thread::JoinHandle<usize>) {
+    use std::io::{Read, Write};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/m.api", listener.local_addr().expect("address"));
+    let server = std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return 0;
+        };
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return 0,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
+        }
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        if stream.write_all(head).is_err() {
+            return 0;
+        }
+        let chunk = vec![b' '; 64 * 1024];
+        let mut written = 0;
+        while written < total {
+            let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+            if stream.write_all(&framed).is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
+        let _ = stream.write_all(b"0\r\n\r\n");
+        written
+    });
+    (url, server)
+}
+
+/// The configuration for [`endless_chunked_server`]: a 1 MiB limit, no retries.
+pub fn config_with_small_body_limit(url: &str) -> Config {
+    Config::builder()
+        .endpoint(url)
+        .body_limit(1024 * 1024)
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("valid test configuration")
+}
+
+/// How much [`endless_chunked_server`] sends: far more than any socket buffers hold.
+pub const ENDLESS: usize = 512 * 1024 * 1024;
