@@ -245,7 +245,7 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
                 return response;
             }
             Fault::Gateway(code) => {
-                let code = ReturnCode::from_code(code);
+                let code = crate::methods::return_code(code);
                 let rejection = Rejection::new(code, "injected by the sandbox's fault plan");
                 return answer(&shared, &params, Err(rejection), started, false);
             }

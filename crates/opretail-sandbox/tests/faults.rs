@@ -57,7 +57,12 @@ async fn gateway_codes_on_script_then_normal() {
 
 #[tokio::test]
 async fn gateway_minus_999_and_minus_100() {
-    let sandbox = with_script([Fault::Gateway(-999), Fault::Gateway(-100)]).await;
+    let sandbox = with_script([
+        Fault::Gateway(-999),
+        Fault::Gateway(-100),
+        Fault::Gateway(opretail_sandbox::ID_ILLEGAL),
+    ])
+    .await;
     let a = post(sandbox.url(), &Form::total_data("S_1").signed()).await;
     assert_eq!(
         (&a["stat"]["code"], &a["stat"]["codename"]),
@@ -67,6 +72,11 @@ async fn gateway_minus_999_and_minus_100() {
     assert_eq!(
         (&b["stat"]["code"], &b["stat"]["codename"]),
         (&Value::from("-100"), &Value::from("API_CALL_REPEAT"))
+    );
+    let c = post(sandbox.url(), &Form::total_data("S_1").signed()).await;
+    assert_eq!(
+        (&c["stat"]["code"], &c["stat"]["codename"]),
+        (&Value::from("4001"), &Value::from("ID_ILLEGAL"))
     );
 }
 

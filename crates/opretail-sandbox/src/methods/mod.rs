@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::params::Params;
 use crate::validate::Rejection;
 
+pub(crate) use total_data::return_code;
 pub use total_data::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
 
 /// What a method handler gets: the request's parameters and the gateway's view of the world.

@@ -255,9 +255,20 @@ fn cfg_data(figures: &Figures, style: Style) -> Value {
     }
 }
 
-fn business_error(code: i64, name: &str, detail: String) -> Rejection {
+/// The return code for a number: a documented gateway code, or one of the sandbox's
+/// business codes with its name.
+pub(crate) fn return_code(code: i64) -> ReturnCode {
+    let name = match code {
+        ID_ILLEGAL => Some("ID_ILLEGAL"),
+        NEED_UNIT_ILLEGAL => Some("NEED_UNIT_ILLEGAL"),
+        _ => None,
+    };
+    ReturnCode::from_wire(code, name)
+}
+
+fn business_error(code: i64, detail: String) -> Rejection {
     Rejection {
-        code: ReturnCode::from_wire(code, Some(name)),
+        code: return_code(code),
         message: detail,
     }
 }
@@ -270,7 +281,6 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
     if !valid_id {
         return Err(business_error(
             ID_ILLEGAL,
-            "ID_ILLEGAL",
             format!(
                 "id {id:?} is not a store (S_…) or enterprise (O_…) id; prefix it with S_ or O_"
             ),
@@ -282,7 +292,6 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
         other => {
             return Err(business_error(
                 NEED_UNIT_ILLEGAL,
-                "NEED_UNIT_ILLEGAL",
                 format!("needUnit {other:?} must be 0 or 1"),
             ));
         }
