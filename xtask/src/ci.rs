@@ -26,6 +26,8 @@ pub struct Step {
     pub title: &'static str,
     /// The command.
     pub action: Action,
+    /// What to do when it fails.
+    pub hint: &'static str,
 }
 
 /// The CI steps, in the order they run: cheap checks first so that a formatting slip fails
@@ -37,6 +39,7 @@ pub fn steps() -> Vec<Step> {
             id: "fmt",
             title: "formatting (cargo fmt --check)",
             action: Action::Run(cargo(&["fmt", "--all", "--check"])),
+            hint: "run `cargo fmt --all` and commit the result",
         },
         Step {
             id: "clippy",
@@ -50,11 +53,13 @@ pub fn steps() -> Vec<Step> {
                 "-D",
                 "warnings",
             ])),
+            hint: "fix the lints shown above; `cargo clippy --fix` handles some",
         },
         Step {
             id: "test",
             title: "tests with all features, doc tests included",
             action: Action::Run(cargo(&["test", "--workspace", "--all-features"])),
+            hint: "the failing tests are named above; rerun one with `cargo test -p CRATE NAME`",
         },
         Step {
             id: "test-async",
@@ -67,6 +72,7 @@ pub fn steps() -> Vec<Step> {
                 "--features",
                 "async",
             ])),
+            hint: "a test or an item is wrong without the `blocking` feature; check `#[cfg(feature = ...)]` gates",
         },
         Step {
             id: "test-blocking",
@@ -79,6 +85,7 @@ pub fn steps() -> Vec<Step> {
                 "--features",
                 "blocking",
             ])),
+            hint: "a test or an item is wrong without the `async` feature; check `#[cfg(feature = ...)]` gates",
         },
         Step {
             id: "doc",
@@ -87,6 +94,7 @@ pub fn steps() -> Vec<Step> {
                 cargo(&["doc", "--workspace", "--no-deps", "--all-features"])
                     .with_env("RUSTDOCFLAGS", "-D warnings"),
             ),
+            hint: "fix the rustdoc warnings shown above (broken intra-doc links, bad code blocks)",
         },
         Step {
             id: "footprint",
@@ -103,6 +111,7 @@ pub fn steps() -> Vec<Step> {
                 "--prefix",
                 "none",
             ])),
+            hint: "make the async stack optional behind the `async` feature",
         },
     ]
 }
@@ -179,6 +188,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     for step in &steps {
         println!("==> {}", step.title);
+        let started = std::time::Instant::now();
         let outcome = match &step.action {
             Action::Run(invocation) => {
                 println!("    {}", invocation.display());
@@ -186,7 +196,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             }
             Action::Footprint(invocation) => footprint(root, invocation),
         };
-        outcome.map_err(|why| format!("CI step `{}` ({}) failed: {why}", step.id, step.title))?;
+        outcome
+            .map_err(|why| format!("CI step `{}` failed: {why}\nnext: {}", step.id, step.hint))?;
+        println!("    passed in {:.1}s", started.elapsed().as_secs_f64());
     }
     if !options.skip.is_empty() {
         println!("note: skipped {}", options.skip.join(", "));

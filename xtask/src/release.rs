@@ -362,8 +362,10 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
     if let Some(text) = &plan.changelog {
         write(&copy.path, "CHANGELOG.md", text)?;
     }
-    // Building in the shared target directory reuses what is already compiled.
-    let target_dir = root.join("target");
+    // Building in this workspace's target directory (or the one the caller chose) reuses
+    // what is already compiled instead of building everything again in the copy.
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let target_dir = target_dir.to_string_lossy();
     let update = Invocation::new("cargo", &["update", "--workspace"])
         .with_env("CARGO_TARGET_DIR", &target_dir);
