@@ -256,7 +256,7 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
 }
 
 /// Validates and runs a request: the business payload or the first error.
-fn handle(shared: &Shared, params: &Params<'_>) -> Result<serde_json::Value, Rejection> {
+fn handle(shared: &Shared, params: &Params<'_>) -> Result<Bytes, Rejection> {
     let now = shared.now_unix();
     let accepted = validate(params, &shared.rules, now)?;
     if let Some(replay) = &shared.replay {
@@ -280,7 +280,7 @@ fn handle(shared: &Shared, params: &Params<'_>) -> Result<serde_json::Value, Rej
 fn answer(
     shared: &Shared,
     params: &Params<'_>,
-    outcome: Result<serde_json::Value, Rejection>,
+    outcome: Result<Bytes, Rejection>,
     started: Instant,
     truncate: bool,
 ) -> axum::response::Response {

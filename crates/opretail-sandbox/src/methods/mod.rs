@@ -3,6 +3,7 @@
 mod echo;
 mod total_data;
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::params::Params;
@@ -19,8 +20,14 @@ pub(crate) struct Call<'a> {
     pub(crate) quirks: bool,
 }
 
-/// A method: the business payload (`data`) or a business error.
-pub(crate) type Handler = fn(&Call<'_>) -> Result<Value, Rejection>;
+/// A method: the business payload (`data`, serialised JSON) or a business error.
+pub(crate) type Handler = fn(&Call<'_>) -> Result<Bytes, Rejection>;
+
+/// The JSON text of a payload.
+pub(crate) fn to_json(value: &Value) -> Bytes {
+    // A `Value` has string keys only, so it always serialises.
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
 
 /// The methods known to the gateway, by name and version.
 pub(crate) struct Registry {

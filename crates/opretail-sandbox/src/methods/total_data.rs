@@ -5,6 +5,10 @@
 //! `DAY_FLOW <= WEEK_FLOW <= MONTH_FLOW` hold by construction (the month window also covers
 //! the current week's days when the week began in the previous month).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use bytes::Bytes;
 use opretail_model::ReturnCode;
 use opretail_sign::{Timestamp, UtcOffset};
 use serde_json::{Map, Value, json};
@@ -90,8 +94,7 @@ fn daily_flow(id: &str, day: i64) -> u64 {
 impl Figures {
     /// The figures of `id` on the gateway-local day that contains `now_unix`.
     pub(crate) fn compute(id: &str, now_unix: i64) -> Figures {
-        let local = now_unix.saturating_add(i64::from(UtcOffset::GATEWAY.seconds()));
-        let day = local.div_euclid(SECONDS_PER_DAY);
+        let day = gateway_day(now_unix);
         let day_of_month = Timestamp::from_unix(now_unix, UtcOffset::GATEWAY)
             .ok()
             .and_then(|ts| ts.as_str()[6..8].parse::<i64>().ok())
@@ -273,7 +276,7 @@ fn business_error(code: i64, detail: String) -> Rejection {
     }
 }
 
-pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
+pub(crate) fn handle(call: &Call<'_>) -> Result<Bytes, Rejection> {
     let id = call.params.get("id");
     let valid_id = ["S_", "O_"]
         .iter()
@@ -296,11 +299,56 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
             ));
         }
     };
-    let style = Style {
-        units,
-        quirks: call.quirks,
-    };
-    let f = Figures::compute(id, call.now_unix);
+    let day = gateway_day(call.now_unix);
+    Ok(cached(id, day, units, call.quirks, || {
+        super::to_json(&payload(id, call.now_unix, units, call.quirks))
+    }))
+}
+
+/// The gateway-local day number (days since 1970-01-01 in UTC+08:00).
+fn gateway_day(now_unix: i64) -> i64 {
+    now_unix
+        .saturating_add(i64::from(UtcOffset::GATEWAY.seconds()))
+        .div_euclid(SECONDS_PER_DAY)
+}
+
+const CACHE_ENTRIES: usize = 1024;
+
+thread_local! {
+    // The payload depends only on (id, day, units, quirks): each worker thread keeps the
+    // JSON of the ones it served, so a benchmark measures the gateway, not the generator.
+    static CACHE: RefCell<HashMap<u64, (Box<str>, Bytes)>> = RefCell::new(HashMap::new());
+}
+
+fn cached(id: &str, day: i64, units: bool, quirks: bool, build: impl FnOnce() -> Bytes) -> Bytes {
+    let key = seed(&[
+        id.as_bytes(),
+        &day.to_le_bytes(),
+        &[u8::from(units), u8::from(quirks)],
+    ]);
+    let hit = CACHE.with_borrow(|cache| {
+        cache
+            .get(&key)
+            .filter(|(cached_id, _)| **cached_id == *id)
+            .map(|(_, json)| json.clone())
+    });
+    if let Some(json) = hit {
+        return json;
+    }
+    let json = build();
+    CACHE.with_borrow_mut(|cache| {
+        if cache.len() >= CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, (id.into(), json.clone()));
+    });
+    json
+}
+
+/// The `data` object of `id` on the day of `now_unix`.
+fn payload(id: &str, now_unix: i64, units: bool, quirks: bool) -> Value {
+    let style = Style { units, quirks };
+    let f = Figures::compute(id, now_unix);
     let mut data = Map::with_capacity(14);
     data.insert("DAY_FLOW".into(), style.count(f.day_flow));
     data.insert("WEEK_FLOW".into(), style.count(f.week_flow));
@@ -308,25 +356,21 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
     data.insert("TOTAL_SALE".into(), style.money(f.sales_fen));
     data.insert("ENTER_RATE".into(), style.rate(f.enter_rate));
     data.insert("BUY_RATE".into(), style.rate(f.buy_rate));
-    if call.quirks {
+    if quirks {
         // Loose gateways: a rate as a bare number, a null, a missing field, extra fields.
+        let updated_ms =
+            (gateway_day(now_unix) * SECONDS_PER_DAY - 2 * 3_600).saturating_mul(1_000);
         data.insert("ENTER_RATE".into(), json!(f64::from(f.enter_rate) / 10.0));
         data.insert("FITTING_RATE".into(), Value::Null);
         data.insert("REMARK".into(), Value::String("sandbox quirks".into()));
-        data.insert(
-            "UPDATE_TIME".into(),
-            json!(call.now_unix.saturating_mul(1000)),
-        );
+        data.insert("UPDATE_TIME".into(), json!(updated_ms));
     } else {
         data.insert("EXPENDITURE".into(), style.money(f.price_fen));
         data.insert("FITTING_RATE".into(), style.rate(f.fitting_rate));
     }
-    data.insert(
-        "WEATHER".into(),
-        weather(id, &f, call.now_unix, call.quirks),
-    );
+    data.insert("WEATHER".into(), weather(id, &f, now_unix, quirks));
     data.insert("cfgData".into(), cfg_data(&f, style));
-    Ok(Value::Object(data))
+    Value::Object(data)
 }
 
 #[cfg(test)]
@@ -354,6 +398,21 @@ mod tests {
                 assert!((3..=4).contains(&f.cfg_items));
             }
         }
+    }
+
+    #[test]
+    fn cached_payloads_match_fresh_ones() {
+        let now = 1_795_832_100;
+        for (units, quirks) in [(true, false), (false, false), (true, true), (false, true)] {
+            for id in ["S_1", "O_1"] {
+                let fresh = super::super::to_json(&payload(id, now, units, quirks));
+                let first = cached(id, gateway_day(now), units, quirks, || fresh.clone());
+                let again = cached(id, gateway_day(now), units, quirks, Bytes::new);
+                assert_eq!((&first, &again), (&fresh, &fresh));
+            }
+        }
+        let next_day = cached("S_1", gateway_day(now) + 1, true, false, Bytes::new);
+        assert!(next_day.is_empty());
     }
 
     #[test]
