@@ -132,3 +132,52 @@ async fn stopped() -> io::Result<()> {
 async fn stopped() -> io::Result<()> {
     tokio::signal::ctrl_c().await
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::faults::FaultPlan;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sandbox: SandboxArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<SandboxArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("opretail-sandbox").chain(args.iter().copied()))
+            .map(|cli| cli.sandbox)
+    }
+
+    #[test]
+    fn defaults_inject_nothing() {
+        let args = parse(&[]).unwrap();
+        assert_eq!(args.listen, "127.0.0.1:8080".parse().unwrap());
+        assert!(args.fault_plan().is_empty());
+        assert!(!args.no_replay_protection && !args.quirks);
+        assert_eq!(args.tolerance, 600);
+    }
+
+    #[test]
+    fn fail_rate_splits_over_three_faults() {
+        let args = parse(&["--fail-rate", "0.3", "--seed", "9", "--latency", "5"]).unwrap();
+        let each = 0.3 / 3.0;
+        let expected = FaultPlan::default()
+            .with_latency(Duration::from_millis(5), Duration::ZERO)
+            .seed(9)
+            .with_random(Fault::Gateway(-500), each)
+            .with_random(Fault::Gateway(-999), each)
+            .with_random(Fault::Http502Html, each);
+        assert_eq!(args.fault_plan(), expected);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        let error = parse(&["--fail-rate", "1.5"]).unwrap_err().to_string();
+        assert!(error.contains("between 0 and 1"), "{error}");
+        assert!(parse(&["--akey", "k"]).is_err(), "--akey needs --asid");
+        assert!(parse(&["--listen", "localhost"]).is_err());
+    }
+}

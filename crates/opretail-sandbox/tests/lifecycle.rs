@@ -141,3 +141,26 @@ fn binary_prints_its_url_then_the_credentials() {
         "{third}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn binary_stops_cleanly_on_sigterm() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
