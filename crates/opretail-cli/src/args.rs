@@ -19,7 +19,10 @@ use opretail_model::{EntityId, SignMethod};
 #[command(name = "opretail", version, max_term_width = 100)]
 pub struct Cli {
     /// Options that apply to every command that calls the gateway.
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Global options (give them before the command)"
+    )]
     pub global: GlobalArgs,
 
     /// What to do.
@@ -57,8 +60,9 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 
     /// Start the embedded sandbox on loopback and send every call there, with its demo
-    /// credentials (an explicit --akey/--asid flag still wins, to test a wrong secret).
-    /// Every output says the figures are sandbox data.
+    /// credentials: the endpoint and credentials of the environment and config file are
+    /// ignored, but an --akey/--asid flag still wins (to try a wrong secret). Every output
+    /// says the figures are sandbox data.
     #[arg(long)]
     pub sandbox: bool,
 
