@@ -106,6 +106,8 @@ impl SandboxArgs {
 /// Starts a sandbox, prints `listening on http://HOST:PORT/m.api` and the accepted
 /// credentials on stdout, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: SandboxArgs) -> io::Result<()> {
+    // Installed before the first line is printed: whoever reads it may signal right away.
+    let stop = StopSignals::install()?;
     let sandbox = args.builder().start().await?;
     println!("listening on {}", sandbox.url());
     println!("credentials: _akey={DEFAULT_AKEY} _asid={DEFAULT_ASID}");
@@ -113,24 +115,47 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
         println!("credentials: _akey={akey} _asid=<as given, not shown>");
     }
     tracing::info!(url = sandbox.url(), "sandbox started");
-    stopped().await?;
+    stop.wait().await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
 }
 
-#[cfg(unix)]
-async fn stopped() -> io::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        ctrl_c = tokio::signal::ctrl_c() => ctrl_c,
-        _ = term.recv() => Ok(()),
-    }
+/// Ctrl-C and, on Unix, SIGTERM.
+struct StopSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
 }
 
-#[cfg(not(unix))]
-async fn stopped() -> io::Result<()> {
-    tokio::signal::ctrl_c().await
+impl StopSignals {
+    #[cfg(unix)]
+    fn install() -> io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopSignals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> io::Result<Self> {
+        Ok(StopSignals {})
+    }
+
+    #[cfg(unix)]
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 #[cfg(test)]

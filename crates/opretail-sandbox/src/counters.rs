@@ -63,7 +63,8 @@ impl LiveCounters {
 
 /// A snapshot of the sandbox's counters.
 ///
-/// A request is counted when its body has been read; an answer when a gateway envelope
+/// A request is counted when it reaches `POST /m.api` (a body too large for the sandbox
+/// included); an answer when a gateway envelope
 /// (success, gateway error or business error, injected or not) is sent; a fault when it is
 /// injected.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -22,7 +22,7 @@ pub use handle::SandboxHandle;
 pub use methods::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
 pub use params::Params;
 pub use server::MAX_BODY_BYTES;
-pub use validate::{GATEWAY_AID, Rejection};
+pub use validate::GATEWAY_AID;
 
 /// The developer key the sandbox accepts by default (public, documented, printed at start).
 pub const DEFAULT_AKEY: &str = "sandbox";

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use opretail_model::ReturnCode;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
@@ -158,8 +158,10 @@ async fn connection(stream: TcpStream, router: Router, mut shutdown: watch::Rece
         request.extensions_mut().insert(kill_for_requests.clone());
         router.clone().oneshot(request)
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    // The timer lets hyper drop clients that never finish sending their headers.
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     if !*shutdown.borrow() {
         tokio::select! {

@@ -37,11 +37,11 @@ pub(crate) struct Accepted<'p> {
 
 /// A gateway error: the code, and the message sent in `result`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
+pub(crate) struct Rejection {
     /// The return code.
-    pub code: ReturnCode,
+    pub(crate) code: ReturnCode,
     /// The text sent in `result`.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Rejection {
