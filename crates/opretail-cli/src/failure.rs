@@ -11,6 +11,8 @@ pub enum Failure {
     Failed(String),
     /// Some calls failed; each failure has been reported already (exit 1).
     Reported,
+    /// Ctrl-C: the output written so far was closed properly (exit 130, as shells expect).
+    Interrupted,
     /// The reader of stdout went away (`opretail … | head`): stop quietly, as `cat` does.
     BrokenPipe,
 }
@@ -33,6 +35,7 @@ impl Failure {
                 ExitCode::from(1)
             }
             Failure::Reported => ExitCode::from(1),
+            Failure::Interrupted => ExitCode::from(130),
             Failure::BrokenPipe => ExitCode::SUCCESS,
         }
     }

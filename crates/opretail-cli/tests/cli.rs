@@ -776,3 +776,58 @@ fn the_sandbox_command_serves_in_the_foreground() {
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(json(&out.stdout)["x"], "1");
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_closes_the_json_array_and_exits_130() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    // A gateway that accepts connections and never answers: the calls hang until interrupted.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let url = format!("http://{}/m.api", silent.local_addr().expect("its address"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
+        .args([
+            "--endpoint",
+            &url,
+            "--akey",
+            DEFAULT_AKEY,
+            "passenger-flow",
+            "total",
+            "--id",
+            "S_1",
+            "--id",
+            "S_2",
+            "--output",
+            "json",
+        ])
+        .env("OPRETAIL_ASID", ENV_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    // The opening bracket is written after Ctrl-C is being listened for.
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the first line");
+    assert_eq!(first, "[\n");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let mut rest = String::new();
+    stdout
+        .read_to_string(&mut rest)
+        .expect("the rest of stdout");
+    let mut stderr = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        err.read_to_string(&mut stderr).expect("stderr");
+    }
+    let status = child.wait().expect("the command ends");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(json(&(first + &rest)), serde_json::json!([]));
+    assert!(stderr.contains("interrupted after 0 of 2 ids"), "{stderr}");
+    assert!(!stderr.contains(ENV_SECRET));
+    drop(silent);
+}

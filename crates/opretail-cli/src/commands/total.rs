@@ -111,9 +111,25 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Vec<EntityId>) -> Res
         })
         .buffered(usize::from(args.concurrency));
 
+    // Listening before the first call, so that Ctrl-C at any point ends the output cleanly
+    // (a JSON array closed) instead of killing the process mid-line.
+    let mut interrupt = Interrupt::listen()?;
     progress.suspend(|| sink.start())?;
     let mut failed = 0usize;
-    while let Some(outcome) = results.next().await {
+    let mut done = 0usize;
+    let mut interrupted = false;
+    loop {
+        let outcome = tokio::select! {
+            next = results.next() => match next {
+                Some(outcome) => outcome,
+                None => break,
+            },
+            () = interrupt.recv() => {
+                interrupted = true;
+                break;
+            }
+        };
+        done += 1;
         if let Err(error) = &outcome.result {
             failed += 1;
             let line = format!("{}: {}", outcome.id, ErrorInfo::of(error).line());
@@ -125,11 +141,16 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Vec<EntityId>) -> Res
         progress.suspend(|| sink.write(&outcome))?;
         progress.inc(1);
     }
+    drop(results);
     progress.finish_and_clear();
     sink.finish()?;
     drop(sink);
     std::io::stdout().flush()?;
 
+    if interrupted {
+        eprintln!("interrupted after {done} of {total} ids ({failed} failed)");
+        return Err(Failure::Interrupted);
+    }
     if failed > 0 {
         eprintln!("{failed} of {total} ids failed");
         return Err(Failure::Reported);
@@ -156,4 +177,39 @@ fn progress_bar(total: usize) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Ctrl-C (SIGINT), listened for from creation on.
+struct Interrupt {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    #[cfg(unix)]
+    fn listen() -> Result<Interrupt, Failure> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let signal = signal(SignalKind::interrupt())
+            .map_err(|e| Failure::Failed(format!("cannot listen for Ctrl-C: {e}")))?;
+        Ok(Interrupt { signal })
+    }
+
+    #[cfg(unix)]
+    async fn recv(&mut self) {
+        if self.signal.recv().await.is_none() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> Result<Interrupt, Failure> {
+        Ok(Interrupt {})
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }

@@ -80,7 +80,9 @@ impl<'a> Element<'a> {
 impl<W: Write> Sink for JsonSink<W> {
     fn start(&mut self) -> io::Result<()> {
         if !self.lines {
-            self.out.write_all(b"[")?;
+            // A whole line, so that a reader sees the array begin before the first result.
+            self.out.write_all(b"[\n")?;
+            self.out.flush()?;
         }
         Ok(())
     }
@@ -94,7 +96,7 @@ impl<W: Write> Sink for JsonSink<W> {
             self.out.flush()?;
         } else {
             self.out
-                .write_all(if self.written == 0 { b"\n  " } else { b",\n  " })?;
+                .write_all(if self.written == 0 { b"  " } else { b",\n  " })?;
             serde_json::to_writer(&mut self.out, &value)?;
         }
         self.written += 1;
