@@ -57,23 +57,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
             // Everything that can be a usage error is checked before anything is started.
             let settings = Settings::resolve(&cli.global)?;
             let ids = commands::total::collect_ids(&args)?;
-            runtime()?.block_on(async {
-                let gateway = Gateway::connect(&settings, cli.global.sandbox).await?;
-                let result = commands::total::run(&gateway, &args, ids).await;
-                gateway.close().await;
-                result
+            with_gateway(&settings, cli.global.sandbox, async |gateway| {
+                commands::total::run(gateway, &args, ids).await
             })
         }
         Command::Call(args) => {
             let settings = Settings::resolve(&cli.global)?;
-            runtime()?.block_on(async {
-                let gateway = Gateway::connect(&settings, cli.global.sandbox).await?;
-                let result = commands::call::run(&gateway, args).await;
-                gateway.close().await;
-                result
+            with_gateway(&settings, cli.global.sandbox, async |gateway| {
+                commands::call::run(gateway, args).await
             })
         }
     }
+}
+
+/// Runs a command that calls the gateway, then stops the embedded sandbox if there is one.
+fn with_gateway(
+    settings: &Settings,
+    sandbox: bool,
+    command: impl AsyncFnOnce(&Gateway) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    runtime()?.block_on(async {
+        let gateway = Gateway::connect(settings, sandbox).await?;
+        let result = command(&gateway).await;
+        gateway.close().await;
+        result
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {

@@ -418,6 +418,19 @@ fn a_wrong_asid_gives_sign_wrong_per_id_with_the_remedy() {
         );
     }
     assert!(out.stderr.contains("SIGN_WRONG"));
+
+    // Everything logged at the most verbose level, the secret still nowhere (checked by `run`).
+    let out = run(&[
+        "-vvv",
+        "--sandbox",
+        "--asid",
+        FLAG_SECRET,
+        "call",
+        "open.sandbox.echo",
+        "a=1",
+    ]);
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("TRACE") && out.stderr.contains("SIGN_WRONG"));
 }
 
 #[test]
