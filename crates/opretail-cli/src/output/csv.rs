@@ -95,3 +95,30 @@ impl<W: Write> Sink for CsvSink<W> {
         self.out.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opretail_model::{EntityId, Error};
+
+    #[test]
+    fn a_failed_row_has_the_error_columns_filled() {
+        let mut out = Vec::new();
+        {
+            let mut sink = CsvSink::new(&mut out);
+            sink.start().expect("header");
+            let id: EntityId = "O_42".parse().expect("a valid id");
+            let result = Err(Error::invalid_input("id", "bad, \"quoted\""));
+            sink.write(&Outcome { id, result }).expect("row");
+            sink.finish().expect("flush");
+        }
+        let text = String::from_utf8(out).expect("UTF-8");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(reader.headers().expect("header").len(), HEADER.len());
+        let row = reader.records().next().expect("a row").expect("valid CSV");
+        assert_eq!(row.len(), HEADER.len());
+        assert_eq!((&row[0], &row[1]), ("O_42", "false"));
+        assert_eq!(&row[12], "INVALID_INPUT");
+        assert!(row[13].contains("\"quoted\""));
+    }
+}

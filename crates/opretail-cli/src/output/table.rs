@@ -104,3 +104,48 @@ impl<W: Write> Sink for TableSink<W> {
         self.out.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opretail_model::{EntityId, Error, TotalData, TransportKind};
+
+    fn row(result: Result<TotalData, Error>) -> String {
+        let id: EntityId = "S_1001".parse().expect("a valid id");
+        let mut out = Vec::new();
+        let mut sink = TableSink::new(&mut out, 6);
+        sink.write(&Outcome { id, result }).expect("write");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn figures_are_integers_money_and_percentages() {
+        let data: TotalData = serde_json::from_str(
+            r#"{"DAY_FLOW":"1,234人","WEEK_FLOW":5678.0,"TOTAL_SALE":"12.5元","ENTER_RATE":"35.2%","BUY_RATE":7}"#,
+        )
+        .expect("decodes");
+        let row = row(Ok(data));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            [
+                "S_1001", "1234", "5678", "-", "12.50", "-", "35.2%", "7.0%", "-"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failure_is_shown_in_its_row() {
+        let error = Error::transport_message(
+            TransportKind::Timeout,
+            "http://127.0.0.1:1/m.api",
+            "no answer within 1s",
+        );
+        let row = row(Err(error));
+        assert!(
+            row.starts_with("S_1001  failed: TRANSPORT_TIMEOUT: timed out"),
+            "{row}"
+        );
+        assert!(row.ends_with("…\n"), "long messages are cut: {row}");
+    }
+}
