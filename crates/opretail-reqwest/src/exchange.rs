@@ -3,6 +3,7 @@
 
 use std::error::Error as StdError;
 
+use bytes::Bytes;
 use opretail_model::{Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind};
 use reqwest::header::{CONTENT_TYPE, USER_AGENT};
 
@@ -12,7 +13,7 @@ pub(crate) async fn exchange(
     url: &reqwest::Url,
     config: &Config,
     request: &PreparedRequest,
-) -> Result<(u16, Vec<u8>), Error> {
+) -> Result<(u16, Bytes), Error> {
     let mut builder = http
         .post(url.clone())
         .header(CONTENT_TYPE, FORM_CONTENT_TYPE)
@@ -31,16 +32,29 @@ pub(crate) async fn exchange(
             return Err(over_limit(config, Some(announced)));
         }
     }
-    let capacity = response
-        .content_length()
-        .map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(limit));
-    let mut body = Vec::with_capacity(capacity.min(limit));
+    // Most answers come in one chunk: keep it as it is, copying only when there are more.
+    let mut first = Bytes::new();
+    let mut joined: Vec<u8> = Vec::new();
+    let mut total = 0usize;
     while let Some(chunk) = response.chunk().await.map_err(|e| transport(config, e))? {
-        if body.len() + chunk.len() > limit {
+        total = total.saturating_add(chunk.len());
+        if total > limit {
             return Err(over_limit(config, None));
         }
-        body.extend_from_slice(&chunk);
+        if first.is_empty() && joined.is_empty() {
+            first = chunk;
+        } else {
+            if joined.is_empty() {
+                joined.extend_from_slice(&first);
+            }
+            joined.extend_from_slice(&chunk);
+        }
     }
+    let body = if joined.is_empty() {
+        first
+    } else {
+        Bytes::from(joined)
+    };
     Ok((status, body))
 }
 

@@ -1,0 +1,280 @@
+//! What the clients cost over a raw HTTP call, against the in-process sandbox.
+//!
+//! ```text
+//! cargo bench -p opretail --all-features --bench client        # 20,000 calls per run
+//! OPRETAIL_BENCH_QUICK=1 cargo bench -p opretail --all-features --bench client
+//! ```
+//!
+//! The `-raw-with-model` lines are the same raw loops doing the client's pure work too
+//! (signing each call with `RequestSigner`, decoding each answer with `decode_response`):
+//! the client's rate over theirs is what the transport itself costs.
+//!
+//! The async client (64 calls in flight) is compared with a hand-written reqwest loop
+//! posting forms signed before the clock starts; the blocking client (8 threads) with a raw
+//! ureq loop doing the same. Both sides ask for the same store ids, so the sandbox does the
+//! same work for each; it runs without replay protection, so the forms can be sent again.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use opretail::model::{FORM_CONTENT_TYPE, Preparation, RequestSigner, decode_response};
+use opretail::{Config, Credentials, EntityId, GetTotalData, RetryPolicy};
+use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox};
+
+const ASYNC_CONCURRENCY: usize = 64;
+const THREADS: usize = 8;
+const TARGET: f64 = 0.9;
+
+fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let calls = if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
+        500
+    } else {
+        20_000
+    };
+    let sandbox = Sandbox::builder()
+        .replay_protection(false)
+        .start_blocking()
+        .expect("the sandbox starts");
+    let config = Config::builder()
+        .endpoint(sandbox.url())
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("valid configuration");
+    let credentials = Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).expect("valid credentials");
+    let signer = RequestSigner::new(credentials.clone(), config.clone());
+    let forms: Arc<Vec<String>> = Arc::new(
+        (0..calls.max(ASYNC_CONCURRENCY * 2))
+            .map(|n| signed(&signer, &GetTotalData::new(store(n))))
+            .collect(),
+    );
+    println!(
+        "client benchmark: {calls} calls per run against {}",
+        sandbox.url()
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let baseline = runtime.block_on(async_baseline(&config, &forms, calls));
+    let ours = runtime.block_on(async_client(&config, &credentials, calls));
+    report("async", ours, baseline);
+    let floor = runtime.block_on(async_with_model(&config, &credentials, calls));
+    println!("bench client/async-raw-with-model {floor:.0} req/s");
+
+    let baseline = blocking_baseline(&config, &forms, calls);
+    let ours = blocking_client(&config, &credentials, calls);
+    report("blocking", ours, baseline);
+    let floor = blocking_with_model(&config, &credentials, calls);
+    println!("bench client/blocking-raw-with-model {floor:.0} req/s");
+    drop(runtime);
+    sandbox.shutdown_blocking();
+}
+
+fn report(name: &str, ours: f64, baseline: f64) {
+    println!("bench client/{name}-baseline {baseline:.0} req/s");
+    println!(
+        "bench client/{name} {ours:.0} req/s ratio={:.2} target=>={TARGET}",
+        ours / baseline
+    );
+}
+
+fn rate(calls: usize, elapsed: Duration) -> f64 {
+    calls as f64 / elapsed.as_secs_f64()
+}
+
+/// Takes the next call's number from `left`, or `None` when all are taken.
+fn next(left: &AtomicUsize) -> Option<usize> {
+    left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .ok()
+        .map(|before| before - 1)
+}
+
+/// A store id per call number. The client never sends two identical requests in the same
+/// second with the same timestamp (a gateway with replay protection would refuse the
+/// second), so identical calls are paced; distinct ids measure the transport alone.
+fn store(n: usize) -> EntityId {
+    format!("S_{}", 100_000 + n).parse().expect("valid id")
+}
+
+/// A warm-up that opens the connections, then `calls` calls with `ASYNC_CONCURRENCY` in
+/// flight; calls per second.
+async fn run_async<F, Fut>(calls: usize, call: F) -> f64
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let mut elapsed = Duration::ZERO;
+    for n in [ASYNC_CONCURRENCY * 2, calls] {
+        let left = Arc::new(AtomicUsize::new(n));
+        let begun = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..ASYNC_CONCURRENCY {
+            let left = left.clone();
+            let call = call.clone();
+            tasks.spawn(async move {
+                while let Some(i) = next(&left) {
+                    call(i).await;
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("a worker panicked");
+        }
+        elapsed = begun.elapsed();
+    }
+    rate(calls, elapsed)
+}
+
+async fn async_baseline(config: &Config, forms: &Arc<Vec<String>>, calls: usize) -> f64 {
+    let http = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout())
+        .timeout(config.timeout())
+        .build()
+        .expect("a reqwest client");
+    let url = config.endpoint().as_str().to_owned();
+    let forms = forms.clone();
+    run_async(calls, move |i| {
+        let (http, url, form) = (http.clone(), url.clone(), forms[i].clone());
+        async move {
+            let response = http
+                .post(url)
+                .header("content-type", FORM_CONTENT_TYPE)
+                .body(form)
+                .send()
+                .await
+                .expect("the baseline call succeeds");
+            assert!(response.status().is_success());
+            response.bytes().await.expect("the body is read");
+        }
+    })
+    .await
+}
+
+async fn async_client(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+    let client = opretail::Client::new(credentials.clone(), config.clone()).expect("a client");
+    run_async(calls, move |i| {
+        let client = client.clone();
+        async move {
+            client
+                .get_total_data(&store(i))
+                .await
+                .expect("the call succeeds");
+        }
+    })
+    .await
+}
+
+/// A warm-up, then `calls` calls on `THREADS` threads; calls per second.
+fn run_threads<F: Fn(usize) + Sync>(calls: usize, call: F) -> f64 {
+    let mut elapsed = Duration::ZERO;
+    for n in [THREADS * 4, calls] {
+        let left = AtomicUsize::new(n);
+        let begun = Instant::now();
+        std::thread::scope(|scope| {
+            for _ in 0..THREADS {
+                scope.spawn(|| {
+                    while let Some(i) = next(&left) {
+                        call(i);
+                    }
+                });
+            }
+        });
+        elapsed = begun.elapsed();
+    }
+    rate(calls, elapsed)
+}
+
+/// An agent set up as the blocking client's own.
+fn raw_agent(config: &Config) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(config.connect_timeout()))
+        .timeout_global(Some(config.timeout()))
+        .max_idle_connections(32)
+        .max_idle_connections_per_host(32)
+        .build()
+        .new_agent()
+}
+
+fn blocking_baseline(config: &Config, forms: &[String], calls: usize) -> f64 {
+    let agent = raw_agent(config);
+    let url = config.endpoint().as_str();
+    run_threads(calls, |i| {
+        let mut response = agent
+            .post(url)
+            .header("content-type", FORM_CONTENT_TYPE)
+            .send(&forms[i])
+            .expect("the baseline call succeeds");
+        assert!(response.status().is_success());
+        response.body_mut().read_to_vec().expect("the body is read");
+    })
+}
+
+fn blocking_client(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+    let client =
+        opretail::blocking::Client::new(credentials.clone(), config.clone()).expect("a client");
+    run_threads(calls, |i| {
+        client.get_total_data(&store(i)).expect("the call succeeds");
+    })
+}
+
+/// A raw reqwest loop that signs and decodes like the client: the floor of the client's cost.
+async fn async_with_model(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+    let http = reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout())
+        .timeout(config.timeout())
+        .build()
+        .expect("a reqwest client");
+    let url = config.endpoint().as_str().to_owned();
+    let signer = Arc::new(RequestSigner::new(credentials.clone(), config.clone()));
+    run_async(calls, move |i| {
+        let (http, url, signer) = (http.clone(), url.clone(), signer.clone());
+        async move {
+            let op = GetTotalData::new(store(i));
+            let form = signed(&signer, &op);
+            let response = http
+                .post(url)
+                .header("content-type", FORM_CONTENT_TYPE)
+                .body(form)
+                .send()
+                .await
+                .expect("the call succeeds");
+            let status = response.status().as_u16();
+            let body = response.bytes().await.expect("the body is read");
+            decode_response(&op, status, &body).expect("the answer decodes");
+        }
+    })
+    .await
+}
+
+/// A raw ureq loop that signs and decodes like the client: the floor of the client's cost.
+fn blocking_with_model(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+    let agent = raw_agent(config);
+    let url = config.endpoint().as_str();
+    let signer = RequestSigner::new(credentials.clone(), config.clone());
+    run_threads(calls, |i| {
+        let op = GetTotalData::new(store(i));
+        let form = signed(&signer, &op);
+        let mut response = agent
+            .post(url)
+            .header("content-type", FORM_CONTENT_TYPE)
+            .send(&form)
+            .expect("the call succeeds");
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_vec().expect("the body is read");
+        decode_response(&op, status, &body).expect("the answer decodes");
+    })
+}
+
+fn signed(signer: &RequestSigner, op: &GetTotalData) -> String {
+    match signer.prepare(op, SystemTime::now()) {
+        Ok(Preparation::Ready(request)) => request.body().to_owned(),
+        _ => panic!("the form could not be signed"),
+    }
+}
