@@ -101,8 +101,7 @@ fn transport(config: &Config, error: reqwest::Error) -> Error {
                 config.timeout()
             ),
         )
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if looks_like_tls(&lower) {
         (TransportKind::Tls, chain)
     } else if error.is_connect() {
         (TransportKind::Connect, chain)
@@ -115,6 +114,20 @@ fn transport(config: &Config, error: reqwest::Error) -> Error {
         message,
         source: Some(Box::new(error)),
     }
+}
+
+/// reqwest does not tell TLS failures apart, and its TLS libraries' error types are not
+/// ours to name: their messages are telling enough.
+fn looks_like_tls(lower: &str) -> bool {
+    const SIGNS: [&str; 6] = [
+        "tls",
+        "ssl",
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "alert",
+    ];
+    SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 /// The error and its sources in one line: reqwest's own message alone rarely says what broke.

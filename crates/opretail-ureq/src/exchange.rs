@@ -77,18 +77,13 @@ fn transport(config: &Config, error: ureq::Error) -> Error {
             ),
         ),
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (TransportKind::Connect, text),
+        ureq::Error::Io(_) if looks_like_tls(&text) => (TransportKind::Tls, text),
         ureq::Error::Io(io) => (io_kind(io), text),
         ureq::Error::Http(_) | ureq::Error::BadUri(_) => (TransportKind::Request, text),
         ureq::Error::Tls(_) => (TransportKind::Tls, text),
-        _ => {
-            // The TLS variants exist only with some of ureq's features: tell them by their text.
-            let lower = text.to_ascii_lowercase();
-            if lower.contains("tls") || lower.contains("certificate") || lower.contains("pem") {
-                (TransportKind::Tls, text)
-            } else {
-                (TransportKind::Io, text)
-            }
-        }
+        // The TLS variants exist only with some of ureq's features: tell them by their text.
+        _ if looks_like_tls(&text) => (TransportKind::Tls, text),
+        _ => (TransportKind::Io, text),
     };
     Error::Transport {
         kind,
@@ -96,6 +91,21 @@ fn transport(config: &Config, error: ureq::Error) -> Error {
         message,
         source: Some(Box::new(error)),
     }
+}
+
+/// TLS failures reach us as their libraries' errors (wrapped in I/O errors, or in variants
+/// that exist only with some features): their messages are telling enough.
+fn looks_like_tls(text: &str) -> bool {
+    const SIGNS: [&str; 6] = [
+        "tls",
+        "ssl",
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "alert",
+    ];
+    let lower = text.to_ascii_lowercase();
+    SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 fn io_kind(error: &io::Error) -> TransportKind {

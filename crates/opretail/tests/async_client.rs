@@ -312,6 +312,18 @@ async fn streamed_body_over_the_limit_is_cut_off_while_reading() {
 }
 
 #[tokio::test]
+async fn tls_to_a_plain_http_server_is_a_tls_error() {
+    let sandbox = sandbox().start().await.unwrap();
+    let url = sandbox.url().replace("http://", "https://");
+    let error = client(config(&url))
+        .get_total_data(&store(1))
+        .await
+        .unwrap_err();
+    assert_eq!(error.transport_kind(), Some(TransportKind::Tls), "{error}");
+    assert_eq!(sandbox.counters().requests(), 0);
+}
+
+#[tokio::test]
 async fn refused_connection_names_the_endpoint() {
     let url = closed_port_url();
     let error = client(config_without_retries(&url))

@@ -287,6 +287,15 @@ fn streamed_body_over_the_limit_is_cut_off_while_reading() {
 }
 
 #[test]
+fn tls_to_a_plain_http_server_is_a_tls_error() {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let url = sandbox.url().replace("http://", "https://");
+    let error = client(config(&url)).get_total_data(&store(1)).unwrap_err();
+    assert_eq!(error.transport_kind(), Some(TransportKind::Tls), "{error}");
+    assert_eq!(sandbox.counters().requests(), 0);
+}
+
+#[test]
 fn refused_connection_names_the_endpoint() {
     let url = closed_port_url();
     let error = client(config_without_retries(&url))

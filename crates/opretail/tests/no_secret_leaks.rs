@@ -1,0 +1,1 @@
+//! The secret never shows: in errors, Debug output or traces, on every error path.
