@@ -113,7 +113,12 @@ fn matrix() -> Vec<Case> {
     vec![
         Case {
             config: config_short_timeout,
-            ..case("latency beyond the timeout, once", once(Fault::Delay(SLOW)), Success, 2)
+            ..case(
+                "latency beyond the timeout, once",
+                once(Fault::Delay(SLOW)),
+                Success,
+                2,
+            )
         },
         Case {
             config: config_short_timeout,
@@ -177,12 +182,7 @@ fn matrix() -> Vec<Case> {
         },
         Case {
             sandbox: |b| b.clock_skew_secs(1800),
-            ..case(
-                "wrong clock (30 min)",
-                FaultPlan::default(),
-                Gateway(16),
-                2,
-            )
+            ..case("wrong clock (30 min)", FaultPlan::default(), Gateway(16), 2)
         },
         Case {
             sandbox: |b| b.expired_credential(AKEY, ASID),
