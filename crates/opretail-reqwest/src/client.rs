@@ -93,7 +93,13 @@ impl Client {
         let credentials = Credentials::from_env()?;
         let config = match std::env::var(ENV_ENDPOINT) {
             Ok(endpoint) => Config::builder().endpoint(endpoint).build()?,
-            Err(_) => Config::default(),
+            Err(std::env::VarError::NotPresent) => Config::default(),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::invalid_input(
+                    ENV_ENDPOINT,
+                    format!("the environment variable {ENV_ENDPOINT} is not valid Unicode"),
+                ));
+            }
         };
         Client::new(credentials, config)
     }
@@ -104,6 +110,9 @@ impl Client {
     }
 
     /// Calls `operation` and returns its typed output.
+    ///
+    /// The future is `Send` when the operation is `Sync` (every operation of the SDK is), so
+    /// calls can be spawned on a multi-threaded runtime.
     pub async fn send<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
         self.send_with_meta(operation).await.map(|r| r.output)
     }

@@ -89,7 +89,13 @@ impl Client {
         let credentials = Credentials::from_env()?;
         let config = match std::env::var(ENV_ENDPOINT) {
             Ok(endpoint) => Config::builder().endpoint(endpoint).build()?,
-            Err(_) => Config::default(),
+            Err(std::env::VarError::NotPresent) => Config::default(),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::invalid_input(
+                    ENV_ENDPOINT,
+                    format!("the environment variable {ENV_ENDPOINT} is not valid Unicode"),
+                ));
+            }
         };
         Client::new(credentials, config)
     }

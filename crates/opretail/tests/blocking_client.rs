@@ -343,3 +343,50 @@ fn secrets_stay_out_of_debug_errors_and_traces() {
     assert_no_secret("the traces", &text);
     assert!(!text.contains("not-the-secret"), "{text}");
 }
+
+/// Runs only in a child process started by `from_env_reads_the_environment`, whose
+/// environment it reads (tests must not change their own process's environment).
+#[test]
+fn from_env_child() {
+    if std::env::var_os("OPRETAIL_TEST_CHILD").is_none() {
+        return;
+    }
+    match Client::from_env().and_then(|client| client.get_total_data(&store(1))) {
+        Ok(totals) => println!("CHILD OK {:?}", totals.day_flow.is_some()),
+        Err(error) => println!("CHILD ERR {error}"),
+    }
+}
+
+#[test]
+fn from_env_reads_the_environment() {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let child = |asid: Option<&str>| {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "--exact",
+                "from_env_child",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("OPRETAIL_TEST_CHILD", "1")
+            .env("OPRETAIL_ENDPOINT", sandbox.url())
+            .env("OPRETAIL_AKEY", AKEY)
+            .env_remove("OPRETAIL_ASID");
+        if let Some(asid) = asid {
+            command.env("OPRETAIL_ASID", asid);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let ok = child(Some(ASID));
+    assert!(ok.contains("CHILD OK true"), "{ok}");
+    let missing = child(None);
+    assert!(
+        missing.contains("CHILD ERR") && missing.contains("OPRETAIL_ASID"),
+        "{missing}"
+    );
+    assert_eq!(sandbox.counters().requests(), 1);
+}
