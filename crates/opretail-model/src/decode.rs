@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::body_snippet;
-use crate::{Error, GatewayError, Operation, ReturnCode};
+use crate::{BODY_SNIPPET_LIMIT, Error, GatewayError, Operation, ReturnCode};
 
 /// What the gateway said about a successful call besides `data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,6 +95,20 @@ fn owned(text: Option<Text<'_>>) -> Option<String> {
     text.map(|t| t.0.into_owned())
 }
 
+/// At most [`BODY_SNIPPET_LIMIT`] bytes of a parser's message: serde quotes the offending
+/// value whole (`invalid type: string "…"`), and an error must not grow with the answer.
+fn clipped(mut text: String) -> String {
+    if text.len() > BODY_SNIPPET_LIMIT {
+        let mut cut = BODY_SNIPPET_LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(" …");
+    }
+    text
+}
+
 /// `result` is documented as a string; anything else is kept as its JSON text.
 fn result_text(raw: Option<&RawValue>) -> Result<Option<String>, serde_json::Error> {
     match raw.map(RawValue::get) {
@@ -138,18 +152,18 @@ pub fn decode_response<O: Operation + ?Sized>(
     let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|e| {
         if e.is_data() {
             Error::Envelope {
-                detail: e.to_string(),
+                detail: clipped(e.to_string()),
                 body: body_snippet(body),
             }
         } else {
             Error::NotJson {
-                detail: e.to_string(),
+                detail: clipped(e.to_string()),
                 body: body_snippet(body),
             }
         }
     })?;
     let envelope_error = |detail: &str| Error::Envelope {
-        detail: detail.to_owned(),
+        detail: clipped(detail.to_owned()),
         body: body_snippet(body),
     };
     let stat = envelope
@@ -179,12 +193,12 @@ pub fn decode_response<O: Operation + ?Sized>(
     let output = operation.decode_output(envelope.data).map_err(|e| {
         let path = e.path().to_string();
         Error::Decode {
-            path: if path == "." {
+            path: clipped(if path == "." {
                 "data".to_owned()
             } else {
                 format!("data.{path}")
-            },
-            message: e.into_inner().to_string(),
+            }),
+            message: clipped(e.into_inner().to_string()),
             cid: cid.clone().unwrap_or_else(|| "none".to_owned()),
         }
     })?;
