@@ -155,6 +155,22 @@ async fn identical_calls_at_once_do_not_trip_replay_protection() {
 }
 
 #[tokio::test]
+async fn a_real_repeat_from_another_client_is_retried() {
+    // Two clients do not share their signers: the same call from both in the same second
+    // carries the same signature, and the sandbox refuses the second with -100.
+    let sandbox = sandbox().replay_protection(true).start().await.unwrap();
+    let first = client(config(sandbox.url()));
+    let second = client(config(sandbox.url()));
+    let op = GetTotalData::new(store(9));
+    first.send(&op).await.unwrap();
+    let response = second.send_with_meta(&op).await.unwrap();
+    let repeats = sandbox.counters().answers(-100);
+    assert!(repeats <= 1, "{repeats}");
+    assert_eq!(u64::from(response.meta.attempts), 1 + repeats);
+    assert_eq!(sandbox.counters().requests(), 2 + repeats);
+}
+
+#[tokio::test]
 async fn clock_off_by_half_an_hour_is_timestamp_overtime() {
     let sandbox = sandbox().clock_skew_secs(1800).start().await.unwrap();
     let client = client(config(sandbox.url()));
