@@ -104,8 +104,13 @@ fn parse_fields(rest: &str) -> Result<Measurement, String> {
                 op,
                 threshold: number(threshold)?,
             });
+        } else if !token.contains('=') {
+            // Other `key=value` annotations are for people; free prose means a note went to
+            // stdout, where it would be read as a measurement.
+            return Err(format!(
+                "unexpected `{token}` after the unit; print notes to stderr"
+            ));
         }
-        // Other `key=value` annotations are for people reading the output.
     }
     Ok(Measurement {
         name,
@@ -163,7 +168,12 @@ pub fn summary_line(measurement: &Measurement) -> String {
 /// `--quick` sets `OPRETAIL_BENCH_QUICK=1` for bench programs and passes criterion's own
 /// `--quick`. Anything after `--` goes to the bench programs as is.
 pub fn invocation(args: &[String]) -> Result<(Invocation, bool), String> {
-    let mut invocation = Invocation::new("cargo", &["bench", "--workspace", "--benches"]);
+    // `--bench "*"` selects bench targets only: `--benches` would also run the libraries'
+    // unit-test harness in bench mode, which rejects criterion's flags such as `--quick`.
+    let mut invocation = Invocation::new(
+        "cargo",
+        &["bench", "--workspace", "--all-features", "--bench", "*"],
+    );
     let mut passthrough = Vec::new();
     let mut quick = false;
     let mut args = args.iter();
@@ -272,7 +282,9 @@ mod tests {
     fn parses_ratio_and_both_target_spellings() {
         let spaced = parsed("bench sign/md5 420 ns ratio=1.12 target=<= 1.3");
         let joined = parsed("bench sign/md5 420 ns ratio=1.12 target=<=1.3");
+        let annotated = parsed("bench sign/md5 420 ns ratio=1.12 target=<=1.3 runs=50");
         assert_eq!(spaced, joined);
+        assert_eq!(spaced, annotated);
         assert_eq!(spaced.ratio, Some(1.12));
         assert_eq!(
             spaced.goal,
@@ -334,6 +346,7 @@ mod tests {
             "bench x 1 ns target=<",
             "bench x 1 ns target=<=",
             "bench x NaN ns",
+            "bench client: 500 calls per run",
         ] {
             let result = parse_line(line).expect("is a bench line");
             let err = result.expect_err(line);
@@ -347,13 +360,16 @@ mod tests {
         let (plain, quick) = invocation(&[]).expect("parses");
         assert_eq!(
             (plain.display().as_str(), quick),
-            ("cargo bench --workspace --benches", false)
+            (
+                "cargo bench --workspace --all-features --bench \"*\"",
+                false
+            )
         );
         let (fast, quick) = invocation(&args(&["--quick", "--", "sign"])).expect("parses");
         assert_eq!(
             (fast.display().as_str(), quick),
             (
-                "OPRETAIL_BENCH_QUICK=1 cargo bench --workspace --benches -- --quick sign",
+                "OPRETAIL_BENCH_QUICK=1 cargo bench --workspace --all-features --bench \"*\" -- --quick sign",
                 true
             )
         );
