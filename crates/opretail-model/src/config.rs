@@ -20,6 +20,20 @@ pub const ENV_ENDPOINT: &str = "OPRETAIL_ENDPOINT";
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint(url::Url);
 
+/// `text` with whatever sits between `://` and the last `@` of the authority replaced by
+/// `***`: a refused URL is quoted in the error, and a password in it must not be.
+fn without_user_info(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(start) = text.find("://").map(|i| i + 3) else {
+        return text.into();
+    };
+    let rest = &text[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &text[start + at..]).into(),
+        None => text.into(),
+    }
+}
+
 impl Endpoint {
     /// Parses and checks a gateway URL.
     ///
@@ -34,7 +48,10 @@ impl Endpoint {
         let bad = |why: String| {
             Error::invalid_input(
                 "endpoint",
-                format!("{text:?} is not a usable gateway URL: {why}"),
+                format!(
+                    "{:?} is not a usable gateway URL: {why}",
+                    without_user_info(text)
+                ),
             )
         };
         let url = url::Url::parse(text.trim())
@@ -296,5 +313,25 @@ impl ConfigBuilder {
             ));
         }
         Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_endpoint_is_quoted_without_its_password() {
+        for text in [
+            "http://user:pa55word@host/m.api",
+            "http://pa55word@host:80/m.api?x=@",
+            "http://user:pa55word@ho st/m.api",
+        ] {
+            let error = Endpoint::parse(text).unwrap_err().to_string();
+            assert!(!error.contains("pa55word"), "{error}");
+            assert!(error.contains("***@ho"), "{error}");
+        }
+        let error = Endpoint::parse("ftp://host/m.api").unwrap_err().to_string();
+        assert!(error.contains("\"ftp://host/m.api\""), "{error}");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -35,7 +36,7 @@ const COMMON: [&str; 9] = [
 /// out of logs.
 #[derive(Clone)]
 pub struct PreparedRequest {
-    pairs: Vec<(String, String)>,
+    form: Form,
     body: String,
     headers: Vec<(String, String)>,
     method: String,
@@ -44,8 +45,13 @@ pub struct PreparedRequest {
 
 impl PreparedRequest {
     /// Every form field in signing order, `_sig` last, values trimmed: exactly what is sent.
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
+    pub fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.form.pairs()
+    }
+
+    /// The value sent for a parameter.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.form.pairs().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// The `application/x-www-form-urlencoded` body.
@@ -71,13 +77,121 @@ impl PreparedRequest {
 
 impl fmt::Debug for PreparedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = self.form.pairs().map(|(k, _)| k).collect();
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
             .field("timestamp", &self.timestamp)
             .field("params", &names)
             .finish_non_exhaustive()
     }
+}
+
+/// The form's names and values back to back in one buffer, with their spans: a request is a
+/// handful of allocations instead of two per parameter.
+#[derive(Clone, Default)]
+struct Form {
+    text: String,
+    fields: Vec<Field>,
+}
+
+#[derive(Clone, Copy)]
+struct Field {
+    name: (u32, u32),
+    value: (u32, u32),
+}
+
+impl Form {
+    fn with_capacity(fields: usize) -> Self {
+        Form {
+            text: String::with_capacity(256),
+            fields: Vec::with_capacity(fields),
+        }
+    }
+
+    fn push(&mut self, name: &str, value: &str) {
+        let at = |text: &String| u32::try_from(text.len()).unwrap_or(u32::MAX);
+        let name_start = at(&self.text);
+        self.text.push_str(name);
+        let value_start = at(&self.text);
+        self.text.push_str(value);
+        let end = at(&self.text);
+        self.fields.push(Field {
+            name: (name_start, value_start),
+            value: (value_start, end),
+        });
+    }
+
+    fn slice(&self, (start, end): (u32, u32)) -> &str {
+        self.text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
+    fn name(&self, field: &Field) -> &str {
+        self.slice(field.name)
+    }
+
+    fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.fields
+            .iter()
+            .map(|f| (self.slice(f.name), self.slice(f.value)))
+    }
+
+    /// Puts the fields in signing order: by name, then value, byte by byte.
+    fn sort(&mut self) {
+        let mut fields = std::mem::take(&mut self.fields);
+        fields.sort_by(|a, b| {
+            self.slice(a.name)
+                .cmp(self.slice(b.name))
+                .then_with(|| self.slice(a.value).cmp(self.slice(b.value)))
+        });
+        self.fields = fields;
+    }
+
+    /// Overwrites a value with one of the same length.
+    fn overwrite(&mut self, field: usize, value: &str) {
+        if let Some(f) = self.fields.get(field) {
+            let range = f.value.0 as usize..f.value.1 as usize;
+            if range.len() == value.len() {
+                self.text.replace_range(range, value);
+            }
+        }
+    }
+}
+
+/// The bytes a form field keeps as they are: `A-Z a-z 0-9 * - . _`.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_');
+        b += 1;
+    }
+    table
+};
+
+/// Percent-encodes a form field for `application/x-www-form-urlencoded`: plain bytes stand
+/// as they are, a space becomes `+`, every other byte `%XX`.
+fn encode_into(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut rest = text.as_bytes();
+    // Runs of plain bytes (most of a form) are copied whole.
+    while let Some(at) = rest.iter().position(|&b| !PLAIN[usize::from(b)]) {
+        out.extend_from_slice(&rest[..at]);
+        let byte = rest[at];
+        if byte == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[
+                b'%',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0x0f)],
+            ]);
+        }
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
 }
 
 /// What preparing a request gave.
@@ -147,7 +261,6 @@ impl RequestSigner {
         check_name_like("_mt (method)", method)?;
         check_name_like("_version", version)?;
         let business = operation.params();
-        let mut seen = HashSet::with_capacity(business.len());
         for (name, _) in &business {
             let name = name.trim();
             if name.is_empty() {
@@ -162,12 +275,6 @@ impl RequestSigner {
                     "is a common parameter the SDK sets itself; configure it instead of passing it",
                 ));
             }
-            if !seen.insert(name) {
-                return Err(Error::invalid_input(
-                    name.to_owned(),
-                    "is given twice; pass each parameter once",
-                ));
-            }
         }
         let now_ts = Timestamp::from_system_time(now, config.utc_offset()).map_err(|e| {
             Error::invalid_input(
@@ -176,43 +283,53 @@ impl RequestSigner {
             )
         })?;
 
-        let mut pairs: Vec<(String, String)> = Vec::with_capacity(10 + business.len());
-        pairs.push(("_aid".into(), config.aid().to_owned()));
-        pairs.push(("_akey".into(), self.credentials.akey().to_owned()));
-        pairs.push(("_mt".into(), method.to_owned()));
-        pairs.push(("_sm".into(), config.sign_method().as_str().to_owned()));
-        pairs.push(("_requestMode".into(), "POST".into()));
-        pairs.push(("_version".into(), version.to_owned()));
-        pairs.push(("_format".into(), "json".into()));
-        for (name, value) in business {
-            pairs.push((name.trim().to_owned(), value.trim().to_owned()));
+        let mut form = Form::with_capacity(10 + business.len());
+        // Pushed in signing order already, so the sort below has little to do.
+        form.push("_aid", config.aid());
+        form.push("_akey", self.credentials.akey());
+        form.push("_format", "json");
+        form.push("_mt", method);
+        form.push("_requestMode", "POST");
+        form.push("_sm", config.sign_method().as_str());
+        form.push("_timestamp", now_ts.as_str());
+        form.push("_version", version);
+        for (name, value) in &business {
+            form.push(name.trim(), value.trim());
         }
-        pairs.push(("_timestamp".into(), String::new()));
         // The form goes out in canonical order: the signer then finds it sorted and skips the
-        // sort, and a captured request reads in the order it was signed.
-        pairs.sort_unstable();
-        let ts_index = pairs
+        // sort, a repeated name sits next to its twin, and a captured request reads in the
+        // order it was signed.
+        form.sort();
+        if let Some(twin) = form
+            .fields
+            .windows(2)
+            .find(|w| form.name(&w[0]) == form.name(&w[1]))
+        {
+            return Err(Error::invalid_input(
+                form.name(&twin[0]).to_owned(),
+                "is given twice; pass each parameter once",
+            ));
+        }
+        let ts_index = form
+            .fields
             .iter()
-            .position(|(k, _)| k == "_timestamp")
+            .position(|f| form.name(f) == "_timestamp")
             .unwrap_or_default();
 
         let secret = self.credentials.asid().expose_secret();
-        let sign_at = |pairs: &mut Vec<(String, String)>,
-                       unix: i64|
-         -> Result<(Timestamp, Signature), Error> {
-            let ts = Timestamp::from_unix(unix, config.utc_offset())
-                .map_err(|e| Error::invalid_input("_timestamp", e.to_string()))?;
-            pairs[ts_index].1.clear();
-            pairs[ts_index].1.push_str(ts.as_str());
-            Ok((ts, sign(config.sign_method(), secret, pairs.iter())))
-        };
-
         let mut chosen = None;
         {
             let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
             recent.forget_before(now_ts.unix() - i64::from(config.replay_backdate()));
             for back in 0..=i64::from(config.replay_backdate()) {
-                let (ts, sig) = sign_at(&mut pairs, now_ts.unix() - back)?;
+                let ts = if back == 0 {
+                    now_ts
+                } else {
+                    Timestamp::from_unix(now_ts.unix() - back, config.utc_offset())
+                        .map_err(|e| Error::invalid_input("_timestamp", e.to_string()))?
+                };
+                form.overwrite(ts_index, ts.as_str());
+                let sig = sign_form(config.sign_method(), secret, &form);
                 if recent.claim(now_ts.unix(), &sig) {
                     chosen = Some((ts, sig));
                     break;
@@ -228,17 +345,40 @@ impl RequestSigner {
                 Duration::from_nanos(u64::from(1_000_000_000 - subsec)) + Duration::from_millis(1),
             ));
         };
-        pairs.push(("_sig".into(), sig.as_str().to_owned()));
-        let body = form_urlencoded::Serializer::new(String::with_capacity(256))
-            .extend_pairs(pairs.iter())
-            .finish();
+        form.push("_sig", sig.as_str());
+        let mut body = Vec::with_capacity(form.text.len() * 3 / 2 + 4 * form.fields.len());
+        for (i, (name, value)) in form.pairs().enumerate() {
+            if i > 0 {
+                body.push(b'&');
+            }
+            encode_into(&mut body, name);
+            body.push(b'=');
+            encode_into(&mut body, value);
+        }
+        // Percent-encoding leaves only ASCII.
+        let body = String::from_utf8(body).unwrap_or_default();
         Ok(Preparation::Ready(PreparedRequest {
-            pairs,
+            form,
             body,
             headers: operation.headers(),
             method: method.to_owned(),
             timestamp,
         }))
+    }
+}
+
+/// Signs the form's pairs, viewing them on the stack for ordinary requests.
+fn sign_form(method: opretail_sign::SignMethod, secret: &str, form: &Form) -> Signature {
+    const STACK: usize = 24;
+    if form.fields.len() <= STACK {
+        let mut view = [("", ""); STACK];
+        for (slot, pair) in view.iter_mut().zip(form.pairs()) {
+            *slot = pair;
+        }
+        sign(method, secret, &view[..form.fields.len()])
+    } else {
+        let view: Vec<(&str, &str)> = form.pairs().collect();
+        sign(method, secret, &view)
     }
 }
 
@@ -259,8 +399,28 @@ fn check_name_like(param: &'static str, value: &str) -> Result<(), Error> {
 /// already), with the second they were handed out in, to forget them in order.
 #[derive(Default)]
 struct RecentSignatures {
-    keys: HashSet<u64>,
+    keys: HashSet<u64, BuildHasherDefault<KeyHasher>>,
     order: VecDeque<(i64, u64)>,
+}
+
+/// The keys are bits of an MD5 or SHA-1 digest already: hashing them again is wasted work.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl RecentSignatures {

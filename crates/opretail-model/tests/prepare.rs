@@ -27,11 +27,7 @@ fn ready(p: Preparation) -> PreparedRequest {
 }
 
 fn value<'a>(r: &'a PreparedRequest, name: &str) -> &'a str {
-    r.pairs()
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap()
+    r.value(name).unwrap()
 }
 
 #[test]
@@ -47,6 +43,14 @@ fn get_total_data_matches_the_signing_vectors() {
         assert_eq!(value(&r, "needUnit"), "0");
         assert_eq!(value(&r, "_requestMode"), "POST");
         assert_eq!(r.pairs().last().unwrap().0, "_sig");
+        let names: Vec<&str> = r.pairs().map(|(k, _)| k).collect();
+        let mut sorted = names[..names.len() - 1].to_vec();
+        sorted.sort_unstable();
+        assert_eq!(
+            names[..names.len() - 1],
+            sorted,
+            "the form goes out in signing order"
+        );
         assert_eq!(r.pairs().len(), 11);
         assert!(r.body().contains(&format!("_sig={sig}")));
         assert!(
@@ -61,38 +65,17 @@ fn values_are_trimmed_and_percent_encoded_only_on_the_wire() {
     let op = RawCall::new("open.sandbox.echo").param("name", "  门店 A&B=1  ");
     let r = ready(signer(SignMethod::Md5).prepare(&op, at(NOW)).unwrap());
     assert_eq!(value(&r, "name"), "门店 A&B=1");
-    let decoded: Vec<(String, String)> = form_urlencoded_parse(r.body());
-    assert_eq!(decoded, r.pairs());
+    let decoded: Vec<(String, String)> = form_urlencoded::parse(r.body().as_bytes())
+        .into_owned()
+        .collect();
+    let sent: Vec<(String, String)> = r
+        .pairs()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    assert_eq!(decoded, sent);
     assert!(!r.body().contains('门'));
-    let expected = opretail_sign::sign(SignMethod::Md5, "demo-secret", r.pairs());
+    let expected = opretail_sign::sign(SignMethod::Md5, "demo-secret", &sent);
     assert_eq!(value(&r, "_sig"), expected.as_str());
-}
-
-fn form_urlencoded_parse(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap();
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
 }
 
 #[test]
@@ -238,4 +221,15 @@ fn the_secret_is_never_shown() {
     }
     assert!(!r.body().contains("demo-secret"));
     assert!(!format!("{:?}", s.credentials()).contains("demo-key"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_values_survive_the_wire_encoding(values in proptest::collection::vec("\\PC{0,12}", 1..6)) {
+        let op = values.iter().enumerate().fold(RawCall::new("m"), |op, (i, v)| op.param(format!("p{i}"), v.clone()));
+        let r = ready(signer(SignMethod::Md5).prepare(&op, at(NOW)).unwrap());
+        let decoded: Vec<(String, String)> = form_urlencoded::parse(r.body().as_bytes()).into_owned().collect();
+        let sent: Vec<(String, String)> = r.pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        proptest::prop_assert_eq!(decoded, sent);
+    }
 }
