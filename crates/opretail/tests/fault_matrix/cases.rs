@@ -1,0 +1,240 @@
+//! The rows of the fault matrix and how to run one, shared by the fault matrix and the
+//! secret-leak suite (which runs every row with a known secret).
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::time::{Duration, Instant};
+
+use opretail::{Config, Credentials, Error, GetTotalData, TransportKind};
+use opretail_sandbox::{Fault, FaultPlan, Sandbox, SandboxBuilder};
+
+use crate::common::{config, fast_retry, store};
+
+/// The per-attempt timeout of the cases that test it; [`SLOW`] is well beyond it.
+pub const TIMEOUT: Duration = Duration::from_millis(400);
+/// Latency injected by the delay cases.
+pub const SLOW: Duration = Duration::from_millis(1500);
+/// The body limit of the huge-body case, and the size of the body sent.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+pub const HUGE: usize = 20 * 1024 * 1024;
+/// The retry policy's default, which every persistent transient fault exhausts.
+pub const MAX_ATTEMPTS: u64 = 3;
+/// Generous: every case takes well under a second or two on an idle machine.
+pub const BOUND: Duration = Duration::from_secs(5);
+
+/// What a case must end in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Expect {
+    Success,
+    Gateway(i64),
+    Transport(TransportKind),
+    HttpStatus(u16),
+    NotJson,
+}
+
+impl Expect {
+    pub fn check(self, outcome: &Result<u32, Error>) -> Result<(), String> {
+        let matches = match (self, outcome) {
+            (Expect::Success, Ok(_)) => true,
+            (Expect::Gateway(code), Err(e)) => e.return_code().map(|c| c.code()) == Some(code),
+            (Expect::Transport(kind), Err(e)) => e.transport_kind() == Some(kind),
+            (Expect::HttpStatus(code), Err(Error::HttpStatus { status, .. })) => *status == code,
+            (Expect::NotJson, Err(Error::NotJson { .. })) => true,
+            _ => false,
+        };
+        if matches {
+            Ok(())
+        } else {
+            Err(format!("expected {self:?}, got {outcome:?}"))
+        }
+    }
+}
+
+/// One row of the matrix.
+pub struct Case {
+    /// The fault, as the docs' table names it.
+    pub fault: &'static str,
+    /// Changes to a sandbox that accepts the client's key and secret.
+    pub sandbox: fn(SandboxBuilder, &str, &str) -> SandboxBuilder,
+    pub plan: FaultPlan,
+    pub config: fn(&str) -> Config,
+    pub expect: Expect,
+    /// Requests the sandbox must have seen.
+    pub requests: u64,
+}
+
+fn as_is(builder: SandboxBuilder, _akey: &str, _asid: &str) -> SandboxBuilder {
+    builder
+}
+
+pub fn config_short_timeout(url: &str) -> Config {
+    Config::builder()
+        .endpoint(url)
+        .timeout(TIMEOUT)
+        .retry(fast_retry())
+        .build()
+        .expect("valid test configuration")
+}
+
+pub fn config_small_body_limit(url: &str) -> Config {
+    Config::builder()
+        .endpoint(url)
+        .body_limit(BODY_LIMIT)
+        .retry(fast_retry())
+        .build()
+        .expect("valid test configuration")
+}
+
+fn once(fault: Fault) -> FaultPlan {
+    FaultPlan::script([fault])
+}
+
+fn always(fault: Fault) -> FaultPlan {
+    // More than the client will ever try, so that every attempt meets the fault.
+    FaultPlan::script(std::iter::repeat_n(fault, MAX_ATTEMPTS as usize + 2))
+}
+
+fn case(fault: &'static str, plan: FaultPlan, expect: Expect, requests: u64) -> Case {
+    Case {
+        fault,
+        sandbox: as_is,
+        plan,
+        config,
+        expect,
+        requests,
+    }
+}
+
+/// Every fault the sandbox can inject, once (then a normal answer) and, where the client
+/// retries it, persistently.
+pub fn matrix() -> Vec<Case> {
+    use Expect::*;
+    vec![
+        Case {
+            config: config_short_timeout,
+            ..case(
+                "latency beyond the timeout, once",
+                once(Fault::Delay(SLOW)),
+                Success,
+                2,
+            )
+        },
+        Case {
+            config: config_short_timeout,
+            ..case(
+                "latency beyond the timeout, always",
+                always(Fault::Delay(SLOW)),
+                Transport(TransportKind::Timeout),
+                MAX_ATTEMPTS,
+            )
+        },
+        case("502 HTML page, once", once(Fault::Http502Html), Success, 2),
+        case(
+            "502 HTML page, always",
+            always(Fault::Http502Html),
+            HttpStatus(502),
+            MAX_ATTEMPTS,
+        ),
+        case(
+            "connection closed, once",
+            once(Fault::CloseConnection),
+            Success,
+            2,
+        ),
+        case(
+            "connection closed, always",
+            always(Fault::CloseConnection),
+            Transport(TransportKind::Io),
+            MAX_ATTEMPTS,
+        ),
+        case("truncated JSON", once(Fault::TruncatedJson), NotJson, 1),
+        case("non-JSON 200", once(Fault::NonJson200), NotJson, 1),
+        case("gateway -500, once", once(Fault::Gateway(-500)), Success, 2),
+        case(
+            "gateway -500, always",
+            always(Fault::Gateway(-500)),
+            Gateway(-500),
+            MAX_ATTEMPTS,
+        ),
+        case("gateway -999, once", once(Fault::Gateway(-999)), Success, 2),
+        case(
+            "gateway -999, always",
+            always(Fault::Gateway(-999)),
+            Gateway(-999),
+            MAX_ATTEMPTS,
+        ),
+        case("gateway -100, once", once(Fault::Gateway(-100)), Success, 2),
+        case(
+            "gateway -100, always",
+            always(Fault::Gateway(-100)),
+            Gateway(-100),
+            MAX_ATTEMPTS,
+        ),
+        Case {
+            config: config_small_body_limit,
+            ..case(
+                "huge body (20 MiB, limit 1 MiB)",
+                once(Fault::HugeBody(HUGE)),
+                Transport(TransportKind::BodyLimit),
+                1,
+            )
+        },
+        Case {
+            sandbox: |b, _, _| b.clock_skew_secs(1800),
+            ..case("wrong clock (30 min)", FaultPlan::default(), Gateway(16), 2)
+        },
+        Case {
+            sandbox: |b, akey, asid| b.expired_credential(akey, asid),
+            ..case("expired key", FaultPlan::default(), Gateway(3), 1)
+        },
+    ]
+}
+
+/// What running one case gave.
+pub struct Run<T> {
+    /// What the call returned.
+    pub outcome: T,
+    /// Requests the sandbox saw.
+    pub requests: u64,
+    /// How long the call took (not counting the sandbox's start and stop).
+    pub elapsed: Duration,
+}
+
+/// Runs `case` against a fresh sandbox that accepts `akey` / `asid`: `call` makes one call
+/// with credentials and a configuration pointing at that sandbox.
+pub fn run_case<T>(
+    case: &Case,
+    akey: &str,
+    asid: &str,
+    call: impl FnOnce(Credentials, Config) -> T,
+) -> Run<T> {
+    let builder = Sandbox::builder().credential(akey, asid);
+    let sandbox = (case.sandbox)(builder, akey, asid)
+        .faults(case.plan.clone())
+        .start_blocking()
+        .expect("sandbox starts");
+    let config = (case.config)(sandbox.url());
+    let credentials = Credentials::new(akey, asid).expect("valid test credentials");
+    let started = Instant::now();
+    let outcome = call(credentials, config);
+    let elapsed = started.elapsed();
+    Run {
+        outcome,
+        requests: sandbox.counters().requests(),
+        elapsed,
+    }
+}
+
+/// One `getTotalData` call with the async client: the attempts it took.
+pub async fn total_async(credentials: Credentials, config: Config) -> Result<u32, Error> {
+    let client = opretail::Client::new(credentials, config)?;
+    let response = client.send_with_meta(&GetTotalData::new(store(1))).await?;
+    Ok(response.meta.attempts)
+}
+
+/// One `getTotalData` call with the blocking client: the attempts it took.
+pub fn total_blocking(credentials: Credentials, config: Config) -> Result<u32, Error> {
+    let client = opretail::blocking::Client::new(credentials, config)?;
+    let response = client.send_with_meta(&GetTotalData::new(store(1)))?;
+    Ok(response.meta.attempts)
+}
