@@ -1,10 +1,26 @@
 //! Decoding a `getTotalData` envelope into `TotalData` against the floor: parsing the same
 //! bytes into a `serde_json::Value`. The target is decoding at no more than 1.5 times the floor.
+//!
+//! Criterion measures; afterwards the figures go to stdout, read from criterion's own
+//! estimates of this run:
+//!
+//! ```text
+//! bench decode/total-data 5120 ns ratio=1.21 target=<=1.5
+//! bench decode/value-floor 4230 ns
+//! ```
+//!
+//! `OPRETAIL_BENCH_QUICK=1` shortens the run. Without `--bench` (as `cargo test
+//! --all-targets` runs it) nothing is measured.
 
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 use opretail_model::{GetTotalData, decode_response};
+
+const GROUP: &str = "decode";
+const TARGET: f64 = 1.5;
 
 fn bench(c: &mut Criterion) {
     let body = include_bytes!("../tests/fixtures/envelopes/success-plain.json");
@@ -13,7 +29,7 @@ fn bench(c: &mut Criterion) {
         decode_response(&op, 200, body).is_ok(),
         "the fixture decodes"
     );
-    let mut group = c.benchmark_group("decode");
+    let mut group = c.benchmark_group(GROUP);
     group.bench_function("total-data", |b| {
         b.iter(|| decode_response(&op, 200, black_box(body)))
     });
@@ -23,5 +39,60 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let output = criterion_dir();
+    let mut criterion = Criterion::default().output_directory(&output);
+    if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
+        criterion = criterion
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1));
+    }
+    let mut criterion = criterion.configure_from_args();
+    let started = SystemTime::now();
+    bench(&mut criterion);
+    criterion.final_summary();
+
+    let ours = fresh_median(&output, "total-data", started);
+    let floor = fresh_median(&output, "value-floor", started);
+    match (ours, floor) {
+        (Some(ours), Some(floor)) => {
+            println!(
+                "bench decode/total-data {ours:.1} ns ratio={:.3} target=<={TARGET}",
+                ours / floor
+            );
+            println!("bench decode/value-floor {floor:.1} ns");
+        }
+        _ => eprintln!("decode: no estimates from this run (filtered out?)"),
+    }
+}
+
+/// `<target>/criterion`, the bench executable being `<target>/<profile>/deps/decode-<hash>`;
+/// set explicitly so the estimates are read from where criterion wrote them.
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .or_else(|| {
+            let exe = std::env::current_exe().ok()?;
+            Some(exe.parent()?.parent()?.parent()?.to_path_buf())
+        })
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("criterion")
+}
+
+/// The median of `GROUP/name` in nanoseconds, if criterion wrote it during this run (an
+/// older file left by a filtered-out bench would report a stale figure).
+fn fresh_median(output: &Path, name: &str, since: SystemTime) -> Option<f64> {
+    let path = output.join(GROUP).join(name).join("new/estimates.json");
+    let written = std::fs::metadata(&path).ok()?.modified().ok()?;
+    if written < since {
+        return None;
+    }
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
