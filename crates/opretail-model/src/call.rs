@@ -68,6 +68,7 @@ pub struct Call<'a, O: Operation + ?Sized> {
     attempts: u32,
     overtime_retried: bool,
     started: Option<Instant>,
+    sent_at: Option<Instant>,
     last_error: Option<Error>,
 }
 
@@ -81,6 +82,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             attempts: 0,
             overtime_retried: false,
             started: None,
+            sent_at: None,
             last_error: None,
         }
     }
@@ -119,6 +121,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                 match self.signer.prepare(self.operation, now.wall) {
                     Ok(Preparation::Ready(request)) => {
                         self.attempts += 1;
+                        self.sent_at = Some(now.monotonic);
                         self.state = State::InFlight;
                         Step::Send(request)
                     }
@@ -149,6 +152,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     }
 
     fn settle(&mut self, outcome: Result<Response<O::Output>, Error>, now: Moment) {
+        self.trace_attempt(&outcome, now);
         let error = match outcome {
             Ok(response) => {
                 self.last_error = None;
@@ -185,6 +189,36 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                     State::Backoff(delay)
                 };
             }
+        }
+    }
+
+    /// Records the end of an attempt as a `tracing` event: method, attempt, return code,
+    /// `cid` and duration; never the form (it carries `_sig`) nor anything of the credentials.
+    fn trace_attempt(&self, outcome: &Result<Response<O::Output>, Error>, now: Moment) {
+        let method = self.operation.method();
+        let attempt = self.attempts;
+        let elapsed = self.sent_at.map_or(Duration::ZERO, |at| {
+            now.monotonic.saturating_duration_since(at)
+        });
+        let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        match outcome {
+            Ok(response) => tracing::debug!(
+                method,
+                attempt,
+                code = 0_i64,
+                cid = response.meta.cid.as_deref().unwrap_or(""),
+                duration_ms,
+                "attempt succeeded"
+            ),
+            Err(error) => tracing::debug!(
+                method,
+                attempt,
+                code = error.return_code().map(ReturnCode::code),
+                cid = error.cid().unwrap_or(""),
+                duration_ms,
+                error = %error,
+                "attempt failed"
+            ),
         }
     }
 }

@@ -161,6 +161,18 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The defaults, with the endpoint from `OPRETAIL_ENDPOINT` when it is set.
+    pub fn from_env() -> Result<Config, Error> {
+        match std::env::var(ENV_ENDPOINT) {
+            Ok(endpoint) => Config::builder().endpoint(endpoint).build(),
+            Err(std::env::VarError::NotPresent) => Ok(Config::default()),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_input(
+                ENV_ENDPOINT,
+                format!("the environment variable {ENV_ENDPOINT} is not valid Unicode"),
+            )),
+        }
+    }
+
     /// A builder starting from the defaults.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder {

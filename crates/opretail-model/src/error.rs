@@ -185,6 +185,26 @@ impl Error {
         }
     }
 
+    /// A [`TransportKind::BodyLimit`] error: the answer announced (`Some(length)`) or
+    /// reached more bytes than `limit`.
+    pub fn body_over_limit(
+        endpoint: impl Into<String>,
+        limit: u64,
+        announced: Option<u64>,
+    ) -> Self {
+        let message = match announced {
+            Some(n) => format!(
+                "the answer announces {n} bytes, over the limit of {limit} bytes; it was not read \
+                 (raise Config::body_limit if such answers are expected)"
+            ),
+            None => format!(
+                "the answer passed the limit of {limit} bytes; reading stopped there \
+                 (raise Config::body_limit if such answers are expected)"
+            ),
+        };
+        Error::transport_message(TransportKind::BodyLimit, endpoint, message)
+    }
+
     /// The gateway error, if this is one.
     pub fn gateway(&self) -> Option<&GatewayError> {
         match self {
@@ -214,6 +234,22 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Whether an HTTP library's error text speaks of TLS. Neither transport's library gives TLS
+/// failures a kind of their own (they come wrapped in I/O or connect errors, or in variants
+/// that exist only with some features), and their messages are telling enough.
+pub fn looks_like_tls(message: &str) -> bool {
+    const SIGNS: [&str; 6] = [
+        "tls",
+        "ssl",
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "alert",
+    ];
+    let lower = message.to_ascii_lowercase();
+    SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 /// At most [`BODY_SNIPPET_LIMIT`] bytes of a body, as text, cut on a character boundary.

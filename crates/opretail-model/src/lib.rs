@@ -19,7 +19,9 @@ pub use config::{
 };
 pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key};
 pub use decode::{Response, ResponseMeta, decode_response};
-pub use error::{BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind, body_snippet};
+pub use error::{
+    BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind, body_snippet, looks_like_tls,
+};
 pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
 pub use operation::{GetTotalData, Operation, RawCall};
 pub use prepare::{

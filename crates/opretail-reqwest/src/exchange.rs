@@ -4,7 +4,9 @@
 use std::error::Error as StdError;
 
 use bytes::Bytes;
-use opretail_model::{Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind};
+use opretail_model::{
+    Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind, looks_like_tls,
+};
 use reqwest::header::{CONTENT_TYPE, USER_AGENT};
 
 /// Posts `request` and returns the HTTP status and the whole body.
@@ -59,21 +61,10 @@ pub(crate) async fn exchange(
 }
 
 fn over_limit(config: &Config, announced: Option<u64>) -> Error {
-    let limit = config.body_limit();
-    let message = match announced {
-        Some(n) => format!(
-            "the answer announces {n} bytes, over the limit of {limit} bytes; it was not read \
-             (raise Config::body_limit if such answers are expected)"
-        ),
-        None => format!(
-            "the answer passed the limit of {limit} bytes; reading stopped there \
-             (raise Config::body_limit if such answers are expected)"
-        ),
-    };
-    Error::transport_message(
-        TransportKind::BodyLimit,
+    Error::body_over_limit(
         config.endpoint().as_str(),
-        message,
+        config.body_limit() as u64,
+        announced,
     )
 }
 
@@ -82,7 +73,6 @@ fn transport(config: &Config, error: reqwest::Error) -> Error {
     // The endpoint is already in the error's own text.
     let error = error.without_url();
     let chain = describe(&error);
-    let lower = chain.to_ascii_lowercase();
     let (kind, message) = if error.is_builder() {
         (TransportKind::Request, chain)
     } else if error.is_timeout() && error.is_connect() {
@@ -101,7 +91,7 @@ fn transport(config: &Config, error: reqwest::Error) -> Error {
                 config.timeout()
             ),
         )
-    } else if looks_like_tls(&lower) {
+    } else if looks_like_tls(&chain) {
         (TransportKind::Tls, chain)
     } else if error.is_connect() {
         (TransportKind::Connect, chain)
@@ -114,20 +104,6 @@ fn transport(config: &Config, error: reqwest::Error) -> Error {
         message,
         source: Some(Box::new(error)),
     }
-}
-
-/// reqwest does not tell TLS failures apart, and its TLS libraries' error types are not
-/// ours to name: their messages are telling enough.
-fn looks_like_tls(lower: &str) -> bool {
-    const SIGNS: [&str; 6] = [
-        "tls",
-        "ssl",
-        "certificate",
-        "handshake",
-        "corrupt message",
-        "alert",
-    ];
-    SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 /// The error and its sources in one line: reqwest's own message alone rarely says what broke.

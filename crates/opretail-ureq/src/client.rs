@@ -5,10 +5,9 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::exchange::exchange;
-use crate::trace::attempt_finished;
 use opretail_model::{
-    Call, Config, Credentials, ENV_ENDPOINT, EntityId, Error, GetTotalData, Moment, Operation,
-    RawCall, RequestSigner, Response, Step, TotalData,
+    Call, Config, Credentials, EntityId, Error, GetTotalData, Moment, Operation, RawCall,
+    RequestSigner, Response, Step, TotalData,
 };
 
 /// Idle connections kept by the agent [`Client::new`] builds (ureq keeps 3 per host by
@@ -86,18 +85,7 @@ impl Client {
 
     /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`.
     pub fn from_env() -> Result<Client, Error> {
-        let credentials = Credentials::from_env()?;
-        let config = match std::env::var(ENV_ENDPOINT) {
-            Ok(endpoint) => Config::builder().endpoint(endpoint).build()?,
-            Err(std::env::VarError::NotPresent) => Config::default(),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Error::invalid_input(
-                    ENV_ENDPOINT,
-                    format!("the environment variable {ENV_ENDPOINT} is not valid Unicode"),
-                ));
-            }
-        };
-        Client::new(credentials, config)
+        Client::new(Credentials::from_env()?, Config::from_env()?)
     }
 
     /// The configuration.
@@ -140,24 +128,12 @@ impl Client {
         let inner = &*self.inner;
         let config = inner.signer.config();
         let mut call = Call::new(&inner.signer, operation);
-        let mut in_flight: Option<(u32, Instant)> = None;
         loop {
-            let step = call.next(moment());
-            if let Some((attempt, started)) = in_flight.take() {
-                let outcome = match &step {
-                    Step::Done(result) => result.as_ref().map(|r| &r.meta).map_err(Some),
-                    _ => Err(call.last_error()),
-                };
-                attempt_finished(operation.method(), attempt, started.elapsed(), outcome);
-            }
-            match step {
-                Step::Send(request) => {
-                    in_flight = Some((call.attempts(), Instant::now()));
-                    match exchange(&inner.agent, config, &request) {
-                        Ok((status, body)) => call.on_response(status, &body, moment()),
-                        Err(error) => call.on_transport_error(error, moment()),
-                    }
-                }
+            match call.next(moment()) {
+                Step::Send(request) => match exchange(&inner.agent, config, &request) {
+                    Ok((status, body)) => call.on_response(status, &body, moment()),
+                    Err(error) => call.on_transport_error(error, moment()),
+                },
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Done(result) => {
                     tracing::Span::current().record("attempts", call.attempts());

@@ -3,7 +3,9 @@
 
 use std::io;
 
-use opretail_model::{Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind};
+use opretail_model::{
+    Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind, looks_like_tls,
+};
 
 /// Posts `request` and returns the HTTP status and the whole body.
 pub(crate) fn exchange(
@@ -31,13 +33,10 @@ pub(crate) fn exchange(
     let limit = config.body_limit();
     if let Some(announced) = response.body().content_length() {
         if announced > limit as u64 {
-            return Err(Error::transport_message(
-                TransportKind::BodyLimit,
+            return Err(Error::body_over_limit(
                 config.endpoint().as_str(),
-                format!(
-                    "the answer announces {announced} bytes, over the limit of {limit} bytes; it \
-                     was not read (raise Config::body_limit if such answers are expected)"
-                ),
+                limit as u64,
+                Some(announced),
             ));
         }
     }
@@ -69,13 +68,9 @@ fn transport(config: &Config, error: ureq::Error) -> Error {
                 config.timeout()
             ),
         ),
-        ureq::Error::BodyExceedsLimit(limit) => (
-            TransportKind::BodyLimit,
-            format!(
-                "the answer passed the limit of {limit} bytes; reading stopped there \
-                 (raise Config::body_limit if such answers are expected)"
-            ),
-        ),
+        ureq::Error::BodyExceedsLimit(limit) => {
+            return Error::body_over_limit(config.endpoint().as_str(), *limit, None);
+        }
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (TransportKind::Connect, text),
         ureq::Error::Io(_) if looks_like_tls(&text) => (TransportKind::Tls, text),
         ureq::Error::Io(io) => (io_kind(io), text),
@@ -91,21 +86,6 @@ fn transport(config: &Config, error: ureq::Error) -> Error {
         message,
         source: Some(Box::new(error)),
     }
-}
-
-/// TLS failures reach us as their libraries' errors (wrapped in I/O errors, or in variants
-/// that exist only with some features): their messages are telling enough.
-fn looks_like_tls(text: &str) -> bool {
-    const SIGNS: [&str; 6] = [
-        "tls",
-        "ssl",
-        "certificate",
-        "handshake",
-        "corrupt message",
-        "alert",
-    ];
-    let lower = text.to_ascii_lowercase();
-    SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 fn io_kind(error: &io::Error) -> TransportKind {

@@ -3,7 +3,6 @@
 
 mod client;
 mod exchange;
-mod trace;
 
 pub use client::Client;
 pub use opretail_model as model;
