@@ -47,12 +47,8 @@ fn main() {
         .expect("valid configuration");
     let credentials = Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).expect("valid credentials");
     let signer = RequestSigner::new(credentials.clone(), config.clone());
-    let forms: Arc<Vec<String>> = Arc::new(
-        (0..calls.max(ASYNC_CONCURRENCY * 2))
-            .map(|n| signed(&signer, &GetTotalData::new(store(n))))
-            .collect(),
-    );
-    println!(
+    let forms = Arc::new(SignedForms::new(&signer, calls));
+    eprintln!(
         "client benchmark: {calls} calls per run against {}",
         sandbox.url()
     );
@@ -65,27 +61,101 @@ fn main() {
     let ours = runtime.block_on(async_client(&config, &credentials, calls));
     report("async", ours, baseline);
     let floor = runtime.block_on(async_with_model(&config, &credentials, calls));
-    println!("bench client/async-raw-with-model {floor:.0} req/s");
+    floor.print("async-raw-with-model", None);
 
     let baseline = blocking_baseline(&config, &forms, calls);
     let ours = blocking_client(&config, &credentials, calls);
     report("blocking", ours, baseline);
     let floor = blocking_with_model(&config, &credentials, calls);
-    println!("bench client/blocking-raw-with-model {floor:.0} req/s");
+    floor.print("blocking-raw-with-model", None);
     drop(runtime);
     sandbox.shutdown_blocking();
 }
 
-fn report(name: &str, ours: f64, baseline: f64) {
-    println!("bench client/{name}-baseline {baseline:.0} req/s");
-    println!(
-        "bench client/{name} {ours:.0} req/s ratio={:.2} target=>={TARGET}",
-        ours / baseline
-    );
+/// What one run measured.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    /// Calls per second of wall time.
+    rate: f64,
+    /// CPU time of the whole process (client and sandbox, user and system) per call, in µs.
+    cpu_per_call: f64,
 }
 
-fn rate(calls: usize, elapsed: Duration) -> f64 {
-    calls as f64 / elapsed.as_secs_f64()
+impl Figures {
+    fn print(&self, name: &str, baseline: Option<&Figures>) {
+        let Self { rate, cpu_per_call } = self;
+        match baseline {
+            Some(base) => {
+                println!(
+                    "bench client/{name} {rate:.0} req/s ratio={:.3} target=>={TARGET}",
+                    rate / base.rate
+                );
+                println!(
+                    "bench client/{name}-cpu {cpu_per_call:.1} us/req ratio={:.3}",
+                    cpu_per_call / base.cpu_per_call
+                );
+            }
+            None => {
+                println!("bench client/{name} {rate:.0} req/s");
+                println!("bench client/{name}-cpu {cpu_per_call:.1} us/req");
+            }
+        }
+    }
+}
+
+fn report(name: &str, ours: Figures, baseline: Figures) {
+    baseline.print(&format!("{name}-baseline"), None);
+    ours.print(name, Some(&baseline));
+}
+
+/// A clock for one measured run: wall time and the process's CPU time.
+struct Stopwatch {
+    wall: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Self {
+            wall: Instant::now(),
+            cpu: process_cpu_time(),
+        }
+    }
+
+    fn stop(self, calls: usize) -> Figures {
+        let elapsed = self.wall.elapsed();
+        let cpu = match (self.cpu, process_cpu_time()) {
+            (Some(before), Some(after)) => after.saturating_sub(before),
+            _ => Duration::ZERO,
+        };
+        Figures {
+            rate: calls as f64 / elapsed.as_secs_f64(),
+            cpu_per_call: cpu.as_secs_f64() * 1e6 / calls as f64,
+        }
+    }
+}
+
+/// User plus system CPU time of this process so far, from `/proc/self/stat` (Linux; `None`
+/// elsewhere). The kernel counts it in ticks of 1/100 s (`USER_HZ`), plenty over a run of
+/// thousands of calls.
+fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold spaces: count fields after its end.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Calls of the warm-up runs ask for ids from here on, so that no id of the measured run is
+/// asked for twice by one client.
+const WARM_UP_ID: usize = 1_000_000;
+
+fn warm_up_calls() -> usize {
+    (ASYNC_CONCURRENCY * 2).max(THREADS * 4)
 }
 
 /// Takes the next call's number from `left`, or `None` when all are taken.
@@ -103,35 +173,35 @@ fn store(n: usize) -> EntityId {
 }
 
 /// A warm-up that opens the connections, then `calls` calls with `ASYNC_CONCURRENCY` in
-/// flight; calls per second.
-async fn run_async<F, Fut>(calls: usize, call: F) -> f64
+/// flight.
+async fn run_async<F, Fut>(calls: usize, call: F) -> Figures
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = ()> + Send,
 {
-    let mut elapsed = Duration::ZERO;
-    for n in [ASYNC_CONCURRENCY * 2, calls] {
+    let mut figures = None;
+    for (n, first) in [(warm_up_calls(), WARM_UP_ID), (calls, 0)] {
         let left = Arc::new(AtomicUsize::new(n));
-        let begun = Instant::now();
+        let clock = Stopwatch::start();
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..ASYNC_CONCURRENCY {
             let left = left.clone();
             let call = call.clone();
             tasks.spawn(async move {
                 while let Some(i) = next(&left) {
-                    call(i).await;
+                    call(first + i).await;
                 }
             });
         }
         while let Some(done) = tasks.join_next().await {
             done.expect("a worker panicked");
         }
-        elapsed = begun.elapsed();
+        figures = Some(clock.stop(n));
     }
-    rate(calls, elapsed)
+    figures.expect("the measured run ran")
 }
 
-async fn async_baseline(config: &Config, forms: &Arc<Vec<String>>, calls: usize) -> f64 {
+async fn async_baseline(config: &Config, forms: &Arc<SignedForms>, calls: usize) -> Figures {
     let http = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout())
         .timeout(config.timeout())
@@ -140,7 +210,7 @@ async fn async_baseline(config: &Config, forms: &Arc<Vec<String>>, calls: usize)
     let url = config.endpoint().as_str().to_owned();
     let forms = forms.clone();
     run_async(calls, move |i| {
-        let (http, url, form) = (http.clone(), url.clone(), forms[i].clone());
+        let (http, url, form) = (http.clone(), url.clone(), forms.get(i).to_owned());
         async move {
             let response = http
                 .post(url)
@@ -156,7 +226,7 @@ async fn async_baseline(config: &Config, forms: &Arc<Vec<String>>, calls: usize)
     .await
 }
 
-async fn async_client(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+async fn async_client(config: &Config, credentials: &Credentials, calls: usize) -> Figures {
     let client = opretail::Client::new(credentials.clone(), config.clone()).expect("a client");
     run_async(calls, move |i| {
         let client = client.clone();
@@ -170,24 +240,24 @@ async fn async_client(config: &Config, credentials: &Credentials, calls: usize) 
     .await
 }
 
-/// A warm-up, then `calls` calls on `THREADS` threads; calls per second.
-fn run_threads<F: Fn(usize) + Sync>(calls: usize, call: F) -> f64 {
-    let mut elapsed = Duration::ZERO;
-    for n in [THREADS * 4, calls] {
+/// A warm-up, then `calls` calls on `THREADS` threads.
+fn run_threads<F: Fn(usize) + Sync>(calls: usize, call: F) -> Figures {
+    let mut figures = None;
+    for (n, first) in [(warm_up_calls(), WARM_UP_ID), (calls, 0)] {
         let left = AtomicUsize::new(n);
-        let begun = Instant::now();
+        let clock = Stopwatch::start();
         std::thread::scope(|scope| {
             for _ in 0..THREADS {
                 scope.spawn(|| {
                     while let Some(i) = next(&left) {
-                        call(i);
+                        call(first + i);
                     }
                 });
             }
         });
-        elapsed = begun.elapsed();
+        figures = Some(clock.stop(n));
     }
-    rate(calls, elapsed)
+    figures.expect("the measured run ran")
 }
 
 /// An agent set up as the blocking client's own.
@@ -202,21 +272,21 @@ fn raw_agent(config: &Config) -> ureq::Agent {
         .new_agent()
 }
 
-fn blocking_baseline(config: &Config, forms: &[String], calls: usize) -> f64 {
+fn blocking_baseline(config: &Config, forms: &SignedForms, calls: usize) -> Figures {
     let agent = raw_agent(config);
     let url = config.endpoint().as_str();
     run_threads(calls, |i| {
         let mut response = agent
             .post(url)
             .header("content-type", FORM_CONTENT_TYPE)
-            .send(&forms[i])
+            .send(forms.get(i))
             .expect("the baseline call succeeds");
         assert!(response.status().is_success());
         response.body_mut().read_to_vec().expect("the body is read");
     })
 }
 
-fn blocking_client(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+fn blocking_client(config: &Config, credentials: &Credentials, calls: usize) -> Figures {
     let client =
         opretail::blocking::Client::new(credentials.clone(), config.clone()).expect("a client");
     run_threads(calls, |i| {
@@ -225,7 +295,7 @@ fn blocking_client(config: &Config, credentials: &Credentials, calls: usize) -> 
 }
 
 /// A raw reqwest loop that signs and decodes like the client: the floor of the client's cost.
-async fn async_with_model(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+async fn async_with_model(config: &Config, credentials: &Credentials, calls: usize) -> Figures {
     let http = reqwest::Client::builder()
         .connect_timeout(config.connect_timeout())
         .timeout(config.timeout())
@@ -254,7 +324,7 @@ async fn async_with_model(config: &Config, credentials: &Credentials, calls: usi
 }
 
 /// A raw ureq loop that signs and decodes like the client: the floor of the client's cost.
-fn blocking_with_model(config: &Config, credentials: &Credentials, calls: usize) -> f64 {
+fn blocking_with_model(config: &Config, credentials: &Credentials, calls: usize) -> Figures {
     let agent = raw_agent(config);
     let url = config.endpoint().as_str();
     let signer = RequestSigner::new(credentials.clone(), config.clone());
@@ -270,6 +340,32 @@ fn blocking_with_model(config: &Config, credentials: &Credentials, calls: usize)
         let body = response.body_mut().read_to_vec().expect("the body is read");
         decode_response(&op, status, &body).expect("the answer decodes");
     })
+}
+
+/// The baselines' forms, signed before the clock starts: one per call number of the
+/// measured run and of the warm-up.
+struct SignedForms {
+    measured: Vec<String>,
+    warm_up: Vec<String>,
+}
+
+impl SignedForms {
+    fn new(signer: &RequestSigner, calls: usize) -> Self {
+        let sign = |n| signed(signer, &GetTotalData::new(store(n)));
+        Self {
+            measured: (0..calls).map(sign).collect(),
+            warm_up: (WARM_UP_ID..WARM_UP_ID + warm_up_calls())
+                .map(sign)
+                .collect(),
+        }
+    }
+
+    fn get(&self, n: usize) -> &str {
+        match n.checked_sub(WARM_UP_ID) {
+            Some(warm_up) => &self.warm_up[warm_up],
+            None => &self.measured[n],
+        }
+    }
 }
 
 fn signed(signer: &RequestSigner, op: &GetTotalData) -> String {

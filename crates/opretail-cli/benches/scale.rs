@@ -1,0 +1,161 @@
+//! `opretail passenger-flow total` over many ids: wall time against the ideal and peak memory.
+//!
+//! ```text
+//! cargo bench -p opretail-cli --bench scale                           # 1,000, 2,000, 4,000 ids
+//! OPRETAIL_BENCH_QUICK=1 cargo bench -p opretail-cli --bench scale    # 200 ids, a smoke run
+//! ```
+//!
+//! The sandbox runs in this process, replay protection off, adding 20 ms to every answer.
+//! The CLI binary runs as a child with `--output ndjson --concurrency 64`, stdout to
+//! `/dev/null`. With 64 calls in flight each taking 20 ms, the ideal wall time is
+//! `ids / 64 × 20 ms`; the target is at most 1.25 times that at every size (cost grows
+//! linearly with the ids), and a peak resident set of at most 64 MiB at 4,000 ids, read
+//! from the child's `VmHWM` in `/proc/<pid>/status`.
+//!
+//! Lines: `bench scale/1000 <ms> ms ratio=<wall/ideal> target=<=1.25`, the same for each
+//! size, `bench scale/<n>-peak-rss <MiB> MiB` for each size, with `target=<=64` at 4,000.
+//! Without `--bench` (as `cargo test --all-targets` runs it) nothing is measured.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, FaultPlan, Sandbox};
+
+const LATENCY: Duration = Duration::from_millis(20);
+const CONCURRENCY: u32 = 64;
+const WALL_TARGET: f64 = 1.25;
+const RSS_TARGET_MIB: f64 = 64.0;
+const RSS_TARGET_AT: usize = 4_000;
+
+/// One CLI run.
+struct Run {
+    wall: Duration,
+    /// The child's peak resident set in bytes, as last read before it exited.
+    peak_rss: Option<u64>,
+}
+
+fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let sizes: &[usize] = if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
+        &[200]
+    } else {
+        &[1_000, 2_000, 4_000]
+    };
+    let sandbox = Sandbox::builder()
+        .replay_protection(false)
+        .faults(FaultPlan::default().with_latency(LATENCY, Duration::ZERO))
+        .start_blocking()
+        .expect("the sandbox starts");
+    let work = std::env::temp_dir().join(format!("opretail-scale-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("a scratch directory");
+
+    // A first short run pays for loading the binary and the first connections.
+    run_cli(sandbox.url(), &ids_file(&work, 64), &work);
+    for &ids in sizes {
+        let before = sandbox.counters().requests();
+        let run = run_cli(sandbox.url(), &ids_file(&work, ids), &work);
+        let answered = sandbox.counters().requests() - before;
+        assert_eq!(
+            answered, ids as u64,
+            "the sandbox should see one request per id"
+        );
+        let ideal = ids as f64 / f64::from(CONCURRENCY) * LATENCY.as_secs_f64();
+        let wall = run.wall.as_secs_f64();
+        eprintln!(
+            "scale: {ids} ids in {wall:.3} s, ideal {ideal:.3} s ({} ms latency, {CONCURRENCY} in flight)",
+            LATENCY.as_millis()
+        );
+        println!(
+            "bench scale/{ids} {:.1} ms ratio={:.3} target=<={WALL_TARGET}",
+            wall * 1e3,
+            wall / ideal
+        );
+        match run.peak_rss {
+            Some(bytes) => {
+                let mib = bytes as f64 / (1024.0 * 1024.0);
+                let target = if ids == RSS_TARGET_AT {
+                    format!(" target=<={RSS_TARGET_MIB}")
+                } else {
+                    String::new()
+                };
+                println!("bench scale/{ids}-peak-rss {mib:.1} MiB{target}");
+            }
+            None => eprintln!("scale: the peak memory could not be read (no /proc?)"),
+        }
+    }
+    sandbox.shutdown_blocking();
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// A file of `n` distinct store ids, one per line.
+fn ids_file(dir: &Path, n: usize) -> PathBuf {
+    let path = dir.join(format!("ids-{n}.txt"));
+    let ids: String = (0..n).map(|i| format!("S_{}\n", 200_000 + i)).collect();
+    std::fs::write(&path, ids).expect("the ids file is written");
+    path
+}
+
+/// Runs the CLI over the ids, polling its peak memory until it exits.
+fn run_cli(endpoint: &str, ids: &Path, scratch: &Path) -> Run {
+    let stderr_path = scratch.join("stderr.txt");
+    let stderr = std::fs::File::create(&stderr_path).expect("a file for the CLI's stderr");
+    let concurrency = CONCURRENCY.to_string();
+    let begun = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opretail"))
+        .args(["--endpoint", endpoint, "--akey", DEFAULT_AKEY])
+        .args(["--asid", DEFAULT_ASID])
+        .args(["passenger-flow", "total", "--ids-file"])
+        .arg(ids)
+        .args(["--output", "ndjson", "--concurrency", &concurrency])
+        // Nothing from this machine's configuration: no config file, no OPRETAIL_* settings.
+        .env("HOME", scratch)
+        .env("XDG_CONFIG_HOME", scratch)
+        .env_remove("OPRETAIL_CONFIG")
+        .env_remove("OPRETAIL_ENDPOINT")
+        .env_remove("OPRETAIL_AKEY")
+        .env_remove("OPRETAIL_ASID")
+        .env_remove("OPRETAIL_SIGN_METHOD")
+        .env_remove("OPRETAIL_TIMEOUT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("the opretail binary starts");
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak_rss = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        // Once the child has exited (but before it is reaped) the file no longer shows
+        // memory: keep the last value read while it ran.
+        if let Some(bytes) = vm_hwm(&status_file) {
+            peak_rss = Some(bytes);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let wall = begun.elapsed();
+    if !status.success() {
+        let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+        panic!("opretail failed ({status}):\n{stderr}");
+    }
+    Run { wall, peak_rss }
+}
+
+/// `VmHWM` (the peak resident set) from a `/proc/<pid>/status` file, in bytes.
+fn vm_hwm(status_file: &Path) -> Option<u64> {
+    let status = std::fs::read_to_string(status_file).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
