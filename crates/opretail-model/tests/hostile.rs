@@ -13,9 +13,10 @@ fn total() -> GetTotalData {
     GetTotalData::new("S_1001".parse().expect("valid id"))
 }
 
-/// The most text an error's `Display` may hold about the answer: a 1 KiB snippet of the
-/// body, at most 1 KiB of the parser's message, and the error's own words.
-const ERROR_TEXT_LIMIT: usize = 2 * BODY_SNIPPET_LIMIT + 512;
+/// The most text an error's `Display` may hold about the answer: a snippet of 1 KiB of the
+/// body (up to 3 KiB as text: each byte that is not UTF-8 shows as U+FFFD), at most 1 KiB of
+/// the parser's message, and the error's own words.
+const ERROR_TEXT_LIMIT: usize = 3 * BODY_SNIPPET_LIMIT + BODY_SNIPPET_LIMIT + 512;
 
 /// Checks what one decoding may produce from `body`: an error's text is bounded (the
 /// gateway's own `result` message and `cid` are the exceptions: they are the answer itself,
@@ -195,6 +196,18 @@ fn invalid_utf8_inside_strings_is_not_json() {
     // Escapes that are not characters (a lone surrogate) are refused as well.
     let body = br#"{"stat":{"code":0},"data":{"DAY_FLOW":"\ud800"}}"#;
     decode_both(body);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_keep_the_snippet_bounded() {
+    // Found by the `decode_envelope` fuzz target (fuzz/regressions/decode_envelope/): a
+    // kilobyte of 0xFF is three kilobytes of U+FFFD in the snippet, still bounded.
+    let body = [&b"\""[..], &[0xff; 839]].concat();
+    decode_both(&body);
+    let error = decode_response(&raw(), 200, &body).unwrap_err();
+    assert!(matches!(error, Error::NotJson { .. }), "{error}");
+    let body = [&b"<html>"[..], &[0xff; 100_000]].concat();
+    decode_both(&body);
 }
 
 #[test]
