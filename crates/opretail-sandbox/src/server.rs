@@ -199,6 +199,9 @@ fn text_response(
     response
 }
 
+/// How long the sandbox waits for a request body once the headers are in.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 const BAD_GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 const MAINTENANCE_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>系统维护</title></head><body><h1>系统维护中，请稍后再试</h1><p>The service is under maintenance.</p></body></html>";
 
@@ -206,12 +209,29 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
     let started = Instant::now();
     shared.counters.request();
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return text_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "text/plain; charset=utf-8",
-            "request body too large or unreadable: the sandbox reads at most 64 KiB\n",
-        );
+    // hyper's header timeout does not cover the body: a client that announces a body and
+    // never sends it must not hold a task forever.
+    let body = match tokio::time::timeout(
+        BODY_READ_TIMEOUT,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return text_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "text/plain; charset=utf-8",
+                "request body too large or unreadable: the sandbox reads at most 64 KiB\n",
+            );
+        }
+        Err(_) => {
+            return text_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "text/plain; charset=utf-8",
+                "the request body did not arrive within 10 seconds\n",
+            );
+        }
     };
     let params = Params::parse(parts.uri.query(), &body);
 
