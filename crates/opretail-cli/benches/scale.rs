@@ -13,7 +13,8 @@
 //! from the child's `VmHWM` in `/proc/<pid>/status`.
 //!
 //! Lines: `bench scale/1000 <ms> ms ratio=<wall/ideal> target=<=1.25`, the same for each
-//! size, `bench scale/<n>-peak-rss <MiB> MiB` for each size, with `target=<=64` at 4,000.
+//! size, `bench scale/<n>-peak-rss <MiB> MiB` for each size, with `target=<=64` at 4,000,
+//! and `bench scale/<n>-cli-cpu <µs> us/id`, the CLI's CPU time (user and system) per id.
 //! Without `--bench` (as `cargo test --all-targets` runs it) nothing is measured.
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ struct Run {
     wall: Duration,
     /// The child's peak resident set in bytes, as last read before it exited.
     peak_rss: Option<u64>,
+    /// The child's CPU time (user and system), as last read before it exited.
+    cpu: Option<Duration>,
 }
 
 fn main() {
@@ -86,6 +89,12 @@ fn main() {
             }
             None => eprintln!("scale: the peak memory could not be read (no /proc?)"),
         }
+        if let Some(cpu) = run.cpu {
+            println!(
+                "bench scale/{ids}-cli-cpu {:.1} us/id",
+                cpu.as_secs_f64() * 1e6 / ids as f64
+            );
+        }
     }
     sandbox.shutdown_blocking();
     let _ = std::fs::remove_dir_all(&work);
@@ -126,7 +135,9 @@ fn run_cli(endpoint: &str, ids: &Path, scratch: &Path) -> Run {
         .spawn()
         .expect("the opretail binary starts");
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let stat_file = PathBuf::from(format!("/proc/{}/stat", child.id()));
     let mut peak_rss = None;
+    let mut cpu = None;
     let status = loop {
         if let Some(status) = child.try_wait().expect("the child can be waited for") {
             break status;
@@ -136,6 +147,9 @@ fn run_cli(endpoint: &str, ids: &Path, scratch: &Path) -> Run {
         if let Some(bytes) = vm_hwm(&status_file) {
             peak_rss = Some(bytes);
         }
+        if let Some(time) = cpu_time(&stat_file) {
+            cpu = Some(time);
+        }
         std::thread::sleep(Duration::from_millis(2));
     };
     let wall = begun.elapsed();
@@ -143,7 +157,25 @@ fn run_cli(endpoint: &str, ids: &Path, scratch: &Path) -> Run {
         let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
         panic!("opretail failed ({status}):\n{stderr}");
     }
-    Run { wall, peak_rss }
+    Run {
+        wall,
+        peak_rss,
+        cpu,
+    }
+}
+
+/// User plus system CPU time from a `/proc/<pid>/stat` file, counted by the kernel in ticks
+/// of 1/100 s (`USER_HZ`).
+fn cpu_time(stat_file: &Path) -> Option<Duration> {
+    let stat = std::fs::read_to_string(stat_file).ok()?;
+    // The command name, in parentheses, may hold spaces: count fields after its end.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// `VmHWM` (the peak resident set) from a `/proc/<pid>/status` file, in bytes.
