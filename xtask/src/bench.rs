@@ -163,6 +163,9 @@ pub fn summary_line(measurement: &Measurement) -> String {
     line
 }
 
+/// The features `cargo xtask bench` builds with, on top of each crate's defaults.
+pub const BENCH_FEATURES: &str = "opretail/async,opretail/blocking";
+
 /// The `cargo bench` command for `cargo xtask bench` arguments, and whether it is a quick run.
 ///
 /// `--quick` sets `OPRETAIL_BENCH_QUICK=1` for bench programs and passes criterion's own
@@ -170,9 +173,20 @@ pub fn summary_line(measurement: &Measurement) -> String {
 pub fn invocation(args: &[String]) -> Result<(Invocation, bool), String> {
     // `--bench "*"` selects bench targets only: `--benches` would also run the libraries'
     // unit-test harness in bench mode, which rejects criterion's flags such as `--quick`.
+    // Only the features the benches need (the client bench compares both clients): with
+    // `--all-features`, feature unification would build the measured `opretail` binary
+    // with `native-tls`, whose trust-store set-up costs every run ~60 ms of CPU and 6 MiB
+    // that the shipped binary does not pay.
     let mut invocation = Invocation::new(
         "cargo",
-        &["bench", "--workspace", "--all-features", "--bench", "*"],
+        &[
+            "bench",
+            "--workspace",
+            "--features",
+            BENCH_FEATURES,
+            "--bench",
+            "*",
+        ],
     );
     let mut passthrough = Vec::new();
     let mut quick = false;
@@ -361,7 +375,7 @@ mod tests {
         assert_eq!(
             (plain.display().as_str(), quick),
             (
-                "cargo bench --workspace --all-features --bench \"*\"",
+                "cargo bench --workspace --features opretail/async,opretail/blocking --bench \"*\"",
                 false
             )
         );
@@ -369,7 +383,7 @@ mod tests {
         assert_eq!(
             (fast.display().as_str(), quick),
             (
-                "OPRETAIL_BENCH_QUICK=1 cargo bench --workspace --all-features --bench \"*\" -- --quick sign",
+                "OPRETAIL_BENCH_QUICK=1 cargo bench --workspace --features opretail/async,opretail/blocking --bench \"*\" -- --quick sign",
                 true
             )
         );
