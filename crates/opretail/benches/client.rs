@@ -1,8 +1,8 @@
 //! What the clients cost over a raw HTTP call, against the in-process sandbox.
 //!
 //! ```text
-//! cargo bench -p opretail --all-features --bench client        # 20,000 calls per run
-//! OPRETAIL_BENCH_QUICK=1 cargo bench -p opretail --all-features --bench client
+//! cargo bench -p opretail --features async,blocking --bench client        # 20,000 calls per run
+//! OPRETAIL_BENCH_QUICK=1 cargo bench -p opretail --features async,blocking --bench client
 //! ```
 //!
 //! The `-raw-with-model` lines are the same raw loops doing the client's pure work too
