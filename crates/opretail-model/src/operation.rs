@@ -55,9 +55,18 @@ pub trait Operation {
         &self,
         data: Option<&RawValue>,
     ) -> Result<Self::Output, serde_path_to_error::Error<serde_json::Error>> {
-        let text = data.map_or("null", RawValue::get);
-        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+        decode_data(data.map_or("null", RawValue::get))
     }
+}
+
+/// Deserializes `data`. Tracking the path costs an allocation per key, so it is done only
+/// when a plain pass fails, to name the field in the error (the two passes fail alike).
+fn decode_data<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_json::from_str(text).or_else(|_| {
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+    })
 }
 
 /// `open.shopweb.passengerFlow.getTotalData` (v1): the passenger-flow totals of a store or an
@@ -128,9 +137,7 @@ impl Operation for GetTotalData {
     ) -> Result<TotalData, serde_path_to_error::Error<serde_json::Error>> {
         match data.map(RawValue::get) {
             None | Some("null") => Ok(TotalData::default()),
-            Some(text) => {
-                serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
-            }
+            Some(text) => decode_data(text),
         }
     }
 }
