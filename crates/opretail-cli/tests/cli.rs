@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox};
 use serde_json::Value;
 
@@ -26,21 +27,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::cargo_bin("opretail").expect("the binary is built");
-    for var in [
-        "OPRETAIL_ENDPOINT",
-        "OPRETAIL_AKEY",
-        "OPRETAIL_SIGN_METHOD",
-        "OPRETAIL_TIMEOUT",
-        "OPRETAIL_CONFIG",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    // No config file of the machine running the tests may leak in.
-    let home = std::env::temp_dir().join("opretail-cli-tests-empty-home");
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"));
+    let mut cmd = common::isolated_command("opretail-cli-tests-empty-home");
     cmd.env("OPRETAIL_ASID", ENV_SECRET);
     for (k, v) in env {
         cmd.env(k, v);

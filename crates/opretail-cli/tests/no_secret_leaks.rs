@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
+
 use opretail_sandbox::{Fault, FaultPlan, Sandbox, SandboxBuilder};
 
 const CANARY: &str = "leak-canary-7f3a";
@@ -41,21 +42,7 @@ fn has_signature_like(text: &str) -> bool {
 /// Runs the binary at `-vv` against `url` with the secret from `source`, and asserts that
 /// nothing secret shows.
 fn run(url: &str, source: Source, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("opretail").expect("the binary is built");
-    for var in [
-        "OPRETAIL_ENDPOINT",
-        "OPRETAIL_AKEY",
-        "OPRETAIL_ASID",
-        "OPRETAIL_SIGN_METHOD",
-        "OPRETAIL_TIMEOUT",
-        "OPRETAIL_CONFIG",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    let home = std::env::temp_dir().join("opretail-cli-leak-tests-empty-home");
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"));
+    let mut cmd = common::isolated_command("opretail-cli-leak-tests-empty-home");
     cmd.args(["-vv", "--endpoint", url, "--akey", KEY, "--timeout", "1"]);
     match source {
         Source::Env => {

@@ -1,0 +1,25 @@
+//! What every test of the binary shares.
+
+use assert_cmd::Command;
+
+/// The `opretail` binary, cut off from the settings of the machine running the tests: no
+/// `OPRETAIL_*` or `RUST_LOG` variable of the environment, and an empty home directory so that
+/// no config file leaks in.
+pub fn isolated_command(home_name: &str) -> Command {
+    let mut cmd = Command::cargo_bin("opretail").expect("the binary is built");
+    for var in [
+        "OPRETAIL_ENDPOINT",
+        "OPRETAIL_AKEY",
+        "OPRETAIL_ASID",
+        "OPRETAIL_SIGN_METHOD",
+        "OPRETAIL_TIMEOUT",
+        "OPRETAIL_CONFIG",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    let home = std::env::temp_dir().join(home_name);
+    cmd.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"));
+    cmd
+}
