@@ -32,9 +32,9 @@ fn main() -> ExitCode {
 fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn",
-        1 => "warn,opretail=info,opretail_reqwest=debug,opretail_sandbox=info",
+        1 => "warn,opretail=info,opretail_model=debug,opretail_reqwest=debug,opretail_sandbox=info",
         2 => {
-            "info,opretail=debug,opretail_reqwest=trace,opretail_sandbox=debug,reqwest=debug,hyper_util=debug"
+            "info,opretail=debug,opretail_model=trace,opretail_reqwest=trace,opretail_sandbox=debug,reqwest=debug,hyper_util=debug"
         }
         _ => "trace",
     };

@@ -831,3 +831,34 @@ fn ctrl_c_closes_the_json_array_and_exits_130() {
     assert!(!stderr.contains(ENV_SECRET));
     drop(silent);
 }
+
+#[test]
+fn verbose_logs_each_attempt_on_stderr() {
+    let out = run(&[
+        "-v",
+        "--sandbox",
+        "passenger-flow",
+        "total",
+        "--id",
+        "S_1001",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("attempt succeeded"), "{}", out.stderr);
+    assert!(out.stderr.contains("attempt=1"), "{}", out.stderr);
+    let quiet = run(&[
+        "--sandbox",
+        "passenger-flow",
+        "total",
+        "--id",
+        "S_1001",
+        "--output",
+        "json",
+    ]);
+    assert!(
+        !quiet.stderr.contains("attempt succeeded"),
+        "{}",
+        quiet.stderr
+    );
+}
