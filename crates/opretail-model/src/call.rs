@@ -1,13 +1,14 @@
 //! One call from first attempt to final answer, as a state machine the transports drive.
 //!
 //! The transports own the I/O (sending bytes, sleeping, reading clocks); every decision
-//! (signing each attempt afresh, decoding, retrying, waiting) is made here, once, for both.
+//! (signing each attempt afresh, decoding, retrying, waiting, the deadline) is made here,
+//! once, for both.
 
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::retry::RetryDecision;
+use crate::retry::{RetryDecision, RetryState};
 use crate::{
-    Error, Operation, Preparation, PreparedRequest, RequestSigner, Response, ReturnCode,
+    Error, Operation, Preparation, PreparedRequest, RequestPreparer, Response, ReturnCode,
     decode_response,
 };
 
@@ -16,18 +17,34 @@ use crate::{
 pub struct Moment {
     /// Wall-clock time, for `_timestamp`.
     pub wall: SystemTime,
-    /// Monotonic time, for the total retry bound.
+    /// Monotonic time, for the deadline.
     pub monotonic: Instant,
     /// Any random number, for backoff jitter.
     pub random: u64,
 }
 
+impl Moment {
+    /// The clocks now and a random number from `random`.
+    pub fn now(random: u64) -> Moment {
+        Moment {
+            wall: SystemTime::now(),
+            monotonic: Instant::now(),
+            random,
+        }
+    }
+}
+
 /// What the transport must do next.
 #[derive(Debug)]
 pub enum Step<T> {
-    /// Send this request, then report with [`Call::on_response`] or
-    /// [`Call::on_transport_error`].
-    Send(PreparedRequest),
+    /// Send this request, giving up on it after `timeout`; then report with
+    /// [`Call::on_response`] or [`Call::on_transport_error`].
+    Send {
+        /// The signed request.
+        request: PreparedRequest,
+        /// The most this attempt may take: the time left of the call, or less.
+        timeout: Duration,
+    },
     /// Sleep this long, then ask again.
     Sleep(Duration),
     /// The call is over.
@@ -35,110 +52,146 @@ pub enum Step<T> {
 }
 
 enum State<T> {
-    Ready,
-    Backoff(Duration),
+    /// Ready to prepare an attempt; the error of the last attempt, if one failed.
+    Ready(Option<Error>),
+    /// Sleep before the next attempt.
+    Backoff(Duration, Error),
     InFlight,
     Finished(Result<Response<T>, Error>),
-    Taken,
+    Over,
 }
 
 /// One call of an operation: drive it with [`Call::next`] until it is [`Step::Done`].
 ///
-/// ```
-/// use std::time::{Instant, SystemTime};
-/// use opretail_model::{Call, Config, Credentials, Moment, RawCall, RequestSigner, Step};
+/// Asking for the next step while an attempt is in flight, reporting an outcome when none is,
+/// or going on after [`Step::Done`] is a bug in the transport, and panics.
 ///
-/// let signer = RequestSigner::new(Credentials::new("key", "secret")?, Config::default());
+/// ```
+/// use opretail_model::{Call, Config, Credentials, Moment, RawCall, RequestPreparer, Step};
+///
+/// let preparer = RequestPreparer::new(Credentials::new("key", "secret")?, Config::default());
 /// let op = RawCall::new("open.sandbox.echo").param("q", "1");
-/// let mut call = Call::new(&signer, &op);
-/// let now = || Moment { wall: SystemTime::now(), monotonic: Instant::now(), random: 7 };
-/// let Step::Send(request) = call.next(now()) else { panic!() };
+/// let mut call = Call::new(&preparer, &op, Vec::new(), Moment::now(7));
+/// let Step::Send { request, .. } = call.next(Moment::now(7)) else { panic!() };
 /// assert!(request.body().contains("_sig="));
 /// // A transport would POST the body here; suppose the gateway answered:
-/// call.on_response(200, br#"{"stat":{"code":"0","cid":"c"},"data":{"q":"1"}}"#, now());
-/// let Step::Done(Ok(response)) = call.next(now()) else { panic!() };
+/// call.on_response(200, br#"{"stat":{"code":"0","cid":"c"},"data":{"q":"1"}}"#, Moment::now(7));
+/// let Step::Done(Ok(response)) = call.next(Moment::now(7)) else { panic!() };
 /// assert_eq!(response.output["q"], "1");
 /// assert_eq!(response.meta.attempts, 1);
 /// # Ok::<(), opretail_model::Error>(())
 /// ```
 pub struct Call<'a, O: Operation + ?Sized> {
-    signer: &'a RequestSigner,
+    preparer: &'a RequestPreparer,
     operation: &'a O,
+    headers: Vec<(&'a str, &'a str)>,
     state: State<O::Output>,
-    attempts: u32,
-    overtime_retried: bool,
-    started: Option<Instant>,
-    sent_at: Option<Instant>,
-    last_error: Option<Error>,
+    retry: RetryState,
+    overall: Duration,
+    sent_at: Instant,
 }
 
 impl<'a, O: Operation + ?Sized> Call<'a, O> {
-    /// A call of `operation` signed by `signer`.
-    pub fn new(signer: &'a RequestSigner, operation: &'a O) -> Self {
+    /// A call of `operation` prepared by `preparer`, starting at `start`, with extra
+    /// `headers` (a login token, say) on every attempt.
+    pub fn new(
+        preparer: &'a RequestPreparer,
+        operation: &'a O,
+        headers: Vec<(&'a str, &'a str)>,
+        start: Moment,
+    ) -> Self {
+        let overall = preparer.config().timeout();
         Call {
-            signer,
+            preparer,
             operation,
-            state: State::Ready,
-            attempts: 0,
-            overtime_retried: false,
-            started: None,
-            sent_at: None,
-            last_error: None,
+            headers,
+            state: State::Ready(None),
+            retry: RetryState {
+                attempts: 0,
+                overtime_retried: false,
+                deadline: start.monotonic + overall,
+                idempotent: operation.idempotent(),
+            },
+            overall,
+            sent_at: start.monotonic,
         }
     }
 
     /// Attempts sent so far.
     pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-
-    /// The error of the last failed attempt that is being retried, if any (for logs).
-    pub fn last_error(&self) -> Option<&Error> {
-        self.last_error.as_ref()
+        self.retry.attempts
     }
 
     /// The next thing to do.
+    ///
+    /// # Panics
+    ///
+    /// While an attempt is in flight, and after [`Step::Done`] was returned.
     pub fn next(&mut self, now: Moment) -> Step<O::Output> {
-        match std::mem::replace(&mut self.state, State::Taken) {
+        match std::mem::replace(&mut self.state, State::Over) {
             State::Finished(result) => Step::Done(result),
-            State::Backoff(delay) => {
-                self.state = State::Ready;
+            State::Backoff(delay, error) => {
+                self.state = State::Ready(Some(error));
                 Step::Sleep(delay)
             }
-            State::Taken => Step::Done(Err(Error::invalid_input(
-                "call",
-                "the call is already over",
-            ))),
-            State::InFlight => {
-                self.state = State::InFlight;
-                Step::Done(Err(Error::invalid_input(
-                    "call",
-                    "an attempt is in flight: report its outcome first",
-                )))
-            }
-            State::Ready => {
-                self.started.get_or_insert(now.monotonic);
-                match self.signer.prepare(self.operation, now.wall) {
-                    Ok(Preparation::Ready(request)) => {
-                        self.attempts += 1;
-                        self.sent_at = Some(now.monotonic);
-                        self.state = State::InFlight;
-                        Step::Send(request)
-                    }
-                    Ok(Preparation::Wait(delay)) => {
-                        self.state = State::Ready;
-                        Step::Sleep(delay)
-                    }
-                    Err(e) => Step::Done(Err(e)),
-                }
-            }
+            State::Ready(last_error) => self.attempt(last_error, now),
+            State::InFlight => panic!(
+                "Call::next while an attempt is in flight: report its outcome with \
+                 Call::on_response or Call::on_transport_error first"
+            ),
+            State::Over => panic!("Call::next after the call returned Step::Done"),
         }
+    }
+
+    fn attempt(&mut self, last_error: Option<Error>, now: Moment) -> Step<O::Output> {
+        let left = self.retry.deadline.saturating_duration_since(now.monotonic);
+        if left.is_zero() {
+            return Step::Done(Err(last_error.unwrap_or_else(|| self.deadline_passed())));
+        }
+        let headers = &self.headers;
+        match self.preparer.prepare(self.operation, headers, now.wall) {
+            Ok(Preparation::Ready(request)) => {
+                self.retry.attempts += 1;
+                self.sent_at = now.monotonic;
+                self.state = State::InFlight;
+                let timeout = match self.preparer.config().attempt_timeout() {
+                    Some(cap) => cap.min(left),
+                    None => left,
+                };
+                Step::Send { request, timeout }
+            }
+            Ok(Preparation::Wait(delay)) if delay < left => {
+                self.state = State::Ready(last_error);
+                Step::Sleep(delay)
+            }
+            Ok(Preparation::Wait(_)) => {
+                Step::Done(Err(last_error.unwrap_or_else(|| self.deadline_passed())))
+            }
+            Err(e) => Step::Done(Err(e)),
+        }
+    }
+
+    fn deadline_passed(&self) -> Error {
+        Error::invalid_input(
+            "timeout",
+            format!(
+                "the call's timeout of {:?} (Config::timeout) passed before a request could \
+                 be sent: identical calls were already sent in every allowed second; raise the \
+                 timeout or Config::replay_backdate",
+                self.overall
+            ),
+        )
     }
 
     /// Reports the HTTP answer to the request last sent, and the moment it came. Call
     /// [`Call::next`] afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When no attempt is in flight.
     pub fn on_response(&mut self, status: u16, body: &[u8], now: Moment) {
-        let attempts = self.attempts;
+        self.expect_in_flight("Call::on_response");
+        let attempts = self.retry.attempts;
         let outcome = decode_response(self.operation, status, body).map(|mut response| {
             response.meta.attempts = attempts;
             response
@@ -147,59 +200,54 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     }
 
     /// Reports that the request last sent got no answer, and the moment the failure came.
+    ///
+    /// # Panics
+    ///
+    /// When no attempt is in flight.
     pub fn on_transport_error(&mut self, error: Error, now: Moment) {
+        self.expect_in_flight("Call::on_transport_error");
         self.settle(Err(error), now);
+    }
+
+    fn expect_in_flight(&self, what: &str) {
+        assert!(
+            matches!(self.state, State::InFlight),
+            "{what} without an attempt in flight: send the request of Step::Send first"
+        );
     }
 
     fn settle(&mut self, outcome: Result<Response<O::Output>, Error>, now: Moment) {
         self.trace_attempt(&outcome, now);
         let error = match outcome {
             Ok(response) => {
-                self.last_error = None;
                 self.state = State::Finished(Ok(response));
                 return;
             }
             Err(error) => error,
         };
-        let elapsed = self.started.map_or(Duration::ZERO, |s| {
-            now.monotonic.saturating_duration_since(s)
-        });
-        let subsec = now
-            .wall
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let policy = self.signer.config().retry();
-        match policy.decide(
-            &error,
-            self.attempts,
-            self.overtime_retried,
-            elapsed,
-            subsec,
-            now.random,
-        ) {
-            RetryDecision::Stop => self.state = State::Finished(Err(error)),
+        let policy = self.preparer.config().retry();
+        self.state = match policy.decide(&error, &self.retry, now) {
+            RetryDecision::Stop => State::Finished(Err(error)),
             RetryDecision::RetryAfter(delay) => {
                 if error.return_code() == Some(&ReturnCode::TimestampOvertime) {
-                    self.overtime_retried = true;
+                    self.retry.overtime_retried = true;
                 }
-                self.last_error = Some(error);
-                self.state = if delay.is_zero() {
-                    State::Ready
+                if delay.is_zero() {
+                    State::Ready(Some(error))
                 } else {
-                    State::Backoff(delay)
-                };
+                    State::Backoff(delay, error)
+                }
             }
-        }
+        };
     }
 
     /// Records the end of an attempt as a `tracing` event: method, attempt, return code,
-    /// `cid` and duration; never the form (it carries `_sig`) nor anything of the credentials.
+    /// `cid` and duration; never the form (it carries `_sig`), the headers (they may carry a
+    /// token) nor anything of the credentials.
     fn trace_attempt(&self, outcome: &Result<Response<O::Output>, Error>, now: Moment) {
         let method = self.operation.method();
-        let attempt = self.attempts;
-        let elapsed = self.sent_at.map_or(Duration::ZERO, |at| {
-            now.monotonic.saturating_duration_since(at)
-        });
+        let attempt = self.retry.attempts;
+        let elapsed = now.monotonic.saturating_duration_since(self.sent_at);
         let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
         match outcome {
             Ok(response) => tracing::debug!(

@@ -3,15 +3,23 @@
 use std::fmt;
 use std::time::Duration;
 
-use opretail_sign::{SignMethod, UtcOffset};
+use chrono::FixedOffset;
+use opretail_sign::SignMethod;
 
-use crate::{Error, RetryPolicy};
+use crate::{Error, RetryPolicy, gateway_offset};
 
-/// The documented formal gateway (plain HTTP, as the platform publishes it).
-pub const OPRETAIL_GATEWAY: &str = "http://openapi.opretail.com/m.api";
-/// The same platform over HTTPS, under the vendor's other brand.
+/// The classic gateway, over HTTPS (the platform documents it over plain HTTP too, and the
+/// vendor's SDK over HTTPS on the same host and path). The default endpoint.
+pub const OPRETAIL_GATEWAY: &str = "https://openapi.opretail.com/m.api";
+/// The classic gateway under the vendor's other brand.
 pub const OVOPARK_GATEWAY: &str = "https://openapi.ovopark.com/m.api";
-/// The `_aid` of the open-platform system this gateway serves.
+/// The vendor's newer gateway host, which accepts every classic call on the classic path.
+pub const OVOPARK_CLOUDAPI_GATEWAY: &str = "https://cloudapi.ovopark.com/m.api";
+/// The cloud gateway (an application id in `_aid`).
+pub const OPRETAIL_CLOUD_GATEWAY: &str = "https://openapi.opretail.com/cloud.api";
+/// The cloud gateway under the vendor's other brand.
+pub const OVOPARK_CLOUD_GATEWAY: &str = "https://cloudapi.ovopark.com/cloud.api";
+/// The `_aid` of the open-platform system the classic gateway serves.
 pub const DEFAULT_AID: &str = "S107";
 /// Environment variable for the endpoint, read by the examples and the CLI.
 pub const ENV_ENDPOINT: &str = "OPRETAIL_ENDPOINT";
@@ -76,6 +84,31 @@ impl Endpoint {
         Ok(Endpoint(url))
     }
 
+    /// Whether requests to this endpoint travel in clear text beyond this machine: `http`
+    /// to a host that is not loopback (`localhost`, `127.0.0.0/8`, `::1`).
+    ///
+    /// ```
+    /// use opretail_model::Endpoint;
+    ///
+    /// assert!(Endpoint::parse("http://openapi.opretail.com/m.api")?.is_clear_text_remote());
+    /// assert!(!Endpoint::parse("http://127.0.0.1:8080/m.api")?.is_clear_text_remote());
+    /// assert!(!Endpoint::parse("https://openapi.opretail.com/m.api")?.is_clear_text_remote());
+    /// # Ok::<(), opretail_model::Error>(())
+    /// ```
+    pub fn is_clear_text_remote(&self) -> bool {
+        self.0.scheme() == "http" && !self.is_loopback()
+    }
+
+    /// Whether the host is this machine.
+    pub fn is_loopback(&self) -> bool {
+        match self.0.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
+    }
+
     /// The URL as text.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
@@ -89,8 +122,7 @@ impl Endpoint {
 
 impl Default for Endpoint {
     fn default() -> Self {
-        Endpoint::parse(OPRETAIL_GATEWAY)
-            .unwrap_or_else(|_| unreachable!("the documented gateway URL parses"))
+        Endpoint::parse(OPRETAIL_GATEWAY).expect("the documented gateway URL parses")
     }
 }
 
@@ -127,6 +159,7 @@ impl std::str::FromStr for Endpoint {
 ///     .timeout(Duration::from_secs(10))
 ///     .build()?;
 /// assert_eq!(config.endpoint().as_str(), OVOPARK_GATEWAY);
+/// assert_eq!(Config::default().endpoint().as_str(), "https://openapi.opretail.com/m.api");
 /// # Ok::<(), opretail_model::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -134,13 +167,33 @@ pub struct Config {
     endpoint: Endpoint,
     aid: String,
     sign_method: SignMethod,
-    utc_offset: UtcOffset,
+    utc_offset: FixedOffset,
     connect_timeout: Duration,
     timeout: Duration,
+    attempt_timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
     body_limit: usize,
     replay_backdate: u32,
+    root_certificates: Vec<RootCertificate>,
+    headers_over_clear_text: bool,
+}
+
+/// An extra trusted root certificate, PEM-encoded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RootCertificate(Vec<u8>);
+
+impl RootCertificate {
+    /// The PEM text.
+    pub fn pem(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RootCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RootCertificate({} bytes of PEM)", self.0.len())
+    }
 }
 
 impl Default for Config {
@@ -149,13 +202,16 @@ impl Default for Config {
             endpoint: Endpoint::default(),
             aid: DEFAULT_AID.to_owned(),
             sign_method: SignMethod::Md5,
-            utc_offset: UtcOffset::GATEWAY,
+            utc_offset: gateway_offset(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            attempt_timeout: None,
             retry: RetryPolicy::default(),
             user_agent: concat!("opretail-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             body_limit: 16 * 1024 * 1024,
             replay_backdate: 5,
+            root_certificates: Vec::new(),
+            headers_over_clear_text: false,
         }
     }
 }
@@ -193,17 +249,24 @@ impl Config {
     pub fn sign_method(&self) -> SignMethod {
         self.sign_method
     }
-    /// The gateway's UTC offset, for `_timestamp`. Default: +08:00.
-    pub fn utc_offset(&self) -> UtcOffset {
+    /// The gateway's UTC offset, for `_timestamp` and the time windows of methods. Default:
+    /// +08:00 (China Standard Time), whatever this machine's zone.
+    pub fn utc_offset(&self) -> FixedOffset {
         self.utc_offset
     }
     /// Time allowed to open a connection. Default: 10 s.
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
-    /// Time allowed for one attempt, from sending to the end of the body. Default: 30 s.
+    /// Time allowed for the whole call, from its start to its answer, every attempt, backoff
+    /// and wait included: each attempt gets at most the time left. Default: 30 s.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+    /// The most time one attempt may take (never more than the time left of
+    /// [`Config::timeout`]). Default: none, an attempt may use all the time left.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
     }
     /// When and how often to retry. Default: [`RetryPolicy::default`].
     pub fn retry(&self) -> &RetryPolicy {
@@ -224,6 +287,16 @@ impl Config {
     pub fn replay_backdate(&self) -> u32 {
         self.replay_backdate
     }
+    /// Root certificates trusted besides the default ones (for a corporate proxy, or a test
+    /// gateway). Default: none.
+    pub fn root_certificates(&self) -> &[RootCertificate] {
+        &self.root_certificates
+    }
+    /// Whether extra headers (login tokens) may be sent over clear-text `http` to a host
+    /// that is not loopback. Default: `false`, such calls are refused before sending.
+    pub fn headers_over_clear_text(&self) -> bool {
+        self.headers_over_clear_text
+    }
 }
 
 /// Builds a [`Config`]; checks happen in [`ConfigBuilder::build`].
@@ -236,6 +309,9 @@ pub struct ConfigBuilder {
 
 impl ConfigBuilder {
     /// The gateway URL, for example [`OPRETAIL_GATEWAY`], [`OVOPARK_GATEWAY`] or a sandbox's.
+    ///
+    /// An `http` URL to a host that is not loopback works, but everything but the secret
+    /// travels in clear text: the clients log a warning.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -251,7 +327,7 @@ impl ConfigBuilder {
         self
     }
     /// The gateway's UTC offset.
-    pub fn utc_offset(mut self, offset: UtcOffset) -> Self {
+    pub fn utc_offset(mut self, offset: FixedOffset) -> Self {
         self.config.utc_offset = offset;
         self
     }
@@ -260,9 +336,14 @@ impl ConfigBuilder {
         self.config.connect_timeout = timeout;
         self
     }
-    /// Time allowed for one attempt.
+    /// Time allowed for the whole call, retries and waits included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.timeout = timeout;
+        self
+    }
+    /// The most time one attempt may take.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.config.attempt_timeout = Some(timeout);
         self
     }
     /// The retry policy; [`RetryPolicy::never`] turns retries off.
@@ -285,6 +366,19 @@ impl ConfigBuilder {
         self.config.replay_backdate = seconds;
         self
     }
+    /// Trusts the PEM certificates in `pem` as roots, besides the default ones.
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.config
+            .root_certificates
+            .push(RootCertificate(pem.into()));
+        self
+    }
+    /// Allows extra headers (login tokens) over clear-text `http` to a host that is not
+    /// loopback. Anyone on the path can then read and reuse the token.
+    pub fn headers_over_clear_text(mut self, allow: bool) -> Self {
+        self.config.headers_over_clear_text = allow;
+        self
+    }
 
     /// Checks everything and returns the configuration.
     pub fn build(self) -> Result<Config, Error> {
@@ -300,7 +394,10 @@ impl ConfigBuilder {
             ));
         }
         config.aid = aid.to_owned();
-        if config.timeout.is_zero() || config.connect_timeout.is_zero() {
+        if config.timeout.is_zero()
+            || config.connect_timeout.is_zero()
+            || config.attempt_timeout.is_some_and(|t| t.is_zero())
+        {
             return Err(Error::invalid_input(
                 "timeout",
                 "timeouts must be greater than zero",
@@ -323,6 +420,18 @@ impl ConfigBuilder {
                 "replay_backdate",
                 "at most 300 seconds: further back the gateway would refuse the timestamp",
             ));
+        }
+        for cert in &config.root_certificates {
+            if !cert
+                .0
+                .windows(27)
+                .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+            {
+                return Err(Error::invalid_input(
+                    "root certificate",
+                    "holds no PEM certificate (a `-----BEGIN CERTIFICATE-----` block)",
+                ));
+            }
         }
         Ok(config)
     }

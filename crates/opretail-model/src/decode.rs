@@ -3,11 +3,13 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::de::IntoDeserializer;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::body_snippet;
-use crate::{BODY_SNIPPET_LIMIT, Error, GatewayError, Operation, ReturnCode};
+use crate::error::{BODY_SNIPPET_LIMIT, body_snippet};
+use crate::{Error, GatewayError, Operation, ReturnCode};
 
 /// What the gateway said about a successful call besides `data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,6 +83,7 @@ struct Stat<'a> {
     systime: Option<Text<'a>>,
 }
 
+/// The envelope with `data` left as raw JSON: the careful pass, after a failure.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(borrow, default)]
@@ -89,6 +92,18 @@ struct Envelope<'a> {
     result: Option<&'a RawValue>,
     #[serde(borrow, default)]
     data: Option<&'a RawValue>,
+}
+
+/// The envelope with `data` decoded straight into the output: the one pass of a good answer.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+struct TypedEnvelope<'a, T> {
+    #[serde(borrow, default)]
+    stat: Option<Stat<'a>>,
+    #[serde(borrow, default)]
+    result: Option<&'a RawValue>,
+    #[serde(default = "Option::default")]
+    data: Option<T>,
 }
 
 fn owned(text: Option<Text<'_>>) -> Option<String> {
@@ -149,26 +164,47 @@ pub fn decode_response<O: Operation + ?Sized>(
             body: body_snippet(body),
         });
     }
-    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            Error::Envelope {
-                detail: clipped(e.to_string()),
-                body: body_snippet(body),
-            }
-        } else {
-            Error::NotJson {
-                detail: clipped(e.to_string()),
-                body: body_snippet(body),
-            }
+    // One pass for a good answer; the careful pass, which tells what is wrong and where,
+    // only when it fails (both passes fail alike on the same input).
+    match serde_json::from_slice::<TypedEnvelope<'_, O::Output>>(body) {
+        Ok(envelope) => {
+            let meta = check_stat(envelope.stat, envelope.result, body)?;
+            let output = match envelope.data {
+                Some(output) => output,
+                None => decode_absent::<O::Output>(operation, &meta)?,
+            };
+            Ok(Response { output, meta })
         }
-    })?;
+        Err(_) => Err(diagnose(operation, body)),
+    }
+}
+
+/// The output for an absent or `null` `data`: whatever the output type makes of `null`.
+fn decode_absent<T: DeserializeOwned>(
+    operation: &(impl Operation + ?Sized),
+    meta: &ResponseMeta,
+) -> Result<T, Error> {
+    T::deserialize(().into_deserializer()).map_err(|e: serde::de::value::Error| Error::Decode {
+        path: "data".to_owned(),
+        message: clipped(format!(
+            "{} answered without `data`: {e}",
+            operation.method()
+        )),
+        cid: meta.cid.clone().unwrap_or_else(|| "none".to_owned()),
+    })
+}
+
+/// The gateway's return code and what came with it; an error for any code but `SUCCESS`.
+fn check_stat(
+    stat: Option<Stat<'_>>,
+    result: Option<&RawValue>,
+    body: &[u8],
+) -> Result<ResponseMeta, Error> {
     let envelope_error = |detail: &str| Error::Envelope {
         detail: clipped(detail.to_owned()),
         body: body_snippet(body),
     };
-    let stat = envelope
-        .stat
-        .ok_or_else(|| envelope_error("no `stat` object"))?;
+    let stat = stat.ok_or_else(|| envelope_error("no `stat` object"))?;
     let code_text = stat.code.ok_or_else(|| envelope_error("no `stat.code`"))?;
     let code: i64 = code_text.0.trim().parse().map_err(|_| {
         envelope_error(&format!(
@@ -180,8 +216,7 @@ pub fn decode_response<O: Operation + ?Sized>(
     let code = ReturnCode::from_wire(code, codename.as_deref());
     let cid = owned(stat.cid);
     let systime = owned(stat.systime);
-    let result =
-        result_text(envelope.result).map_err(|e| envelope_error(&format!("`result`: {e}")))?;
+    let result = result_text(result).map_err(|e| envelope_error(&format!("`result`: {e}")))?;
     if !code.is_success() {
         return Err(Error::Gateway(Box::new(GatewayError {
             code,
@@ -190,25 +225,59 @@ pub fn decode_response<O: Operation + ?Sized>(
             systime,
         })));
     }
-    let output = operation.decode_output(envelope.data).map_err(|e| {
-        let path = e.path().to_string();
-        Error::Decode {
-            path: clipped(if path == "." {
-                "data".to_owned()
-            } else {
-                format!("data.{path}")
-            }),
-            message: clipped(e.into_inner().to_string()),
-            cid: cid.clone().unwrap_or_else(|| "none".to_owned()),
-        }
-    })?;
-    Ok(Response {
-        output,
-        meta: ResponseMeta {
-            cid,
-            systime,
-            result,
-            attempts: 1,
-        },
+    Ok(ResponseMeta {
+        cid,
+        systime,
+        result,
+        attempts: 1,
     })
+}
+
+/// The error of an answer the one pass refused: not JSON, not an envelope, a gateway error
+/// with an odd `data`, or a `data` that does not decode (naming the field).
+fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8]) -> Error {
+    let envelope: Envelope<'_> = match serde_json::from_slice(body) {
+        Ok(envelope) => envelope,
+        Err(e) if e.is_data() => {
+            return Error::Envelope {
+                detail: clipped(e.to_string()),
+                body: body_snippet(body),
+            };
+        }
+        Err(e) => {
+            return Error::NotJson {
+                detail: clipped(e.to_string()),
+                body: body_snippet(body),
+            };
+        }
+    };
+    let meta = match check_stat(envelope.stat, envelope.result, body) {
+        Ok(meta) => meta,
+        Err(error) => return error,
+    };
+    let text = envelope.data.map_or("null", RawValue::get);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, O::Output>(&mut deserializer) {
+        Err(e) => {
+            let path = e.path().to_string();
+            Error::Decode {
+                path: clipped(if path == "." {
+                    "data".to_owned()
+                } else {
+                    format!("data.{path}")
+                }),
+                message: clipped(e.into_inner().to_string()),
+                cid: meta.cid.unwrap_or_else(|| "none".to_owned()),
+            }
+        }
+        // Only reached if the two passes disagree, which would be a bug in a decoder.
+        Ok(_) => Error::Decode {
+            path: "data".to_owned(),
+            message: format!(
+                "{}: the answer decodes on a second reading but not on the first",
+                operation.method()
+            ),
+            cid: meta.cid.unwrap_or_else(|| "none".to_owned()),
+        },
+    }
 }

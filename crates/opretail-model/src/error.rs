@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use crate::ReturnCode;
 
@@ -27,14 +28,16 @@ pub enum Error {
     #[error(transparent)]
     Gateway(Box<GatewayError>),
 
-    /// The request did not get an answer: connection, timeout, TLS, or a body over the limit.
+    /// The request did not get an answer: connection, timeout, TLS, a redirect, or a body
+    /// over the limit. The HTTP library's own error, when there is one, is the
+    /// [`source`](std::error::Error::source), not repeated in the message.
     #[error("{kind} talking to {endpoint}: {message}")]
     Transport {
         /// What failed.
         kind: TransportKind,
         /// The gateway URL.
         endpoint: String,
-        /// The underlying error, in words.
+        /// What happened and what to do, in words.
         message: String,
         /// The underlying error.
         #[source]
@@ -87,9 +90,10 @@ pub enum Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportKind {
-    /// Could not connect (DNS, refused, unreachable).
+    /// Could not connect (DNS, refused, unreachable, or not within the connect timeout):
+    /// nothing was sent.
     Connect,
-    /// No complete answer within the configured timeout.
+    /// No complete answer within the time the attempt had.
     Timeout,
     /// The TLS handshake or certificate check failed.
     Tls,
@@ -99,6 +103,9 @@ pub enum TransportKind {
     Io,
     /// The request could not be built (an invalid header value, for example).
     Request,
+    /// The server answered with a redirect, which the SDK never follows: a signed form is
+    /// not re-sent to wherever a `Location` points.
+    Redirect,
 }
 
 impl fmt::Display for TransportKind {
@@ -110,6 +117,7 @@ impl fmt::Display for TransportKind {
             TransportKind::BodyLimit => "response body over the limit",
             TransportKind::Io => "connection broken",
             TransportKind::Request => "request could not be built",
+            TransportKind::Redirect => "redirect refused",
         })
     }
 }
@@ -158,17 +166,48 @@ impl Error {
         }
     }
 
-    /// A [`Error::Transport`] from any underlying error.
-    pub fn transport<E>(kind: TransportKind, endpoint: impl Into<String>, source: E) -> Self
+    /// A [`Error::Transport`] with what happened in `message` and the HTTP library's error
+    /// as its source.
+    pub fn transport<E>(
+        kind: TransportKind,
+        endpoint: impl Into<String>,
+        message: impl Into<String>,
+        source: E,
+    ) -> Self
     where
         E: std::error::Error + Send + Sync + 'static,
     {
         Error::Transport {
             kind,
             endpoint: endpoint.into(),
-            message: source.to_string(),
+            message: message.into(),
             source: Some(Box::new(source)),
         }
+    }
+
+    /// A [`TransportKind::Redirect`] error: the SDK does not follow `status` to `location`.
+    pub fn redirect(endpoint: impl Into<String>, status: u16, location: Option<&str>) -> Self {
+        let endpoint = endpoint.into();
+        let target = match location {
+            Some(location) => match url::Url::parse(&endpoint).and_then(|base| base.join(location))
+            {
+                Ok(url) => format!(
+                    "to {}://{}",
+                    url.scheme(),
+                    url.host_str().unwrap_or("(no host)")
+                ),
+                Err(_) => "to a malformed location".to_owned(),
+            },
+            None => "without a Location".to_owned(),
+        };
+        Error::transport_message(
+            TransportKind::Redirect,
+            endpoint,
+            format!(
+                "HTTP {status} redirect {target}; redirects are never followed (the signed form \
+                 would go elsewhere): configure the endpoint the gateway really answers on"
+            ),
+        )
     }
 
     /// A [`Error::Transport`] described in words only.
@@ -183,6 +222,23 @@ impl Error {
             message: message.into(),
             source: None,
         }
+    }
+
+    /// A [`TransportKind::Timeout`] error: no complete answer within `attempt`, the time the
+    /// attempt had.
+    pub fn timeout<E>(endpoint: impl Into<String>, attempt: Duration, source: E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error::transport(
+            TransportKind::Timeout,
+            endpoint,
+            format!(
+                "no complete answer within {attempt:?}, the time this attempt had (Config::timeout \
+                 bounds the whole call, retries included; Config::attempt_timeout each attempt)"
+            ),
+            source,
+        )
     }
 
     /// A [`TransportKind::BodyLimit`] error: the answer announced (`Some(length)`) or
@@ -236,24 +292,8 @@ impl Error {
     }
 }
 
-/// Whether an HTTP library's error text speaks of TLS. Neither transport's library gives TLS
-/// failures a kind of their own (they come wrapped in I/O or connect errors, or in variants
-/// that exist only with some features), and their messages are telling enough.
-pub fn looks_like_tls(message: &str) -> bool {
-    const SIGNS: [&str; 6] = [
-        "tls",
-        "ssl",
-        "certificate",
-        "handshake",
-        "corrupt message",
-        "alert",
-    ];
-    let lower = message.to_ascii_lowercase();
-    SIGNS.iter().any(|sign| lower.contains(sign))
-}
-
 /// At most [`BODY_SNIPPET_LIMIT`] bytes of a body, as text, cut on a character boundary.
-pub fn body_snippet(body: &[u8]) -> String {
+pub(crate) fn body_snippet(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
     let text = String::from_utf8_lossy(cut);
     let mut text = text.trim().to_owned();

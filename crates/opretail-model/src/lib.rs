@@ -11,24 +11,25 @@ mod operation;
 mod prepare;
 mod retry;
 mod return_code;
+mod timestamp;
 mod total_data;
 
 pub use call::{Call, Moment, Step};
 pub use config::{
-    Config, ConfigBuilder, DEFAULT_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_GATEWAY, OVOPARK_GATEWAY,
+    Config, ConfigBuilder, DEFAULT_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
+    OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
+    RootCertificate,
 };
 pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key};
 pub use decode::{Response, ResponseMeta, decode_response};
-pub use error::{
-    BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind, body_snippet, looks_like_tls,
-};
+pub use error::{BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind};
 pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
-pub use operation::{GetTotalData, Operation, RawCall};
-pub use prepare::{
-    FORM_CONTENT_TYPE, MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestSigner,
-};
-pub use retry::{RetryDecision, RetryPolicy};
+pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawCall};
+pub use prepare::{MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestPreparer};
+pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use return_code::ReturnCode;
+pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
 pub use total_data::*;
 
-pub use opretail_sign::{SignMethod, Timestamp, UtcOffset};
+pub use chrono::FixedOffset;
+pub use opretail_sign::SignMethod;

@@ -1,19 +1,27 @@
 //! Operations: one type per gateway method, plus [`RawCall`] for any method.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 use crate::{EntityId, TotalData};
 
-/// A gateway method: its name, version, business parameters and output type.
+/// The method name of `getTotalData`, defined once for the model, the sandbox and the CLI.
+pub const METHOD_GET_TOTAL_DATA: &str = "open.shopweb.passengerFlow.getTotalData";
+
+/// Business parameters of an operation: names and values, borrowed from the operation where
+/// they can be.
+pub type Params<'a> = Vec<(&'a str, Cow<'a, str>)>;
+
+/// A gateway method: its name, version, business parameters and output type, whether it is
+/// safe to repeat and whether it needs a user token.
 ///
 /// Adding a method to the SDK is one type implementing this trait; the transports need no
 /// change. Common parameters (`_aid`, `_akey`, `_sig`, …) are added by the SDK.
 ///
 /// ```
-/// use opretail_model::Operation;
+/// use opretail_model::{Operation, Params};
 ///
 /// /// `open.shopweb.security.mobileLogin`, typed.
 /// struct MobileLogin { user: String, password: String }
@@ -24,13 +32,13 @@ use crate::{EntityId, TotalData};
 /// impl Operation for MobileLogin {
 ///     type Output = Login;
 ///     fn method(&self) -> &str { "open.shopweb.security.mobileLogin" }
-///     fn params(&self) -> Vec<(String, String)> {
-///         vec![("userName".into(), self.user.clone()), ("password".into(), self.password.clone())]
+///     fn params(&self) -> Params<'_> {
+///         vec![("userName", self.user.as_str().into()), ("password", self.password.as_str().into())]
 ///     }
 /// }
 /// ```
 pub trait Operation {
-    /// What `data` decodes to.
+    /// What `data` decodes to. An absent `data` decodes as JSON `null`.
     type Output: DeserializeOwned;
 
     /// The method name, sent as `_mt`.
@@ -41,32 +49,27 @@ pub trait Operation {
         "v1"
     }
 
-    /// The business parameters, in any order. Names must be unique.
-    fn params(&self) -> Vec<(String, String)>;
+    /// The business parameters, in any order. Names must be unique and must not start with
+    /// `_` (those are the gateway's common parameters).
+    fn params(&self) -> Params<'_>;
 
-    /// Extra HTTP headers (for example `Ovo-Authorization` for methods that need a login
-    /// token). They are not signed.
-    fn headers(&self) -> Vec<(String, String)> {
+    /// Extra HTTP headers. They are not signed.
+    fn headers(&self) -> Vec<(&str, &str)> {
         Vec::new()
     }
 
-    /// Decodes `data` (`None` when absent). The default deserializes it (`null` when absent).
-    fn decode_output(
-        &self,
-        data: Option<&RawValue>,
-    ) -> Result<Self::Output, serde_path_to_error::Error<serde_json::Error>> {
-        decode_data(data.map_or("null", RawValue::get))
+    /// Whether a second run of the call on the server does no harm (a read). Only such calls
+    /// are retried after the request may have reached the server (a timeout, a broken
+    /// connection, `-100`); others only when it surely did not (the connection failed).
+    /// Default: `false`, the safe answer for a method the SDK does not know.
+    fn idempotent(&self) -> bool {
+        false
     }
-}
 
-/// Deserializes `data`. Tracking the path costs an allocation per key, so it is done only
-/// when a plain pass fails, to name the field in the error (the two passes fail alike).
-fn decode_data<T: serde::de::DeserializeOwned>(
-    text: &str,
-) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    serde_json::from_str(text).or_else(|_| {
-        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
-    })
+    /// Whether the method needs a user's login token in a header. Default: `false`.
+    fn needs_token(&self) -> bool {
+        false
+    }
 }
 
 /// `open.shopweb.passengerFlow.getTotalData` (v1): the passenger-flow totals of a store or an
@@ -81,7 +84,8 @@ fn decode_data<T: serde::de::DeserializeOwned>(
 ///
 /// let op = GetTotalData::new("S_1001".parse()?).with_units(true);
 /// assert_eq!(op.method(), "open.shopweb.passengerFlow.getTotalData");
-/// assert_eq!(op.params(), [("id".to_string(), "S_1001".to_string()), ("needUnit".into(), "1".into())]);
+/// assert_eq!(op.params(), [("id", "S_1001".into()), ("needUnit", "1".into())]);
+/// assert!(op.idempotent());
 /// # Ok::<(), opretail_model::InvalidId>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +96,7 @@ pub struct GetTotalData {
 
 impl GetTotalData {
     /// The method name.
-    pub const METHOD: &'static str = "open.shopweb.passengerFlow.getTotalData";
+    pub const METHOD: &'static str = METHOD_GET_TOTAL_DATA;
 
     /// Totals for a store (`S_…`) or an enterprise (`O_…`), as plain numbers.
     pub fn new(id: EntityId) -> Self {
@@ -121,40 +125,36 @@ impl Operation for GetTotalData {
         Self::METHOD
     }
 
-    fn params(&self) -> Vec<(String, String)> {
+    fn params(&self) -> Params<'_> {
+        let need_unit = if self.with_units { "1" } else { "0" };
         vec![
-            ("id".to_owned(), self.id.as_str().to_owned()),
-            (
-                "needUnit".to_owned(),
-                if self.with_units { "1" } else { "0" }.to_owned(),
-            ),
+            ("id", self.id.as_str().into()),
+            ("needUnit", need_unit.into()),
         ]
     }
 
-    fn decode_output(
-        &self,
-        data: Option<&RawValue>,
-    ) -> Result<TotalData, serde_path_to_error::Error<serde_json::Error>> {
-        match data.map(RawValue::get) {
-            None | Some("null") => Ok(TotalData::default()),
-            Some(text) => decode_data(text),
-        }
+    fn idempotent(&self) -> bool {
+        true
     }
 }
 
 /// Any method with any parameters; `data` comes back as a [`serde_json::Value`].
 ///
-/// Header values are not shown by `Debug`: they may carry login tokens.
+/// A raw call is not retried once the request may have reached the server, unless it is
+/// marked [`RawCall::mark_idempotent`]. Header values are not shown by `Debug`: they may carry
+/// login tokens.
 ///
 /// ```
 /// use opretail_model::{Operation, RawCall};
 ///
 /// let call = RawCall::new("open.shopweb.passengerFlow.getPassengerIndicatorData")
 ///     .param("depId", "1001")
-///     .param("startTime", "2026-11-01")
-///     .header("Ovo-Authorization", "token");
+///     .param("startTime", "2026-11-01 00:00:00")
+///     .header("X-Trace", "abc")
+///     .mark_idempotent();
 /// assert_eq!(call.version(), "v1");
-/// assert!(!format!("{call:?}").contains("token"));
+/// assert!(call.idempotent());
+/// assert!(!format!("{call:?}").contains("abc"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawCall {
@@ -162,16 +162,20 @@ pub struct RawCall {
     version: String,
     params: Vec<(String, String)>,
     headers: Vec<(String, String)>,
+    idempotent: bool,
+    needs_token: bool,
 }
 
 impl RawCall {
-    /// A call of `method` at version `v1`, without parameters.
+    /// A call of `method` at version `v1`, without parameters, not idempotent.
     pub fn new(method: impl Into<String>) -> Self {
         RawCall {
             method: method.into(),
             version: "v1".to_owned(),
             params: Vec::new(),
             headers: Vec::new(),
+            idempotent: false,
+            needs_token: false,
         }
     }
 
@@ -204,6 +208,19 @@ impl RawCall {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    /// Marks the call as safe to repeat (a read), so that the full retry policy applies.
+    pub fn mark_idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Marks the call as needing the user's login token, which the client then sends in the
+    /// gateway's token header.
+    pub fn mark_needs_token(mut self) -> Self {
+        self.needs_token = true;
+        self
+    }
 }
 
 impl fmt::Debug for RawCall {
@@ -218,6 +235,8 @@ impl fmt::Debug for RawCall {
             .field("version", &self.version)
             .field("params", &self.params)
             .field("headers", &headers)
+            .field("idempotent", &self.idempotent)
+            .field("needs_token", &self.needs_token)
             .finish()
     }
 }
@@ -233,12 +252,26 @@ impl Operation for RawCall {
         &self.version
     }
 
-    fn params(&self) -> Vec<(String, String)> {
-        self.params.clone()
+    fn params(&self) -> Params<'_> {
+        self.params
+            .iter()
+            .map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str())))
+            .collect()
     }
 
-    fn headers(&self) -> Vec<(String, String)> {
-        self.headers.clone()
+    fn headers(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    fn idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    fn needs_token(&self) -> bool {
+        self.needs_token
     }
 }
 
@@ -251,16 +284,16 @@ impl<O: Operation + ?Sized> Operation for &O {
     fn version(&self) -> &str {
         (**self).version()
     }
-    fn params(&self) -> Vec<(String, String)> {
+    fn params(&self) -> Params<'_> {
         (**self).params()
     }
-    fn headers(&self) -> Vec<(String, String)> {
+    fn headers(&self) -> Vec<(&str, &str)> {
         (**self).headers()
     }
-    fn decode_output(
-        &self,
-        data: Option<&RawValue>,
-    ) -> Result<Self::Output, serde_path_to_error::Error<serde_json::Error>> {
-        (**self).decode_output(data)
+    fn idempotent(&self) -> bool {
+        (**self).idempotent()
+    }
+    fn needs_token(&self) -> bool {
+        (**self).needs_token()
     }
 }

@@ -1,22 +1,30 @@
 //! When to try a call again, and after how long. Pure: the caller supplies time and chance.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::{Error, ReturnCode, TransportKind};
+use crate::timestamp::until_next_second;
+use crate::{Error, Moment, ReturnCode, TransportKind};
 
-/// Bounds on retrying a call. Every attempt is signed afresh with a new timestamp.
+/// Bounds on retrying a call. Every attempt is signed afresh with a new timestamp, and no
+/// retry starts that could not finish before the call's deadline
+/// ([`Config::timeout`](crate::Config::timeout)).
 ///
-/// Retried: connection failures, timeouts and broken connections; HTTP 429, 502, 503 and 504;
-/// gateway codes `-500` and `-999`, with exponential backoff and jitter. `-100`
+/// For an operation that is safe to repeat ([`Operation::idempotent`](crate::Operation::idempotent)):
+/// connection failures, timeouts and broken connections; HTTP 429, 502, 503 and 504; gateway
+/// codes `-500` and `-999` are retried with exponential backoff and jitter. `-100`
 /// (`API_CALL_REPEAT`) waits for the next whole second. `16` (`TIMESTAMP_OVERTIME`) is
-/// retried once at once with a fresh timestamp. Key, signature, parameter and decoding
-/// errors are never retried: the same request would fail the same way.
+/// retried once at once with a fresh timestamp.
+///
+/// For any other operation only failures where the request surely never reached the server
+/// are retried: the connection could not be made.
+///
+/// Key, signature, parameter, TLS and decoding errors are never retried: the same request
+/// would fail the same way.
 ///
 /// ```
-/// use std::time::Duration;
 /// use opretail_model::RetryPolicy;
 ///
-/// let policy = RetryPolicy::default().max_attempts(5).max_elapsed(Duration::from_secs(60));
+/// let policy = RetryPolicy::default().max_attempts(5);
 /// assert_eq!(policy.attempts(), 5);
 /// assert_eq!(RetryPolicy::never().attempts(), 1);
 /// ```
@@ -25,17 +33,15 @@ pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
-    max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts, backoff from 200 ms doubling up to 5 s, no retry started after 60 s.
+    /// 3 attempts, backoff from 200 ms doubling up to 5 s.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
-            max_elapsed: Duration::from_secs(60),
         }
     }
 }
@@ -49,6 +55,19 @@ pub enum RetryDecision {
     RetryAfter(Duration),
 }
 
+/// Where a call stands, as far as retrying goes: everything the policy reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryState {
+    /// Attempts made so far, the failed one included.
+    pub attempts: u32,
+    /// Whether a `TIMESTAMP_OVERTIME` was retried already (it is retried once).
+    pub overtime_retried: bool,
+    /// When the call must be over.
+    pub deadline: Instant,
+    /// Whether the operation is safe to repeat.
+    pub idempotent: bool,
+}
+
 /// Why an error is worth another attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Retryable {
@@ -57,14 +76,23 @@ enum Retryable {
     FreshTimestampOnce,
 }
 
-fn classify(error: &Error) -> Option<Retryable> {
+fn classify(error: &Error, idempotent: bool) -> Option<Retryable> {
+    if let Error::Transport {
+        kind: TransportKind::Connect,
+        ..
+    } = error
+    {
+        // Nothing was sent: safe for any operation.
+        return Some(Retryable::Backoff);
+    }
+    if !idempotent {
+        return None;
+    }
     match error {
-        Error::Transport { kind, .. } => match kind {
-            TransportKind::Connect | TransportKind::Timeout | TransportKind::Io => {
-                Some(Retryable::Backoff)
-            }
-            TransportKind::Tls | TransportKind::BodyLimit | TransportKind::Request => None,
-        },
+        Error::Transport {
+            kind: TransportKind::Timeout | TransportKind::Io,
+            ..
+        } => Some(Retryable::Backoff),
         Error::HttpStatus { status, .. } => {
             matches!(status, 429 | 502 | 503 | 504).then_some(Retryable::Backoff)
         }
@@ -105,54 +133,27 @@ impl RetryPolicy {
         self
     }
 
-    /// No retry starts once this much time has passed since the first attempt began.
-    pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
-        self.max_elapsed = elapsed;
-        self
-    }
-
     /// The most attempts made.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
-    /// The total time bound on retrying.
-    pub fn elapsed_bound(&self) -> Duration {
-        self.max_elapsed
-    }
-
-    /// Decides after a failed attempt.
-    ///
-    /// `attempts` is how many attempts have been made (the failed one included);
-    /// `overtime_retried` whether a `TIMESTAMP_OVERTIME` was already retried; `elapsed` the
-    /// time since the first attempt began; `subsec_nanos` the sub-second part of the wall
-    /// clock now (to wait for the next whole second); `random` any random number (the jitter).
-    pub fn decide(
-        &self,
-        error: &Error,
-        attempts: u32,
-        overtime_retried: bool,
-        elapsed: Duration,
-        subsec_nanos: u32,
-        random: u64,
-    ) -> RetryDecision {
-        let Some(kind) = classify(error) else {
+    /// Decides after a failed attempt, at `now`.
+    pub fn decide(&self, error: &Error, state: &RetryState, now: Moment) -> RetryDecision {
+        let Some(kind) = classify(error, state.idempotent) else {
             return RetryDecision::Stop;
         };
-        if attempts >= self.max_attempts {
+        if state.attempts >= self.max_attempts {
             return RetryDecision::Stop;
         }
         let delay = match kind {
-            Retryable::FreshTimestampOnce if overtime_retried => return RetryDecision::Stop,
+            Retryable::FreshTimestampOnce if state.overtime_retried => return RetryDecision::Stop,
             Retryable::FreshTimestampOnce => Duration::ZERO,
-            // A few milliseconds past the boundary, so the new timestamp is surely a new second.
-            Retryable::NextSecond => {
-                Duration::from_nanos(u64::from(1_000_000_000 - subsec_nanos.min(999_999_999)))
-                    + Duration::from_millis(5)
-            }
-            Retryable::Backoff => self.backoff(attempts, random),
+            Retryable::NextSecond => until_next_second(now.wall),
+            Retryable::Backoff => self.backoff(state.attempts, now.random),
         };
-        if elapsed.saturating_add(delay) > self.max_elapsed {
+        // A retry needs time to run after its wait, not only the wait.
+        if now.monotonic + delay >= state.deadline {
             return RetryDecision::Stop;
         }
         RetryDecision::RetryAfter(delay)
@@ -176,6 +177,8 @@ impl RetryPolicy {
 
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
     use crate::GatewayError;
 
@@ -192,32 +195,84 @@ mod tests {
         Error::transport_message(kind, "http://x/m.api", "boom")
     }
 
-    fn decide(e: &Error, attempts: u32) -> RetryDecision {
-        RetryPolicy::default().decide(e, attempts, false, Duration::ZERO, 0, 12345)
+    fn status(status: u16) -> Error {
+        Error::HttpStatus {
+            status,
+            body: String::new(),
+        }
+    }
+
+    struct At {
+        now: Moment,
+    }
+
+    impl At {
+        fn new(subsec_ms: u64, random: u64) -> Self {
+            At {
+                now: Moment {
+                    wall: UNIX_EPOCH + Duration::from_millis(1_795_832_100_000 + subsec_ms),
+                    monotonic: Instant::now(),
+                    random,
+                },
+            }
+        }
+
+        fn state(&self, attempts: u32, idempotent: bool) -> RetryState {
+            RetryState {
+                attempts,
+                overtime_retried: false,
+                deadline: self.now.monotonic + Duration::from_secs(3600),
+                idempotent,
+            }
+        }
+    }
+
+    fn decide(e: &Error, attempts: u32, idempotent: bool) -> RetryDecision {
+        let at = At::new(0, 12345);
+        RetryPolicy::default().decide(e, &at.state(attempts, idempotent), at.now)
+    }
+
+    fn retried(d: RetryDecision) -> bool {
+        matches!(d, RetryDecision::RetryAfter(_))
     }
 
     #[test]
-    fn transient_failures_are_retried() {
+    fn transient_failures_of_a_read_are_retried() {
         for e in [
             gateway(-500),
             gateway(-999),
+            gateway(-100),
+            gateway(16),
             transport(TransportKind::Connect),
             transport(TransportKind::Timeout),
             transport(TransportKind::Io),
-            Error::HttpStatus {
-                status: 502,
-                body: String::new(),
-            },
-            Error::HttpStatus {
-                status: 503,
-                body: String::new(),
-            },
-            Error::HttpStatus {
-                status: 504,
-                body: String::new(),
-            },
+            status(429),
+            status(502),
+            status(503),
+            status(504),
         ] {
-            assert!(matches!(decide(&e, 1), RetryDecision::RetryAfter(_)), "{e}");
+            assert!(retried(decide(&e, 1, true)), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_call_not_safe_to_repeat_is_retried_only_when_nothing_was_sent() {
+        assert!(retried(decide(
+            &transport(TransportKind::Connect),
+            1,
+            false
+        )));
+        for e in [
+            gateway(-500),
+            gateway(-999),
+            gateway(-100),
+            gateway(16),
+            transport(TransportKind::Timeout),
+            transport(TransportKind::Io),
+            status(502),
+            status(503),
+        ] {
+            assert_eq!(decide(&e, 1, false), RetryDecision::Stop, "{e}");
         }
     }
 
@@ -225,62 +280,56 @@ mod tests {
     fn caller_errors_are_never_retried() {
         for code in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 4001] {
             assert_eq!(
-                decide(&gateway(code), 1),
+                decide(&gateway(code), 1, true),
                 RetryDecision::Stop,
-                "code {code}"
+                "{code}"
             );
         }
         for e in [
             transport(TransportKind::Tls),
             transport(TransportKind::BodyLimit),
-            Error::HttpStatus {
-                status: 404,
-                body: String::new(),
-            },
-            Error::HttpStatus {
-                status: 500,
-                body: String::new(),
-            },
+            transport(TransportKind::Redirect),
+            status(404),
+            status(500),
             Error::invalid_input("id", "bad"),
             Error::NotJson {
                 detail: String::new(),
                 body: String::new(),
             },
         ] {
-            assert_eq!(decide(&e, 1), RetryDecision::Stop, "{e}");
+            assert_eq!(decide(&e, 1, true), RetryDecision::Stop, "{e}");
         }
     }
 
     #[test]
     fn attempts_are_bounded() {
+        let at = At::new(0, 0);
         let policy = RetryPolicy::default().max_attempts(3);
         let e = gateway(-500);
-        assert!(matches!(
-            policy.decide(&e, 2, false, Duration::ZERO, 0, 0),
-            RetryDecision::RetryAfter(_)
-        ));
+        assert!(retried(policy.decide(&e, &at.state(2, true), at.now)));
         assert_eq!(
-            policy.decide(&e, 3, false, Duration::ZERO, 0, 0),
+            policy.decide(&e, &at.state(3, true), at.now),
             RetryDecision::Stop
         );
         assert_eq!(
-            RetryPolicy::never().decide(&e, 1, false, Duration::ZERO, 0, 0),
+            RetryPolicy::never().decide(&e, &at.state(1, true), at.now),
             RetryDecision::Stop
         );
     }
 
     #[test]
-    fn total_time_is_bounded() {
-        let policy = RetryPolicy::default().max_elapsed(Duration::from_secs(1));
-        let e = gateway(-500);
+    fn no_retry_whose_wait_reaches_the_deadline() {
+        let at = At::new(0, 0);
+        let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(400));
+        let mut state = at.state(1, true);
+        state.deadline = at.now.monotonic + Duration::from_millis(150);
+        // The backoff is at least 200 ms (the upper half of 400 ms).
         assert_eq!(
-            policy.decide(&e, 1, false, Duration::from_millis(999), 0, 0),
+            policy.decide(&gateway(-500), &state, at.now),
             RetryDecision::Stop
         );
-        assert!(matches!(
-            policy.decide(&e, 1, false, Duration::ZERO, 0, 0),
-            RetryDecision::RetryAfter(_)
-        ));
+        state.deadline = at.now.monotonic + Duration::from_millis(500);
+        assert!(retried(policy.decide(&gateway(-500), &state, at.now)));
     }
 
     #[test]
@@ -288,8 +337,7 @@ mod tests {
         let policy = RetryPolicy::default()
             .max_attempts(20)
             .initial_backoff(Duration::from_millis(100))
-            .max_backoff(Duration::from_millis(1000))
-            .max_elapsed(Duration::from_secs(3600));
+            .max_backoff(Duration::from_millis(1000));
         let e = gateway(-999);
         for (attempt, full_ms) in [
             (1u32, 100u64),
@@ -300,8 +348,9 @@ mod tests {
             (12, 1000),
         ] {
             for random in [0, 1, 7_777_777, u64::MAX] {
+                let at = At::new(0, random);
                 let RetryDecision::RetryAfter(d) =
-                    policy.decide(&e, attempt, false, Duration::ZERO, 0, random)
+                    policy.decide(&e, &at.state(attempt, true), at.now)
                 else {
                     panic!("expected a retry")
                 };
@@ -315,21 +364,24 @@ mod tests {
 
     #[test]
     fn repeat_waits_for_the_next_second() {
-        let e = gateway(-100);
-        let d = RetryPolicy::default().decide(&e, 1, false, Duration::ZERO, 700_000_000, 0);
+        let at = At::new(700, 0);
+        let d = RetryPolicy::default().decide(&gateway(-100), &at.state(1, true), at.now);
         assert_eq!(d, RetryDecision::RetryAfter(Duration::from_millis(305)));
     }
 
     #[test]
     fn overtime_is_retried_once_at_once() {
-        let e = gateway(16);
+        let at = At::new(0, 0);
         let policy = RetryPolicy::default();
+        let mut state = at.state(1, true);
         assert_eq!(
-            policy.decide(&e, 1, false, Duration::ZERO, 0, 0),
+            policy.decide(&gateway(16), &state, at.now),
             RetryDecision::RetryAfter(Duration::ZERO)
         );
+        state.attempts = 2;
+        state.overtime_retried = true;
         assert_eq!(
-            policy.decide(&e, 2, true, Duration::ZERO, 0, 0),
+            policy.decide(&gateway(16), &state, at.now),
             RetryDecision::Stop
         );
     }

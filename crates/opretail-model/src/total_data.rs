@@ -17,8 +17,12 @@ use std::collections::BTreeMap;
 /// `Wrapper` is a private lenient decoder whose `.0` is the field's value. A field seen twice
 /// is an error rather than a silent overwrite. Every other key lands in `extra`, and is
 /// serialized back at the top level as it came, so serialize-then-deserialize is lossless.
+///
+/// With `data_of = METHOD`, the type is the whole `data` of that method: `null` decodes to
+/// the default, and an object holding none of the known fields (not even as `null`) is an
+/// error naming the method: it is some other answer, not this method's.
 macro_rules! lenient_object {
-    ($ty:ident, $expecting:literal, {
+    ($ty:ident, $expecting:literal, $(data_of = $method:expr,)? {
         $( $field:ident : $wrapper:ty = $name:literal $(| $alias:literal)* ),* $(,)?
     }) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
@@ -48,11 +52,28 @@ macro_rules! lenient_object {
                                 }
                             }
                         }
+                        let _seen_known = false $(|| $field.is_some())*;
+                        $(
+                            if !_seen_known {
+                                return Err(::serde::de::Error::custom(format_args!(
+                                    "none of the documented fields of {}'s data is present: \
+                                     this is not its answer (check the endpoint URL)",
+                                    $method,
+                                )));
+                            }
+                        )?
                         Ok($ty { $( $field: $field.unwrap_or_default(), )* extra })
                     }
+
+                    $(
+                        fn visit_unit<E: ::serde::de::Error>(self) -> Result<$ty, E> {
+                            let _ = $method;
+                            Ok(<$ty>::default())
+                        }
+                    )?
                 }
 
-                deserializer.deserialize_map(ObjectVisitor)
+                deserializer.deserialize_any(ObjectVisitor)
             }
         }
 
@@ -161,7 +182,7 @@ pub struct TotalData {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-lenient_object!(TotalData, "the getTotalData data object", {
+lenient_object!(TotalData, "the getTotalData data object", data_of = crate::METHOD_GET_TOTAL_DATA, {
     day_flow: LenientMeasure = "day_flow" | "DAY_FLOW",
     week_flow: LenientMeasure = "week_flow" | "WEEK_FLOW",
     month_flow: LenientMeasure = "month_flow" | "MONTH_FLOW",

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use opretail_model::{
-    Call, Config, Credentials, Error, Moment, RawCall, RequestSigner, RetryPolicy, ReturnCode,
+    Call, Config, Credentials, Error, Moment, RawCall, RequestPreparer, RetryPolicy, ReturnCode,
     Step, TransportKind,
 };
 
@@ -32,9 +32,13 @@ impl Clock {
     }
 }
 
-fn signer(policy: RetryPolicy) -> RequestSigner {
-    let config = Config::builder().retry(policy).build().unwrap();
-    RequestSigner::new(Credentials::new("key", "secret").unwrap(), config)
+fn signer(policy: RetryPolicy) -> RequestPreparer {
+    let config = Config::builder()
+        .retry(policy)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config)
 }
 
 fn envelope(code: i64) -> String {
@@ -45,19 +49,19 @@ fn envelope(code: i64) -> String {
 
 /// Drives a call through scripted answers; returns the result, the sleeps and the timestamps sent.
 fn drive(
-    signer: &RequestSigner,
+    signer: &RequestPreparer,
     op: &RawCall,
     answers: &[Result<(u16, String), TransportKind>],
 ) -> (Result<serde_json::Value, Error>, Vec<Duration>, Vec<String>) {
     let mut clock = Clock::new();
-    let mut call = Call::new(signer, op);
+    let mut call = Call::new(signer, op, Vec::new(), clock.now());
     let mut answers = answers.iter();
     let mut sleeps = Vec::new();
     let mut stamps = Vec::new();
     loop {
         match call.next(clock.now()) {
-            Step::Send(request) => {
-                stamps.push(request.timestamp().as_str().to_owned());
+            Step::Send { request, .. } => {
+                stamps.push(request.timestamp().to_string());
                 clock.advance(Duration::from_millis(10));
                 match answers
                     .next()
@@ -89,6 +93,11 @@ fn fast() -> RetryPolicy {
     RetryPolicy::default().initial_backoff(Duration::from_millis(100))
 }
 
+/// A read: safe to repeat, so the whole retry policy applies.
+fn read(method: &str) -> RawCall {
+    RawCall::new(method).mark_idempotent()
+}
+
 #[test]
 fn success_takes_one_attempt() {
     let s = signer(fast());
@@ -103,7 +112,7 @@ fn system_errors_are_retried_with_backoff_and_fresh_signatures() {
     let s = signer(fast());
     let (result, sleeps, stamps) = drive(
         &s,
-        &RawCall::new("m"),
+        &read("m"),
         &[
             Ok((200, envelope(-500))),
             Ok((200, envelope(-999))),
@@ -128,7 +137,7 @@ fn attempts_run_out() {
     let s = signer(fast().max_attempts(2));
     let (result, _, stamps) = drive(
         &s,
-        &RawCall::new("m"),
+        &read("m"),
         &[Ok((200, envelope(-500))), Ok((200, envelope(-500)))],
     );
     assert_eq!(
@@ -154,7 +163,7 @@ fn a_repeat_waits_for_the_next_second_and_is_signed_again() {
     let s = signer(fast());
     let (result, sleeps, stamps) = drive(
         &s,
-        &RawCall::new("m"),
+        &read("m"),
         &[Ok((200, envelope(-100))), Ok((200, envelope(0)))],
     );
     assert!(result.is_ok());
@@ -168,7 +177,7 @@ fn overtime_is_retried_exactly_once() {
     let s = signer(fast().max_attempts(5));
     let (result, sleeps, stamps) = drive(
         &s,
-        &RawCall::new("m"),
+        &read("m"),
         &[Ok((200, envelope(16))), Ok((200, envelope(16)))],
     );
     let err = result.unwrap_err();
@@ -184,7 +193,7 @@ fn transport_failures_are_retried_but_not_tls_or_body_limit() {
     let s = signer(fast());
     let (result, _, stamps) = drive(
         &s,
-        &RawCall::new("m"),
+        &read("m"),
         &[
             Err(TransportKind::Io),
             Err(TransportKind::Timeout),
@@ -193,8 +202,12 @@ fn transport_failures_are_retried_but_not_tls_or_body_limit() {
     );
     assert!(result.is_ok());
     assert_eq!(stamps.len(), 3);
-    for kind in [TransportKind::Tls, TransportKind::BodyLimit] {
-        let (result, _, stamps) = drive(&s, &RawCall::new("other"), &[Err(kind)]);
+    for kind in [
+        TransportKind::Tls,
+        TransportKind::BodyLimit,
+        TransportKind::Redirect,
+    ] {
+        let (result, _, stamps) = drive(&s, &read("other"), &[Err(kind)]);
         assert_eq!(result.unwrap_err().transport_kind(), Some(kind));
         assert_eq!(stamps.len(), 1);
     }
@@ -205,11 +218,11 @@ fn proxy_errors_are_retried_only_when_transient() {
     let s = signer(fast());
     let (result, _, _) = drive(
         &s,
-        &RawCall::new("m"),
+        &read("m"),
         &[Ok((503, "busy".into())), Ok((200, envelope(0)))],
     );
     assert!(result.is_ok());
-    let (result, _, _) = drive(&s, &RawCall::new("m2"), &[Ok((404, "not found".into()))]);
+    let (result, _, _) = drive(&s, &read("m2"), &[Ok((404, "not found".into()))]);
     assert!(matches!(result, Err(Error::HttpStatus { status: 404, .. })));
 }
 
@@ -224,17 +237,148 @@ fn invalid_operations_never_send() {
 #[test]
 fn the_attempt_count_reaches_the_metadata() {
     let s = signer(fast());
-    let op = RawCall::new("m");
+    let op = read("m");
     let mut clock = Clock::new();
-    let mut call = Call::new(&s, &op);
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
     let mut answers = [envelope(-500), envelope(0)].into_iter();
     let response = loop {
         match call.next(clock.now()) {
-            Step::Send(_) => call.on_response(200, answers.next().unwrap().as_bytes(), clock.now()),
+            Step::Send { .. } => {
+                call.on_response(200, answers.next().unwrap().as_bytes(), clock.now())
+            }
             Step::Sleep(d) => clock.advance(d),
             Step::Done(r) => break r.unwrap(),
         }
     };
     assert_eq!(response.meta.attempts, 2);
     assert_eq!(call.attempts(), 2);
+}
+
+#[test]
+fn a_call_not_safe_to_repeat_is_retried_only_when_nothing_was_sent() {
+    let s = signer(fast());
+    let write = RawCall::new("open.sandbox.write");
+    let (result, _, stamps) = drive(
+        &s,
+        &write,
+        &[Err(TransportKind::Connect), Ok((200, envelope(0)))],
+    );
+    assert!(result.is_ok());
+    assert_eq!(stamps.len(), 2);
+    for answer in [
+        Err(TransportKind::Timeout),
+        Err(TransportKind::Io),
+        Ok((200, envelope(-100))),
+        Ok((200, envelope(-500))),
+        Ok((503, "busy".to_owned())),
+    ] {
+        let (result, _, stamps) = drive(&s, &write, std::slice::from_ref(&answer));
+        assert!(result.is_err(), "{answer:?}");
+        assert_eq!(stamps.len(), 1, "{answer:?} must not be sent again");
+    }
+}
+
+#[test]
+fn each_attempt_gets_at_most_the_time_left_of_the_call() {
+    let config = Config::builder()
+        .retry(fast().max_attempts(5))
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let s = RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config);
+    let op = read("m");
+    let mut clock = Clock::new();
+    let start = clock.mono;
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
+    let mut timeouts = Vec::new();
+    let result = loop {
+        match call.next(clock.now()) {
+            Step::Send { timeout, .. } => {
+                timeouts.push(timeout);
+                // The attempt uses all of its time and times out.
+                clock.advance(timeout.min(Duration::from_millis(1500)));
+                call.on_transport_error(
+                    Error::transport_message(TransportKind::Timeout, "http://gw/m.api", "slow"),
+                    clock.now(),
+                );
+            }
+            Step::Sleep(d) => clock.advance(d),
+            Step::Done(r) => break r,
+        }
+    };
+    assert_eq!(
+        result.unwrap_err().transport_kind(),
+        Some(TransportKind::Timeout)
+    );
+    assert_eq!(timeouts[0], Duration::from_secs(2));
+    assert!(timeouts.len() >= 2, "{timeouts:?}");
+    // The second attempt only had what the first and the backoff left of the 2 s.
+    assert!(timeouts[1] < Duration::from_millis(500), "{timeouts:?}");
+    assert!(clock.mono - start <= Duration::from_secs(2), "{timeouts:?}");
+}
+
+#[test]
+fn an_attempt_timeout_caps_each_attempt() {
+    let config = Config::builder()
+        .timeout(Duration::from_secs(30))
+        .attempt_timeout(Duration::from_secs(4))
+        .build()
+        .unwrap();
+    let s = RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config);
+    let op = read("m");
+    let clock = Clock::new();
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
+    let Step::Send { timeout, .. } = call.next(clock.now()) else {
+        panic!("expected a request")
+    };
+    assert_eq!(timeout, Duration::from_secs(4));
+}
+
+#[test]
+fn extra_headers_go_with_every_attempt() {
+    let s = signer(fast());
+    let op = read("m");
+    let clock = Clock::new();
+    let mut call = Call::new(&s, &op, vec![("authenticator", "tok")], clock.now());
+    let Step::Send { request, .. } = call.next(clock.now()) else {
+        panic!("expected a request")
+    };
+    assert_eq!(
+        request.headers(),
+        [("authenticator".to_owned(), "tok".to_owned())]
+    );
+}
+
+#[test]
+#[should_panic(expected = "in flight")]
+fn asking_for_the_next_step_while_an_attempt_is_in_flight_is_a_bug() {
+    let s = signer(fast());
+    let op = read("m");
+    let clock = Clock::new();
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
+    let _ = call.next(clock.now());
+    let _ = call.next(clock.now());
+}
+
+#[test]
+#[should_panic(expected = "after the call returned Step::Done")]
+fn going_on_after_the_end_is_a_bug() {
+    let s = signer(fast());
+    let op = read("m");
+    let clock = Clock::new();
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
+    let _ = call.next(clock.now());
+    call.on_response(200, envelope(0).as_bytes(), clock.now());
+    assert!(matches!(call.next(clock.now()), Step::Done(Ok(_))));
+    let _ = call.next(clock.now());
+}
+
+#[test]
+#[should_panic(expected = "without an attempt in flight")]
+fn reporting_an_outcome_without_a_request_is_a_bug() {
+    let s = signer(fast());
+    let op = read("m");
+    let clock = Clock::new();
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
+    call.on_response(200, envelope(0).as_bytes(), clock.now());
 }

@@ -67,6 +67,24 @@ fn data_that_cannot_be_a_number_names_the_field() {
 }
 
 #[test]
+fn a_success_with_none_of_the_methods_fields_is_not_an_empty_success() {
+    // What a redirect to some other JSON service with a `stat.code` of 0 looks like.
+    for data in [r#"{"user":"x","items":[]}"#, "{}"] {
+        let body = format!(r#"{{"stat":{{"code":"0","cid":"c-9"}},"data":{data}}}"#);
+        let err = decode_response(&total(), 200, body.as_bytes()).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(
+            text.contains("open.shopweb.passengerFlow.getTotalData") && text.contains("none of"),
+            "{text}"
+        );
+    }
+    // One known field, even `null`, is the method's answer.
+    let body = br#"{"stat":{"code":"0"},"data":{"DAY_FLOW":null,"OTHER":1}}"#;
+    assert!(decode_response(&total(), 200, body).is_ok());
+}
+
+#[test]
 fn every_documented_error_code_becomes_a_gateway_error() {
     for rc in ReturnCode::DOCUMENTED.iter().filter(|rc| !rc.is_success()) {
         for code_json in [format!("\"{}\"", rc.code()), rc.code().to_string()] {

