@@ -75,7 +75,8 @@ enum State<T> {
 /// let Step::Send { request, .. } = call.next(Moment::now(7)) else { panic!() };
 /// assert!(request.body().contains("_sig="));
 /// // A transport would POST the body here; suppose the gateway answered:
-/// call.on_response(200, br#"{"stat":{"code":"0","cid":"c"},"data":{"q":"1"}}"#, Moment::now(7));
+/// let body = br#"{"stat":{"code":"0","cid":"c"},"data":{"q":"1"}}"#;
+/// call.on_response(200, None, body, Moment::now(7));
 /// let Step::Done(Ok(response)) = call.next(Moment::now(7)) else { panic!() };
 /// assert_eq!(response.output["q"], "1");
 /// assert_eq!(response.meta.attempts, 1);
@@ -183,19 +184,26 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         )
     }
 
-    /// Reports the HTTP answer to the request last sent, and the moment it came. Call
-    /// [`Call::next`] afterwards.
+    /// Reports the HTTP answer to the request last sent (its status, its `Location` header
+    /// if any, and its body), and the moment it came. Call [`Call::next`] afterwards.
+    ///
+    /// A redirect (3xx) is an error, never followed: the signed form would go elsewhere.
     ///
     /// # Panics
     ///
     /// When no attempt is in flight.
-    pub fn on_response(&mut self, status: u16, body: &[u8], now: Moment) {
+    pub fn on_response(&mut self, status: u16, location: Option<&str>, body: &[u8], now: Moment) {
         self.expect_in_flight("Call::on_response");
-        let attempts = self.retry.attempts;
-        let outcome = decode_response(self.operation, status, body).map(|mut response| {
-            response.meta.attempts = attempts;
-            response
-        });
+        let outcome = if (300..400).contains(&status) {
+            let endpoint = self.preparer.config().endpoint().as_str();
+            Err(Error::redirect(endpoint, status, location))
+        } else {
+            let attempts = self.retry.attempts;
+            decode_response(self.operation, status, body).map(|mut response| {
+                response.meta.attempts = attempts;
+                response
+            })
+        };
         self.settle(outcome, now);
     }
 

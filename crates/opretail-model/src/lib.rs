@@ -12,6 +12,7 @@ mod prepare;
 mod retry;
 mod return_code;
 mod timestamp;
+pub mod tls;
 mod total_data;
 
 pub use call::{Call, Moment, Step};

@@ -67,7 +67,9 @@ fn drive(
                     .next()
                     .expect("the call sent more requests than scripted")
                 {
-                    Ok((status, body)) => call.on_response(*status, body.as_bytes(), clock.now()),
+                    Ok((status, body)) => {
+                        call.on_response(*status, None, body.as_bytes(), clock.now())
+                    }
                     Err(kind) => call.on_transport_error(
                         Error::transport_message(*kind, "http://gw/m.api", "scripted"),
                         clock.now(),
@@ -244,7 +246,7 @@ fn the_attempt_count_reaches_the_metadata() {
     let response = loop {
         match call.next(clock.now()) {
             Step::Send { .. } => {
-                call.on_response(200, answers.next().unwrap().as_bytes(), clock.now())
+                call.on_response(200, None, answers.next().unwrap().as_bytes(), clock.now())
             }
             Step::Sleep(d) => clock.advance(d),
             Step::Done(r) => break r.unwrap(),
@@ -368,7 +370,7 @@ fn going_on_after_the_end_is_a_bug() {
     let clock = Clock::new();
     let mut call = Call::new(&s, &op, Vec::new(), clock.now());
     let _ = call.next(clock.now());
-    call.on_response(200, envelope(0).as_bytes(), clock.now());
+    call.on_response(200, None, envelope(0).as_bytes(), clock.now());
     assert!(matches!(call.next(clock.now()), Step::Done(Ok(_))));
     let _ = call.next(clock.now());
 }
@@ -380,5 +382,30 @@ fn reporting_an_outcome_without_a_request_is_a_bug() {
     let op = read("m");
     let clock = Clock::new();
     let mut call = Call::new(&s, &op, Vec::new(), clock.now());
-    call.on_response(200, envelope(0).as_bytes(), clock.now());
+    call.on_response(200, None, envelope(0).as_bytes(), clock.now());
+}
+
+#[test]
+fn a_redirect_is_an_error_naming_the_status_and_the_host_and_is_not_followed() {
+    let s = signer(fast());
+    let op = read("m");
+    let clock = Clock::new();
+    let mut call = Call::new(&s, &op, Vec::new(), clock.now());
+    let _ = call.next(clock.now());
+    call.on_response(
+        307,
+        Some("http://elsewhere.example/collect"),
+        b"",
+        clock.now(),
+    );
+    let Step::Done(Err(err)) = call.next(clock.now()) else {
+        panic!("a redirect must end the call")
+    };
+    assert_eq!(err.transport_kind(), Some(TransportKind::Redirect));
+    let text = err.to_string();
+    assert!(
+        text.contains("307") && text.contains("http://elsewhere.example"),
+        "{text}"
+    );
+    assert_eq!(call.attempts(), 1);
 }

@@ -2,11 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
 
 use opretail_model::{
     Call, Config, Credentials, EntityId, Error, GetTotalData, Moment, Operation, RawCall,
-    RequestSigner, Response, Step, TotalData, TransportKind,
+    RequestPreparer, Response, Step, TotalData, TransportKind,
 };
 use tracing::Instrument;
 
@@ -35,7 +34,7 @@ pub struct Client {
 }
 
 struct Inner {
-    signer: RequestSigner,
+    preparer: RequestPreparer,
     http: reqwest::Client,
     url: reqwest::Url,
 }
@@ -43,44 +42,64 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("credentials", self.inner.signer.credentials())
-            .field("config", self.inner.signer.config())
+            .field("credentials", self.inner.preparer.credentials())
+            .field("config", self.inner.preparer.config())
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// A client with its own `reqwest::Client`, built with the configuration's connect
-    /// timeout, timeout and user agent.
+    /// A client with its own `reqwest::Client`: the configuration's connect timeout and user
+    /// agent, redirects never followed, and TLS by the enabled feature trusting the roots of
+    /// [`opretail_model::tls::trusted_roots`].
+    ///
+    /// Fails for an `https` endpoint when this build has no TLS feature.
     pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
-        let http = reqwest::Client::builder()
+        opretail_model::tls::check_tls_available(&config, crate::tls::ENABLED)?;
+        let builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout())
-            .timeout(config.timeout())
             .user_agent(config.user_agent())
+            .redirect(reqwest::redirect::Policy::none());
+        let http = crate::tls::configure(builder, &config)?
             .build()
-            .map_err(|e| Error::transport(TransportKind::Request, config.endpoint().as_str(), e))?;
+            .map_err(|e| {
+                Error::transport(
+                    TransportKind::Request,
+                    config.endpoint().as_str(),
+                    "the HTTP client could not be built",
+                    e,
+                )
+            })?;
         Ok(Client::with_http_client(credentials, config, http))
     }
 
     /// A client on a `reqwest::Client` of your own (proxies, TLS settings, a shared pool).
     ///
-    /// The configuration's timeout and user agent are applied to every request; its connect
-    /// timeout is the one of `http`.
+    /// The configuration's timeouts and user agent are applied to every request; its connect
+    /// timeout is the one of `http`. Build `http` with `redirect::Policy::none()`: a 3xx is
+    /// then refused as [`TransportKind::Redirect`], where a client that follows redirects
+    /// would re-send the signed form wherever `Location` points.
     pub fn with_http_client(
         credentials: Credentials,
         config: Config,
         http: reqwest::Client,
     ) -> Client {
-        // The endpoint was checked when the configuration was built, so it parses again.
         let url = config
             .endpoint()
             .url()
             .as_str()
             .parse()
-            .unwrap_or_else(|_| unreachable!("a checked endpoint is a valid URL"));
+            .expect("a checked endpoint is a valid URL");
+        if config.endpoint().is_clear_text_remote() {
+            tracing::warn!(
+                endpoint = config.endpoint().as_str(),
+                "the endpoint is plain http beyond this machine: the key, the signature, every \
+                 parameter and answer travel in clear text; use https"
+            );
+        }
         Client {
             inner: Arc::new(Inner {
-                signer: RequestSigner::new(credentials, config),
+                preparer: RequestPreparer::new(credentials, config),
                 http,
                 url,
             }),
@@ -94,7 +113,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.inner.signer.config()
+        self.inner.preparer.config()
     }
 
     /// Calls `operation` and returns its typed output.
@@ -135,13 +154,18 @@ impl Client {
         operation: &O,
     ) -> Result<Response<O::Output>, Error> {
         let inner = &*self.inner;
-        let config = inner.signer.config();
-        let mut call = Call::new(&inner.signer, operation);
+        let config = inner.preparer.config();
+        let mut call = Call::new(&inner.preparer, operation, Vec::new(), moment());
         loop {
             match call.next(moment()) {
-                Step::Send(request) => {
-                    match exchange(&inner.http, &inner.url, config, &request).await {
-                        Ok((status, body)) => call.on_response(status, &body, moment()),
+                Step::Send { request, timeout } => {
+                    match exchange(&inner.http, &inner.url, config, request, timeout).await {
+                        Ok(answer) => call.on_response(
+                            answer.status,
+                            answer.location.as_deref(),
+                            &answer.body,
+                            moment(),
+                        ),
                         Err(error) => call.on_transport_error(error, moment()),
                     }
                 }
@@ -156,9 +180,5 @@ impl Client {
 }
 
 fn moment() -> Moment {
-    Moment {
-        wall: SystemTime::now(),
-        monotonic: Instant::now(),
-        random: fastrand::u64(..),
-    }
+    Moment::now(fastrand::u64(..))
 }

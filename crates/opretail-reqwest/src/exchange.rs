@@ -1,63 +1,68 @@
 //! One HTTP exchange: post a prepared form, read the answer within the body limit, and turn
 //! every failure into an [`Error::Transport`] of the right kind.
 
-use std::error::Error as StdError;
+use std::time::Duration;
 
 use bytes::Bytes;
-use opretail_model::{
-    Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind, looks_like_tls,
-};
-use reqwest::header::{CONTENT_TYPE, USER_AGENT};
+use opretail_model::{Config, Error, PreparedRequest, TransportKind};
+use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
 
-/// Posts `request` and returns the HTTP status and the whole body.
+/// What came back: the status, the `Location` header and the whole body.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) body: Bytes,
+}
+
+/// Posts `request`, giving up after `timeout`.
 pub(crate) async fn exchange(
     http: &reqwest::Client,
     url: &reqwest::Url,
     config: &Config,
-    request: &PreparedRequest,
-) -> Result<(u16, Bytes), Error> {
+    request: PreparedRequest,
+    timeout: Duration,
+) -> Result<Answer, Error> {
     let mut builder = http
         .post(url.clone())
-        .header(CONTENT_TYPE, FORM_CONTENT_TYPE)
+        .header(CONTENT_TYPE, PreparedRequest::CONTENT_TYPE)
         .header(USER_AGENT, config.user_agent())
-        // Per request, so that a caller's own `reqwest::Client` honours the configuration too.
-        .timeout(config.timeout())
-        .body(request.body().to_owned());
+        .timeout(timeout);
     for (name, value) in request.headers() {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let mut response = builder.send().await.map_err(|e| transport(config, e))?;
+    let mut response = builder
+        .body(request.into_body())
+        .send()
+        .await
+        .map_err(|e| transport(config, timeout, e))?;
     let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let limit = config.body_limit();
     if let Some(announced) = response.content_length() {
         if announced > limit as u64 {
             return Err(over_limit(config, Some(announced)));
         }
     }
-    // Most answers come in one chunk: keep it as it is, copying only when there are more.
-    let mut first = Bytes::new();
-    let mut joined: Vec<u8> = Vec::new();
-    let mut total = 0usize;
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport(config, e))? {
-        total = total.saturating_add(chunk.len());
-        if total > limit {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport(config, timeout, e))?
+    {
+        if body.len() + chunk.len() > limit {
             return Err(over_limit(config, None));
         }
-        if first.is_empty() && joined.is_empty() {
-            first = chunk;
-        } else {
-            if joined.is_empty() {
-                joined.extend_from_slice(&first);
-            }
-            joined.extend_from_slice(&chunk);
-        }
+        body.extend_from_slice(&chunk);
     }
-    let body = if joined.is_empty() {
-        first
-    } else {
-        Bytes::from(joined)
-    };
-    Ok((status, body))
+    Ok(Answer {
+        status,
+        location,
+        body: Bytes::from(body),
+    })
 }
 
 fn over_limit(config: &Config, announced: Option<u64>) -> Error {
@@ -68,55 +73,43 @@ fn over_limit(config: &Config, announced: Option<u64>) -> Error {
     )
 }
 
-/// Maps a reqwest failure to its kind, with a message that says which limit was hit.
-fn transport(config: &Config, error: reqwest::Error) -> Error {
-    // The endpoint is already in the error's own text.
+/// Maps a reqwest failure to its kind. The message says what happened in the SDK's terms;
+/// reqwest's error, with its chain, is the source.
+fn transport(config: &Config, timeout: Duration, error: reqwest::Error) -> Error {
+    let endpoint = config.endpoint().as_str();
     let error = error.without_url();
-    let chain = describe(&error);
     let (kind, message) = if error.is_builder() {
-        (TransportKind::Request, chain)
-    } else if error.is_timeout() && error.is_connect() {
         (
-            TransportKind::Timeout,
+            TransportKind::Request,
+            "the request could not be built (a header value?)".to_owned(),
+        )
+    } else if opretail_model::tls::is_tls_error(&error) {
+        (
+            TransportKind::Tls,
+            "the TLS handshake failed: the server's certificate is not trusted or TLS could \
+             not be agreed (to trust a private CA, add it to Config's root certificates)"
+                .to_owned(),
+        )
+    } else if error.is_connect() && error.is_timeout() {
+        (
+            TransportKind::Connect,
             format!(
-                "could not connect within the connect timeout of {:?} (Config::connect_timeout): {chain}",
+                "could not connect within the connect timeout of {:?} (Config::connect_timeout)",
                 config.connect_timeout()
             ),
         )
     } else if error.is_timeout() {
-        (
-            TransportKind::Timeout,
-            format!(
-                "no complete answer within the timeout of {:?} per attempt (Config::timeout): {chain}",
-                config.timeout()
-            ),
-        )
-    } else if looks_like_tls(&chain) {
-        (TransportKind::Tls, chain)
+        return Error::timeout(endpoint, timeout, error);
     } else if error.is_connect() {
-        (TransportKind::Connect, chain)
+        (
+            TransportKind::Connect,
+            "could not connect (check the endpoint's host and port, and the network)".to_owned(),
+        )
     } else {
-        (TransportKind::Io, chain)
+        (
+            TransportKind::Io,
+            "the connection broke before the whole answer came".to_owned(),
+        )
     };
-    Error::Transport {
-        kind,
-        endpoint: config.endpoint().as_str().to_owned(),
-        message,
-        source: Some(Box::new(error)),
-    }
-}
-
-/// The error and its sources in one line: reqwest's own message alone rarely says what broke.
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+    Error::transport(kind, endpoint, message, error)
 }

@@ -2,12 +2,11 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
 
 use crate::exchange::exchange;
 use opretail_model::{
     Call, Config, Credentials, EntityId, Error, GetTotalData, Moment, Operation, RawCall,
-    RequestSigner, Response, Step, TotalData,
+    RequestPreparer, Response, Step, TotalData,
 };
 
 /// Idle connections kept by the agent [`Client::new`] builds (ureq keeps 3 per host by
@@ -37,47 +36,56 @@ pub struct Client {
 }
 
 struct Inner {
-    signer: RequestSigner,
+    preparer: RequestPreparer,
     agent: ureq::Agent,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("credentials", self.inner.signer.credentials())
-            .field("config", self.inner.signer.config())
+            .field("credentials", self.inner.preparer.credentials())
+            .field("config", self.inner.preparer.config())
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// A client with its own `ureq::Agent`, built with the configuration's connect timeout,
-    /// timeout and user agent, and with non-2xx statuses read as answers (so that the
-    /// body of a proxy's error page can be reported). It keeps up to 32 idle connections to
+    /// A client with its own `ureq::Agent`: the configuration's connect timeout and user
+    /// agent, non-2xx statuses read as answers (so that the body of a proxy's error page can
+    /// be reported), redirects never followed, and TLS by the enabled feature trusting the
+    /// roots of [`opretail_model::tls::trusted_roots`]. It keeps up to 32 idle connections to
     /// the gateway, so that a client shared by many threads reuses them.
     ///
-    /// Never fails today; the `Result` keeps the signature of the async client.
+    /// Fails for an `https` endpoint when this build has no TLS feature.
     pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
-        let agent = ureq::Agent::config_builder()
+        opretail_model::tls::check_tls_available(&config, crate::tls::ENABLED)?;
+        let builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .timeout_connect(Some(config.connect_timeout()))
-            .timeout_global(Some(config.timeout()))
             .user_agent(config.user_agent())
             .max_idle_connections(IDLE_CONNECTIONS)
-            .max_idle_connections_per_host(IDLE_CONNECTIONS)
-            .build()
-            .new_agent();
+            .max_idle_connections_per_host(IDLE_CONNECTIONS);
+        let agent = crate::tls::apply(builder, &config).build().new_agent();
         Ok(Client::with_agent(credentials, config, agent))
     }
 
     /// A client on a `ureq::Agent` of your own (proxies, TLS settings, a shared pool).
     ///
-    /// The configuration's timeout and user agent are applied to every request, and non-2xx
-    /// statuses are always read as answers; the connect timeout is the one of `agent`.
+    /// The configuration's timeouts and user agent are applied to every request, non-2xx
+    /// statuses are always read as answers and redirects never followed; the connect timeout
+    /// and TLS settings are the ones of `agent`.
     pub fn with_agent(credentials: Credentials, config: Config, agent: ureq::Agent) -> Client {
+        if config.endpoint().is_clear_text_remote() {
+            tracing::warn!(
+                endpoint = config.endpoint().as_str(),
+                "the endpoint is plain http beyond this machine: the key, the signature, every \
+                 parameter and answer travel in clear text; use https"
+            );
+        }
         Client {
             inner: Arc::new(Inner {
-                signer: RequestSigner::new(credentials, config),
+                preparer: RequestPreparer::new(credentials, config),
                 agent,
             }),
         }
@@ -90,7 +98,7 @@ impl Client {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.inner.signer.config()
+        self.inner.preparer.config()
     }
 
     /// Calls `operation` and returns its typed output.
@@ -126,14 +134,21 @@ impl Client {
 
     fn drive<O: Operation + ?Sized>(&self, operation: &O) -> Result<Response<O::Output>, Error> {
         let inner = &*self.inner;
-        let config = inner.signer.config();
-        let mut call = Call::new(&inner.signer, operation);
+        let config = inner.preparer.config();
+        let mut call = Call::new(&inner.preparer, operation, Vec::new(), moment());
         loop {
             match call.next(moment()) {
-                Step::Send(request) => match exchange(&inner.agent, config, &request) {
-                    Ok((status, body)) => call.on_response(status, &body, moment()),
-                    Err(error) => call.on_transport_error(error, moment()),
-                },
+                Step::Send { request, timeout } => {
+                    match exchange(&inner.agent, config, request, timeout) {
+                        Ok(answer) => call.on_response(
+                            answer.status,
+                            answer.location.as_deref(),
+                            &answer.body,
+                            moment(),
+                        ),
+                        Err(error) => call.on_transport_error(error, moment()),
+                    }
+                }
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Done(result) => {
                     tracing::Span::current().record("attempts", call.attempts());
@@ -145,9 +160,5 @@ impl Client {
 }
 
 fn moment() -> Moment {
-    Moment {
-        wall: SystemTime::now(),
-        monotonic: Instant::now(),
-        random: fastrand::u64(..),
-    }
+    Moment::now(fastrand::u64(..))
 }

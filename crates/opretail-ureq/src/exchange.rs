@@ -2,20 +2,27 @@
 //! every failure into an [`Error::Transport`] of the right kind.
 
 use std::io;
+use std::time::Duration;
 
-use opretail_model::{
-    Config, Error, FORM_CONTENT_TYPE, PreparedRequest, TransportKind, looks_like_tls,
-};
+use opretail_model::{Config, Error, PreparedRequest, TransportKind};
 
-/// Posts `request` and returns the HTTP status and the whole body.
+/// What came back: the status, the `Location` header and the whole body.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Posts `request`, giving up after `timeout`.
 pub(crate) fn exchange(
     agent: &ureq::Agent,
     config: &Config,
-    request: &PreparedRequest,
-) -> Result<(u16, Vec<u8>), Error> {
+    request: PreparedRequest,
+    timeout: Duration,
+) -> Result<Answer, Error> {
     let mut builder = agent
         .post(config.endpoint().as_str())
-        .header("content-type", FORM_CONTENT_TYPE);
+        .header("content-type", PreparedRequest::CONTENT_TYPE);
     for (name, value) in request.headers() {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -23,19 +30,25 @@ pub(crate) fn exchange(
     let builder = builder
         .config()
         .http_status_as_error(false)
-        .timeout_global(Some(config.timeout()))
+        .max_redirects(0)
+        .timeout_global(Some(timeout))
         .user_agent(config.user_agent())
         .build();
     let mut response = builder
-        .send(request.body())
-        .map_err(|e| transport(config, e))?;
+        .send(request.into_body())
+        .map_err(|e| transport(config, timeout, e))?;
     let status = response.status().as_u16();
-    let limit = config.body_limit();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let limit = config.body_limit() as u64;
     if let Some(announced) = response.body().content_length() {
-        if announced > limit as u64 {
+        if announced > limit {
             return Err(Error::body_over_limit(
                 config.endpoint().as_str(),
-                limit as u64,
+                limit,
                 Some(announced),
             ));
         }
@@ -43,57 +56,73 @@ pub(crate) fn exchange(
     let body = response
         .body_mut()
         .with_config()
-        .limit(limit as u64)
+        .limit(limit)
         .read_to_vec()
-        .map_err(|e| transport(config, e))?;
-    Ok((status, body))
+        .map_err(|e| transport(config, timeout, e))?;
+    Ok(Answer {
+        status,
+        location,
+        body,
+    })
 }
 
-/// Maps a ureq failure to its kind, with a message that says which limit was hit.
-fn transport(config: &Config, error: ureq::Error) -> Error {
-    let text = error.to_string();
+/// Maps a ureq failure to its kind. The message says what happened in the SDK's terms; ureq's
+/// error is the source.
+fn transport(config: &Config, timeout: Duration, error: ureq::Error) -> Error {
+    let endpoint = config.endpoint().as_str();
+    let tls = "the TLS handshake failed: the server's certificate is not trusted or TLS could \
+               not be agreed (to trust a private CA, add it to Config's root certificates)";
     let (kind, message) = match &error {
-        ureq::Error::Timeout(ureq::Timeout::Connect) => (
-            TransportKind::Timeout,
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => (
+            TransportKind::Connect,
             format!(
                 "could not connect within the connect timeout of {:?} (Config::connect_timeout)",
                 config.connect_timeout()
             ),
         ),
-        ureq::Error::Timeout(which) => (
-            TransportKind::Timeout,
-            format!(
-                "no complete answer within the timeout of {:?} per attempt (Config::timeout; \
-                 ureq's {which} timer fired)",
-                config.timeout()
-            ),
-        ),
+        ureq::Error::Timeout(_) => return Error::timeout(endpoint, timeout, error),
         ureq::Error::BodyExceedsLimit(limit) => {
-            return Error::body_over_limit(config.endpoint().as_str(), *limit, None);
+            return Error::body_over_limit(endpoint, *limit, None);
         }
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (TransportKind::Connect, text),
-        ureq::Error::Io(_) if looks_like_tls(&text) => (TransportKind::Tls, text),
-        ureq::Error::Io(io) => (io_kind(io), text),
-        ureq::Error::Http(_) | ureq::Error::BadUri(_) => (TransportKind::Request, text),
-        ureq::Error::Tls(_) => (TransportKind::Tls, text),
-        // The TLS variants exist only with some of ureq's features: tell them by their text.
-        _ if looks_like_tls(&text) => (TransportKind::Tls, text),
-        _ => (TransportKind::Io, text),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (
+            TransportKind::Connect,
+            "could not connect (check the endpoint's host and port, and the network)".to_owned(),
+        ),
+        _ if is_tls(&error) => (TransportKind::Tls, tls.to_owned()),
+        ureq::Error::Io(io) if is_connect(io) => (
+            TransportKind::Connect,
+            "could not connect (check the endpoint's host and port, and the network)".to_owned(),
+        ),
+        ureq::Error::Http(_) | ureq::Error::BadUri(_) => (
+            TransportKind::Request,
+            "the request could not be built (a header value?)".to_owned(),
+        ),
+        _ => (
+            TransportKind::Io,
+            "the connection broke before the whole answer came".to_owned(),
+        ),
     };
-    Error::Transport {
-        kind,
-        endpoint: config.endpoint().as_str().to_owned(),
-        message,
-        source: Some(Box::new(error)),
+    Error::transport(kind, endpoint, message, error)
+}
+
+/// Whether ureq failed in TLS: told by the variant, or by the error inside an I/O error.
+fn is_tls(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Tls(_) => true,
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) => true,
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(_) => true,
+        ureq::Error::Io(io) => opretail_model::tls::is_tls_error(io),
+        _ => false,
     }
 }
 
-fn io_kind(error: &io::Error) -> TransportKind {
-    match error.kind() {
+fn is_connect(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
         io::ErrorKind::ConnectionRefused
-        | io::ErrorKind::AddrNotAvailable
-        | io::ErrorKind::NotFound => TransportKind::Connect,
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportKind::Timeout,
-        _ => TransportKind::Io,
-    }
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::NotFound
+    )
 }

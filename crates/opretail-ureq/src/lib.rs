@@ -3,6 +3,7 @@
 
 mod client;
 mod exchange;
+mod tls;
 
 pub use client::Client;
 pub use opretail_model as model;

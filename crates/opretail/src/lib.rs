@@ -2,14 +2,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use opretail_model as model;
-pub use opretail_sign as sign;
 
 pub use opretail_model::{
-    BODY_SNIPPET_LIMIT, CfgItem, Config, ConfigBuilder, Credentials, DEFAULT_AID, ENV_AKEY,
-    ENV_ASID, ENV_ENDPOINT, Endpoint, EntityId, EntityKind, Error, GatewayError, GetTotalData,
-    InvalidId, InvalidIdReason, MAX_AKEY_CHARS, MAX_ID_CHARS, Measure, OPRETAIL_GATEWAY,
-    OVOPARK_GATEWAY, Operation, RawCall, Response, ResponseMeta, RetryPolicy, ReturnCode,
-    SignMethod, Timestamp, TotalData, TransportKind, UtcOffset, Weather,
+    CfgItem, Config, ConfigBuilder, Credentials, DEFAULT_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT,
+    Endpoint, EntityId, EntityKind, Error, FixedOffset, GatewayError, GetTotalData, InvalidId,
+    InvalidIdReason, Measure, OPRETAIL_CLOUD_GATEWAY, OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY,
+    OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY, Operation, Params, RawCall, Response, ResponseMeta,
+    RetryPolicy, ReturnCode, SignMethod, TotalData, TransportKind, Weather,
 };
 
 /// The async client, on reqwest and tokio (feature `async`, on by default).

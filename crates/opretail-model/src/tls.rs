@@ -1,0 +1,121 @@
+//! The SDK's one TLS story, shared by both clients and both TLS stacks: which roots are
+//! trusted, and what counts as a TLS failure.
+//!
+//! Both clients trust the bundled Mozilla root set (`webpki-root-certs`) plus the extra roots
+//! of [`Config::root_certificates`], with rustls and with native-tls alike: the same roots
+//! on every machine, container or not, and a corporate proxy's CA is one setting away. The
+//! machine's own store is not read.
+
+use std::error::Error as StdError;
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+
+use crate::{Config, Error};
+
+/// The certificates of one PEM text; an error when it holds none or one does not parse.
+pub(crate) fn parse_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            Error::invalid_input(
+                "root certificate",
+                format!("is not valid PEM ({e}); pass the CA certificate as PEM text"),
+            )
+        })?;
+    if certs.is_empty() {
+        return Err(Error::invalid_input(
+            "root certificate",
+            "holds no PEM certificate (a `-----BEGIN CERTIFICATE-----` block)",
+        ));
+    }
+    Ok(certs)
+}
+
+/// Every root certificate a client trusts with this configuration, DER-encoded: the bundled
+/// Mozilla set and the configured extra roots.
+pub fn trusted_roots(config: &Config) -> Vec<CertificateDer<'static>> {
+    let mut roots: Vec<CertificateDer<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
+    for cert in config.root_certificates() {
+        // The PEM was checked when the configuration was built.
+        roots.extend(parse_pem(cert.pem()).expect("root certificates are checked by build()"));
+    }
+    roots
+}
+
+/// Whether `error`, or anything in its chain of sources, is an error of the TLS library (a
+/// handshake or certificate failure), told by its type.
+///
+/// `std::io::Error` hides the error it wraps from `source()`, so each I/O error's inner error
+/// is looked at too.
+pub fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if is_tls_type(error) {
+            return true;
+        }
+        if let Some(inner) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            if is_tls_error(inner) {
+                return true;
+            }
+        }
+        next = error.source();
+    }
+    false
+}
+
+#[allow(unused_variables)]
+fn is_tls_type(error: &(dyn StdError + 'static)) -> bool {
+    #[cfg(feature = "rustls")]
+    if error.is::<rustls::Error>() {
+        return true;
+    }
+    #[cfg(feature = "native-tls")]
+    if error.is::<native_tls::Error>() {
+        return true;
+    }
+    false
+}
+
+/// Whether a client built with the enabled TLS features can reach `config`'s endpoint: an
+/// `https` endpoint needs one of them. Checked when a client is built, not at its first call.
+pub fn check_tls_available(config: &Config, tls_enabled: bool) -> Result<(), Error> {
+    if config.endpoint().url().scheme() == "https" && !tls_enabled {
+        return Err(Error::invalid_input(
+            "endpoint",
+            format!(
+                "{} is https, but this build has no TLS: enable the `rustls` (default) or \
+                 `native-tls` feature of opretail",
+                config.endpoint()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_wrapping_a_tls_error_is_a_tls_error() {
+        let plain = std::io::Error::new(std::io::ErrorKind::Other, "reset");
+        assert!(!is_tls_error(&plain));
+        #[cfg(feature = "rustls")]
+        {
+            let tls = std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+            );
+            assert!(is_tls_error(&tls));
+        }
+    }
+
+    #[test]
+    fn the_bundled_roots_are_trusted_without_configuration() {
+        assert!(trusted_roots(&Config::default()).len() > 50);
+    }
+}
