@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::faults::{FaultPlan, FaultState};
 use crate::handle::{Runner, SandboxHandle};
 use crate::methods::Registry;
-use crate::server::{Shared, router, serve};
+use crate::server::{DEFAULT_MAX_CONNECTIONS, Shared, Transport, router, serve};
 use crate::validate::{Credential, Rules};
 use crate::{DEFAULT_AKEY, DEFAULT_ASID};
 
@@ -21,9 +22,10 @@ use crate::{DEFAULT_AKEY, DEFAULT_ASID};
 pub struct Sandbox;
 
 impl Sandbox {
-    /// A builder with the defaults: listen on `127.0.0.1:0` (a free port), accept
-    /// [`DEFAULT_AKEY`] / [`DEFAULT_ASID`], ±10 minutes of clock tolerance, replay protection
-    /// on, strict types, no faults.
+    /// A builder with the defaults: listen on `127.0.0.1:0` (a free port) over plain HTTP,
+    /// accept [`DEFAULT_AKEY`] / [`DEFAULT_ASID`], ±10 minutes of clock tolerance, replay
+    /// protection on, strict types, no faults, at most
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS) open connections.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder::default()
     }
@@ -39,6 +41,8 @@ pub struct SandboxBuilder {
     quirks: bool,
     faults: FaultPlan,
     listen: SocketAddr,
+    max_connections: usize,
+    tls: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -51,6 +55,8 @@ impl Default for SandboxBuilder {
             quirks: false,
             faults: FaultPlan::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            tls: false,
         }
         .credential(DEFAULT_AKEY, DEFAULT_ASID)
     }
@@ -72,6 +78,8 @@ impl fmt::Debug for SandboxBuilder {
             .field("quirks", &self.quirks)
             .field("faults", &self.faults)
             .field("listen", &self.listen)
+            .field("max_connections", &self.max_connections)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -136,6 +144,53 @@ impl SandboxBuilder {
         self
     }
 
+    /// The most connections open at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS); 0 counts as 1). Further
+    /// connections wait in the listen backlog until one closes.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// Whether to serve HTTPS (default off) with a certificate for `localhost`, `127.0.0.1`
+    /// and `::1`, signed by a CA generated at start: trust
+    /// [`SandboxHandle::ca_cert_pem`] in the client. The URL becomes
+    /// `https://HOST:PORT/m.api`.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
+    /// Whether the demo key would be reachable from other machines: the address is not
+    /// loopback and [`DEFAULT_AKEY`] is accepted with [`DEFAULT_ASID`].
+    fn exposes_demo_key(&self, addr: SocketAddr) -> bool {
+        !addr.ip().is_loopback()
+            && self
+                .credentials
+                .get(DEFAULT_AKEY)
+                .is_some_and(|c| !c.expired && c.secret == DEFAULT_ASID)
+    }
+
+    fn warn_if_exposed(&self, addr: SocketAddr) {
+        if self.exposes_demo_key(addr) {
+            tracing::warn!(
+                %addr,
+                "the sandbox listens beyond loopback and accepts the public demo key {DEFAULT_AKEY:?}: anyone who can reach {addr} can call it; listen on 127.0.0.1 or use without_default_credential()"
+            );
+        }
+    }
+
+    fn transport(&self) -> io::Result<(Transport, Option<String>)> {
+        #[cfg(feature = "tls")]
+        if self.tls {
+            let tls = crate::tls::Tls::generate()?;
+            return Ok((Transport::Tls(tls.acceptor), Some(tls.ca_cert_pem)));
+        }
+        Ok((Transport::Plain, None))
+    }
+
     fn bind(&self) -> io::Result<std::net::TcpListener> {
         let listener = std::net::TcpListener::bind(self.listen).map_err(|e| {
             io::Error::new(
@@ -158,7 +213,7 @@ impl SandboxBuilder {
         };
         Arc::new(Shared::new(
             rules,
-            self.skew_secs,
+            Clock::new(self.skew_secs),
             self.replay,
             self.quirks,
             FaultState::new(self.faults),
@@ -169,19 +224,37 @@ impl SandboxBuilder {
     ///
     /// Fails when the address cannot be bound (or is in use).
     pub async fn start(self) -> io::Result<SandboxHandle> {
+        let (transport, ca_cert_pem) = self.transport()?;
         let listener = tokio::net::TcpListener::from_std(self.bind()?)?;
         let addr = listener.local_addr()?;
+        self.warn_if_exposed(addr);
+        let max_connections = self.max_connections;
         let shared = self.into_shared();
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, router(shared.clone()), stopped));
-        Ok(SandboxHandle::new(addr, shared, stop, Runner::Task(task)))
+        let task = tokio::spawn(serve(
+            listener,
+            transport,
+            router(shared.clone()),
+            max_connections,
+            stopped,
+        ));
+        Ok(SandboxHandle::new(
+            addr,
+            ca_cert_pem,
+            shared,
+            stop,
+            Runner::Task(task),
+        ))
     }
 
     /// Starts the sandbox on its own multi-thread runtime on a background thread; the caller
     /// needs no runtime. The thread ends when the handle is shut down or dropped.
     pub fn start_blocking(self) -> io::Result<SandboxHandle> {
+        let (transport, ca_cert_pem) = self.transport()?;
         let std_listener = self.bind()?;
         let addr = std_listener.local_addr()?;
+        self.warn_if_exposed(addr);
+        let max_connections = self.max_connections;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("opretail-sandbox")
@@ -196,12 +269,37 @@ impl SandboxBuilder {
         let app = router(shared.clone());
         let thread = std::thread::Builder::new()
             .name("opretail-sandbox-main".into())
-            .spawn(move || runtime.block_on(serve(listener, app, stopped)))?;
+            .spawn(move || {
+                runtime.block_on(serve(listener, transport, app, max_connections, stopped));
+            })?;
         Ok(SandboxHandle::new(
             addr,
+            ca_cert_pem,
             shared,
             stop,
             Runner::Thread(thread),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_key_is_exposed_only_beyond_loopback() {
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let lan: SocketAddr = "192.0.2.7:8080".parse().unwrap();
+        let loopback: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let loopback6: SocketAddr = "[::1]:8080".parse().unwrap();
+        let builder = Sandbox::builder();
+        assert!(builder.exposes_demo_key(any));
+        assert!(builder.exposes_demo_key(lan));
+        assert!(!builder.exposes_demo_key(loopback));
+        assert!(!builder.exposes_demo_key(loopback6));
+        let private = Sandbox::builder().without_default_credential();
+        assert!(!private.exposes_demo_key(any));
+        let own_secret = Sandbox::builder().credential(DEFAULT_AKEY, "not-the-demo-secret");
+        assert!(!own_secret.exposes_demo_key(any));
     }
 }

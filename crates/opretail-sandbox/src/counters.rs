@@ -6,34 +6,35 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::faults::FaultKind;
 
-// The codes the sandbox answers most get a lock-free slot; any other code goes to the map.
-const FAST_CODES: [i64; 22] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, -100, -500, -999, 4001,
-];
-
 #[derive(Default)]
 pub(crate) struct LiveCounters {
     requests: AtomicU64,
-    fast: [AtomicU64; FAST_CODES.len()],
-    other: Mutex<BTreeMap<i64, u64>>,
+    in_flight: AtomicU64,
+    answers: Mutex<BTreeMap<i64, u64>>,
     faults: [AtomicU64; FaultKind::ALL.len()],
 }
 
+/// Counts a request as in flight until dropped, however its handler ends (answered, or
+/// dropped with its connection).
+pub(crate) struct InFlight<'a>(&'a AtomicU64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl LiveCounters {
-    pub(crate) fn request(&self) {
+    /// Counts a request received; it is in flight until the guard is dropped.
+    pub(crate) fn request(&self) -> InFlight<'_> {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(&self.in_flight)
     }
 
     pub(crate) fn answer(&self, code: i64) {
-        match FAST_CODES.iter().position(|c| *c == code) {
-            Some(i) => {
-                self.fast[i].fetch_add(1, Ordering::Relaxed);
-            }
-            None => {
-                let mut other = self.other.lock().unwrap_or_else(|e| e.into_inner());
-                *other.entry(code).or_default() += 1;
-            }
-        }
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        *answers.entry(code).or_default() += 1;
     }
 
     pub(crate) fn fault(&self, kind: FaultKind) {
@@ -41,13 +42,11 @@ impl LiveCounters {
     }
 
     pub(crate) fn snapshot(&self) -> Counters {
-        let mut answers = self.other.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        for (code, n) in FAST_CODES.iter().zip(&self.fast) {
-            let n = n.load(Ordering::Relaxed);
-            if n > 0 {
-                answers.insert(*code, n);
-            }
-        }
+        let answers = self
+            .answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let faults = FaultKind::ALL
             .iter()
             .map(|k| (*k, self.faults[k.index()].load(Ordering::Relaxed)))
@@ -55,6 +54,7 @@ impl LiveCounters {
             .collect();
         Counters {
             requests: self.requests.load(Ordering::Relaxed),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
             answers,
             faults,
         }
@@ -70,6 +70,7 @@ impl LiveCounters {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {
     requests: u64,
+    in_flight: u64,
     answers: BTreeMap<i64, u64>,
     faults: BTreeMap<FaultKind, u64>,
 }
@@ -78,6 +79,13 @@ impl Counters {
     /// Requests received.
     pub fn requests(&self) -> u64 {
         self.requests
+    }
+
+    /// Requests being handled at the time of the snapshot: received and neither answered
+    /// nor abandoned (a request whose client closed the connection stops counting at once,
+    /// even inside a [`Fault::Delay`](crate::Fault::Delay)).
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight
     }
 
     /// Envelopes sent with this `stat.code`.

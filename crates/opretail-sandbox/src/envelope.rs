@@ -1,29 +1,14 @@
 //! The gateway's response envelope: `stat` (`cid`, `code`, `codename`, `systime`), `result`,
 //! `data`.
 
-use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
 use opretail_model::ReturnCode;
-use opretail_sign::{Timestamp, UtcOffset};
-#[cfg(test)]
+use serde::Serialize;
 use serde_json::Value;
 
-/// The gateway's time as sent in `stat.systime`: `yyyy-MM-dd HH:mm:ss`, UTC+08:00.
-pub(crate) fn systime(now_unix: i64) -> String {
-    match Timestamp::from_unix(now_unix, UtcOffset::GATEWAY) {
-        Ok(ts) => {
-            let d = ts.as_str();
-            format!(
-                "{}-{}-{} {}:{}:{}",
-                &d[0..4],
-                &d[4..6],
-                &d[6..8],
-                &d[8..10],
-                &d[10..12],
-                &d[12..14]
-            )
-        }
-        Err(_) => String::new(),
-    }
+/// The gateway's time as sent in `stat.systime`: `yyyy-MM-dd HH:mm:ss` at the gateway's offset.
+pub(crate) fn systime(now: &DateTime<FixedOffset>) -> String {
+    now.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// One answer's envelope, ready to serialise.
@@ -31,10 +16,40 @@ pub(crate) struct Envelope<'a> {
     pub(crate) cid: &'a str,
     pub(crate) code: &'a ReturnCode,
     pub(crate) result: &'a str,
-    pub(crate) now_unix: i64,
-    /// The payload's JSON text, written as it is.
-    pub(crate) data: Option<Bytes>,
+    pub(crate) now: &'a DateTime<FixedOffset>,
+    /// The payload, on success.
+    pub(crate) data: Option<Value>,
     pub(crate) quirks: bool,
+}
+
+/// The envelope as sent; the fields serialise in declaration order, the platform's.
+#[derive(Serialize)]
+struct Wire<'a> {
+    stat: Stat<'a>,
+    result: &'a str,
+    /// Absent (strict errors), `null` (quirky errors) or the payload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Option<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Stat<'a> {
+    cid: &'a str,
+    code: Code,
+    codename: &'a str,
+    systime: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elapsed: Option<u32>,
+}
+
+/// `stat.code`: a string from the platform, a number from loose gateways.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Code {
+    Text(String),
+    Number(i64),
 }
 
 impl Envelope<'_> {
@@ -42,50 +57,39 @@ impl Envelope<'_> {
     /// Quirks: `stat.code` is a number, an error carries `"data": null`, and extra fields
     /// appear.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
-        // Written by hand so that the fields come in the platform's order (`stat` first);
-        // a `serde_json::Map` would sort them.
-        let mut out = Vec::with_capacity(1024);
-        out.extend_from_slice(b"{\"stat\":{\"cid\":");
-        push_json(&mut out, self.cid);
-        out.extend_from_slice(b",\"code\":");
-        if self.quirks {
-            out.extend_from_slice(self.code.code().to_string().as_bytes());
-        } else {
-            push_json(&mut out, &self.code.code().to_string());
-        }
-        out.extend_from_slice(b",\"codename\":");
-        push_json(&mut out, self.code.name());
-        out.extend_from_slice(b",\"systime\":");
-        push_json(&mut out, &systime(self.now_unix));
-        if self.quirks {
-            out.extend_from_slice(b",\"elapsed\":1");
-        }
-        out.extend_from_slice(b"},\"result\":");
-        push_json(&mut out, self.result);
-        match (self.data, self.quirks) {
-            (Some(data), _) => {
-                out.extend_from_slice(b",\"data\":");
-                out.extend_from_slice(&data);
-            }
-            (None, true) => out.extend_from_slice(b",\"data\":null"),
-            (None, false) => {}
-        }
-        if self.quirks {
-            out.extend_from_slice(b",\"version\":\"sandbox\"");
-        }
-        out.push(b'}');
-        out
+        let quirks = self.quirks;
+        let wire = Wire {
+            stat: Stat {
+                cid: self.cid,
+                code: if quirks {
+                    Code::Number(self.code.code())
+                } else {
+                    Code::Text(self.code.code().to_string())
+                },
+                codename: self.code.name(),
+                systime: systime(self.now),
+                elapsed: quirks.then_some(1),
+            },
+            result: self.result,
+            data: match (self.data, quirks) {
+                (Some(data), _) => Some(Some(data)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            },
+            version: quirks.then_some("sandbox"),
+        };
+        serde_json::to_vec(&wire).expect("an envelope has string keys only, so it serialises")
     }
-}
-
-fn push_json(out: &mut Vec<u8>, text: &str) {
-    // Serialising a string into a `Vec` cannot fail.
-    let _ = serde_json::to_writer(out, text);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::gateway_offset;
+
+    fn epoch() -> DateTime<FixedOffset> {
+        DateTime::UNIX_EPOCH.with_timezone(&gateway_offset())
+    }
 
     fn strict_bytes_start_with_stat() -> bool {
         let code = ReturnCode::Success;
@@ -93,8 +97,8 @@ mod tests {
             cid: "c\"1",
             code: &code,
             result: "ok",
-            now_unix: 0,
-            data: Some(Bytes::from_static(br#"{"a":1}"#)),
+            now: &epoch(),
+            data: Some(serde_json::json!({"a": 1})),
             quirks: false,
         }
         .into_bytes()
@@ -103,7 +107,10 @@ mod tests {
 
     #[test]
     fn systime_is_gateway_local() {
-        assert_eq!(systime(1_795_832_100), "2026-11-28 10:15:00");
+        let now = DateTime::from_timestamp(1_795_832_100, 0)
+            .unwrap()
+            .with_timezone(&gateway_offset());
+        assert_eq!(systime(&now), "2026-11-28 10:15:00");
     }
 
     #[test]
@@ -113,7 +120,7 @@ mod tests {
             cid: "c1",
             code: &code,
             result: "bad",
-            now_unix: 0,
+            now: &epoch(),
             data: None,
             quirks: false,
         };
@@ -125,7 +132,7 @@ mod tests {
             cid: "c1",
             code: &code,
             result: "bad",
-            now_unix: 0,
+            now: &epoch(),
             data: None,
             quirks: true,
         };

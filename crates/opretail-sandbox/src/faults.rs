@@ -20,8 +20,21 @@ pub enum Fault {
     /// HTTP 200 with a JSON-looking body of this many bytes, streamed without being held in
     /// memory, to test a client's body limit.
     HugeBody(usize),
-    /// This much extra latency for this request, which is then answered normally.
+    /// This much extra latency for this request, which is then answered normally. A client
+    /// that closes the connection meanwhile ends the request at once (see
+    /// [`Counters::in_flight`](crate::Counters::in_flight)), so a client's whole-call deadline
+    /// can be tested with a long delay.
     Delay(Duration),
+    /// An HTTP redirect: this status (a 3xx such as 301, 302, 307 or 308) with this
+    /// `Location` and an empty body, to test that a client does not follow it. A status
+    /// outside 100..=999 or a `Location` that is not a valid header value is answered with
+    /// HTTP 500 and a text body saying so.
+    Redirect {
+        /// The HTTP status.
+        status: u16,
+        /// The `Location` header's value.
+        location: String,
+    },
 }
 
 /// The kind of a [`Fault`], without its data: what [`Counters`](crate::Counters) counts.
@@ -42,13 +55,15 @@ pub enum FaultKind {
     HugeBody,
     /// [`Fault::Delay`].
     Delay,
+    /// [`Fault::Redirect`].
+    Redirect,
     /// The plan's added latency ([`FaultPlan::with_latency`]), when it was more than zero.
     Latency,
 }
 
 impl FaultKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [FaultKind; 8] = [
+    pub const ALL: [FaultKind; 9] = [
         FaultKind::Http502Html,
         FaultKind::CloseConnection,
         FaultKind::TruncatedJson,
@@ -56,6 +71,7 @@ impl FaultKind {
         FaultKind::Gateway,
         FaultKind::HugeBody,
         FaultKind::Delay,
+        FaultKind::Redirect,
         FaultKind::Latency,
     ];
 
@@ -75,6 +91,7 @@ impl Fault {
             Fault::Gateway(_) => FaultKind::Gateway,
             Fault::HugeBody(_) => FaultKind::HugeBody,
             Fault::Delay(_) => FaultKind::Delay,
+            Fault::Redirect { .. } => FaultKind::Redirect,
         }
     }
 }
@@ -184,10 +201,6 @@ impl FaultState {
         FaultState { plan, rng }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.plan.is_empty()
-    }
-
     pub(crate) fn decide(&mut self) -> Decision {
         let mut latency = self.plan.latency;
         if !self.plan.jitter.is_zero() {
@@ -228,6 +241,13 @@ mod tests {
         assert_eq!(xs, ys);
         let hits = xs.iter().filter(|f| f.is_some()).count();
         assert!((50..150).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn kinds_index_their_place_in_all() {
+        for (i, kind) in FaultKind::ALL.iter().enumerate() {
+            assert_eq!(kind.index(), i, "{kind:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub(crate) enum Runner {
 pub struct SandboxHandle {
     addr: SocketAddr,
     url: String,
+    ca_cert_pem: Option<String>,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     runner: Option<Runner>,
@@ -35,12 +36,19 @@ impl std::fmt::Debug for SandboxHandle {
 impl SandboxHandle {
     pub(crate) fn new(
         addr: SocketAddr,
+        ca_cert_pem: Option<String>,
         shared: Arc<Shared>,
         stop: watch::Sender<bool>,
         runner: Runner,
     ) -> Self {
+        let scheme = if ca_cert_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         SandboxHandle {
-            url: format!("http://{addr}/m.api"),
+            url: format!("{scheme}://{addr}/m.api"),
+            ca_cert_pem,
             addr,
             shared,
             stop,
@@ -48,9 +56,16 @@ impl SandboxHandle {
         }
     }
 
-    /// The gateway URL, `http://HOST:PORT/m.api`.
+    /// The gateway URL: `http://HOST:PORT/m.api`, or `https://HOST:PORT/m.api` when TLS is
+    /// on.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The PEM of the CA that signed the sandbox's certificate, when it serves HTTPS: the one
+    /// certificate a client must trust. `None` over plain HTTP.
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.ca_cert_pem.as_deref()
     }
 
     /// The address the sandbox listens on.

@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
+mod clock;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
@@ -13,6 +14,8 @@ mod methods;
 mod params;
 mod replay;
 mod server;
+#[cfg(feature = "tls")]
+mod tls;
 mod validate;
 
 pub use builder::{Sandbox, SandboxBuilder};
@@ -21,7 +24,8 @@ pub use faults::{Fault, FaultKind, FaultPlan};
 pub use handle::SandboxHandle;
 pub use methods::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
 pub use params::Params;
-pub use server::MAX_BODY_BYTES;
+pub use replay::MAX_REPLAY_ENTRIES;
+pub use server::{DEFAULT_MAX_CONNECTIONS, MAX_BODY_BYTES, MAX_FORM_PAIRS};
 pub use validate::GATEWAY_AID;
 
 /// The developer key the sandbox accepts by default (public, documented, printed at start).

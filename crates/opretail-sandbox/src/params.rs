@@ -1,6 +1,7 @@
 //! The request's parameters, read from the query string and the form body.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// Every `name=value` pair of a request, in the order received: the query string's first, then
 /// the body's. Percent-decoding follows `application/x-www-form-urlencoded` (`+` is a space);
@@ -23,6 +24,17 @@ impl<'a> Params<'a> {
         Params { pairs }
     }
 
+    /// Like [`parse`](Self::parse), but `None` when there are more than `max_pairs` pairs;
+    /// it stops reading at the first pair over.
+    pub(crate) fn parse_at_most(query: Option<&'a str>, body: &'a [u8], max_pairs: usize) -> Option<Self> {
+        let query = query.map(str::as_bytes).unwrap_or_default();
+        let pairs: Vec<_> = form_urlencoded::parse(query)
+            .chain(form_urlencoded::parse(body))
+            .take(max_pairs.saturating_add(1))
+            .collect();
+        (pairs.len() <= max_pairs).then_some(Params { pairs })
+    }
+
     /// The value of the first pair with this name, or `""` when there is none: the gateway
     /// treats an absent parameter and an empty one alike.
     pub fn get(&self, name: &str) -> &str {
@@ -34,12 +46,11 @@ impl<'a> Params<'a> {
 
     /// The first name that occurs more than once, if any.
     pub fn duplicate_name(&self) -> Option<&str> {
-        self.pairs.iter().enumerate().find_map(|(i, (name, _))| {
-            self.pairs[..i]
-                .iter()
-                .any(|(earlier, _)| earlier == name)
-                .then_some(name.as_ref())
-        })
+        let mut seen = HashSet::with_capacity(self.pairs.len());
+        self.pairs
+            .iter()
+            .map(|(name, _)| name.as_ref())
+            .find(|name| !seen.insert(*name))
     }
 
     /// Every pair, as received.
@@ -69,5 +80,14 @@ mod tests {
         assert_eq!(p.duplicate_name(), Some("a"));
         assert_eq!(p.business().count(), 3);
         assert_eq!(Params::parse(None, b"a=1&b=2").duplicate_name(), None);
+        assert_eq!(Params::parse(Some("b=1"), b"a=1&b=2").duplicate_name(), Some("b"));
+    }
+
+    #[test]
+    fn at_most_counts_the_query_and_the_body() {
+        let p = Params::parse_at_most(Some("a=1"), b"b=2&c=3", 3).unwrap();
+        assert_eq!(p, Params::parse(Some("a=1"), b"b=2&c=3"));
+        assert_eq!(Params::parse_at_most(Some("a=1"), b"b=2&c=3&d", 3), None);
+        assert_eq!(Params::parse_at_most(None, b"", 0), Some(Params::default()));
     }
 }

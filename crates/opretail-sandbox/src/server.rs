@@ -4,28 +4,32 @@ use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::routing::post;
 use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
 use http::{HeaderValue, StatusCode, header};
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use opretail_model::ReturnCode;
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use crate::clock::Clock;
 use crate::counters::LiveCounters;
 use crate::envelope::Envelope;
-use crate::faults::{Fault, FaultKind, FaultState};
+use crate::faults::{Decision, Fault, FaultKind, FaultState};
 use crate::methods::Call;
 use crate::params::Params;
 use crate::replay::ReplayCache;
@@ -34,17 +38,29 @@ use crate::validate::{Rejection, Rules, validate};
 /// The largest request body read; larger ones get HTTP 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The most `name=value` pairs read from a request (query string and body together); more
+/// get HTTP 400. A gateway call has about a dozen.
+pub const MAX_FORM_PAIRS: usize = 256;
+
+/// The default cap on open connections
+/// ([`SandboxBuilder::max_connections`](crate::SandboxBuilder::max_connections)); past it,
+/// new connections wait in the listen backlog until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
 /// How long open connections get to finish when the sandbox stops.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a client gets to complete the TLS handshake.
+#[cfg(feature = "tls")]
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything the handler shares across requests.
 pub(crate) struct Shared {
     pub(crate) rules: Rules,
-    pub(crate) skew_secs: i64,
+    pub(crate) clock: Clock,
     pub(crate) replay: Option<ReplayCache>,
     pub(crate) quirks: bool,
     pub(crate) faults: Mutex<FaultState>,
-    pub(crate) faults_active: AtomicBool,
     pub(crate) counters: LiveCounters,
     cid_prefix: u32,
     cid_next: AtomicU64,
@@ -53,19 +69,17 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         rules: Rules,
-        skew_secs: i64,
+        clock: Clock,
         replay: bool,
         quirks: bool,
         faults: FaultState,
     ) -> Self {
-        let active = !faults.is_empty();
         Shared {
             rules,
-            skew_secs,
+            clock,
             replay: replay.then(ReplayCache::default),
             quirks,
             faults: Mutex::new(faults),
-            faults_active: AtomicBool::new(active),
             counters: LiveCounters::default(),
             cid_prefix: fastrand::u32(..),
             cid_next: AtomicU64::new(1),
@@ -73,30 +87,14 @@ impl Shared {
     }
 
     pub(crate) fn set_faults(&self, state: FaultState) {
-        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
-        self.faults_active
-            .store(!state.is_empty(), Ordering::Release);
-        *faults = state;
+        *self.faults.lock().unwrap_or_else(|e| e.into_inner()) = state;
     }
 
-    fn decide_faults(&self) -> crate::faults::Decision {
-        if !self.faults_active.load(Ordering::Acquire) {
-            return Default::default();
-        }
-        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
-        let decision = faults.decide();
-        if faults.is_empty() {
-            // A used-up script: later requests skip the lock.
-            self.faults_active.store(false, Ordering::Release);
-        }
-        decision
-    }
-
-    fn now_unix(&self) -> i64 {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        now.saturating_add(self.skew_secs)
+    fn decide_faults(&self) -> Decision {
+        self.faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .decide()
     }
 
     fn next_cid(&self) -> String {
@@ -115,19 +113,45 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Accepts connections until `shutdown` turns true (or its sender is gone), then lets open
-/// connections finish for a short while.
+/// How connections are served: plain HTTP, or HTTPS with the sandbox's certificate.
+#[derive(Clone)]
+pub(crate) enum Transport {
+    Plain,
+    #[cfg(feature = "tls")]
+    Tls(tokio_rustls::TlsAcceptor),
+}
+
+/// Accepts connections, at most `max_connections` open at once, until `shutdown` turns true
+/// (or its sender is gone), then lets open connections finish for a short while.
 pub(crate) async fn serve(
     listener: TcpListener,
+    transport: Transport,
     router: Router,
+    max_connections: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let permits = Arc::new(Semaphore::new(max_connections.max(1)));
     let mut connections = JoinSet::new();
     loop {
+        // A permit first: at the cap, new connections wait in the kernel's backlog.
+        let next = async {
+            let permit = permits
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the connection semaphore is never closed");
+            (permit, listener.accept().await)
+        };
         tokio::select! {
-            accepted = listener.accept() => match accepted {
+            (permit, accepted) = next => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(connection(stream, router.clone(), shutdown.clone()));
+                    connections.spawn(connection(
+                        stream,
+                        transport.clone(),
+                        router.clone(),
+                        shutdown.clone(),
+                        permit,
+                    ));
                 }
                 Err(error) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -150,15 +174,42 @@ pub(crate) async fn serve(
     }
 }
 
-async fn connection(stream: TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+/// One connection, holding its permit until it ends.
+async fn connection(
+    stream: TcpStream,
+    transport: Transport,
+    router: Router,
+    shutdown: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+) {
     let _ = stream.set_nodelay(true);
+    match transport {
+        Transport::Plain => serve_http(stream, router, shutdown).await,
+        #[cfg(feature = "tls")]
+        Transport::Tls(acceptor) => {
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => serve_http(stream, router, shutdown).await,
+                Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
+                Err(_) => tracing::debug!("TLS handshake timed out"),
+            }
+        }
+    }
+}
+
+/// HTTP/1.1 on one connection, until the client or the sandbox closes it.
+async fn serve_http<S>(stream: S, router: Router, mut shutdown: watch::Receiver<bool>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let kill = Arc::new(Notify::new());
     let kill_for_requests = ConnectionKill(kill.clone());
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(kill_for_requests.clone());
         router.clone().oneshot(request)
     });
-    // The timer lets hyper drop clients that never finish sending their headers.
+    // The timer lets hyper drop clients that never finish sending their headers. Half-close
+    // stays off (hyper's default): a client that closes its side while its request waits
+    // (in a `Fault::Delay`, say) ends the connection and drops the request.
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .serve_connection(TokioIo::new(stream), service);
@@ -189,15 +240,17 @@ fn json_response(body: Vec<u8>) -> axum::response::Response {
 fn text_response(
     status: StatusCode,
     content_type: &'static str,
-    body: &'static str,
+    body: impl Into<Body>,
 ) -> axum::response::Response {
-    let mut response = axum::response::Response::new(Body::from(body));
+    let mut response = axum::response::Response::new(body.into());
     *response.status_mut() = status;
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
+
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// How long the sandbox waits for a request body once the headers are in.
 const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -207,7 +260,8 @@ const MAINTENANCE_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8
 
 async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::response::Response {
     let started = Instant::now();
-    shared.counters.request();
+    // Dropped with this future: when the answer is ready or when the connection goes away.
+    let _in_flight = shared.counters.request();
     let (parts, body) = request.into_parts();
     // hyper's header timeout does not cover the body: a client that announces a body and
     // never sends it must not hold a task forever.
@@ -221,19 +275,27 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
         Ok(Err(_)) => {
             return text_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "text/plain; charset=utf-8",
+                TEXT,
                 "request body too large or unreadable: the sandbox reads at most 64 KiB\n",
             );
         }
         Err(_) => {
             return text_response(
                 StatusCode::REQUEST_TIMEOUT,
-                "text/plain; charset=utf-8",
+                TEXT,
                 "the request body did not arrive within 10 seconds\n",
             );
         }
     };
-    let params = Params::parse(parts.uri.query(), &body);
+    let Some(params) = Params::parse_at_most(parts.uri.query(), &body, MAX_FORM_PAIRS) else {
+        return text_response(
+            StatusCode::BAD_REQUEST,
+            TEXT,
+            format!(
+                "too many parameters: the sandbox reads at most {MAX_FORM_PAIRS} name=value pairs (query string and body together)\n"
+            ),
+        );
+    };
 
     let decision = shared.decide_faults();
     if !decision.latency.is_zero() {
@@ -254,6 +316,7 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
                 return text_response(StatusCode::OK, "text/html; charset=utf-8", MAINTENANCE_PAGE);
             }
             Fault::HugeBody(size) => return huge_response(size),
+            Fault::Redirect { status, location } => return redirect_response(status, &location),
             Fault::CloseConnection => {
                 if let Some(ConnectionKill(kill)) = parts.extensions.get::<ConnectionKill>() {
                     kill.notify_one();
@@ -269,21 +332,44 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
             Fault::Gateway(code) => {
                 let code = crate::methods::return_code(code);
                 let rejection = Rejection::new(code, "injected by the sandbox's fault plan");
-                return answer(&shared, &params, Err(rejection), started, false);
+                let now = shared.clock.now();
+                return answer(&shared, &params, Err(rejection), &now, started, false);
             }
         }
     }
-    let outcome = handle(&shared, &params);
-    answer(&shared, &params, outcome, started, truncate)
+    let now = shared.clock.now();
+    let outcome = handle(&shared, &params, now);
+    answer(&shared, &params, outcome, &now, started, truncate)
+}
+
+/// The status and `Location` of a [`Fault::Redirect`], with an empty body.
+fn redirect_response(status: u16, location: &str) -> axum::response::Response {
+    let (Ok(status), Ok(location)) = (StatusCode::from_u16(status), HeaderValue::from_str(location))
+    else {
+        return text_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            TEXT,
+            format!(
+                "the sandbox's fault plan asks for an invalid redirect (status {status}, Location {location:?}); give a 3xx status and a valid header value\n"
+            ),
+        );
+    };
+    let mut response = axum::response::Response::new(Body::empty());
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::LOCATION, location);
+    response
 }
 
 /// Validates and runs a request: the business payload or the first error.
-fn handle(shared: &Shared, params: &Params<'_>) -> Result<Bytes, Rejection> {
-    let now = shared.now_unix();
+fn handle(
+    shared: &Shared,
+    params: &Params<'_>,
+    now: DateTime<FixedOffset>,
+) -> Result<Value, Rejection> {
     let accepted = validate(params, &shared.rules, now)?;
     if let Some(replay) = &shared.replay {
         let window = shared.rules.tolerance_secs.saturating_mul(2).max(1);
-        if !replay.first_use(accepted.sig, now, window) {
+        if !replay.first_use(accepted.sig, now.timestamp(), window) {
             return Err(Rejection::new(
                 ReturnCode::ApiCallRepeat,
                 "this _sig was already used; sign again with a fresh _timestamp",
@@ -292,7 +378,7 @@ fn handle(shared: &Shared, params: &Params<'_>) -> Result<Bytes, Rejection> {
     }
     let call = Call {
         params,
-        now_unix: now,
+        now,
         quirks: shared.quirks,
     };
     tracing::trace!(method = accepted.method, "dispatching");
@@ -302,12 +388,12 @@ fn handle(shared: &Shared, params: &Params<'_>) -> Result<Bytes, Rejection> {
 fn answer(
     shared: &Shared,
     params: &Params<'_>,
-    outcome: Result<Bytes, Rejection>,
+    outcome: Result<Value, Rejection>,
+    now: &DateTime<FixedOffset>,
     started: Instant,
     truncate: bool,
 ) -> axum::response::Response {
     let cid = shared.next_cid();
-    let now = shared.now_unix();
     let (code, result, data) = match outcome {
         Ok(data) => (ReturnCode::Success, "success".to_owned(), Some(data)),
         Err(rejection) => (rejection.code, rejection.message, None),
@@ -316,7 +402,7 @@ fn answer(
         cid: &cid,
         code: &code,
         result: &result,
-        now_unix: now,
+        now,
         data,
         quirks: shared.quirks,
     }

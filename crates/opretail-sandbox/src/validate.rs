@@ -5,9 +5,11 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, FixedOffset};
 use opretail_model::ReturnCode;
-use opretail_sign::{SignMethod, Timestamp, UtcOffset, verify};
+use opretail_sign::{SignMethod, verify};
 
+use crate::clock::parse_timestamp;
 use crate::methods::{Handler, Registry};
 use crate::params::Params;
 
@@ -60,7 +62,7 @@ fn reject<T>(code: ReturnCode, detail: impl std::fmt::Display) -> Result<T, Reje
 pub(crate) fn validate<'p>(
     params: &'p Params<'_>,
     rules: &Rules,
-    now_unix: i64,
+    now: DateTime<FixedOffset>,
 ) -> Result<Accepted<'p>, Rejection> {
     let akey = params.get("_akey");
     if akey.is_empty() {
@@ -144,13 +146,13 @@ pub(crate) fn validate<'p>(
             "send _timestamp (yyyyMMddHHmmss)",
         );
     }
-    let Ok(parsed) = Timestamp::parse(timestamp, UtcOffset::GATEWAY) else {
+    let Some(parsed) = parse_timestamp(timestamp, now.timezone()) else {
         return reject(
             ReturnCode::TimestampFormatError,
             format_args!("{timestamp:?} is not yyyyMMddHHmmss"),
         );
     };
-    let drift = parsed.unix().saturating_sub(now_unix);
+    let drift = (parsed - now).num_seconds();
     if drift.saturating_abs() > rules.tolerance_secs {
         return reject(
             ReturnCode::TimestampOvertime,
@@ -196,7 +198,11 @@ mod tests {
         }
     }
 
-    const NOW: i64 = 1_795_832_100; // 2026-11-28 10:15:00 in UTC+08:00
+    /// 2026-11-28 10:15:00 in UTC+08:00.
+    fn now() -> DateTime<FixedOffset> {
+        crate::clock::parse_timestamp("20261128101500", crate::clock::gateway_offset())
+            .expect("a valid timestamp")
+    }
 
     fn signed_form(extra: &[(&str, &str)]) -> String {
         let mut pairs: Vec<(String, String)> = [
@@ -225,14 +231,13 @@ mod tests {
     fn a_signed_form_passes_and_runs() {
         let body = signed_form(&[("id", "S_1"), ("needUnit", "0")]);
         let params = Params::parse(None, body.as_bytes());
-        let accepted = validate(&params, &rules(), NOW).unwrap();
+        let accepted = validate(&params, &rules(), now()).unwrap();
         let call = Call {
             params: &params,
-            now_unix: NOW,
+            now: now(),
             quirks: false,
         };
         let data = (accepted.handler)(&call).unwrap();
-        let data: serde_json::Value = serde_json::from_slice(&data).unwrap();
         assert!(data["DAY_FLOW"].is_u64());
     }
 
@@ -241,15 +246,16 @@ mod tests {
         fn arbitrary_bytes_never_panic(query in proptest::option::of(".{0,200}"), body in proptest::collection::vec(any::<u8>(), 0..400)) {
             let params = Params::parse(query.as_deref(), &body);
             let _ = params.duplicate_name();
-            let _ = validate(&params, &rules(), NOW);
+            let _ = validate(&params, &rules(), now());
         }
 
         #[test]
-        fn arbitrary_business_values_never_panic(id in ".{0,40}", need_unit in ".{0,4}", quirks in any::<bool>(), now in -10_000_000_000i64..400_000_000_000) {
+        fn arbitrary_business_values_never_panic(id in ".{0,40}", need_unit in ".{0,4}", quirks in any::<bool>(), at in -10_000_000_000i64..200_000_000_000) {
             let body = signed_form(&[("id", &id), ("needUnit", &need_unit)]);
             let params = Params::parse(None, body.as_bytes());
-            if let Ok(accepted) = validate(&params, &rules(), NOW) {
-                let call = Call { params: &params, now_unix: now, quirks };
+            if let Ok(accepted) = validate(&params, &rules(), now()) {
+                let at = DateTime::from_timestamp(at, 0).expect("inside chrono's range");
+                let call = Call { params: &params, now: at.with_timezone(&now().timezone()), quirks };
                 let _ = (accepted.handler)(&call);
             }
         }

@@ -3,7 +3,7 @@
 mod echo;
 mod total_data;
 
-use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 use crate::params::Params;
@@ -15,19 +15,13 @@ pub use total_data::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
 /// What a method handler gets: the request's parameters and the gateway's view of the world.
 pub(crate) struct Call<'a> {
     pub(crate) params: &'a Params<'a>,
-    /// The gateway's clock, seconds since the Unix epoch (skew applied).
-    pub(crate) now_unix: i64,
+    /// The gateway's clock (skew applied), at the gateway's offset.
+    pub(crate) now: DateTime<FixedOffset>,
     pub(crate) quirks: bool,
 }
 
-/// A method: the business payload (`data`, serialised JSON) or a business error.
-pub(crate) type Handler = fn(&Call<'_>) -> Result<Bytes, Rejection>;
-
-/// The JSON text of a payload.
-pub(crate) fn to_json(value: &Value) -> Bytes {
-    // A `Value` has string keys only, so it always serialises.
-    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
-}
+/// A method: the business payload (`data`) or a business error.
+pub(crate) type Handler = fn(&Call<'_>) -> Result<Value, Rejection>;
 
 /// The methods known to the gateway, by name and version.
 pub(crate) struct Registry {

@@ -5,12 +5,8 @@
 //! `DAY_FLOW <= WEEK_FLOW <= MONTH_FLOW` hold by construction (the month window also covers
 //! the current week's days when the week began in the previous month).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
-use bytes::Bytes;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
 use opretail_model::ReturnCode;
-use opretail_sign::{Timestamp, UtcOffset};
 use serde_json::{Map, Value, json};
 
 use super::Call;
@@ -24,8 +20,6 @@ pub const ID_ILLEGAL: i64 = 4001;
 /// The sandbox's business code for a `needUnit` other than `0` or `1`.
 pub const NEED_UNIT_ILLEGAL: i64 = 4002;
 
-const SECONDS_PER_DAY: i64 = 86_400;
-
 /// A stable 64-bit hash (FNV-1a): `std`'s hasher may change between releases.
 fn seed(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -38,6 +32,11 @@ fn seed(parts: &[&[u8]]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// The seed's day number: days since 1970-01-01, so that the data of a day never changes.
+fn day_number(date: NaiveDate) -> i64 {
+    (date - DateTime::UNIX_EPOCH.date_naive()).num_days()
 }
 
 fn rng_for(id: &str, day: i64, salt: &str) -> fastrand::Rng {
@@ -74,36 +73,33 @@ const WEATHERS: [(&str, &str); 6] = [
 ];
 const WINDS: [&str; 4] = ["东北风3-4级", "南风微风", "西北风4-5级", "东风2级"];
 
-fn daily_flow(id: &str, day: i64) -> u64 {
+fn daily_flow(id: &str, date: NaiveDate) -> u64 {
     // A store sees a few hundred to a few thousand visitors; an enterprise is many stores.
     let mut base_rng = rng_for(id, 0, "base");
     let mut base = base_rng.u64(300..3_000);
     if id.starts_with("O_") {
         base *= base_rng.u64(20..120);
     }
-    let weekday = (day + 3).rem_euclid(7); // 0 = Monday; 1970-01-01 was a Thursday.
-    let weekday_factor = match weekday {
-        4 => 1.1,
-        5 | 6 => 1.35,
+    let weekday_factor = match date.weekday() {
+        chrono::Weekday::Fri => 1.1,
+        chrono::Weekday::Sat | chrono::Weekday::Sun => 1.35,
         _ => 1.0,
     };
-    let noise = 0.8 + rng_for(id, day, "flow").f64() * 0.4;
+    let noise = 0.8 + rng_for(id, day_number(date), "flow").f64() * 0.4;
     (base as f64 * weekday_factor * noise).round() as u64
 }
 
 impl Figures {
-    /// The figures of `id` on the gateway-local day that contains `now_unix`.
-    pub(crate) fn compute(id: &str, now_unix: i64) -> Figures {
-        let day = gateway_day(now_unix);
-        let day_of_month = Timestamp::from_unix(now_unix, UtcOffset::GATEWAY)
-            .ok()
-            .and_then(|ts| ts.as_str()[6..8].parse::<i64>().ok())
-            .unwrap_or(1);
-        let week_start = day - (day + 3).rem_euclid(7);
-        let month_start = (day - (day_of_month - 1)).min(week_start);
+    /// The figures of `id` on the gateway-local day `date`.
+    pub(crate) fn compute(id: &str, date: NaiveDate) -> Figures {
+        let week_start = date - TimeDelta::days(i64::from(date.weekday().num_days_from_monday()));
+        let month_start = date
+            .with_day(1)
+            .expect("every month has a first day")
+            .min(week_start);
         let (mut week_flow, mut month_flow) = (0, 0);
         let mut day_flow = 0;
-        for d in month_start..=day {
+        for d in month_start.iter_days().take_while(|d| *d <= date) {
             let flow = daily_flow(id, d);
             month_flow += flow;
             if d >= week_start {
@@ -111,7 +107,7 @@ impl Figures {
             }
             day_flow = flow;
         }
-        let mut rng = rng_for(id, day, "rates");
+        let mut rng = rng_for(id, day_number(date), "rates");
         let enter_rate = rng.u32(200..600);
         let buy_rate_target = rng.u64(100..400);
         let fitting_rate = rng.u32(150..500);
@@ -187,19 +183,12 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn gateway_date(unix: i64) -> (String, String) {
-    let ts = Timestamp::from_unix(unix, UtcOffset::GATEWAY)
-        .map(|t| t.as_str().to_owned())
-        .unwrap_or_else(|_| "19700101000000".to_owned());
-    let date = format!("{}-{}-{}", &ts[0..4], &ts[4..6], &ts[6..8]);
-    (ts, date)
-}
-
-fn weather(id: &str, figures: &Figures, now_unix: i64, quirks: bool) -> Value {
-    let (digits, date) = gateway_date(now_unix);
+fn weather(id: &str, figures: &Figures, date: NaiveDate, quirks: bool) -> Value {
     let (name, icon) = WEATHERS[figures.weather % WEATHERS.len()];
     let city = 101_010_100 + (seed(&[id.as_bytes()]) % 3_000) * 100;
-    let weather_id: i64 = digits[0..8].parse().unwrap_or_default();
+    let weather_id =
+        i64::from(date.year()) * 10_000 + i64::from(date.month() * 100 + date.day());
+    let date = date.format("%Y-%m-%d").to_string();
     json!({
         "classify": "1",
         "dayPictureUrl": format!("https://weather.sandbox.invalid/day/{icon}.png"),
@@ -211,7 +200,7 @@ fn weather(id: &str, figures: &Figures, now_unix: i64, quirks: bool) -> Value {
         "id": if quirks { Value::String(weather_id.to_string()) } else { json!(weather_id) },
         "customIcon": if quirks { Value::String(String::new()) } else { Value::String(icon.to_owned()) },
         "createDate": format!("{date} 06:00:00"),
-        "wind": WINDS[(figures.low_temp.rem_euclid(4)) as usize],
+        "wind": WINDS[figures.low_temp.rem_euclid(4) as usize],
     })
 }
 
@@ -276,7 +265,7 @@ fn business_error(code: i64, detail: String) -> Rejection {
     }
 }
 
-pub(crate) fn handle(call: &Call<'_>) -> Result<Bytes, Rejection> {
+pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
     let id = call.params.get("id");
     let valid_id = ["S_", "O_"]
         .iter()
@@ -299,56 +288,14 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Bytes, Rejection> {
             ));
         }
     };
-    let day = gateway_day(call.now_unix);
-    Ok(cached(id, day, units, call.quirks, || {
-        super::to_json(&payload(id, call.now_unix, units, call.quirks))
-    }))
+    Ok(payload(id, &call.now, units, call.quirks))
 }
 
-/// The gateway-local day number (days since 1970-01-01 in UTC+08:00).
-fn gateway_day(now_unix: i64) -> i64 {
-    now_unix
-        .saturating_add(i64::from(UtcOffset::GATEWAY.seconds()))
-        .div_euclid(SECONDS_PER_DAY)
-}
-
-const CACHE_ENTRIES: usize = 1024;
-
-thread_local! {
-    // The payload depends only on (id, day, units, quirks): each worker thread keeps the
-    // JSON of the ones it served, so a benchmark measures the gateway, not the generator.
-    static CACHE: RefCell<HashMap<u64, (Box<str>, Bytes)>> = RefCell::new(HashMap::new());
-}
-
-fn cached(id: &str, day: i64, units: bool, quirks: bool, build: impl FnOnce() -> Bytes) -> Bytes {
-    let key = seed(&[
-        id.as_bytes(),
-        &day.to_le_bytes(),
-        &[u8::from(units), u8::from(quirks)],
-    ]);
-    let hit = CACHE.with_borrow(|cache| {
-        cache
-            .get(&key)
-            .filter(|(cached_id, _)| **cached_id == *id)
-            .map(|(_, json)| json.clone())
-    });
-    if let Some(json) = hit {
-        return json;
-    }
-    let json = build();
-    CACHE.with_borrow_mut(|cache| {
-        if cache.len() >= CACHE_ENTRIES {
-            cache.clear();
-        }
-        cache.insert(key, (id.into(), json.clone()));
-    });
-    json
-}
-
-/// The `data` object of `id` on the day of `now_unix`.
-fn payload(id: &str, now_unix: i64, units: bool, quirks: bool) -> Value {
+/// The `data` object of `id` on the gateway-local day of `now`.
+fn payload(id: &str, now: &DateTime<FixedOffset>, units: bool, quirks: bool) -> Value {
     let style = Style { units, quirks };
-    let f = Figures::compute(id, now_unix);
+    let date = now.date_naive();
+    let f = Figures::compute(id, date);
     let mut data = Map::with_capacity(14);
     data.insert("DAY_FLOW".into(), style.count(f.day_flow));
     data.insert("WEEK_FLOW".into(), style.count(f.week_flow));
@@ -358,8 +305,13 @@ fn payload(id: &str, now_unix: i64, units: bool, quirks: bool) -> Value {
     data.insert("BUY_RATE".into(), style.rate(f.buy_rate));
     if quirks {
         // Loose gateways: a rate as a bare number, a null, a missing field, extra fields.
-        let updated_ms =
-            (gateway_day(now_unix) * SECONDS_PER_DAY - 2 * 3_600).saturating_mul(1_000);
+        let updated_ms = date
+            .and_hms_opt(6, 0, 0)
+            .expect("06:00:00 is a valid time")
+            .and_local_timezone(now.timezone())
+            .single()
+            .expect("a fixed offset maps every local time to one instant")
+            .timestamp_millis();
         data.insert("ENTER_RATE".into(), json!(f64::from(f.enter_rate) / 10.0));
         data.insert("FITTING_RATE".into(), Value::Null);
         data.insert("REMARK".into(), Value::String("sandbox quirks".into()));
@@ -368,7 +320,7 @@ fn payload(id: &str, now_unix: i64, units: bool, quirks: bool) -> Value {
         data.insert("EXPENDITURE".into(), style.money(f.price_fen));
         data.insert("FITTING_RATE".into(), style.rate(f.fitting_rate));
     }
-    data.insert("WEATHER".into(), weather(id, &f, now_unix, quirks));
+    data.insert("WEATHER".into(), weather(id, &f, date, quirks));
     data.insert("cfgData".into(), cfg_data(&f, style));
     Value::Object(data)
 }
@@ -379,12 +331,11 @@ mod tests {
 
     #[test]
     fn figures_are_consistent_and_deterministic_over_many_days() {
-        let start = 1_767_225_600; // 2026-01-01T00:00:00Z
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         for id in ["S_1", "S_1001", "O_42", "O_7"] {
-            for day in 0..400 {
-                let now = start + day * SECONDS_PER_DAY + 3_600 * (day % 24);
-                let f = Figures::compute(id, now);
-                assert_eq!(f, Figures::compute(id, now));
+            for date in start.iter_days().take(400) {
+                let f = Figures::compute(id, date);
+                assert_eq!(f, Figures::compute(id, date));
                 assert!(f.day_flow > 0);
                 assert!(
                     f.day_flow <= f.week_flow && f.week_flow <= f.month_flow,
@@ -401,18 +352,37 @@ mod tests {
     }
 
     #[test]
-    fn cached_payloads_match_fresh_ones() {
-        let now = 1_795_832_100;
-        for (units, quirks) in [(true, false), (false, false), (true, true), (false, true)] {
-            for id in ["S_1", "O_1"] {
-                let fresh = super::super::to_json(&payload(id, now, units, quirks));
-                let first = cached(id, gateway_day(now), units, quirks, || fresh.clone());
-                let again = cached(id, gateway_day(now), units, quirks, Bytes::new);
-                assert_eq!((&first, &again), (&fresh, &fresh));
-            }
-        }
-        let next_day = cached("S_1", gateway_day(now) + 1, true, false, Bytes::new);
-        assert!(next_day.is_empty());
+    fn windows_follow_the_gateway_calendar() {
+        // 2026-11-28 is a Saturday: the week began on Monday the 23rd.
+        let date = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let f = Figures::compute("S_1", date);
+        let week: u64 = (23..=28)
+            .map(|d| daily_flow("S_1", NaiveDate::from_ymd_opt(2026, 11, d).unwrap()))
+            .sum();
+        let month: u64 = (1..=28)
+            .map(|d| daily_flow("S_1", NaiveDate::from_ymd_opt(2026, 11, d).unwrap()))
+            .sum();
+        assert_eq!((f.week_flow, f.month_flow), (week, month));
+        // Sunday 2026-11-01: the week began in October, and the month window covers it.
+        let date = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let f = Figures::compute("S_1", date);
+        assert_eq!(f.week_flow, f.month_flow);
+        assert!(f.week_flow > f.day_flow);
+        assert_eq!(day_number(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+    }
+
+    #[test]
+    fn weather_and_update_time_use_the_gateway_day() {
+        // 2026-11-27 23:30 UTC is already the 28th in UTC+08:00.
+        let now = crate::clock::parse_timestamp("20261128073000", crate::clock::gateway_offset())
+            .unwrap();
+        let data = payload("S_1", &now, true, true);
+        assert_eq!(data["WEATHER"]["weatherDate"], "2026-11-28");
+        assert_eq!(data["WEATHER"]["id"], "20261128");
+        assert_eq!(data["WEATHER"]["createDate"], "2026-11-28 06:00:00");
+        // 2026-11-28 06:00:00 UTC+08:00 is 2026-11-27 22:00:00 UTC.
+        assert_eq!(data["UPDATE_TIME"], 1_795_816_800_000_i64);
+        assert_eq!(payload("S_1", &now, true, false)["WEATHER"]["id"], 20_261_128);
     }
 
     #[test]
