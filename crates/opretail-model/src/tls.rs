@@ -115,6 +115,19 @@ mod tests {
     }
 
     #[test]
+    fn an_https_endpoint_needs_a_tls_feature_and_says_which() {
+        let config = Config::default();
+        let error = check_tls_available(&config, false).unwrap_err().to_string();
+        assert!(error.contains("rustls") && error.contains("native-tls"), "{error}");
+        assert!(check_tls_available(&config, true).is_ok());
+        let clear = Config::builder()
+            .endpoint("http://127.0.0.1:1/m.api")
+            .build()
+            .unwrap();
+        assert!(check_tls_available(&clear, false).is_ok());
+    }
+
+    #[test]
     fn the_bundled_roots_are_trusted_without_configuration() {
         assert!(trusted_roots(&Config::default()).len() > 50);
     }

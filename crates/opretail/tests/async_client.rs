@@ -221,7 +221,7 @@ async fn slow_answer_is_retried_after_a_timeout() {
     let sandbox = sandbox().faults(plan).start().await.unwrap();
     let config = Config::builder()
         .endpoint(sandbox.url())
-        .timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_millis(300))
         .retry(fast_retry())
         .build()
         .unwrap();

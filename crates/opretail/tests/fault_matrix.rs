@@ -9,15 +9,18 @@
 mod cases;
 mod common;
 
-use cases::{BOUND, Run, matrix, run_case, total_async, total_blocking};
-use common::{AKEY, ASID};
-use opretail::{Config, Credentials, Error};
+use std::time::{Duration, Instant};
+
+use cases::{BOUND, Kind, Run, matrix, run_case, total_async, total_blocking};
+use common::{AKEY, ASID, sandbox};
+use opretail::{Config, Credentials, Error, TransportKind};
+use opretail_sandbox::{Fault, FaultPlan};
 
 /// Runs every case through `call` (one `getTotalData` call, giving the attempts it took, or
 /// `Err` if it panicked) and reports every case that went wrong at once.
 fn run_matrix(
     client: &str,
-    call: impl Fn(Credentials, Config) -> std::thread::Result<Result<u32, Error>>,
+    call: impl Fn(Credentials, Config, Kind) -> std::thread::Result<Result<u32, Error>>,
 ) {
     let mut failures = Vec::new();
     for case in matrix() {
@@ -53,17 +56,21 @@ fn run_matrix(
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-#[test]
-fn async_client_meets_every_fault() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("runtime");
-    run_matrix("async", |credentials, config| {
+        .expect("runtime")
+}
+
+#[test]
+fn async_client_meets_every_fault() {
+    let runtime = runtime();
+    run_matrix("async", |credentials, config, kind| {
         // A task of its own, so that a panic inside the client shows as a `JoinError`.
         runtime
-            .block_on(runtime.spawn(total_async(credentials, config)))
+            .block_on(runtime.spawn(total_async(credentials, config, kind)))
             .map_err(|e| match e.try_into_panic() {
                 Ok(payload) => payload,
                 Err(e) => Box::new(e.to_string()),
@@ -73,7 +80,61 @@ fn async_client_meets_every_fault() {
 
 #[test]
 fn blocking_client_meets_every_fault() {
-    run_matrix("blocking", |credentials, config| {
-        std::thread::spawn(move || total_blocking(credentials, config)).join()
+    run_matrix("blocking", |credentials, config, kind| {
+        std::thread::spawn(move || total_blocking(credentials, config, kind)).join()
     });
+}
+
+/// The whole-call timeout is a deadline: against a gateway that answers every attempt
+/// slower than it, with retries allowed, the call ends at the deadline plus a margin (the
+/// margin measured on an idle 2-core machine was a few milliseconds; the bound leaves room
+/// for a busy one).
+#[test]
+fn the_timeout_bounds_the_whole_call_for_both_clients() {
+    const DEADLINE: Duration = Duration::from_millis(800);
+    const MARGIN: Duration = Duration::from_millis(700);
+    let config = |url: &str| {
+        Config::builder()
+            .endpoint(url)
+            .timeout(DEADLINE)
+            .retry(common::fast_retry().max_attempts(10))
+            .build()
+            .expect("valid test configuration")
+    };
+    let slow = || {
+        FaultPlan::script(std::iter::repeat_n(
+            Fault::Delay(Duration::from_secs(3)),
+            12,
+        ))
+    };
+    let runtime = runtime();
+    for client in ["async", "blocking"] {
+        let sandbox = sandbox()
+            .faults(slow())
+            .start_blocking()
+            .expect("sandbox starts");
+        let credentials = common::credentials();
+        let config = config(sandbox.url());
+        let started = Instant::now();
+        let result = match client {
+            "async" => runtime.block_on(total_async(credentials, config, Kind::Read)),
+            _ => total_blocking(credentials, config, Kind::Read),
+        };
+        let elapsed = started.elapsed();
+        let error = result.expect_err("every attempt is slower than the deadline");
+        assert_eq!(
+            error.transport_kind(),
+            Some(TransportKind::Timeout),
+            "{client}: {error}"
+        );
+        eprintln!(
+            "{client}: deadline {DEADLINE:?}, call ended after {elapsed:?} (margin {:?})",
+            elapsed.saturating_sub(DEADLINE)
+        );
+        assert!(
+            elapsed >= DEADLINE - Duration::from_millis(50),
+            "{client}: {elapsed:?}"
+        );
+        assert!(elapsed <= DEADLINE + MARGIN, "{client}: {elapsed:?}");
+    }
 }

@@ -108,8 +108,8 @@ fn async_client_keeps_the_secret_on_every_path() {
         .expect("runtime");
     let mut failures = 0;
     for case in error_paths() {
-        let run = run_case(&case, KEY, CANARY, |credentials, config| {
-            runtime.block_on(total_async(credentials, config))
+        let run = run_case(&case, KEY, CANARY, |credentials, config, kind| {
+            runtime.block_on(total_async(credentials, config, kind))
         });
         if let Err(error) = &run.outcome {
             failures += 1;

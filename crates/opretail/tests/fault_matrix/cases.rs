@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use opretail::{Config, Credentials, Error, GetTotalData, TransportKind};
+use opretail::{Config, Credentials, Error, GetTotalData, RawCall, TransportKind};
 use opretail_sandbox::{Fault, FaultPlan, Sandbox, SandboxBuilder};
 
 use crate::common::{config, fast_retry, store};
@@ -61,6 +61,17 @@ pub struct Case {
     pub expect: Expect,
     /// Requests the sandbox must have seen.
     pub requests: u64,
+    /// Whether the call is a raw call not marked idempotent (else a `getTotalData`, a read).
+    pub unsafe_to_repeat: bool,
+}
+
+/// How the case's call is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `getTotalData`, safe to repeat.
+    Read,
+    /// The same method as a raw call not marked idempotent.
+    Unmarked,
 }
 
 fn as_is(builder: SandboxBuilder, _akey: &str, _asid: &str) -> SandboxBuilder {
@@ -70,7 +81,7 @@ fn as_is(builder: SandboxBuilder, _akey: &str, _asid: &str) -> SandboxBuilder {
 pub fn config_short_timeout(url: &str) -> Config {
     Config::builder()
         .endpoint(url)
-        .timeout(TIMEOUT)
+        .attempt_timeout(TIMEOUT)
         .retry(fast_retry())
         .build()
         .expect("valid test configuration")
@@ -102,6 +113,15 @@ fn case(fault: &'static str, plan: FaultPlan, expect: Expect, requests: u64) -> 
         config,
         expect,
         requests,
+        unsafe_to_repeat: false,
+    }
+}
+
+/// A case whose call is a raw call not marked idempotent.
+fn unmarked(fault: &'static str, plan: FaultPlan, expect: Expect, requests: u64) -> Case {
+    Case {
+        unsafe_to_repeat: true,
+        ..case(fault, plan, expect, requests)
     }
 }
 
@@ -187,6 +207,57 @@ pub fn matrix() -> Vec<Case> {
             sandbox: |b, akey, asid| b.expired_credential(akey, asid),
             ..case("expired key", FaultPlan::default(), Gateway(3), 1)
         },
+        case(
+            "307 redirect to another host",
+            always(Fault::Redirect {
+                status: 307,
+                location: "http://elsewhere.example/m.api".to_owned(),
+            }),
+            Transport(TransportKind::Redirect),
+            1,
+        ),
+        case(
+            "308 redirect on the same host",
+            always(Fault::Redirect {
+                status: 308,
+                location: "/other.api".to_owned(),
+            }),
+            Transport(TransportKind::Redirect),
+            1,
+        ),
+        Case {
+            config: config_short_timeout,
+            ..unmarked(
+                "latency beyond the timeout, call not safe to repeat",
+                always(Fault::Delay(SLOW)),
+                Transport(TransportKind::Timeout),
+                1,
+            )
+        },
+        unmarked(
+            "connection closed, call not safe to repeat",
+            always(Fault::CloseConnection),
+            Transport(TransportKind::Io),
+            1,
+        ),
+        unmarked(
+            "gateway -500, call not safe to repeat",
+            always(Fault::Gateway(-500)),
+            Gateway(-500),
+            1,
+        ),
+        unmarked(
+            "gateway -100, call not safe to repeat",
+            always(Fault::Gateway(-100)),
+            Gateway(-100),
+            1,
+        ),
+        unmarked(
+            "502 HTML page, call not safe to repeat",
+            always(Fault::Http502Html),
+            HttpStatus(502),
+            1,
+        ),
     ]
 }
 
@@ -201,12 +272,12 @@ pub struct Run<T> {
 }
 
 /// Runs `case` against a fresh sandbox that accepts `akey` / `asid`: `call` makes one call
-/// with credentials and a configuration pointing at that sandbox.
+/// of the case's kind with credentials and a configuration pointing at that sandbox.
 pub fn run_case<T>(
     case: &Case,
     akey: &str,
     asid: &str,
-    call: impl FnOnce(Credentials, Config) -> T,
+    call: impl FnOnce(Credentials, Config, Kind) -> T,
 ) -> Run<T> {
     let builder = Sandbox::builder().credential(akey, asid);
     let sandbox = (case.sandbox)(builder, akey, asid)
@@ -216,7 +287,12 @@ pub fn run_case<T>(
     let config = (case.config)(sandbox.url());
     let credentials = Credentials::new(akey, asid).expect("valid test credentials");
     let started = Instant::now();
-    let outcome = call(credentials, config);
+    let kind = if case.unsafe_to_repeat {
+        Kind::Unmarked
+    } else {
+        Kind::Read
+    };
+    let outcome = call(credentials, config, kind);
     let elapsed = started.elapsed();
     Run {
         outcome,
@@ -225,16 +301,44 @@ pub fn run_case<T>(
     }
 }
 
-/// One `getTotalData` call with the async client: the attempts it took.
-pub async fn total_async(credentials: Credentials, config: Config) -> Result<u32, Error> {
-    let client = opretail::Client::new(credentials, config)?;
-    let response = client.send_with_meta(&GetTotalData::new(store(1))).await?;
-    Ok(response.meta.attempts)
+/// `getTotalData` of one store as a raw call, not marked idempotent.
+fn unmarked_call() -> RawCall {
+    RawCall::new(GetTotalData::METHOD)
+        .param("id", store(1).as_str())
+        .param("needUnit", "0")
 }
 
-/// One `getTotalData` call with the blocking client: the attempts it took.
-pub fn total_blocking(credentials: Credentials, config: Config) -> Result<u32, Error> {
+/// One call with the async client: the attempts it took.
+pub async fn total_async(
+    credentials: Credentials,
+    config: Config,
+    kind: Kind,
+) -> Result<u32, Error> {
+    let client = opretail::Client::new(credentials, config)?;
+    let attempts = match kind {
+        Kind::Read => {
+            client
+                .send_with_meta(&GetTotalData::new(store(1)))
+                .await?
+                .meta
+                .attempts
+        }
+        Kind::Unmarked => client.send_with_meta(&unmarked_call()).await?.meta.attempts,
+    };
+    Ok(attempts)
+}
+
+/// One call with the blocking client: the attempts it took.
+pub fn total_blocking(credentials: Credentials, config: Config, kind: Kind) -> Result<u32, Error> {
     let client = opretail::blocking::Client::new(credentials, config)?;
-    let response = client.send_with_meta(&GetTotalData::new(store(1)))?;
-    Ok(response.meta.attempts)
+    let attempts = match kind {
+        Kind::Read => {
+            client
+                .send_with_meta(&GetTotalData::new(store(1)))?
+                .meta
+                .attempts
+        }
+        Kind::Unmarked => client.send_with_meta(&unmarked_call())?.meta.attempts,
+    };
+    Ok(attempts)
 }
