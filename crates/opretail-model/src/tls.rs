@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn an_io_error_wrapping_a_tls_error_is_a_tls_error() {
-        let plain = std::io::Error::new(std::io::ErrorKind::Other, "reset");
+        let plain = std::io::Error::other("reset");
         assert!(!is_tls_error(&plain));
         #[cfg(feature = "rustls")]
         {
@@ -118,7 +118,10 @@ mod tests {
     fn an_https_endpoint_needs_a_tls_feature_and_says_which() {
         let config = Config::default();
         let error = check_tls_available(&config, false).unwrap_err().to_string();
-        assert!(error.contains("rustls") && error.contains("native-tls"), "{error}");
+        assert!(
+            error.contains("rustls") && error.contains("native-tls"),
+            "{error}"
+        );
         assert!(check_tls_available(&config, true).is_ok());
         let clear = Config::builder()
             .endpoint("http://127.0.0.1:1/m.api")

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The `-raw-with-model` lines are the same raw loops doing the client's pure work too
-//! (signing each call with `RequestSigner`, decoding each answer with `decode_response`):
+//! (signing each call with `RequestPreparer`, decoding each answer with `decode_response`):
 //! the client's rate over theirs is what the transport itself costs.
 //!
 //! The async client (64 calls in flight) is compared with a hand-written reqwest loop
@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use opretail::model::{FORM_CONTENT_TYPE, Preparation, RequestSigner, decode_response};
+use opretail::model::{Preparation, PreparedRequest, RequestPreparer, decode_response};
 use opretail::{Config, Credentials, EntityId, GetTotalData, RetryPolicy};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox};
 
@@ -46,7 +46,7 @@ fn main() {
         .build()
         .expect("valid configuration");
     let credentials = Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).expect("valid credentials");
-    let signer = RequestSigner::new(credentials.clone(), config.clone());
+    let signer = RequestPreparer::new(credentials.clone(), config.clone());
     let forms = Arc::new(SignedForms::new(&signer, calls));
     eprintln!(
         "client benchmark: {calls} calls per run against {}",
@@ -214,7 +214,7 @@ async fn async_baseline(config: &Config, forms: &Arc<SignedForms>, calls: usize)
         async move {
             let response = http
                 .post(url)
-                .header("content-type", FORM_CONTENT_TYPE)
+                .header("content-type", PreparedRequest::CONTENT_TYPE)
                 .body(form)
                 .send()
                 .await
@@ -278,7 +278,7 @@ fn blocking_baseline(config: &Config, forms: &SignedForms, calls: usize) -> Figu
     run_threads(calls, |i| {
         let mut response = agent
             .post(url)
-            .header("content-type", FORM_CONTENT_TYPE)
+            .header("content-type", PreparedRequest::CONTENT_TYPE)
             .send(forms.get(i))
             .expect("the baseline call succeeds");
         assert!(response.status().is_success());
@@ -302,7 +302,7 @@ async fn async_with_model(config: &Config, credentials: &Credentials, calls: usi
         .build()
         .expect("a reqwest client");
     let url = config.endpoint().as_str().to_owned();
-    let signer = Arc::new(RequestSigner::new(credentials.clone(), config.clone()));
+    let signer = Arc::new(RequestPreparer::new(credentials.clone(), config.clone()));
     run_async(calls, move |i| {
         let (http, url, signer) = (http.clone(), url.clone(), signer.clone());
         async move {
@@ -310,7 +310,7 @@ async fn async_with_model(config: &Config, credentials: &Credentials, calls: usi
             let form = signed(&signer, &op);
             let response = http
                 .post(url)
-                .header("content-type", FORM_CONTENT_TYPE)
+                .header("content-type", PreparedRequest::CONTENT_TYPE)
                 .body(form)
                 .send()
                 .await
@@ -327,13 +327,13 @@ async fn async_with_model(config: &Config, credentials: &Credentials, calls: usi
 fn blocking_with_model(config: &Config, credentials: &Credentials, calls: usize) -> Figures {
     let agent = raw_agent(config);
     let url = config.endpoint().as_str();
-    let signer = RequestSigner::new(credentials.clone(), config.clone());
+    let signer = RequestPreparer::new(credentials.clone(), config.clone());
     run_threads(calls, |i| {
         let op = GetTotalData::new(store(i));
         let form = signed(&signer, &op);
         let mut response = agent
             .post(url)
-            .header("content-type", FORM_CONTENT_TYPE)
+            .header("content-type", PreparedRequest::CONTENT_TYPE)
             .send(&form)
             .expect("the call succeeds");
         let status = response.status().as_u16();
@@ -350,7 +350,7 @@ struct SignedForms {
 }
 
 impl SignedForms {
-    fn new(signer: &RequestSigner, calls: usize) -> Self {
+    fn new(signer: &RequestPreparer, calls: usize) -> Self {
         let sign = |n| signed(signer, &GetTotalData::new(store(n)));
         Self {
             measured: (0..calls).map(sign).collect(),
@@ -368,9 +368,9 @@ impl SignedForms {
     }
 }
 
-fn signed(signer: &RequestSigner, op: &GetTotalData) -> String {
-    match signer.prepare(op, SystemTime::now()) {
-        Ok(Preparation::Ready(request)) => request.body().to_owned(),
+fn signed(signer: &RequestPreparer, op: &GetTotalData) -> String {
+    match signer.prepare(op, &[], SystemTime::now()) {
+        Ok(Preparation::Ready(request)) => request.into_body(),
         _ => panic!("the form could not be signed"),
     }
 }
