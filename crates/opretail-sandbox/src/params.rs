@@ -26,7 +26,11 @@ impl<'a> Params<'a> {
 
     /// Like [`parse`](Self::parse), but `None` when there are more than `max_pairs` pairs;
     /// it stops reading at the first pair over.
-    pub(crate) fn parse_at_most(query: Option<&'a str>, body: &'a [u8], max_pairs: usize) -> Option<Self> {
+    pub(crate) fn parse_at_most(
+        query: Option<&'a str>,
+        body: &'a [u8],
+        max_pairs: usize,
+    ) -> Option<Self> {
         let query = query.map(str::as_bytes).unwrap_or_default();
         let pairs: Vec<_> = form_urlencoded::parse(query)
             .chain(form_urlencoded::parse(body))
@@ -80,7 +84,10 @@ mod tests {
         assert_eq!(p.duplicate_name(), Some("a"));
         assert_eq!(p.business().count(), 3);
         assert_eq!(Params::parse(None, b"a=1&b=2").duplicate_name(), None);
-        assert_eq!(Params::parse(Some("b=1"), b"a=1&b=2").duplicate_name(), Some("b"));
+        assert_eq!(
+            Params::parse(Some("b=1"), b"a=1&b=2").duplicate_name(),
+            Some("b")
+        );
     }
 
     #[test]

@@ -54,7 +54,11 @@ impl ReplayCache {
         while seen.order.front().is_some_and(|(until, _)| *until < now) {
             seen.forget_front();
         }
-        if seen.until.get(sig.as_str()).is_some_and(|until| *until >= now) {
+        if seen
+            .until
+            .get(sig.as_str())
+            .is_some_and(|until| *until >= now)
+        {
             return false;
         }
         while seen.order.len() >= self.capacity {

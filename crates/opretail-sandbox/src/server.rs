@@ -344,8 +344,10 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
 
 /// The status and `Location` of a [`Fault::Redirect`], with an empty body.
 fn redirect_response(status: u16, location: &str) -> axum::response::Response {
-    let (Ok(status), Ok(location)) = (StatusCode::from_u16(status), HeaderValue::from_str(location))
-    else {
+    let (Ok(status), Ok(location)) = (
+        StatusCode::from_u16(status),
+        HeaderValue::from_str(location),
+    ) else {
         return text_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             TEXT,

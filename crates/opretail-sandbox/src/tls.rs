@@ -32,7 +32,8 @@ impl Tls {
     /// A fresh CA, a server certificate it signs, and a rustls configuration serving it over
     /// HTTP/1.1.
     pub(crate) fn generate() -> io::Result<Tls> {
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(generation_error)?;
+        let mut ca_params =
+            CertificateParams::new(Vec::<String>::new()).map_err(generation_error)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         ca_params
             .distinguished_name

@@ -186,8 +186,7 @@ fn thousands(n: u64) -> String {
 fn weather(id: &str, figures: &Figures, date: NaiveDate, quirks: bool) -> Value {
     let (name, icon) = WEATHERS[figures.weather % WEATHERS.len()];
     let city = 101_010_100 + (seed(&[id.as_bytes()]) % 3_000) * 100;
-    let weather_id =
-        i64::from(date.year()) * 10_000 + i64::from(date.month() * 100 + date.day());
+    let weather_id = i64::from(date.year()) * 10_000 + i64::from(date.month() * 100 + date.day());
     let date = date.format("%Y-%m-%d").to_string();
     json!({
         "classify": "1",
@@ -382,7 +381,10 @@ mod tests {
         assert_eq!(data["WEATHER"]["createDate"], "2026-11-28 06:00:00");
         // 2026-11-28 06:00:00 UTC+08:00 is 2026-11-27 22:00:00 UTC.
         assert_eq!(data["UPDATE_TIME"], 1_795_816_800_000_i64);
-        assert_eq!(payload("S_1", &now, true, false)["WEATHER"]["id"], 20_261_128);
+        assert_eq!(
+            payload("S_1", &now, true, false)["WEATHER"]["id"],
+            20_261_128
+        );
     }
 
     #[test]
