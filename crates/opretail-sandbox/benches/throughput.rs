@@ -7,19 +7,23 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use chrono::{FixedOffset, Utc};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox};
-use opretail_sign::{SignMethod, Timestamp, UtcOffset, sign};
+use opretail_sign::{SignMethod, sign};
 
 const CONNECTIONS: usize = 64;
 
 fn signed_body() -> Bytes {
-    let ts = Timestamp::from_system_time(SystemTime::now(), UtcOffset::GATEWAY)
-        .expect("the clock is within the years 0000-9999");
+    let gateway = FixedOffset::east_opt(8 * 3_600).expect("UTC+08:00 is a valid offset");
+    let ts = Utc::now()
+        .with_timezone(&gateway)
+        .format("%Y%m%d%H%M%S")
+        .to_string();
     let mut pairs = vec![
         ("_aid", "S107".to_owned()),
         ("_akey", DEFAULT_AKEY.to_owned()),
@@ -27,7 +31,7 @@ fn signed_body() -> Bytes {
         ("_sm", "md5".to_owned()),
         ("_requestMode", "post".to_owned()),
         ("_version", "v1".to_owned()),
-        ("_timestamp", ts.as_str().to_owned()),
+        ("_timestamp", ts),
         ("_format", "json".to_owned()),
         ("id", "S_1001".to_owned()),
         ("needUnit", "1".to_owned()),

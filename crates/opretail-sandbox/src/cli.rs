@@ -3,6 +3,8 @@
 
 use std::io;
 use std::net::SocketAddr;
+#[cfg(feature = "tls")]
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox, SandboxBuilder};
@@ -56,6 +58,22 @@ pub struct SandboxArgs {
     /// Seconds `_timestamp` may be from the sandbox's clock, either way.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub tolerance: u64,
+
+    /// Most connections open at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
+    /// Serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1, signed by a CA
+    /// generated at start (its PEM is written to `--ca-cert`).
+    #[cfg(feature = "tls")]
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Where to write the CA certificate (PEM) with `--tls`; default: a file in the
+    /// temporary directory, removed when the sandbox stops.
+    #[cfg(feature = "tls")]
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -95,7 +113,12 @@ impl SandboxArgs {
             .quirks(self.quirks)
             .replay_protection(!self.no_replay_protection)
             .tolerance(Duration::from_secs(self.tolerance))
+            .max_connections(self.max_connections)
             .faults(self.fault_plan());
+        #[cfg(feature = "tls")]
+        {
+            builder = builder.tls(self.tls);
+        }
         if let (Some(akey), Some(asid)) = (&self.akey, &self.asid) {
             builder = builder.credential(akey.clone(), asid.clone());
         }
@@ -103,13 +126,23 @@ impl SandboxArgs {
     }
 }
 
-/// Starts a sandbox, prints `listening on http://HOST:PORT/m.api` and the accepted
-/// credentials on stdout, and serves until Ctrl-C or SIGTERM.
+/// Starts a sandbox, prints `listening on http://HOST:PORT/m.api` (`https://` with `--tls`,
+/// then `ca certificate: PATH`) and the accepted credentials on stdout, and serves until
+/// Ctrl-C or SIGTERM.
 pub async fn run(args: SandboxArgs) -> io::Result<()> {
     // Installed before the first line is printed: whoever reads it may signal right away.
     let stop = StopSignals::install()?;
     let sandbox = args.builder().start().await?;
+    #[cfg(feature = "tls")]
+    let ca_file = match sandbox.ca_cert_pem() {
+        Some(pem) => Some(CaFile::write(args.ca_cert.as_deref(), pem)?),
+        None => None,
+    };
     println!("listening on {}", sandbox.url());
+    #[cfg(feature = "tls")]
+    if let Some(ca_file) = &ca_file {
+        println!("ca certificate: {}", ca_file.path.display());
+    }
     println!("credentials: _akey={DEFAULT_AKEY} _asid={DEFAULT_ASID}");
     if let Some(akey) = &args.akey {
         println!("credentials: _akey={akey} _asid=<as given, not shown>");
@@ -118,7 +151,49 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
     stop.wait().await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
+    #[cfg(feature = "tls")]
+    drop(ca_file);
     Ok(())
+}
+
+/// The CA certificate written for clients; a file the sandbox chose is removed on drop.
+#[cfg(feature = "tls")]
+struct CaFile {
+    path: PathBuf,
+    remove: bool,
+}
+
+#[cfg(feature = "tls")]
+impl CaFile {
+    fn write(path: Option<&Path>, pem: &str) -> io::Result<CaFile> {
+        let (path, remove) = match path {
+            Some(path) => (path.to_owned(), false),
+            None => (
+                std::env::temp_dir()
+                    .join(format!("opretail-sandbox-ca-{}.pem", std::process::id())),
+                true,
+            ),
+        };
+        std::fs::write(&path, pem).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot write the CA certificate to {}: {e}; choose another --ca-cert path",
+                    path.display()
+                ),
+            )
+        })?;
+        Ok(CaFile { path, remove })
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Drop for CaFile {
+    fn drop(&mut self) {
+        if self.remove {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Ctrl-C and, on Unix, SIGTERM.
@@ -183,6 +258,16 @@ mod tests {
         assert!(args.fault_plan().is_empty());
         assert!(!args.no_replay_protection && !args.quirks);
         assert_eq!(args.tolerance, 600);
+        assert_eq!(args.max_connections, crate::DEFAULT_MAX_CONNECTIONS);
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn ca_cert_needs_tls() {
+        assert!(parse(&["--ca-cert", "ca.pem"]).is_err());
+        let args = parse(&["--tls", "--ca-cert", "ca.pem"]).unwrap();
+        assert!(args.tls);
+        assert_eq!(args.ca_cert.as_deref(), Some(Path::new("ca.pem")));
     }
 
     #[test]

@@ -221,3 +221,87 @@ async fn fault_plan_changes_live() {
         "0"
     );
 }
+
+#[tokio::test]
+async fn redirects_have_the_status_the_location_and_no_body() {
+    let sandbox = with_script([
+        Fault::Redirect {
+            status: 302,
+            location: "https://elsewhere.invalid/m.api".into(),
+        },
+        Fault::Redirect {
+            status: 308,
+            location: "/other".into(),
+        },
+    ])
+    .await;
+    // reqwest's default client would follow; a client that must not follow sees this.
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (status, location) in [(302, "https://elsewhere.invalid/m.api"), (308, "/other")] {
+        let response = no_follow
+            .post(sandbox.url())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Form::total_data("S_1").signed().encode())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(response.headers()["location"], location);
+        assert!(response.bytes().await.unwrap().is_empty());
+    }
+    let counters = sandbox.counters();
+    assert_eq!(counters.faults(FaultKind::Redirect), 2);
+    assert_eq!(counters.answers_total(), 0);
+}
+
+#[tokio::test]
+async fn an_invalid_redirect_is_a_500_that_says_why() {
+    let sandbox = with_script([Fault::Redirect {
+        status: 302,
+        location: "bad\nvalue".into(),
+    }])
+    .await;
+    let response = send(sandbox.url()).await.unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("invalid redirect"), "{text}");
+}
+
+/// Waits (polling, up to 10 s) until the sandbox's counters satisfy `done`.
+async fn until(sandbox: &SandboxHandle, done: impl Fn(&opretail_sandbox::Counters) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(&sandbox.counters()) {
+        assert!(Instant::now() < deadline, "{:?}", sandbox.counters());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_giving_up_on_a_delay_ends_the_request() {
+    use tokio::io::AsyncWriteExt;
+
+    // An hour: only the client closing can end this request within the test.
+    let sandbox = with_script([Fault::Delay(Duration::from_secs(3_600))]).await;
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .unwrap();
+    let body = Form::total_data("S_1").signed().encode();
+    let request = format!(
+        "POST /m.api HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    until(&sandbox, |c| c.faults(FaultKind::Delay) == 1).await;
+    assert_eq!(sandbox.counters().in_flight(), 1);
+    // A client's deadline passes: it closes the connection.
+    drop(stream);
+    until(&sandbox, |c| c.in_flight() == 0).await;
+    assert_eq!(sandbox.counters().answers_total(), 0);
+    // The sandbox goes on serving, and shuts down without waiting for the hour.
+    let envelope = post(sandbox.url(), &Form::total_data("S_1").signed()).await;
+    assert_eq!(envelope["stat"]["code"], "0");
+    sandbox.shutdown().await;
+}

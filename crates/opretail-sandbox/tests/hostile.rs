@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use common::Form;
-use opretail_sandbox::{MAX_BODY_BYTES, Params, Sandbox, SandboxHandle};
+use opretail_sandbox::{MAX_BODY_BYTES, MAX_FORM_PAIRS, Params, Sandbox, SandboxHandle};
 use proptest::prelude::*;
 
 /// How long a test waits for any answer; a hung sandbox fails instead of hanging CI.
@@ -155,6 +155,119 @@ fn oversized_bodies_get_413() {
     let (status, _) = exchange(addr, &chunked).expect("an answer");
     assert_eq!(status, 413);
     assert_still_serving(&sandbox, "oversized bodies");
+}
+
+#[test]
+fn too_many_pairs_get_400_with_the_figure() {
+    let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
+    let addr = sandbox.addr();
+    let pairs = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("p{i}=1"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    // At the cap: read, then refused by the gateway (unsigned), as an envelope.
+    let (status, envelope) = post_form(addr, pairs(MAX_FORM_PAIRS).as_bytes());
+    assert_eq!(status, 200, "{envelope}");
+    // One over, split between the query string and the body: refused before validation.
+    let request = post_request(addr, pairs(MAX_FORM_PAIRS).as_bytes());
+    let request =
+        String::from_utf8(request)
+            .unwrap()
+            .replacen("POST /m.api ", "POST /m.api?extra=1 ", 1);
+    let (status, text) = exchange(addr, request.as_bytes()).expect("an answer");
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains(&MAX_FORM_PAIRS.to_string()), "{text}");
+    // Empty pairs (`&&&`) are skipped by the form encoding and do not count.
+    let (status, _) = post_form(addr, "&".repeat(MAX_BODY_BYTES - 1).as_bytes());
+    assert_eq!(status, 200);
+    assert_eq!(sandbox.counters().answers_total(), 2);
+    assert_still_serving(&sandbox, "too many pairs");
+}
+
+#[test]
+fn a_repeated_name_among_many_is_found() {
+    let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
+    let mut form = Form::total_data("S_1");
+    for i in 0..MAX_FORM_PAIRS - 20 {
+        form = form.set(&format!("extra{i}"), "x");
+    }
+    let form = form.push("extra7", "y").signed();
+    let (status, envelope) = post_form(sandbox.addr(), form.encode().as_bytes());
+    assert_eq!(status, 200);
+    assert_eq!(envelope["stat"]["code"], "7", "{envelope}");
+    assert!(
+        envelope["result"].as_str().unwrap().contains("extra7"),
+        "{envelope}"
+    );
+}
+
+/// Sends one keep-alive request on `stream`, returns the status line's code.
+fn keep_alive_request(stream: &mut TcpStream, addr: SocketAddr) -> std::io::Result<u16> {
+    let body = Form::total_data("S_1").signed().encode();
+    write!(
+        stream,
+        "POST /m.api HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    // Read the head, then exactly the announced body, leaving the connection open.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte)?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a content-length");
+    stream.read_exact(&mut vec![0; length])?;
+    Ok(head[9..12].parse().expect("a status"))
+}
+
+#[test]
+fn connections_over_the_cap_wait_for_a_free_slot() {
+    const CAP: usize = 3;
+    let sandbox = Sandbox::builder()
+        .max_connections(CAP)
+        .start_blocking()
+        .expect("sandbox starts");
+    let addr = sandbox.addr();
+    // CAP connections, each answered once and kept open: every slot is taken.
+    let mut open: Vec<TcpStream> = (0..CAP)
+        .map(|_| {
+            let mut stream = TcpStream::connect(addr).expect("connect");
+            stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+            assert_eq!(keep_alive_request(&mut stream, addr).expect("answer"), 200);
+            stream
+        })
+        .collect();
+    // One more: the kernel completes the TCP handshake, but the sandbox does not accept it,
+    // so its request stays unanswered (a short read timeout shows the client waiting).
+    let mut extra = TcpStream::connect(addr).expect("connect");
+    extra
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .expect("timeout");
+    let waiting = keep_alive_request(&mut extra, addr).expect_err("no answer over the cap");
+    assert!(
+        matches!(
+            waiting.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{waiting}"
+    );
+    assert_eq!(sandbox.counters().requests(), CAP as u64);
+    // A slot frees up: the waiting connection is accepted and its request answered.
+    drop(open.pop());
+    extra.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let mut head = [0u8; 12];
+    extra
+        .read_exact(&mut head)
+        .expect("the answer once a slot is free");
+    assert_eq!(&head, b"HTTP/1.1 200");
 }
 
 #[test]

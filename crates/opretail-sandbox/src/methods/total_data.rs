@@ -111,13 +111,17 @@ impl Figures {
         let enter_rate = rng.u32(200..600);
         let buy_rate_target = rng.u64(100..400);
         let fitting_rate = rng.u32(150..500);
+        // A day has at least 240 visitors (300 × 0.8), so at least 24 buyers (10 %).
         let buyers = (day_flow * buy_rate_target + 500) / 1000;
         let buy_rate = (buyers * 1000 + day_flow / 2)
             .checked_div(day_flow)
-            .map_or(0, |r| r as u32);
+            .expect("a day has visitors");
+        let buy_rate = u32::try_from(buy_rate).expect("a rate is at most 1000 tenths");
         let unit_price_fen = rng.u64(8_000..60_000);
         let sales_fen = buyers * unit_price_fen;
-        let price_fen = (sales_fen + buyers / 2).checked_div(buyers).unwrap_or(0);
+        let price_fen = (sales_fen + buyers / 2)
+            .checked_div(buyers)
+            .expect("a day has buyers");
         Figures {
             day_flow,
             week_flow,
@@ -240,7 +244,9 @@ fn cfg_data(figures: &Figures, style: Style) -> Value {
         .collect();
     if style.quirks {
         // Loose gateways send a lone item as an object instead of a one-element list.
-        list.into_iter().next().unwrap_or(Value::Null)
+        list.into_iter()
+            .next()
+            .expect("cfgData has three or four items")
     } else {
         Value::Array(list)
     }
@@ -335,7 +341,7 @@ mod tests {
             for date in start.iter_days().take(400) {
                 let f = Figures::compute(id, date);
                 assert_eq!(f, Figures::compute(id, date));
-                assert!(f.day_flow > 0);
+                assert!(f.day_flow >= 240 && f.buyers >= 24, "{f:?}");
                 assert!(
                     f.day_flow <= f.week_flow && f.week_flow <= f.month_flow,
                     "{f:?}"

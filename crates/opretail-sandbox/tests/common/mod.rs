@@ -2,26 +2,22 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
+use chrono::{FixedOffset, TimeDelta, Utc};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID};
-use opretail_sign::{SignMethod, Timestamp, UtcOffset, sign};
+use opretail_sign::{SignMethod, sign};
 use serde_json::Value;
 
 pub const TOTAL_DATA: &str = "open.shopweb.passengerFlow.getTotalData";
 
-/// The gateway's `_timestamp` for now plus `offset_secs`.
+/// The gateway's `_timestamp` (`yyyyMMddHHmmss` in UTC+08:00) for now plus `offset_secs`.
 pub fn timestamp(offset_secs: i64) -> String {
-    let now = SystemTime::now() + Duration::from_secs(offset_secs.unsigned_abs());
-    let now = if offset_secs < 0 {
-        SystemTime::now() - Duration::from_secs(offset_secs.unsigned_abs())
-    } else {
-        now
-    };
-    Timestamp::from_system_time(now, UtcOffset::GATEWAY)
-        .unwrap()
-        .as_str()
-        .to_owned()
+    let gateway = FixedOffset::east_opt(8 * 3_600).unwrap();
+    (Utc::now() + TimeDelta::seconds(offset_secs))
+        .with_timezone(&gateway)
+        .format("%Y%m%d%H%M%S")
+        .to_string()
 }
 
 /// A request's parameters, in the order they are sent.
