@@ -1,12 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[macro_use]
+mod lenient;
+
 mod call;
 mod config;
 mod credentials;
 mod decode;
 mod error;
 mod id;
+mod measure;
 mod operation;
 mod prepare;
 mod retry;
@@ -25,6 +29,7 @@ pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key}
 pub use decode::{Response, ResponseMeta, decode_response};
 pub use error::{BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind};
 pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
+pub use measure::Measure;
 pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawCall};
 pub use prepare::{MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestPreparer};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::lenient::{LenientInt, LenientString};
+use crate::lenient::{LenientInt, LenientString};
 
 /// One passenger-flow configuration item (an element of `cfgData` of `getTotalData`).
 ///

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::lenient::{LenientInt, LenientString};
+use crate::lenient::{LenientInt, LenientString};
 
 /// The weather at the store (`WEATHER` of `getTotalData`).
 ///

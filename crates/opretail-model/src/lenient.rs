@@ -2,6 +2,121 @@
 //! allocation, strings that may arrive as numbers, ints that may arrive as strings, objects
 //! that may arrive as `null`/`""`, and "one object or a list".
 
+/// Implements `Deserialize` and `Serialize` for a struct with an `extra` map.
+///
+/// Each field is listed as `field: Wrapper = "stored_name" | "wire_name" ...`: the first name
+/// is the one it is serialized under (snake_case, so stored data reads well), all names are
+/// accepted when deserializing (the gateway's names, and the stored ones for round trips).
+/// `Wrapper` is a private lenient decoder whose `.0` is the field's value. A field seen twice
+/// (under any of its names) is an error rather than a silent overwrite. Every other key lands
+/// in `extra`, and is serialized back at the top level as it came, so
+/// serialize-then-deserialize is lossless.
+///
+/// Options, in this order, each followed by a comma:
+/// - `data_of = METHOD`: the type is the whole `data` of that method, and an object holding
+///   none of the known fields (not even as `null`) is an error naming the method: it is some
+///   other answer, not this method's.
+/// - `null = default`: `null` decodes to the default (an absent `data` reads as `null`).
+macro_rules! lenient_object {
+    ($ty:ident, $expecting:literal, $(data_of = $method:expr,)? $(null = $null:ident,)? {
+        $( $field:ident : $wrapper:ty = $name:literal $(| $alias:literal)* ),* $(,)?
+    }) => {
+        lenient_deserialize!($ty, $expecting, $(data_of = $method,)? $(null = $null,)? {
+            $( $field : $wrapper = $name $(| $alias)* ),*
+        });
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap;
+                let known = [$( $name ),*].len();
+                let mut map = serializer.serialize_map(Some(known + self.extra.len()))?;
+                $( map.serialize_entry($name, &self.$field)?; )*
+                for (key, value) in &self.extra {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    };
+}
+
+/// The `Deserialize` half of [`lenient_object!`], for types that must not be serialized (they
+/// hold a secret).
+macro_rules! lenient_deserialize {
+    ($ty:ident, $expecting:literal, $(data_of = $method:expr,)? $(null = $null:ident,)? {
+        $( $field:ident : $wrapper:ty = $name:literal $(| $alias:literal)* ),* $(,)?
+    }) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ObjectVisitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        $( let mut $field = None; )*
+                        let mut extra = ::std::collections::BTreeMap::new();
+                        while let Some(crate::lenient::Key(key)) = map.next_key()? {
+                            match &*key {
+                                $( $name $(| $alias)* => {
+                                    if $field.is_some() {
+                                        return Err(::serde::de::Error::duplicate_field($name));
+                                    }
+                                    $field = Some(map.next_value::<$wrapper>()?.0);
+                                } )*
+                                _ => {
+                                    extra.insert(key.into_owned(), map.next_value()?);
+                                }
+                            }
+                        }
+                        let _seen_known = false $(|| $field.is_some())*;
+                        $(
+                            if !_seen_known {
+                                return Err(::serde::de::Error::custom(format_args!(
+                                    "none of the documented fields of {}'s data is present: \
+                                     this is not its answer (check the endpoint URL)",
+                                    $method,
+                                )));
+                            }
+                        )?
+                        Ok($ty { $( $field: $field.unwrap_or_default(), )* extra })
+                    }
+
+                    $(
+                        fn visit_unit<E: ::serde::de::Error>(self) -> Result<$ty, E> {
+                            Ok(<$ty>::$null())
+                        }
+                    )?
+                }
+
+                deserializer.deserialize_any(ObjectVisitor)
+            }
+        }
+    };
+}
+
+/// The `Visitor` methods for `null` (and an `Option`'s `Some`, read as the value inside):
+/// `null` decodes to `$absent`.
+macro_rules! null_means {
+    ($absent:expr) => {
+        fn visit_unit<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+
+        fn visit_none<E: ::serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+
+        fn visit_some<D: ::serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;

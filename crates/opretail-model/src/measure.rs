@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::lenient::{Key, float_to_i64};
+use crate::lenient::{Key, float_to_i64};
 
 /// Texts that mean "no value", decoded to `None` like `null` and `""` (ASCII case ignored).
 /// Reports show a dash or "N/A" where a figure is not available; failing the whole response
