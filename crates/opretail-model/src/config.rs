@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::FixedOffset;
 use opretail_sign::SignMethod;
 
-use crate::{Error, RetryPolicy, gateway_offset};
+use crate::{DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
 
 /// The classic gateway, over HTTPS (the platform documents it over plain HTTP too, and the
 /// vendor's SDK over HTTPS on the same host and path). The default endpoint.
@@ -15,14 +15,16 @@ pub const OPRETAIL_GATEWAY: &str = "https://openapi.opretail.com/m.api";
 pub const OVOPARK_GATEWAY: &str = "https://openapi.ovopark.com/m.api";
 /// The vendor's newer gateway host, which accepts every classic call on the classic path.
 pub const OVOPARK_CLOUDAPI_GATEWAY: &str = "https://cloudapi.ovopark.com/m.api";
-/// The cloud gateway (an application id in `_aid`).
+/// The cloud gateway (the developer's application id in `_aid`).
 pub const OPRETAIL_CLOUD_GATEWAY: &str = "https://openapi.opretail.com/cloud.api";
 /// The cloud gateway under the vendor's other brand.
 pub const OVOPARK_CLOUD_GATEWAY: &str = "https://cloudapi.ovopark.com/cloud.api";
-/// The `_aid` of the open-platform system the classic gateway serves.
-pub const DEFAULT_AID: &str = "S107";
-/// Environment variable for the endpoint, read by the examples and the CLI.
+/// Environment variable for the endpoint, read by [`Config::from_env`], the examples and the
+/// CLI.
 pub const ENV_ENDPOINT: &str = "OPRETAIL_ENDPOINT";
+/// Environment variable for the `_aid` (the application id the cloud gateway needs), read by
+/// [`Config::from_env`].
+pub const ENV_AID: &str = "OPRETAIL_AID";
 
 /// A checked gateway URL: `http` or `https`, with a host, no credentials, no fragment.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -147,7 +149,28 @@ impl std::str::FromStr for Endpoint {
 }
 
 /// How the SDK calls the gateway. Build one with [`Config::builder`]; the defaults suit the
-/// documented gateway.
+/// documented (classic) gateway.
+///
+/// The gateway profile ([`Gateway`]) decides the `_aid` and the header a login token goes
+/// in. It is inferred from the endpoint's path (`…/cloud.api` is the cloud gateway, anything
+/// else the classic one) unless set with [`ConfigBuilder::gateway`]; the `_aid` and the
+/// token header can each be overridden. The cloud gateway has no default `_aid`: building
+/// without one is an error.
+///
+/// ```
+/// use opretail_model::{Config, Gateway, OVOPARK_CLOUD_GATEWAY};
+///
+/// let cloud = Config::builder()
+///     .endpoint(OVOPARK_CLOUD_GATEWAY)
+///     .aid("DC-0042")
+///     .build()?;
+/// assert_eq!(cloud.gateway(), Gateway::Cloud);
+/// assert_eq!((cloud.aid(), cloud.token_header()), ("DC-0042", "Ovo-Authorization"));
+///
+/// let err = Config::builder().endpoint(OVOPARK_CLOUD_GATEWAY).build().unwrap_err();
+/// assert!(err.to_string().contains("application id"));
+/// # Ok::<(), opretail_model::Error>(())
+/// ```
 ///
 /// ```
 /// use std::time::Duration;
@@ -165,7 +188,9 @@ impl std::str::FromStr for Endpoint {
 #[derive(Debug, Clone)]
 pub struct Config {
     endpoint: Endpoint,
+    gateway: Gateway,
     aid: String,
+    token_header: String,
     sign_method: SignMethod,
     utc_offset: FixedOffset,
     connect_timeout: Duration,
@@ -200,7 +225,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             endpoint: Endpoint::default(),
+            gateway: Gateway::Classic,
             aid: DEFAULT_AID.to_owned(),
+            token_header: Gateway::Classic.token_header().to_owned(),
             sign_method: SignMethod::Md5,
             utc_offset: gateway_offset(),
             connect_timeout: Duration::from_secs(10),
@@ -217,16 +244,17 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults, with the endpoint from `OPRETAIL_ENDPOINT` when it is set.
+    /// The defaults, with the endpoint from `OPRETAIL_ENDPOINT` and the `_aid` from
+    /// `OPRETAIL_AID` when they are set (the gateway profile is inferred from the endpoint).
     pub fn from_env() -> Result<Config, Error> {
-        match std::env::var(ENV_ENDPOINT) {
-            Ok(endpoint) => Config::builder().endpoint(endpoint).build(),
-            Err(std::env::VarError::NotPresent) => Ok(Config::default()),
-            Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_input(
-                ENV_ENDPOINT,
-                format!("the environment variable {ENV_ENDPOINT} is not valid Unicode"),
-            )),
+        let mut builder = Config::builder();
+        if let Some(endpoint) = env_var(ENV_ENDPOINT)? {
+            builder = builder.endpoint(endpoint);
         }
+        if let Some(aid) = env_var(ENV_AID)? {
+            builder = builder.aid(aid);
+        }
+        builder.build()
     }
 
     /// A builder starting from the defaults.
@@ -234,6 +262,9 @@ impl Config {
         ConfigBuilder {
             config: Config::default(),
             endpoint: None,
+            gateway: None,
+            aid: None,
+            token_header: None,
         }
     }
 
@@ -241,9 +272,20 @@ impl Config {
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
-    /// The `_aid` sent. Default: `S107`.
+    /// The gateway profile: set explicitly, or inferred from the endpoint's path. Default:
+    /// [`Gateway::Classic`].
+    pub fn gateway(&self) -> Gateway {
+        self.gateway
+    }
+    /// The `_aid` sent. Default: `S107` on the classic gateway; the cloud gateway has none
+    /// (see [`ConfigBuilder::aid`]).
     pub fn aid(&self) -> &str {
         &self.aid
+    }
+    /// The HTTP header a login token is sent in. Default: the gateway profile's,
+    /// `authenticator` (classic) or `Ovo-Authorization` (cloud).
+    pub fn token_header(&self) -> &str {
+        &self.token_header
     }
     /// The signature algorithm. Default: MD5.
     pub fn sign_method(&self) -> SignMethod {
@@ -305,6 +347,9 @@ impl Config {
 pub struct ConfigBuilder {
     config: Config,
     endpoint: Option<String>,
+    gateway: Option<Gateway>,
+    aid: Option<String>,
+    token_header: Option<String>,
 }
 
 impl ConfigBuilder {
@@ -316,9 +361,21 @@ impl ConfigBuilder {
         self.endpoint = Some(url.into());
         self
     }
-    /// The `_aid` (default `S107`; the vendor's cloud gateway puts an AppID here).
+    /// The gateway profile, instead of inferring it from the endpoint's path (for a proxy
+    /// or a sandbox whose path says nothing).
+    pub fn gateway(mut self, gateway: Gateway) -> Self {
+        self.gateway = Some(gateway);
+        self
+    }
+    /// The `_aid`: on the cloud gateway the developer's application id (`DC-…`), required
+    /// there; on the classic gateway `S107` unless the platform told you otherwise.
     pub fn aid(mut self, aid: impl Into<String>) -> Self {
-        self.config.aid = aid.into();
+        self.aid = Some(aid.into());
+        self
+    }
+    /// The HTTP header a login token is sent in, instead of the gateway profile's.
+    pub fn token_header(mut self, name: impl Into<String>) -> Self {
+        self.token_header = Some(name.into());
         self
     }
     /// The signature algorithm.
@@ -386,14 +443,43 @@ impl ConfigBuilder {
         if let Some(url) = self.endpoint {
             config.endpoint = Endpoint::parse(&url)?;
         }
-        let aid = config.aid.trim();
-        if aid.is_empty() || aid.chars().count() > 20 {
+        config.gateway = self
+            .gateway
+            .unwrap_or_else(|| Gateway::from_endpoint(&config.endpoint));
+        config.aid = match (self.aid, config.gateway.default_aid()) {
+            (Some(aid), _) => aid.trim().to_owned(),
+            (None, Some(default)) => default.to_owned(),
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "_aid",
+                    format!(
+                        "the {} needs your application id (DC-…) as _aid: set it with \
+                         ConfigBuilder::aid or the environment variable {ENV_AID}",
+                        config.gateway
+                    ),
+                ));
+            }
+        };
+        if config.aid.is_empty() || config.aid.chars().count() > 20 {
             return Err(Error::invalid_input(
                 "_aid",
-                "the application id must be 1 to 20 characters (the gateway's is S107)",
+                "the application id must be 1 to 20 characters (the classic gateway's is S107, \
+                 a cloud application's looks like DC-…)",
             ));
         }
-        config.aid = aid.to_owned();
+        config.token_header = match self.token_header {
+            Some(name) => name.trim().to_owned(),
+            None => config.gateway.token_header().to_owned(),
+        };
+        if !is_header_name(&config.token_header) {
+            return Err(Error::invalid_input(
+                "token_header",
+                format!(
+                    "{:?} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)",
+                    config.token_header
+                ),
+            ));
+        }
         if config.timeout.is_zero()
             || config.connect_timeout.is_zero()
             || config.attempt_timeout.is_some_and(|t| t.is_zero())
@@ -437,6 +523,26 @@ impl ConfigBuilder {
     }
 }
 
+/// An environment variable, `None` when it is not set.
+fn env_var(name: &'static str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_input(
+            name,
+            format!("the environment variable {name} is not valid Unicode"),
+        )),
+    }
+}
+
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,5 +560,74 @@ mod tests {
         }
         let error = Endpoint::parse("ftp://host/m.api").unwrap_err().to_string();
         assert!(error.contains("\"ftp://host/m.api\""), "{error}");
+    }
+
+    #[test]
+    fn the_profile_follows_the_endpoint_unless_set() {
+        let classic = Config::default();
+        assert_eq!(
+            (classic.gateway(), classic.aid(), classic.token_header()),
+            (Gateway::Classic, "S107", "authenticator")
+        );
+
+        let cloud = Config::builder()
+            .endpoint(crate::OPRETAIL_CLOUD_GATEWAY)
+            .aid(" DC-1 ")
+            .build()
+            .unwrap();
+        assert_eq!(
+            (cloud.gateway(), cloud.aid(), cloud.token_header()),
+            (Gateway::Cloud, "DC-1", "Ovo-Authorization")
+        );
+
+        // A sandbox URL says nothing: the explicit profile wins over the path.
+        let sandbox = Config::builder()
+            .endpoint("http://127.0.0.1:8080/m.api")
+            .gateway(Gateway::Cloud)
+            .aid("DC-1")
+            .build()
+            .unwrap();
+        assert_eq!(sandbox.gateway(), Gateway::Cloud);
+        assert_eq!(sandbox.token_header(), "Ovo-Authorization");
+
+        let overridden = Config::builder()
+            .gateway(Gateway::Classic)
+            .aid("S200")
+            .token_header("X-Token")
+            .build()
+            .unwrap();
+        assert_eq!(
+            (overridden.aid(), overridden.token_header()),
+            ("S200", "X-Token")
+        );
+    }
+
+    #[test]
+    fn cloud_without_an_application_id_is_refused_with_the_fix() {
+        let error = Config::builder()
+            .gateway(Gateway::Cloud)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("application id"), "{error}");
+        assert!(
+            error.contains(ENV_AID) && error.contains("ConfigBuilder::aid"),
+            "{error}"
+        );
+        assert!(
+            Config::builder()
+                .gateway(Gateway::Cloud)
+                .aid("  ")
+                .build()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_token_header_must_be_a_header_name() {
+        for bad in ["", "X Token", "X-Token:", "Jeton\u{e9}"] {
+            let error = Config::builder().token_header(bad).build().unwrap_err();
+            assert!(error.to_string().contains("token_header"), "{error}");
+        }
     }
 }

@@ -9,6 +9,7 @@ mod config;
 mod credentials;
 mod decode;
 mod error;
+mod gateway;
 mod id;
 mod measure;
 mod operation;
@@ -21,13 +22,14 @@ mod total_data;
 
 pub use call::{Call, Moment, Step};
 pub use config::{
-    Config, ConfigBuilder, DEFAULT_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
+    Config, ConfigBuilder, ENV_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
     OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
     RootCertificate,
 };
 pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key};
 pub use decode::{Response, ResponseMeta, decode_response};
 pub use error::{BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind};
+pub use gateway::{CLASSIC_TOKEN_HEADER, CLOUD_TOKEN_HEADER, DEFAULT_AID, Gateway};
 pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
 pub use measure::Measure;
 pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawCall};
