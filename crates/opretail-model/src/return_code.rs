@@ -3,11 +3,16 @@
 use std::fmt;
 
 macro_rules! return_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $meaning:literal, $remedy:literal; )*) => {
+    (
+        published { $( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $meaning:literal, $remedy:literal; )* }
+        seen { $( $(#[$seen_doc:meta])* $seen_variant:ident = $seen_code:literal, $seen_name:literal, $seen_meaning:literal, $seen_remedy:literal; )* }
+    ) => {
         /// A gateway return code.
         ///
-        /// Every code the platform documents has a variant; any other code is kept, with the
-        /// name the gateway sent, as [`ReturnCode::Other`], never folded into
+        /// Every code the SDK documents has a variant: the 21 of the platform's published
+        /// table ([`ReturnCode::is_published`]) and a few the platform answers with but does
+        /// not list there, such as [`ReturnCode::TokenNotExist`]. Any other code is kept, with
+        /// the name the gateway sent, as [`ReturnCode::Other`], never folded into
         /// [`ReturnCode::UnknownError`].
         ///
         /// ```
@@ -22,6 +27,7 @@ macro_rules! return_codes {
         #[non_exhaustive]
         pub enum ReturnCode {
             $( $(#[$doc])* $variant, )*
+            $( $(#[$seen_doc])* $seen_variant, )*
             /// A code the platform does not document, kept as it came.
             Other {
                 /// The numeric code.
@@ -32,13 +38,27 @@ macro_rules! return_codes {
         }
 
         impl ReturnCode {
-            /// Every documented code, in the order of the platform's table.
-            pub const DOCUMENTED: &'static [ReturnCode] = &[ $( ReturnCode::$variant, )* ];
+            /// Every code the SDK documents: the platform's published table in its order,
+            /// then the codes seen on the platform but missing from that table.
+            pub const DOCUMENTED: &'static [ReturnCode] = &[
+                $( ReturnCode::$variant, )*
+                $( ReturnCode::$seen_variant, )*
+            ];
+
+            /// The platform's published table, in its order (21 codes).
+            pub const PUBLISHED: &'static [ReturnCode] = &[ $( ReturnCode::$variant, )* ];
+
+            /// Whether the code is in the platform's published table. `false` for the codes
+            /// seen on the platform but missing from it (and for [`ReturnCode::Other`]).
+            pub fn is_published(&self) -> bool {
+                matches!(self, $( ReturnCode::$variant )|*)
+            }
 
             /// The numeric code.
             pub fn code(&self) -> i64 {
                 match self {
                     $( ReturnCode::$variant => $code, )*
+                    $( ReturnCode::$seen_variant => $seen_code, )*
                     ReturnCode::Other { code, .. } => *code,
                 }
             }
@@ -48,22 +68,25 @@ macro_rules! return_codes {
             pub fn name(&self) -> &str {
                 match self {
                     $( ReturnCode::$variant => $name, )*
+                    $( ReturnCode::$seen_variant => $seen_name, )*
                     ReturnCode::Other { name, .. } => name.as_deref().unwrap_or("UNDOCUMENTED"),
                 }
             }
 
-            /// What the code means, from the platform's table.
+            /// What the code means, from the platform's table (or from what was seen).
             pub fn meaning(&self) -> &'static str {
                 match self {
                     $( ReturnCode::$variant => $meaning, )*
+                    $( ReturnCode::$seen_variant => $seen_meaning, )*
                     ReturnCode::Other { .. } => "a code the platform does not document (often a business error of the method)",
                 }
             }
 
-            /// What the caller should do about it, from the platform's table.
+            /// What the caller should do about it.
             pub fn remedy(&self) -> &'static str {
                 match self {
                     $( ReturnCode::$variant => $remedy, )*
+                    $( ReturnCode::$seen_variant => $seen_remedy, )*
                     ReturnCode::Other { .. } => "read the gateway's message and quote the cid to the platform's support",
                 }
             }
@@ -72,6 +95,7 @@ macro_rules! return_codes {
             pub fn from_code(code: i64) -> ReturnCode {
                 match code {
                     $( $code => ReturnCode::$variant, )*
+                    $( $seen_code => ReturnCode::$seen_variant, )*
                     code => ReturnCode::Other { code, name: None },
                 }
             }
@@ -80,6 +104,7 @@ macro_rules! return_codes {
 }
 
 return_codes! {
+    published {
     /// `0`: the call succeeded.
     Success = 0, "SUCCESS", "call succeeded", "nothing to do";
     /// `1`: `_akey` is empty.
@@ -122,6 +147,20 @@ return_codes! {
     ApiSystemCallError = -500, "API_SYSTEM_CALL_ERROR", "API call failed, system exception", "platform-side; reissue the request";
     /// `-999`: open-platform system exception.
     UnknownError = -999, "UNKNOWN_ERROR", "open-platform system exception", "reissue the request";
+    }
+    // Seen in answers of the login and token-guarded methods, absent from the published
+    // table. The names are spelled as the platform sends them.
+    seen {
+    /// `103094` (`USERNAME_ERROE`, spelled so by the platform): the user name of a login is
+    /// unknown. Not in the platform's published table.
+    UsernameError = 103094, "USERNAME_ERROE", "the user name of the login is unknown", "check the user name: it is the business-platform account, not the developer console's";
+    /// `103095` (`PASSWORD_ERROE`, spelled so by the platform): the password of a login is
+    /// wrong. Not in the platform's published table.
+    PasswordError = 103095, "PASSWORD_ERROE", "the password of the login is wrong", "check the password of the business-platform account";
+    /// `9990001`: the login token is missing or has expired. Not in the platform's
+    /// published table.
+    TokenNotExist = 9990001, "TOKEN_NOT_EXIST", "the login token is missing or has expired", "log in again (mobileLogin or ssoLogin with the business-platform account) and retry with the new token; a developer-console ticket is not a login token";
+    }
 }
 
 impl ReturnCode {
@@ -144,9 +183,18 @@ impl ReturnCode {
         matches!(self, ReturnCode::Success)
     }
 
-    /// Whether the platform documents this code.
+    /// Whether the SDK documents this code (it has a variant with a meaning and a remedy):
+    /// the platform's published table and the codes seen on the platform besides it.
+    /// [`ReturnCode::is_published`] tells the two apart; only [`ReturnCode::Other`] is
+    /// undocumented.
     pub fn is_documented(&self) -> bool {
         !matches!(self, ReturnCode::Other { .. })
+    }
+
+    /// Whether the code says the login token is missing or expired, so that logging in again
+    /// and repeating the call once may succeed.
+    pub fn needs_login(&self) -> bool {
+        matches!(self, ReturnCode::TokenNotExist)
     }
 }
 
@@ -161,8 +209,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_has_all_21_codes_and_round_trips() {
-        assert_eq!(ReturnCode::DOCUMENTED.len(), 21);
+    fn the_table_has_the_21_published_and_3_seen_codes_and_round_trips() {
+        assert_eq!(ReturnCode::PUBLISHED.len(), 21);
+        assert_eq!(ReturnCode::DOCUMENTED.len(), 24);
+        assert_eq!(&ReturnCode::DOCUMENTED[..21], ReturnCode::PUBLISHED);
         for rc in ReturnCode::DOCUMENTED {
             assert_eq!(&ReturnCode::from_code(rc.code()), rc);
             assert_eq!(&ReturnCode::from_wire(rc.code(), Some(rc.name())), rc);
@@ -175,7 +225,26 @@ mod tests {
             .collect();
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), 21, "codes are unique");
+        assert_eq!(codes.len(), 24, "codes are unique");
+    }
+
+    #[test]
+    fn the_seen_codes_are_documented_but_not_published() {
+        for (code, name, variant) in [
+            (103_094, "USERNAME_ERROE", ReturnCode::UsernameError),
+            (103_095, "PASSWORD_ERROE", ReturnCode::PasswordError),
+            (9_990_001, "TOKEN_NOT_EXIST", ReturnCode::TokenNotExist),
+        ] {
+            let rc = ReturnCode::from_wire(code, Some(name));
+            assert_eq!(rc, variant);
+            assert_eq!((rc.code(), rc.name()), (code, name));
+            assert!(rc.is_documented() && !rc.is_published(), "{rc}");
+        }
+        assert!(ReturnCode::PUBLISHED.iter().all(ReturnCode::is_published));
+        assert!(!ReturnCode::from_code(4711).is_published());
+        assert!(ReturnCode::TokenNotExist.remedy().contains("log in again"));
+        assert!(ReturnCode::TokenNotExist.needs_login());
+        assert!(!ReturnCode::SignWrong.needs_login());
     }
 
     #[test]
