@@ -121,6 +121,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use secrecy::SecretString;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 
@@ -198,6 +199,20 @@ impl<'de> Deserialize<'de> for LenientString {
         }
 
         deserializer.deserialize_any(StringVisitor)
+    }
+}
+
+/// A secret text (a login token): a string, or a number as its text; `null`, `""` and white
+/// space mean none (a blank token is no token). Held as a [`SecretString`] from the start.
+pub(crate) struct LenientSecret(pub(crate) Option<SecretString>);
+
+impl<'de> Deserialize<'de> for LenientSecret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let LenientString(text) = LenientString::deserialize(deserializer)?;
+        Ok(LenientSecret(
+            text.filter(|t| !t.trim().is_empty())
+                .map(SecretString::from),
+        ))
     }
 }
 
