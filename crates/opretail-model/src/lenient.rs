@@ -265,6 +265,84 @@ impl<'de> Deserialize<'de> for LenientInt {
     }
 }
 
+/// A count (a total): a [`LenientInt`] that must not be negative.
+pub(crate) struct LenientCount(pub(crate) Option<u64>);
+
+impl<'de> Deserialize<'de> for LenientCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match LenientInt::deserialize(deserializer)?.0 {
+            None => Ok(LenientCount(None)),
+            Some(v) => u64::try_from(v)
+                .map(|v| LenientCount(Some(v)))
+                .map_err(|_| {
+                    de::Error::invalid_value(Unexpected::Signed(v), &"a count, zero or more")
+                }),
+        }
+    }
+}
+
+/// A yes/no flag: `true`/`false`, an integer (`0` is no, anything else yes), or the text of
+/// either (`"1"`, `"false"`, ASCII case ignored); `null` and `""` mean none.
+pub(crate) struct LenientFlag(pub(crate) Option<bool>);
+
+impl<'de> Deserialize<'de> for LenientFlag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FlagVisitor;
+
+        impl<'de> Visitor<'de> for FlagVisitor {
+            type Value = LenientFlag;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false, an integer, their text, or null")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(LenientFlag(Some(v)))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(LenientFlag(Some(v != 0)))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(LenientFlag(Some(v != 0)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                let trimmed = v.trim();
+                if trimmed.is_empty() {
+                    return Ok(LenientFlag(None));
+                }
+                if trimmed.eq_ignore_ascii_case("true") {
+                    return Ok(LenientFlag(Some(true)));
+                }
+                if trimmed.eq_ignore_ascii_case("false") {
+                    return Ok(LenientFlag(Some(false)));
+                }
+                trimmed
+                    .parse::<i64>()
+                    .map(|n| LenientFlag(Some(n != 0)))
+                    .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
+            }
+
+            null_means!(LenientFlag(None));
+        }
+
+        deserializer.deserialize_any(FlagVisitor)
+    }
+}
+
+/// Any JSON value, kept as it came; `null` means none. For fields whose type nobody has
+/// seen documented.
+pub(crate) struct AnyValue(pub(crate) Option<serde_json::Value>);
+
+impl<'de> Deserialize<'de> for AnyValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(AnyValue((!value.is_null()).then_some(value)))
+    }
+}
+
 /// The `i64` of an integral float, `None` when it has a fraction or does not fit.
 pub(crate) fn float_to_i64(v: f64) -> Option<i64> {
     // -2^63 and 2^63: every integral f64 in between converts exactly.

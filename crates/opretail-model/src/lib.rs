@@ -17,6 +17,7 @@ mod operation;
 mod prepare;
 mod retry;
 mod return_code;
+mod stores;
 mod timestamp;
 pub mod tls;
 mod total_data;
@@ -38,6 +39,10 @@ pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawC
 pub use prepare::{MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestPreparer};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use return_code::ReturnCode;
+pub use stores::{
+    DEFAULT_MAX_STORE_PAGES, DEFAULT_STORE_PAGE_SIZE, GetDepartments, GetDeptListByPage,
+    ListStores, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE, Store, StorePage, StorePages,
+};
 pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
 pub use total_data::*;
 

@@ -1,0 +1,207 @@
+//! [`StorePages`]: walking every page of a store list, without I/O.
+
+use std::num::NonZeroU32;
+
+use super::{DEFAULT_STORE_PAGE_SIZE, ListStores, StorePage};
+
+/// The most pages [`StorePages`] asks for by default: 1000 pages, 100 000 stores at the
+/// default page size. A bound on a walk whose end depends on what the gateway says.
+pub const DEFAULT_MAX_STORE_PAGES: NonZeroU32 = NonZeroU32::new(1000).expect("1000 is not zero");
+
+/// Walks the pages of a store list: says which page to ask for next and, told what each page
+/// held, when to stop. No I/O: a client drives it.
+///
+/// The walk stops after a page that brings the stores seen to the `total` the gateway
+/// announced (the latest one it sent), after an empty page, or after
+/// [`max_pages`](StorePages::max_pages) pages ([`StorePages::hit_page_cap`] then says so). A
+/// short page does not end the walk by itself: the gateway may cap the page size below the
+/// one asked for.
+///
+/// ```
+/// use opretail_model::{Gateway, ListStores, Operation, StorePage, StorePages};
+///
+/// let mut pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
+/// let mut stores = Vec::new();
+/// while let Some(request) = pages.next_request() {
+///     // A client would send `request` here; this is what the gateway might answer:
+///     let body = match request.page_number().get() {
+///         1 => r#"{"total": 3, "rows": [{"id": 1}, {"id": 2}]}"#,
+///         _ => r#"{"total": 3, "rows": [{"id": 3}]}"#,
+///     };
+///     let page: StorePage = serde_json::from_str(body)?;
+///     pages.on_page(&page);
+///     stores.extend(page.stores);
+/// }
+/// assert_eq!(stores.len(), 3);
+/// assert!(!pages.hit_page_cap());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct StorePages {
+    request: ListStores,
+    page_size: NonZeroU32,
+    max_pages: NonZeroU32,
+    next_page: Option<NonZeroU32>,
+    seen: u64,
+    total: Option<u64>,
+    hit_cap: bool,
+}
+
+impl StorePages {
+    /// A walk of `request`'s list (its filters kept, its page replaced), from page 1, with
+    /// pages of [`DEFAULT_STORE_PAGE_SIZE`] and at most [`DEFAULT_MAX_STORE_PAGES`] pages.
+    pub fn new(request: impl Into<ListStores>) -> Self {
+        StorePages {
+            request: request.into(),
+            page_size: DEFAULT_STORE_PAGE_SIZE,
+            max_pages: DEFAULT_MAX_STORE_PAGES,
+            next_page: Some(NonZeroU32::MIN),
+            seen: 0,
+            total: None,
+            hit_cap: false,
+        }
+    }
+
+    /// How many stores to ask for per page. Default: 100.
+    pub fn page_size(mut self, size: NonZeroU32) -> Self {
+        self.page_size = size;
+        self
+    }
+
+    /// The most pages to ask for. Default: [`DEFAULT_MAX_STORE_PAGES`].
+    pub fn max_pages(mut self, pages: NonZeroU32) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
+    /// The request for the next page, or `None` when the walk is over.
+    pub fn next_request(&self) -> Option<ListStores> {
+        let page = self.next_page?;
+        Some(self.request.clone().page(page, self.page_size))
+    }
+
+    /// Takes note of what the page last returned by [`StorePages::next_request`] held.
+    /// Ignored once the walk is over.
+    pub fn on_page(&mut self, page: &StorePage) {
+        let Some(number) = self.next_page else {
+            return;
+        };
+        self.seen += page.stores.len() as u64;
+        self.total = page.total.or(self.total);
+        let complete = page.stores.is_empty() || self.total.is_some_and(|t| self.seen >= t);
+        self.next_page = if complete {
+            None
+        } else if number >= self.max_pages {
+            self.hit_cap = true;
+            None
+        } else {
+            number.checked_add(1)
+        };
+    }
+
+    /// Whether the walk is over.
+    pub fn is_done(&self) -> bool {
+        self.next_page.is_none()
+    }
+
+    /// Whether the walk stopped at [`max_pages`](StorePages::max_pages) with stores
+    /// possibly left: the list is then incomplete.
+    pub fn hit_page_cap(&self) -> bool {
+        self.hit_cap
+    }
+
+    /// How many stores the pages so far held.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// The latest `total` the gateway announced.
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Gateway, Operation, Store};
+
+    fn page(total: Option<u64>, stores: usize) -> StorePage {
+        StorePage {
+            total,
+            stores: vec![Store::default(); stores],
+            ..StorePage::default()
+        }
+    }
+
+    fn size(n: u32) -> NonZeroU32 {
+        NonZeroU32::new(n).unwrap()
+    }
+
+    /// The page numbers asked for when the gateway gives `answers` in turn.
+    fn walk(mut pages: StorePages, answers: &[StorePage]) -> (Vec<u32>, StorePages) {
+        let mut asked = Vec::new();
+        let mut answers = answers.iter();
+        while let Some(request) = pages.next_request() {
+            asked.push(request.page_number().get());
+            pages.on_page(answers.next().expect("no more answers than requests"));
+        }
+        (asked, pages)
+    }
+
+    #[test]
+    fn stops_when_the_total_is_reached() {
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Classic)).page_size(size(2));
+        let (asked, pages) = walk(
+            pages,
+            &[page(Some(5), 2), page(Some(5), 2), page(Some(5), 1)],
+        );
+        assert_eq!(asked, [1, 2, 3]);
+        assert_eq!((pages.seen(), pages.total()), (5, Some(5)));
+        assert!(pages.is_done() && !pages.hit_page_cap());
+    }
+
+    #[test]
+    fn without_a_total_stops_at_an_empty_page_not_a_short_one() {
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
+        let (asked, pages) = walk(pages, &[page(None, 100), page(None, 40), page(None, 0)]);
+        assert_eq!(asked, [1, 2, 3]);
+        assert_eq!(pages.seen(), 140);
+    }
+
+    #[test]
+    fn an_empty_page_ends_the_walk_even_below_the_total() {
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
+        let (asked, _) = walk(pages, &[page(Some(500), 100), page(Some(500), 0)]);
+        assert_eq!(asked, [1, 2]);
+    }
+
+    #[test]
+    fn the_page_cap_ends_the_walk_and_says_so() {
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud)).max_pages(size(2));
+        let (asked, pages) = walk(pages, &[page(Some(1000), 100), page(Some(1000), 100)]);
+        assert_eq!(asked, [1, 2]);
+        assert!(pages.hit_page_cap());
+        // Reaching the total on the last allowed page is no truncation.
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud)).max_pages(size(1));
+        let (_, pages) = walk(pages, &[page(Some(3), 3)]);
+        assert!(!pages.hit_page_cap());
+    }
+
+    #[test]
+    fn filters_and_the_page_size_are_kept_on_every_page() {
+        let request = crate::GetDepartments::new().dept_name("Mall");
+        let mut pages = StorePages::new(request).page_size(size(7));
+        pages.on_page(&page(None, 7));
+        let second = pages.next_request().unwrap();
+        assert_eq!(
+            second.params(),
+            [
+                ("pageNumber", "2".into()),
+                ("pageSize", "7".into()),
+                ("deptName", "Mall".into())
+            ]
+        );
+        assert!(second.needs_token() && second.idempotent());
+    }
+}
