@@ -17,10 +17,12 @@ mod operation;
 mod prepare;
 mod retry;
 mod return_code;
+mod series;
 mod stores;
 mod timestamp;
 pub mod tls;
 mod total_data;
+mod window;
 
 pub use call::{Call, Moment, Step};
 pub use config::{
@@ -39,12 +41,19 @@ pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawC
 pub use prepare::{MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestPreparer};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use return_code::ReturnCode;
+pub use series::{
+    Bucket, DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS,
+    GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData, Grain,
+    METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA, METHOD_GET_PASSENGER_INDICATOR_DATA,
+    PassengerIndicator, SeriesLimits, SeriesRequest, ShopSeries, ShopSeriesList, merge_series,
+};
 pub use stores::{
     DEFAULT_MAX_STORE_PAGES, DEFAULT_STORE_PAGE_SIZE, GetDepartments, GetDeptListByPage,
     ListStores, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE, Store, StorePage, StorePages,
 };
 pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
 pub use total_data::*;
+pub use window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};
 
 pub use chrono::FixedOffset;
 pub use opretail_sign::SignMethod;
