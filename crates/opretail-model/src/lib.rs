@@ -8,6 +8,7 @@ mod call;
 mod config;
 mod credentials;
 mod decode;
+mod demographics;
 mod error;
 mod gateway;
 mod id;
@@ -32,6 +33,10 @@ pub use config::{
 };
 pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key};
 pub use decode::{Response, ResponseMeta, decode_response};
+pub use demographics::{
+    AgeShare, Demographics, Gender, GenderShare, GetAgeGroupAndGenderDistribution,
+    METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION,
+};
 pub use error::{BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind};
 pub use gateway::{CLASSIC_TOKEN_HEADER, CLOUD_TOKEN_HEADER, DEFAULT_AID, Gateway};
 pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
