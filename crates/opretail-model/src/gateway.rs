@@ -50,7 +50,7 @@ impl Gateway {
         let last = endpoint
             .url()
             .path_segments()
-            .and_then(|segments| segments.filter(|s| !s.is_empty()).next_back());
+            .and_then(|mut segments| segments.rfind(|s| !s.is_empty()));
         if last.is_some_and(|s| s.eq_ignore_ascii_case("cloud.api")) {
             Gateway::Cloud
         } else {
