@@ -247,11 +247,18 @@ impl Config {
     /// The defaults, with the endpoint from `OPRETAIL_ENDPOINT` and the `_aid` from
     /// `OPRETAIL_AID` when they are set (the gateway profile is inferred from the endpoint).
     pub fn from_env() -> Result<Config, Error> {
+        Config::from_vars(env_var)
+    }
+
+    /// [`Config::from_env`] with the variables read by `var`.
+    fn from_vars(
+        var: impl Fn(&'static str) -> Result<Option<String>, Error>,
+    ) -> Result<Config, Error> {
         let mut builder = Config::builder();
-        if let Some(endpoint) = env_var(ENV_ENDPOINT)? {
+        if let Some(endpoint) = var(ENV_ENDPOINT)? {
             builder = builder.endpoint(endpoint);
         }
-        if let Some(aid) = env_var(ENV_AID)? {
+        if let Some(aid) = var(ENV_AID)? {
             builder = builder.aid(aid);
         }
         builder.build()
@@ -629,5 +636,28 @@ mod tests {
             let error = Config::builder().token_header(bad).build().unwrap_err();
             assert!(error.to_string().contains("token_header"), "{error}");
         }
+    }
+
+    #[test]
+    fn the_environment_names_the_endpoint_and_the_application_id() {
+        let vars = |endpoint: Option<&'static str>, aid: Option<&'static str>| {
+            move |name: &'static str| {
+                Ok(match name {
+                    ENV_ENDPOINT => endpoint.map(str::to_owned),
+                    ENV_AID => aid.map(str::to_owned),
+                    _ => None,
+                })
+            }
+        };
+        let cloud =
+            Config::from_vars(vars(Some(crate::OVOPARK_CLOUD_GATEWAY), Some("DC-7"))).unwrap();
+        assert_eq!((cloud.gateway(), cloud.aid()), (Gateway::Cloud, "DC-7"));
+        let error = Config::from_vars(vars(Some(crate::OVOPARK_CLOUD_GATEWAY), None)).unwrap_err();
+        assert!(error.to_string().contains(ENV_AID), "{error}");
+        let classic = Config::from_vars(vars(None, None)).unwrap();
+        assert_eq!(
+            (classic.gateway(), classic.aid()),
+            (Gateway::Classic, "S107")
+        );
     }
 }
