@@ -23,18 +23,19 @@ pub type Params<'a> = Vec<(&'a str, Cow<'a, str>)>;
 /// ```
 /// use opretail_model::{Operation, Params};
 ///
-/// /// `open.shopweb.security.mobileLogin`, typed.
-/// struct MobileLogin { user: String, password: String }
+/// /// `open.demo.queryOpenAccount`, typed.
+/// struct QueryOpenAccount { orgid: String }
 ///
 /// #[derive(serde::Deserialize)]
-/// struct Login { token: String }
+/// struct Account { name: Option<String> }
 ///
-/// impl Operation for MobileLogin {
-///     type Output = Login;
-///     fn method(&self) -> &str { "open.shopweb.security.mobileLogin" }
+/// impl Operation for QueryOpenAccount {
+///     type Output = Account;
+///     fn method(&self) -> &str { "open.demo.queryOpenAccount" }
 ///     fn params(&self) -> Params<'_> {
-///         vec![("userName", self.user.as_str().into()), ("password", self.password.as_str().into())]
+///         vec![("orgid", self.orgid.as_str().into())]
 ///     }
+///     fn idempotent(&self) -> bool { true }
 /// }
 /// ```
 pub trait Operation {
