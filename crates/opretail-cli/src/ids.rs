@@ -100,7 +100,7 @@ pub fn parse_id(text: &str) -> Result<EntityId, String> {
         .find(|&(_, c)| escape::is_invisible(c))
     {
         return Err(format!(
-            "{:?} holds an invisible or bidi control character (U+{:04X}, character {}); \
+            "`{}` holds an invisible or bidi control character (U+{:04X}, character {}); \
              retype the id or remove the character",
             escape::for_terminal(text, 120),
             u32::from(c),
