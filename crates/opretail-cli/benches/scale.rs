@@ -1,21 +1,23 @@
 //! `opretail passenger-flow total` over many ids: wall time against the ideal and peak memory.
 //!
 //! ```text
-//! cargo bench -p opretail-cli --bench scale                           # 1,000, 2,000, 4,000 ids
+//! cargo bench -p opretail-cli --bench scale                           # the points below
 //! OPRETAIL_BENCH_QUICK=1 cargo bench -p opretail-cli --bench scale    # 200 ids, a smoke run
 //! ```
 //!
 //! The sandbox runs in this process, replay protection off, adding 20 ms to every answer.
-//! The CLI binary runs as a child with `--output ndjson --concurrency 64`, stdout to
-//! `/dev/null`. With 64 calls in flight each taking 20 ms, the ideal wall time is
-//! `ids / 64 × 20 ms`; the target is at most 1.25 times that at every size (cost grows
-//! linearly with the ids), and a peak resident set of at most 64 MiB at 4,000 ids, read
-//! from the child's `VmHWM` in `/proc/<pid>/status`.
+//! The CLI binary runs as a child with `--output ndjson`, stdout to `/dev/null`: 1,000, 2,000
+//! and 4,000 ids at `--concurrency 64`, then 20,000 ids at `--concurrency 256`. With `c`
+//! calls in flight each taking 20 ms, the ideal wall time is `ids / c × 20 ms`; the target is
+//! at most 1.25 times that at every point (cost grows linearly with the ids), and a peak
+//! resident set of at most 64 MiB at 4,000 and at 20,000 ids, read from the child's `VmHWM`
+//! in `/proc/<pid>/status`.
 //!
-//! Lines: `bench scale/1000 <ms> ms ratio=<wall/ideal> target=<=1.25`, the same for each
-//! size, `bench scale/<n>-peak-rss <MiB> MiB` for each size, with `target=<=64` at 4,000,
-//! and `bench scale/<n>-cli-cpu <µs> us/id`, the CLI's CPU time (user and system) per id.
-//! Without `--bench` (as `cargo test --all-targets` runs it) nothing is measured.
+//! Lines: `bench scale/1000 <ms> ms ratio=<wall/ideal> target=<=1.25 concurrency=64`, the
+//! same for each point, `bench scale/<n>-peak-rss <MiB> MiB` for each point, with
+//! `target=<=64` at 4,000 and 20,000, and `bench scale/<n>-cli-cpu <µs> us/id`, the CLI's CPU
+//! time (user and system) per id. Without `--bench` (as `cargo test --all-targets` runs it)
+//! nothing is measured.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,10 +26,45 @@ use std::time::{Duration, Instant};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, FaultPlan, Sandbox};
 
 const LATENCY: Duration = Duration::from_millis(20);
-const CONCURRENCY: u32 = 64;
 const WALL_TARGET: f64 = 1.25;
 const RSS_TARGET_MIB: f64 = 64.0;
-const RSS_TARGET_AT: usize = 4_000;
+
+/// One measured point: how many ids, how many calls in flight, and whether the memory target
+/// applies.
+struct Point {
+    ids: usize,
+    concurrency: u32,
+    rss_target: bool,
+}
+
+const POINTS: [Point; 4] = [
+    Point {
+        ids: 1_000,
+        concurrency: 64,
+        rss_target: false,
+    },
+    Point {
+        ids: 2_000,
+        concurrency: 64,
+        rss_target: false,
+    },
+    Point {
+        ids: 4_000,
+        concurrency: 64,
+        rss_target: true,
+    },
+    Point {
+        ids: 20_000,
+        concurrency: 256,
+        rss_target: true,
+    },
+];
+
+const QUICK: [Point; 1] = [Point {
+    ids: 200,
+    concurrency: 64,
+    rss_target: false,
+}];
 
 /// One CLI run.
 struct Run {
@@ -43,10 +80,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let sizes: &[usize] = if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
-        &[200]
+    let points: &[Point] = if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
+        &QUICK
     } else {
-        &[1_000, 2_000, 4_000]
+        &POINTS
     };
     let sandbox = Sandbox::builder()
         .replay_protection(false)
@@ -57,30 +94,31 @@ fn main() {
     std::fs::create_dir_all(&work).expect("a scratch directory");
 
     // A first short run pays for loading the binary and the first connections.
-    run_cli(sandbox.url(), &ids_file(&work, 64), &work);
-    for &ids in sizes {
+    run_cli(sandbox.url(), &ids_file(&work, 64), 64, &work);
+    for point in points {
+        let (ids, concurrency) = (point.ids, point.concurrency);
         let before = sandbox.counters().requests();
-        let run = run_cli(sandbox.url(), &ids_file(&work, ids), &work);
+        let run = run_cli(sandbox.url(), &ids_file(&work, ids), concurrency, &work);
         let answered = sandbox.counters().requests() - before;
         assert_eq!(
             answered, ids as u64,
             "the sandbox should see one request per id"
         );
-        let ideal = ids as f64 / f64::from(CONCURRENCY) * LATENCY.as_secs_f64();
+        let ideal = ids as f64 / f64::from(concurrency) * LATENCY.as_secs_f64();
         let wall = run.wall.as_secs_f64();
         eprintln!(
-            "scale: {ids} ids in {wall:.3} s, ideal {ideal:.3} s ({} ms latency, {CONCURRENCY} in flight)",
+            "scale: {ids} ids in {wall:.3} s, ideal {ideal:.3} s ({} ms latency, {concurrency} in flight)",
             LATENCY.as_millis()
         );
         println!(
-            "bench scale/{ids} {:.1} ms ratio={:.3} target=<={WALL_TARGET}",
+            "bench scale/{ids} {:.1} ms ratio={:.3} target=<={WALL_TARGET} concurrency={concurrency}",
             wall * 1e3,
             wall / ideal
         );
         match run.peak_rss {
             Some(bytes) => {
                 let mib = bytes as f64 / (1024.0 * 1024.0);
-                let target = if ids == RSS_TARGET_AT {
+                let target = if point.rss_target {
                     format!(" target=<={RSS_TARGET_MIB}")
                 } else {
                     String::new()
@@ -109,10 +147,10 @@ fn ids_file(dir: &Path, n: usize) -> PathBuf {
 }
 
 /// Runs the CLI over the ids, polling its peak memory until it exits.
-fn run_cli(endpoint: &str, ids: &Path, scratch: &Path) -> Run {
+fn run_cli(endpoint: &str, ids: &Path, concurrency: u32, scratch: &Path) -> Run {
     let stderr_path = scratch.join("stderr.txt");
     let stderr = std::fs::File::create(&stderr_path).expect("a file for the CLI's stderr");
-    let concurrency = CONCURRENCY.to_string();
+    let concurrency = concurrency.to_string();
     let begun = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_opretail"))
         .args(["--endpoint", endpoint, "--akey", DEFAULT_AKEY])

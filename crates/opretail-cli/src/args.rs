@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 use opretail_model::{EntityId, SignMethod};
+use secrecy::SecretString;
 
 /// Passenger-flow figures, raw signed calls and signature debugging for the Opretail (万店掌)
 /// open platform, plus a local sandbox of its gateway.
@@ -43,8 +44,8 @@ pub struct GlobalArgs {
 
     /// Signing secret (`_asid`); never shown. Prefer the environment variable or the config
     /// file, which other users cannot see in the process list [env: OPRETAIL_ASID]
-    #[arg(long, value_name = "SECRET", hide_default_value = true)]
-    pub asid: Option<String>,
+    #[arg(long, value_name = "SECRET", hide_default_value = true, value_parser = parse_secret)]
+    pub asid: Option<SecretString>,
 
     /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5]
     #[arg(long, value_name = "METHOD")]
@@ -117,17 +118,23 @@ pub struct TotalArgs {
     #[arg(long)]
     pub with_units: bool,
 
-    /// Calls in flight at once.
+    /// Calls in flight at once; a slow id holds only its own slot.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
 
-    /// At most this many calls started per second.
+    /// At most this many requests sent per second, retries included.
     #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
     pub rate: Option<f64>,
 
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
     pub output: Option<TotalFormat>,
+
+    /// With --output csv: write every cell exactly as received. By default a cell that starts
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a plain number gets a
+    /// leading `'`, so that spreadsheets show it as text instead of running it as a formula.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
 /// Output formats of `passenger-flow total`.
@@ -137,7 +144,8 @@ pub enum TotalFormat {
     Table,
     /// One JSON array, one element per id in input order.
     Json,
-    /// One JSON object per line, written as each result is ready.
+    /// One JSON object per line, written as each result is ready (in any order; each line
+    /// carries its id).
     Ndjson,
     /// Comma-separated values with a header row.
     Csv,
@@ -154,9 +162,20 @@ pub struct CallArgs {
     #[arg(long = "version", value_name = "V", default_value = "v1")]
     pub method_version: String,
 
-    /// Extra HTTP header, e.g. Ovo-Authorization=TOKEN; repeat for more.
-    #[arg(long = "header", value_name = "NAME=VALUE", value_parser = parse_pair)]
-    pub headers: Vec<(String, String)>,
+    /// Extra HTTP header, e.g. Ovo-Authorization=TOKEN; repeat for more. The value shows in
+    /// the process list: prefer --header-env or --header-file for tokens.
+    #[arg(long = "header", value_name = "NAME=VALUE", value_parser = parse_header)]
+    pub headers: Vec<Header>,
+
+    /// Extra HTTP header whose value is read from an environment variable, e.g.
+    /// Ovo-Authorization=OVO_TOKEN; repeat for more.
+    #[arg(long = "header-env", value_name = "NAME=VAR", value_parser = parse_pair)]
+    pub header_envs: Vec<(String, String)>,
+
+    /// Extra HTTP header whose value is the content of a file (a final line break is
+    /// dropped), e.g. Ovo-Authorization=token.txt; repeat for more.
+    #[arg(long = "header-file", value_name = "NAME=FILE", value_parser = parse_pair)]
+    pub header_files: Vec<(String, String)>,
 
     /// Business parameters.
     #[arg(value_name = "KEY=VALUE", value_parser = parse_pair)]
@@ -172,9 +191,10 @@ pub struct SignArgs {
         value_name = "SECRET",
         env = "OPRETAIL_ASID",
         hide_env_values = true,
-        hide_default_value = true
+        hide_default_value = true,
+        value_parser = parse_secret
     )]
-    pub asid: String,
+    pub asid: SecretString,
 
     /// Signature algorithm.
     #[arg(long, value_name = "METHOD", default_value = "md5")]
@@ -241,7 +261,33 @@ impl From<SignMethodArg> for SignMethod {
 }
 
 fn parse_id(text: &str) -> Result<EntityId, String> {
-    text.parse::<EntityId>().map_err(|e| e.to_string())
+    crate::ids::parse_id(text)
+}
+
+/// A secret from the command line: held as a secret from the start, so that no `Debug` of the
+/// arguments can show it.
+fn parse_secret(text: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(text))
+}
+
+/// An HTTP header given on the command line; the value may be a token, so it is a secret.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// The header's name.
+    pub name: String,
+    /// Its value.
+    pub value: SecretString,
+}
+
+fn parse_header(text: &str) -> Result<Header, String> {
+    match text.split_once('=') {
+        Some(("", _)) => Err("the header has an empty name before `=`".to_owned()),
+        Some((name, value)) => Ok(Header {
+            name: name.to_owned(),
+            value: SecretString::from(value),
+        }),
+        None => Err("a header is NAME=VALUE".to_owned()),
+    }
 }
 
 /// `KEY=VALUE`, split at the first `=`; the value is kept exactly (it may contain `=`).

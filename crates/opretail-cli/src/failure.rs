@@ -2,6 +2,9 @@
 
 use std::process::ExitCode;
 
+use crate::diag::say;
+use crate::signals::Signal;
+
 /// A command's failure, already worded for the user.
 #[derive(Debug)]
 pub enum Failure {
@@ -11,8 +14,9 @@ pub enum Failure {
     Failed(String),
     /// Some calls failed; each failure has been reported already (exit 1).
     Reported,
-    /// Ctrl-C: the output written so far was closed properly (exit 130, as shells expect).
-    Interrupted,
+    /// Ctrl-C or SIGTERM: the output written so far was closed properly (exit 130 or 143, as
+    /// shells expect).
+    Interrupted(Signal),
     /// The reader of stdout went away (`opretail … | head`): stop quietly, as `cat` does.
     BrokenPipe,
 }
@@ -27,15 +31,15 @@ impl Failure {
     pub fn report(self) -> ExitCode {
         match self {
             Failure::Usage(message) => {
-                eprintln!("error: {message}");
+                say!("error: {message}");
                 ExitCode::from(2)
             }
             Failure::Failed(message) => {
-                eprintln!("error: {message}");
+                say!("error: {message}");
                 ExitCode::from(1)
             }
             Failure::Reported => ExitCode::from(1),
-            Failure::Interrupted => ExitCode::from(130),
+            Failure::Interrupted(signal) => ExitCode::from(signal.exit_code()),
             Failure::BrokenPipe => ExitCode::SUCCESS,
         }
     }

@@ -1,14 +1,24 @@
 //! The client every calling command uses: to the configured gateway, or to the embedded
 //! sandbox with `--sandbox`.
 
-use opretail_model::{Config, Credentials, ENV_AKEY, ENV_ASID, Error};
+use opretail_model::{Config, Credentials, ENV_AKEY, ENV_ASID, Error, RetryPolicy};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox, SandboxHandle};
+use secrecy::ExposeSecret;
 
 use crate::failure::Failure;
 use crate::settings::Settings;
 
 /// The async client of the SDK.
 pub type Client = opretail::Client;
+
+/// What a command needs of its client beyond the settings.
+#[derive(Debug, Clone, Default)]
+pub struct Tuning {
+    /// The largest answer read, in bytes; `None` keeps the SDK's default.
+    pub body_limit: Option<usize>,
+    /// The client's own retries; `None` keeps the SDK's default.
+    pub retry: Option<RetryPolicy>,
+}
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).
 pub struct Gateway {
@@ -20,7 +30,11 @@ pub struct Gateway {
 
 impl Gateway {
     /// Builds the client; with `sandbox`, first starts the sandbox on a free loopback port.
-    pub async fn connect(settings: &Settings, sandbox: bool) -> Result<Gateway, Failure> {
+    pub async fn connect(
+        settings: &Settings,
+        sandbox: bool,
+        tuning: Tuning,
+    ) -> Result<Gateway, Failure> {
         let (handle, endpoint, akey, asid) = if sandbox {
             let handle = Sandbox::builder().start().await.map_err(|e| {
                 Failure::Failed(format!(
@@ -36,7 +50,7 @@ impl Gateway {
             let asid = settings
                 .asid
                 .as_ref()
-                .map(|s| s.expose().to_owned())
+                .map(|s| s.expose_secret().to_owned())
                 .unwrap_or_else(|| DEFAULT_ASID.to_owned());
             (Some(handle), url, akey, asid)
         } else {
@@ -47,7 +61,7 @@ impl Gateway {
             let asid = settings
                 .asid
                 .as_ref()
-                .map(|s| s.expose().to_owned())
+                .map(|s| s.expose_secret().to_owned())
                 .ok_or_else(|| settings.missing("signing secret", "--asid", ENV_ASID, "asid"))?;
             (None, settings.endpoint.clone(), akey, asid)
         };
@@ -57,6 +71,12 @@ impl Gateway {
             .sign_method(settings.sign_method);
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
+        }
+        if let Some(limit) = tuning.body_limit {
+            config = config.body_limit(limit);
+        }
+        if let Some(retry) = tuning.retry {
+            config = config.retry(retry);
         }
         let config = config.build().map_err(usage)?;
         let client = Client::new(credentials, config).map_err(|e| match e {

@@ -2,11 +2,19 @@
 //! local sandbox of the Opretail (万店掌) open-platform gateway.
 
 mod args;
+mod attempts;
 mod commands;
+mod diag;
+mod escape;
 mod failure;
 mod gateway;
+mod ids;
 mod output;
+mod private_file;
+mod rate;
+mod reorder;
 mod settings;
+mod signals;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -15,7 +23,7 @@ use clap::Parser;
 
 use args::{Cli, Command, PassengerFlowCommand};
 use failure::Failure;
-use gateway::Gateway;
+use gateway::{Gateway, Tuning};
 use settings::Settings;
 
 fn main() -> ExitCode {
@@ -44,7 +52,25 @@ fn init_tracing(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        // Logged errors carry the gateway's own text: escaped like every other message.
+        .fmt_fields(escaped_fields())
         .init();
+}
+
+/// Log fields as the default formatter writes them (`name=value`, the message bare), each
+/// value escaped for the terminal.
+fn escaped_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
+    use tracing_subscriber::field::MakeExt;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = format!("{value:?}");
+        let text = escape::for_stderr(&text);
+        if field.name() == "message" {
+            write!(writer, "{text}")
+        } else {
+            write!(writer, "{}={text}", field.name())
+        }
+    })
+    .delimited(" ")
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -56,16 +82,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::PassengerFlow(PassengerFlowCommand::Total(args)) => {
             // Everything that can be a usage error is checked before anything is started.
             let settings = Settings::resolve(&cli.global)?;
-            let ids = commands::total::collect_ids(&args)?;
-            with_gateway(&settings, cli.global.sandbox, async |gateway| {
-                commands::total::run(gateway, &args, ids).await
-            })
+            let batch = commands::total::collect_ids(&args)?;
+            with_gateway(
+                &settings,
+                cli.global.sandbox,
+                commands::total::tuning(),
+                async |gateway| {
+                    // Listening before the first byte of output, so that a signal at any
+                    // point ends the output cleanly instead of killing the process mid-line.
+                    let stop = signals::listen()?;
+                    commands::total::run(gateway, &args, batch, stop).await
+                },
+            )
         }
         Command::Call(args) => {
             let settings = Settings::resolve(&cli.global)?;
-            with_gateway(&settings, cli.global.sandbox, async |gateway| {
-                commands::call::run(gateway, args).await
-            })
+            let headers = commands::call::collect_headers(&args)?;
+            with_gateway(
+                &settings,
+                cli.global.sandbox,
+                Tuning::default(),
+                async |gateway| commands::call::run(gateway, args, headers).await,
+            )
         }
     }
 }
@@ -74,10 +112,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn with_gateway(
     settings: &Settings,
     sandbox: bool,
+    tuning: Tuning,
     command: impl AsyncFnOnce(&Gateway) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     runtime()?.block_on(async {
-        let gateway = Gateway::connect(settings, sandbox).await?;
+        let gateway = Gateway::connect(settings, sandbox, tuning).await?;
         let result = command(&gateway).await;
         gateway.close().await;
         result

@@ -1,11 +1,10 @@
 //! The effective settings of a gateway call: flag, then environment, then config file.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use opretail_model::{ENV_AKEY, ENV_ASID, ENV_ENDPOINT, OPRETAIL_GATEWAY, SignMethod};
-use serde::Deserialize;
+use secrecy::SecretString;
 
 use crate::args::{GlobalArgs, parse_timeout};
 use crate::failure::Failure;
@@ -17,33 +16,18 @@ pub const ENV_SIGN_METHOD: &str = "OPRETAIL_SIGN_METHOD";
 /// Environment variable for the timeout in seconds.
 pub const ENV_TIMEOUT: &str = "OPRETAIL_TIMEOUT";
 
-/// A secret string whose `Debug` shows nothing of it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The secret itself, to hand to the credentials and nowhere else.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 /// The config file's contents. Unknown keys are refused so that a typo does not go unnoticed.
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct FileConfig {
     endpoint: Option<String>,
     akey: Option<String>,
-    asid: Option<String>,
+    asid: Option<SecretString>,
     sign_method: Option<String>,
     timeout: Option<f64>,
 }
+
+/// The keys a config file may hold, for messages.
+const FILE_KEYS: &str = "endpoint, akey, asid, sign_method, timeout";
 
 /// Where one setting came from, for error messages.
 #[derive(Debug, Clone)]
@@ -53,7 +37,7 @@ pub struct Settings {
     /// The developer key, if any source had one.
     pub akey: Option<String>,
     /// The signing secret, if any source had one.
-    pub asid: Option<Secret>,
+    pub asid: Option<SecretString>,
     /// The signature algorithm.
     pub sign_method: SignMethod,
     /// The whole-call timeout, when one was set.
@@ -89,6 +73,11 @@ impl Settings {
         let from = |flag: &Option<String>, var: &str, file: &Option<String>| {
             flag.clone().or_else(|| env(var)).or_else(|| file.clone())
         };
+        let secret = |flag: &Option<SecretString>, var: &str, file: &Option<SecretString>| {
+            flag.clone()
+                .or_else(|| env(var).map(SecretString::from))
+                .or_else(|| file.clone())
+        };
 
         let sign_method = match args.sign_method {
             Some(m) => m.into(),
@@ -122,13 +111,13 @@ impl Settings {
                 from(&args.endpoint, ENV_ENDPOINT, &file.endpoint)
                     .unwrap_or_else(|| OPRETAIL_GATEWAY.to_owned()),
                 from(&args.akey, ENV_AKEY, &file.akey),
-                from(&args.asid, ENV_ASID, &file.asid),
+                secret(&args.asid, ENV_ASID, &file.asid),
             )
         };
         Ok(Settings {
             endpoint,
             akey,
-            asid: asid.map(Secret),
+            asid,
             sign_method,
             timeout: timeout.map(Duration::from_secs_f64),
             file: path,
@@ -165,47 +154,112 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
     };
     // toml's own message quotes the offending line, which may hold the secret: give the
     // position and the reason only.
-    let config: FileConfig = toml::from_str(&text).map_err(|e| {
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
         let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
         Failure::usage(format!(
-            "the config file {} is not valid:{at} {} (expected keys: endpoint, akey, asid, sign_method, timeout)",
+            "the config file {} is not valid TOML:{at} {} (expected keys: {FILE_KEYS})",
             path.display(),
             e.message().trim()
         ))
     })?;
+    let config = FileConfig::from_table(table).map_err(|reason| {
+        Failure::usage(format!(
+            "the config file {} is not valid: {reason}",
+            path.display()
+        ))
+    })?;
     if config.asid.is_some() {
-        warn_if_readable_by_others(path);
+        crate::private_file::warn_if_exposed(path, "holds the signing secret");
     }
     Ok(config)
 }
 
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.permissions().mode() & 0o077 != 0
-    {
-        eprintln!(
-            "warning: {} holds the signing secret and other users can read it; run `chmod 600 {}`",
-            path.display(),
-            path.display()
-        );
+impl FileConfig {
+    /// Takes the known keys out of the parsed file. Messages name the key and the type found,
+    /// never the value: a secret put in without quotes is still a secret.
+    fn from_table(table: toml::Table) -> Result<FileConfig, String> {
+        let mut config = FileConfig::default();
+        for (key, value) in table {
+            let text = |value: toml::Value| match value {
+                toml::Value::String(s) => Ok(s),
+                other => Err(format!(
+                    "`{key}` must be a string in quotes, not {}",
+                    type_name(&other)
+                )),
+            };
+            match key.as_str() {
+                "endpoint" => config.endpoint = Some(text(value)?),
+                "akey" => config.akey = Some(text(value)?),
+                "asid" => config.asid = Some(SecretString::from(text(value)?)),
+                "sign_method" => config.sign_method = Some(text(value)?),
+                "timeout" => {
+                    config.timeout = Some(match value {
+                        toml::Value::Integer(n) => n as f64,
+                        toml::Value::Float(x) => x,
+                        other => {
+                            return Err(format!(
+                                "`timeout` must be a number of seconds, not {}",
+                                type_name(&other)
+                            ));
+                        }
+                    });
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown key `{}` (expected keys: {FILE_KEYS})",
+                        crate::escape::for_terminal(&key, 60)
+                    ));
+                }
+            }
+        }
+        Ok(config)
     }
 }
 
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
+/// What a TOML value is, in words, without the value itself.
+fn type_name(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<FileConfig, String> {
+        FileConfig::from_table(toml::from_str(text).expect("valid TOML"))
+    }
+
     #[test]
-    fn the_secret_is_never_debugged() {
-        let s = Secret("very-secret".to_owned());
-        assert!(!format!("{s:?}").contains("very-secret"));
+    fn a_type_error_names_the_key_and_never_the_value() {
+        for text in ["asid = 12345678", "asid = 1234.5678", "asid = [12345678]"] {
+            let Err(message) = parse(text) else {
+                panic!("{text} accepted")
+            };
+            assert!(message.contains("`asid`"), "{message}");
+            assert!(!message.contains("1234"), "{message}");
+        }
+        let Err(message) = parse("secret = \"x\"") else {
+            panic!("an unknown key accepted")
+        };
+        assert!(message.contains("unknown key `secret`"), "{message}");
+    }
+
+    #[test]
+    fn a_valid_file_is_read() {
+        let config = parse("akey = \"k\"\ntimeout = 5\nasid = \"s\"").expect("valid");
+        assert_eq!(config.akey.as_deref(), Some("k"));
+        assert_eq!(config.timeout, Some(5.0));
+        assert!(config.asid.is_some());
     }
 }

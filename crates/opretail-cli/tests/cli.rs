@@ -175,8 +175,10 @@ fn sandbox_ndjson() {
     assert_eq!(out.status, 0, "{}", out.stderr);
     let lines: Vec<Value> = out.stdout.lines().map(json).collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["id"], "S_1001");
-    assert_eq!(lines[1]["id"], "O_42");
+    // Lines come as the calls finish: each carries its id.
+    let mut ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["O_42", "S_1001"]);
     assert!(
         lines
             .iter()
@@ -258,16 +260,17 @@ fn ids_from_stdin_and_flags_are_combined_in_order() {
             "--ids-file",
             "-",
             "--output",
-            "ndjson",
+            "json",
         ],
         &[],
         Some("# a comment\nO_2\n\nS_3\n"),
     );
     assert_eq!(out.status, 0, "{}", out.stderr);
-    let ids: Vec<String> = out
-        .stdout
-        .lines()
-        .map(|l| json(l)["id"].as_str().unwrap_or_default().to_owned())
+    let ids: Vec<String> = json(&out.stdout)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(ids, ["S_1", "O_2", "S_3"]);
 }
@@ -716,13 +719,14 @@ fn a_rate_limit_still_answers_every_id_in_order() {
         "--id",
         "O_3",
         "--output",
-        "ndjson",
+        "json",
     ]);
     assert_eq!(out.status, 0, "{}", out.stderr);
-    let ids: Vec<String> = out
-        .stdout
-        .lines()
-        .map(|l| json(l)["id"].as_str().unwrap_or_default().to_owned())
+    let ids: Vec<String> = json(&out.stdout)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(ids, ["S_1", "S_2", "O_3"]);
     assert_eq!(

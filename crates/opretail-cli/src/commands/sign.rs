@@ -3,23 +3,26 @@
 use std::io::Write;
 
 use opretail_sign::{SignMethod, explain, sign};
+use secrecy::ExposeSecret;
 
 use crate::args::SignArgs;
+use crate::diag::say;
 use crate::failure::Failure;
 
 /// Prints the signature on stdout and, with `--explain`, the masked canonical string on stderr.
 pub fn run(args: &SignArgs) -> Result<(), Failure> {
-    if args.asid.is_empty() {
+    let asid = args.asid.expose_secret();
+    if asid.is_empty() {
         return Err(Failure::usage(
             "the signing secret is empty; pass --asid or set OPRETAIL_ASID",
         ));
     }
     let method = SignMethod::from(args.sign_method);
     if args.explain {
-        eprintln!("canonical string ({method}, secret masked):");
-        eprintln!("{}", explain(&args.pairs, &args.asid));
+        say!("canonical string ({method}, secret masked):");
+        crate::diag::whole_line(&explain(&args.pairs, asid).to_string());
     }
-    let signature = sign(method, &args.asid, &args.pairs);
+    let signature = sign(method, asid, &args.pairs);
     writeln!(std::io::stdout().lock(), "{signature}")?;
     Ok(())
 }

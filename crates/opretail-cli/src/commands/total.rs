@@ -1,27 +1,51 @@
-//! `opretail passenger-flow total`: totals of many ids, concurrently, in input order.
+//! `opretail passenger-flow total`: totals of many ids, `--concurrency` calls always in flight.
+//!
+//! Calls start in input order and finish in any order. A slow id holds only its own slot:
+//! the others go on starting as soon as a slot frees. `ndjson` rows are written as they
+//! finish; the other formats keep input order through a [`Reorder`] buffer of bounded size.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use opretail_model::{EntityId, GetTotalData};
-use tokio::sync::Mutex;
-use tokio::time::{Interval, MissedTickBehavior};
+use opretail_model::{GetTotalData, RetryPolicy};
+use tokio::task::JoinSet;
 
 use crate::args::{TotalArgs, TotalFormat};
+use crate::attempts;
+use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::Gateway;
-use crate::output::{CsvSink, ErrorInfo, JsonSink, Outcome, Sink, TableSink};
+use crate::gateway::{Gateway, Tuning};
+use crate::ids::{Batch, Origin, read_ids};
+use crate::output::{CsvRows, ErrorInfo, JsonRows, Outcome, Render, TableRows};
+use crate::rate::RateLimit;
+use crate::reorder::{REORDER_LIMIT_BYTES, Reorder};
+use crate::signals::{Signal, StopRequest};
+
+/// The largest `getTotalData` answer read. A real one is a few kilobytes; with hundreds of
+/// calls in flight against a hostile or broken endpoint, the SDK's default (16 MiB) per call
+/// could add up to gigabytes.
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// What the batch's client needs: the small body limit, and no retries of its own (they are
+/// made by [`attempts::send`], under the rate limit).
+pub fn tuning() -> Tuning {
+    Tuning {
+        body_limit: Some(BODY_LIMIT_BYTES),
+        retry: Some(RetryPolicy::never()),
+    }
+}
 
 /// Every id of the command line and the ids file, checked, in input order.
-pub fn collect_ids(args: &TotalArgs) -> Result<Vec<EntityId>, Failure> {
-    let mut ids = args.ids.clone();
+pub fn collect_ids(args: &TotalArgs) -> Result<Batch, Failure> {
+    let mut batch = Batch::default();
+    for (n, id) in args.ids.iter().enumerate() {
+        batch.push(id.clone(), Origin::Flag(n + 1));
+    }
     if let Some(path) = &args.ids_file {
         if path == Path::new("-") {
-            read_ids(std::io::stdin().lock(), "stdin", &mut ids)?;
+            read_ids(std::io::stdin().lock(), "stdin", &mut batch)?;
         } else {
             let file = std::fs::File::open(path).map_err(|e| {
                 Failure::usage(format!("cannot read the ids file {}: {e}", path.display()))
@@ -29,32 +53,16 @@ pub fn collect_ids(args: &TotalArgs) -> Result<Vec<EntityId>, Failure> {
             read_ids(
                 std::io::BufReader::new(file),
                 &path.display().to_string(),
-                &mut ids,
+                &mut batch,
             )?;
         }
     }
-    if ids.is_empty() {
+    if batch.rows == 0 {
         return Err(Failure::usage(
             "no ids: give --id S_1001 (or O_42), or ids in --ids-file",
         ));
     }
-    Ok(ids)
-}
-
-fn read_ids(reader: impl BufRead, name: &str, ids: &mut Vec<EntityId>) -> Result<(), Failure> {
-    for (n, line) in reader.lines().enumerate() {
-        let line =
-            line.map_err(|e| Failure::usage(format!("cannot read the ids from {name}: {e}")))?;
-        let text = line.trim();
-        if text.is_empty() || text.starts_with('#') {
-            continue;
-        }
-        let id = text
-            .parse::<EntityId>()
-            .map_err(|e| Failure::usage(format!("{name}, line {}: {e}", n + 1)))?;
-        ids.push(id);
-    }
-    Ok(())
+    Ok(batch)
 }
 
 /// The format when none was asked for: a table for people, JSON for programs.
@@ -66,104 +74,168 @@ pub fn default_format() -> TotalFormat {
     }
 }
 
-/// Calls `getTotalData` for every id and writes each result as soon as it is its turn.
-pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Vec<EntityId>) -> Result<(), Failure> {
+/// Why the batch stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// Ctrl-C or SIGTERM.
+    Signal(Signal),
+    /// The reader of stdout went away (`| head`).
+    ReaderGone,
+}
+
+/// Calls `getTotalData` for every id and writes each result as soon as its format allows.
+pub async fn run(
+    gateway: &Gateway,
+    args: &TotalArgs,
+    batch: Batch,
+    mut stop: StopRequest,
+) -> Result<(), Failure> {
     let format = args.output.unwrap_or_else(default_format);
+    let ordered = format != TotalFormat::Ndjson;
     let sandbox = gateway.is_sandbox();
-    let total = ids.len();
-    let id_width = ids
+    let total = batch.rows;
+    let id_width = batch
+        .unique
         .iter()
         .map(|id| id.as_str().chars().count())
         .max()
         .unwrap_or(2);
-
-    let stdout = std::io::stdout();
-    let mut sink: Box<dyn Sink> = match format {
-        TotalFormat::Table => Box::new(TableSink::new(stdout.lock(), id_width)),
-        TotalFormat::Json => Box::new(JsonSink::new(stdout.lock(), false, sandbox)),
-        TotalFormat::Ndjson => Box::new(JsonSink::new(stdout.lock(), true, sandbox)),
-        TotalFormat::Csv => Box::new(CsvSink::new(stdout.lock())),
+    let mut render: Box<dyn Render> = match format {
+        TotalFormat::Table => Box::new(TableRows::new(id_width)),
+        TotalFormat::Json => Box::new(JsonRows::new(false, sandbox)),
+        TotalFormat::Ndjson => Box::new(JsonRows::new(true, sandbox)),
+        TotalFormat::Csv => Box::new(CsvRows::new(args.csv_raw)),
     };
-    let stderr_notes = matches!(format, TotalFormat::Table | TotalFormat::Csv);
-    if sandbox && stderr_notes {
-        eprintln!("note: sandbox data, not from the real gateway");
+    if sandbox && matches!(format, TotalFormat::Table | TotalFormat::Csv) {
+        say!("note: sandbox data, not from the real gateway");
     }
+    batch.report_duplicates();
 
     let progress = progress_bar(total);
-    let limiter = args
-        .rate
-        .map(|rate| Arc::new(Mutex::new(rate_interval(rate))));
+    let emit = |bytes: &[u8]| -> Result<(), Failure> {
+        progress.suspend(|| {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()
+        })?;
+        Ok(())
+    };
+
+    let mut cut = None;
+    let mut chunk = Vec::new();
+    render.header(&mut chunk)?;
+    if let Err(failure) = emit(&chunk) {
+        match failure {
+            Failure::BrokenPipe => cut = Some(Cut::ReaderGone),
+            other => return Err(other),
+        }
+    }
+
+    let client = gateway.client.clone();
+    let rate = args.rate.map(|per_sec| Arc::new(RateLimit::new(per_sec)));
+    let policy = Arc::new(RetryPolicy::default());
     let with_units = args.with_units;
-    let client = &gateway.client;
+    let concurrency = usize::from(args.concurrency);
+    let mut tasks = JoinSet::new();
+    let mut started = 0usize;
+    let mut reorder = Reorder::new(REORDER_LIMIT_BYTES);
+    let (mut done, mut failed) = (0usize, 0usize);
 
-    let mut results = futures_util::stream::iter(ids)
-        .map(|id| {
-            let limiter = limiter.clone();
-            async move {
-                if let Some(limiter) = limiter {
-                    limiter.lock().await.tick().await;
-                }
-                let result = client
-                    .send(&GetTotalData::new(id.clone()).with_units(with_units))
-                    .await;
-                Outcome { id, result }
-            }
-        })
-        .buffered(usize::from(args.concurrency));
-
-    // Listening before the first call, so that Ctrl-C at any point ends the output cleanly
-    // (a JSON array closed) instead of killing the process mid-line.
-    let mut interrupt = Interrupt::listen()?;
-    progress.suspend(|| sink.start())?;
-    let mut failed = 0usize;
-    let mut done = 0usize;
-    let mut interrupted = false;
-    loop {
-        let outcome = tokio::select! {
-            next = results.next() => match next {
-                Some(outcome) => outcome,
+    while cut.is_none() {
+        // Keep `concurrency` calls in flight. Only a full reorder buffer holds new ids back,
+        // and never the earliest unfinished one: with nothing in flight, the next to start is
+        // the one every waiting row waits for.
+        while tasks.len() < concurrency
+            && started < batch.unique.len()
+            && (tasks.is_empty() || !reorder.is_full())
+        {
+            let unique = started;
+            let operation = GetTotalData::new(batch.unique[unique].clone()).with_units(with_units);
+            let (client, policy, rate) = (client.clone(), policy.clone(), rate.clone());
+            tasks.spawn(async move {
+                let result = attempts::send(&client, &operation, &policy, rate.as_deref()).await;
+                (unique, result)
+            });
+            started += 1;
+        }
+        let joined = tokio::select! {
+            joined = tasks.join_next() => match joined {
+                Some(joined) => joined,
                 None => break,
             },
-            () = interrupt.recv() => {
-                interrupted = true;
+            signal = stop.wait() => {
+                cut = Some(Cut::Signal(signal));
                 break;
             }
         };
-        done += 1;
+        let (unique, result) =
+            joined.map_err(|e| Failure::Failed(format!("a call ended unexpectedly: {e}")))?;
+        let outcome = Outcome {
+            id: batch.unique[unique].clone(),
+            result,
+        };
+        let positions = &batch.positions[unique];
+        done += positions.len();
         if let Err(error) = &outcome.result {
-            failed += 1;
-            let line = format!("{}: {}", outcome.id, ErrorInfo::of(error).line());
+            failed += positions.len();
             tracing::info!(id = %outcome.id, "call failed");
             if format != TotalFormat::Table {
-                progress.suspend(|| eprintln!("error: {line}"));
+                progress.suspend(|| say!("error: {}: {}", outcome.id, ErrorInfo::of(error).line()));
             }
         }
-        progress.suspend(|| sink.write(&outcome))?;
-        progress.inc(1);
+        chunk.clear();
+        for &position in positions {
+            if ordered {
+                let mut row = Vec::new();
+                render.row(position, &outcome, &mut row)?;
+                reorder.insert(position, row);
+            } else {
+                render.row(position, &outcome, &mut chunk)?;
+            }
+        }
+        reorder.drain_ready(&mut chunk);
+        if !chunk.is_empty() {
+            match emit(&chunk) {
+                Ok(()) => {}
+                Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
+                Err(other) => return Err(other),
+            }
+        }
+        progress.inc(positions.len() as u64);
     }
-    drop(results);
+    // Calls still in flight are abandoned.
+    drop(tasks);
     progress.finish_and_clear();
-    sink.finish()?;
-    drop(sink);
-    std::io::stdout().flush()?;
 
-    if interrupted {
-        eprintln!("interrupted after {done} of {total} ids ({failed} failed)");
-        return Err(Failure::Interrupted);
+    let written = if ordered { reorder.written() } else { done };
+    if cut != Some(Cut::ReaderGone) {
+        chunk.clear();
+        render.footer(written, &mut chunk)?;
+        match emit(&chunk) {
+            Ok(()) => {}
+            Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
+            Err(other) => return Err(other),
+        }
     }
-    if failed > 0 {
-        eprintln!("{failed} of {total} ids failed");
-        return Err(Failure::Reported);
-    }
-    Ok(())
-}
 
-fn rate_interval(per_sec: f64) -> Interval {
-    let period = Duration::from_secs_f64(1.0 / per_sec).max(Duration::from_micros(1));
-    let mut interval = tokio::time::interval(period);
-    // A slow call must not be followed by a burst that makes up for it.
-    interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    interval
+    match cut {
+        Some(Cut::Signal(signal)) => {
+            say!("interrupted after {written} of {total} ids ({failed} failed)");
+            Err(Failure::Interrupted(signal))
+        }
+        // Nobody reads any more: no point in calling further. The exit status still tells
+        // whether an id that was called failed.
+        Some(Cut::ReaderGone) if failed > 0 => {
+            say!("{failed} of {done} ids called failed; the output was closed before the end");
+            Err(Failure::Reported)
+        }
+        Some(Cut::ReaderGone) => Err(Failure::BrokenPipe),
+        None if failed > 0 => {
+            say!("{failed} of {total} ids failed");
+            Err(Failure::Reported)
+        }
+        None => Ok(()),
+    }
 }
 
 fn progress_bar(total: usize) -> ProgressBar {
@@ -177,39 +249,4 @@ fn progress_bar(total: usize) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// Ctrl-C (SIGINT), listened for from creation on.
-struct Interrupt {
-    #[cfg(unix)]
-    signal: tokio::signal::unix::Signal,
-}
-
-impl Interrupt {
-    #[cfg(unix)]
-    fn listen() -> Result<Interrupt, Failure> {
-        use tokio::signal::unix::{SignalKind, signal};
-        let signal = signal(SignalKind::interrupt())
-            .map_err(|e| Failure::Failed(format!("cannot listen for Ctrl-C: {e}")))?;
-        Ok(Interrupt { signal })
-    }
-
-    #[cfg(unix)]
-    async fn recv(&mut self) {
-        if self.signal.recv().await.is_none() {
-            std::future::pending::<()>().await;
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn listen() -> Result<Interrupt, Failure> {
-        Ok(Interrupt {})
-    }
-
-    #[cfg(not(unix))]
-    async fn recv(&mut self) {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
 }

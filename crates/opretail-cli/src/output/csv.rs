@@ -1,10 +1,10 @@
 //! `csv`: a header row, then one row per id.
 
-use std::io::{self, Write};
+use std::io;
 
 use opretail_model::Measure;
 
-use super::{ErrorInfo, Outcome, Sink};
+use super::{ErrorInfo, Outcome, Render};
 
 const HEADER: [&str; 15] = [
     "id",
@@ -24,18 +24,73 @@ const HEADER: [&str; 15] = [
     "cid",
 ];
 
-/// Writes CSV rows; figures as the gateway sent them (with units when asked for).
-pub struct CsvSink<W: Write> {
-    out: csv::Writer<W>,
+/// Renders CSV rows; figures as the gateway sent them (with units when asked for), every cell
+/// guarded against formulas unless `raw`.
+pub struct CsvRows {
+    raw: bool,
 }
 
-impl<W: Write> CsvSink<W> {
-    /// A sink on a writer.
-    pub fn new(out: W) -> Self {
-        CsvSink {
-            out: csv::Writer::from_writer(out),
-        }
+impl CsvRows {
+    /// `raw`: cells exactly as received, without the formula guard of [`guard`].
+    pub fn new(raw: bool) -> Self {
+        CsvRows { raw }
     }
+
+    fn record<I, S>(&self, cells: I, out: &mut Vec<u8>) -> io::Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .buffer_capacity(1024)
+            .from_writer(Vec::new());
+        let cells = cells.into_iter().map(|cell| {
+            if self.raw {
+                cell.as_ref().to_owned()
+            } else {
+                guard(cell.as_ref()).into_owned()
+            }
+        });
+        writer.write_record(cells).map_err(io_error)?;
+        let bytes = writer
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        out.extend_from_slice(&bytes);
+        Ok(())
+    }
+}
+
+/// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, so that it is shown as text; plain numbers such as
+/// `-12.5` or `+3` are left alone. This is OWASP's advice against CSV injection: text from the
+/// gateway is data, never a formula that runs on the machine of whoever opens the file.
+pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        cell.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+    );
+    if risky && !is_plain_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// An optional sign, digits with at most one decimal point, and an optional exponent.
+fn is_plain_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = !(int.is_empty() && frac.is_empty()) && digits(int) && digits(frac);
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
 }
 
 fn cell(measure: &Option<Measure>) -> String {
@@ -49,12 +104,12 @@ fn io_error(e: csv::Error) -> io::Error {
     }
 }
 
-impl<W: Write> Sink for CsvSink<W> {
-    fn start(&mut self) -> io::Result<()> {
-        self.out.write_record(HEADER).map_err(io_error)
+impl Render for CsvRows {
+    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        self.record(HEADER, out)
     }
 
-    fn write(&mut self, outcome: &Outcome) -> io::Result<()> {
+    fn row(&mut self, _position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
         let id = outcome.id.as_str().to_owned();
         let row: Vec<String> = match &outcome.result {
             Ok(d) => vec![
@@ -88,11 +143,11 @@ impl<W: Write> Sink for CsvSink<W> {
                 row
             }
         };
-        self.out.write_record(&row).map_err(io_error)
+        self.record(&row, out)
     }
 
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn footer(&mut self, _rows: usize, _out: &mut Vec<u8>) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -104,14 +159,11 @@ mod tests {
     #[test]
     fn a_failed_row_has_the_error_columns_filled() {
         let mut out = Vec::new();
-        {
-            let mut sink = CsvSink::new(&mut out);
-            sink.start().expect("header");
-            let id: EntityId = "O_42".parse().expect("a valid id");
-            let result = Err(Error::invalid_input("id", "bad, \"quoted\""));
-            sink.write(&Outcome { id, result }).expect("row");
-            sink.finish().expect("flush");
-        }
+        let mut rows = CsvRows::new(false);
+        rows.header(&mut out).expect("header");
+        let id: EntityId = "O_42".parse().expect("a valid id");
+        let result = Err(Error::invalid_input("id", "bad, \"quoted\""));
+        rows.row(0, &Outcome { id, result }, &mut out).expect("row");
         let text = String::from_utf8(out).expect("UTF-8");
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         assert_eq!(reader.headers().expect("header").len(), HEADER.len());
@@ -120,5 +172,24 @@ mod tests {
         assert_eq!((&row[0], &row[1]), ("O_42", "false"));
         assert_eq!(&row[12], "INVALID_INPUT");
         assert!(row[13].contains("\"quoted\""));
+    }
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        for (cell, shown) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("-12.5%", "'-12.5%"),
+        ] {
+            assert_eq!(guard(cell), shown, "{cell:?}");
+        }
+        for cell in ["-12.5", "+3", "-0.5e-3", "1234", "多云", "35.2%", "", "a=b"] {
+            assert_eq!(guard(cell), cell, "{cell:?}");
+        }
     }
 }

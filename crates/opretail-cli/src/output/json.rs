@@ -1,29 +1,23 @@
-//! `json` (one streamed array) and `ndjson` (one object a line, flushed as it comes).
+//! `json` (one array, rows in input order) and `ndjson` (one object a line, as they finish).
 
-use std::io::{self, Write};
+use std::io;
 
 use opretail_model::TotalData;
 use serde::Serialize;
 
-use super::{ErrorInfo, Outcome, Sink};
+use super::{ErrorInfo, Outcome, Render};
 
-/// Writes JSON elements `{"id", "ok", "data" | "error"[, "sandbox"]}`.
-pub struct JsonSink<W: Write> {
-    out: W,
+/// Renders JSON elements `{"id", "ok", "data" | "error"[, "sandbox"]}`. The text is exact:
+/// serde escapes control characters, nothing is clipped.
+pub struct JsonRows {
     lines: bool,
     sandbox: bool,
-    written: usize,
 }
 
-impl<W: Write> JsonSink<W> {
+impl JsonRows {
     /// `lines`: NDJSON instead of one array. `sandbox`: mark every element as sandbox data.
-    pub fn new(out: W, lines: bool, sandbox: bool) -> Self {
-        JsonSink {
-            out,
-            lines,
-            sandbox,
-            written: 0,
-        }
+    pub fn new(lines: bool, sandbox: bool) -> Self {
+        JsonRows { lines, sandbox }
     }
 }
 
@@ -77,37 +71,31 @@ impl<'a> Element<'a> {
     }
 }
 
-impl<W: Write> Sink for JsonSink<W> {
-    fn start(&mut self) -> io::Result<()> {
+impl Render for JsonRows {
+    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
         if !self.lines {
             // A whole line, so that a reader sees the array begin before the first result.
-            self.out.write_all(b"[\n")?;
-            self.out.flush()?;
+            out.extend_from_slice(b"[\n");
         }
         Ok(())
     }
 
-    fn write(&mut self, outcome: &Outcome) -> io::Result<()> {
+    fn row(&mut self, position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
         let value = Element::new(outcome, self.sandbox);
         if self.lines {
-            serde_json::to_writer(&mut self.out, &value)?;
-            self.out.write_all(b"\n")?;
-            // Each line is complete on its own; a reader piping it on should see it now.
-            self.out.flush()?;
+            serde_json::to_writer(&mut *out, &value)?;
+            out.push(b'\n');
         } else {
-            self.out
-                .write_all(if self.written == 0 { b"  " } else { b",\n  " })?;
-            serde_json::to_writer(&mut self.out, &value)?;
+            out.extend_from_slice(if position == 0 { b"  " } else { b",\n  " });
+            serde_json::to_writer(&mut *out, &value)?;
         }
-        self.written += 1;
         Ok(())
     }
 
-    fn finish(&mut self) -> io::Result<()> {
+    fn footer(&mut self, rows: usize, out: &mut Vec<u8>) -> io::Result<()> {
         if !self.lines {
-            self.out
-                .write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
+            out.extend_from_slice(if rows == 0 { b"]\n" } else { b"\n]\n" });
         }
-        self.out.flush()
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! How the results of `passenger-flow total` are written: one sink per output format, fed one
-//! result at a time in input order, so nothing needs to hold every result.
+//! How the results of `passenger-flow total` are written: one renderer per output format
+//! turns one result into the bytes of its row, so that rows finished out of order can wait in
+//! a reorder buffer as compact bytes, and nothing needs to hold every result.
 
 mod csv;
 mod json;
@@ -9,9 +10,9 @@ use std::io;
 
 use opretail_model::{EntityId, Error, TotalData};
 
-pub use self::csv::CsvSink;
-pub use self::json::JsonSink;
-pub use self::table::TableSink;
+pub use self::csv::CsvRows;
+pub use self::json::JsonRows;
+pub use self::table::TableRows;
 
 /// The result of one id.
 pub struct Outcome {
@@ -70,7 +71,8 @@ impl ErrorInfo {
         }
     }
 
-    /// One line for stderr: name, code, message, cid and remedy.
+    /// One line for stderr: name, code, message, cid and remedy. Not yet escaped: it goes to
+    /// stderr through `diag`, which escapes it.
     pub fn line(&self) -> String {
         let mut line = self.name.clone();
         if let Some(code) = self.code {
@@ -101,12 +103,13 @@ fn transport_name(kind: opretail_model::TransportKind) -> &'static str {
     }
 }
 
-/// Where results go, one at a time, in input order.
-pub trait Sink {
-    /// Before the first result.
-    fn start(&mut self) -> io::Result<()>;
-    /// One result.
-    fn write(&mut self, outcome: &Outcome) -> io::Result<()>;
-    /// After the last result.
-    fn finish(&mut self) -> io::Result<()>;
+/// The bytes of an output format: a header, one row per result, a footer.
+pub trait Render {
+    /// What comes before the first row.
+    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()>;
+    /// The row of `outcome`, written as the `position`-th row (from 0). Formats in input order
+    /// get rows in position order; `ndjson` gets them as they finish.
+    fn row(&mut self, position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()>;
+    /// What comes after the last row, when `rows` rows were written.
+    fn footer(&mut self, rows: usize, out: &mut Vec<u8>) -> io::Result<()>;
 }

@@ -4,7 +4,8 @@ use std::io::{self, Write};
 
 use opretail_model::Measure;
 
-use super::{ErrorInfo, Outcome, Sink};
+use super::{ErrorInfo, Outcome, Render};
+use crate::escape;
 
 /// The columns after the id: heading and width.
 const COLUMNS: [(&str, usize); 8] = [
@@ -18,17 +19,19 @@ const COLUMNS: [(&str, usize); 8] = [
     ("FITTING", 7),
 ];
 
-/// Writes a header and one row per id; the id column is as wide as the longest id.
-pub struct TableSink<W: Write> {
-    out: W,
+/// The longest error message shown in a row, in characters.
+const MESSAGE_CHARS: usize = 60;
+
+/// Renders a header and one row per id; the id column is as wide as the longest id. Text from
+/// the gateway (error names and messages) is escaped and clipped for the terminal.
+pub struct TableRows {
     id_width: usize,
 }
 
-impl<W: Write> TableSink<W> {
-    /// A sink whose id column fits ids of up to `id_width` characters.
-    pub fn new(out: W, id_width: usize) -> Self {
-        TableSink {
-            out,
+impl TableRows {
+    /// Rows whose id column fits ids of up to `id_width` characters.
+    pub fn new(id_width: usize) -> Self {
+        TableRows {
             id_width: id_width.max(2),
         }
     }
@@ -59,17 +62,18 @@ fn rate(m: &Option<Measure>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-impl<W: Write> Sink for TableSink<W> {
-    fn start(&mut self) -> io::Result<()> {
-        write!(self.out, "{:<w$}", "ID", w = self.id_width)?;
+impl Render for TableRows {
+    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        write!(out, "{:<w$}", "ID", w = self.id_width)?;
         for (heading, width) in COLUMNS {
-            write!(self.out, "  {heading:>width$}")?;
+            write!(out, "  {heading:>width$}")?;
         }
-        writeln!(self.out)
+        writeln!(out)
     }
 
-    fn write(&mut self, outcome: &Outcome) -> io::Result<()> {
-        write!(self.out, "{:<w$}", outcome.id.as_str(), w = self.id_width)?;
+    fn row(&mut self, _position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
+        // Ids were checked: no control or invisible characters.
+        write!(out, "{:<w$}", outcome.id.as_str(), w = self.id_width)?;
         match &outcome.result {
             Ok(d) => {
                 let cells = [
@@ -83,25 +87,22 @@ impl<W: Write> Sink for TableSink<W> {
                     rate(&d.fitting_rate),
                 ];
                 for (cell, (_, width)) in cells.iter().zip(COLUMNS) {
-                    write!(self.out, "  {cell:>width$}")?;
+                    write!(out, "  {cell:>width$}")?;
                 }
             }
             Err(error) => {
                 let info = ErrorInfo::of(error);
-                let mut message = info.message.clone();
-                if message.chars().count() > 60 {
-                    message = message.chars().take(59).collect::<String>() + "…";
-                }
+                let message = escape::for_terminal(&info.message, MESSAGE_CHARS);
+                let name = escape::for_terminal(&info.name, MESSAGE_CHARS);
                 let code = info.code.map(|c| format!(" ({c})")).unwrap_or_default();
-                write!(self.out, "  failed: {}{code}: {message}", info.name)?;
+                write!(out, "  failed: {name}{code}: {message}")?;
             }
         }
-        writeln!(self.out)?;
-        self.out.flush()
+        writeln!(out)
     }
 
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn footer(&mut self, _rows: usize, _out: &mut Vec<u8>) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -113,8 +114,9 @@ mod tests {
     fn row(result: Result<TotalData, Error>) -> String {
         let id: EntityId = "S_1001".parse().expect("a valid id");
         let mut out = Vec::new();
-        let mut sink = TableSink::new(&mut out, 6);
-        sink.write(&Outcome { id, result }).expect("write");
+        let mut rows = TableRows::new(6);
+        rows.row(0, &Outcome { id, result }, &mut out)
+            .expect("write");
         String::from_utf8(out).expect("UTF-8")
     }
 
@@ -147,5 +149,18 @@ mod tests {
             "{row}"
         );
         assert!(row.ends_with("…\n"), "long messages are cut: {row}");
+    }
+
+    #[test]
+    fn gateway_text_cannot_drive_the_terminal() {
+        let error = Error::Gateway(Box::new(opretail_model::GatewayError {
+            code: opretail_model::ReturnCode::from_code(-500),
+            message: Some("\u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}gnp.exe".to_owned()),
+            cid: None,
+            systime: None,
+        }));
+        let row = row(Err(error));
+        assert!(!row.trim_end().chars().any(escape::is_unsafe), "{row:?}");
+        assert!(row.contains("\\u{1b}[2J"), "{row}");
     }
 }

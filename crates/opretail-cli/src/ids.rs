@@ -1,0 +1,175 @@
+//! The ids of `passenger-flow total`: from the command line and an ids file, checked, in input
+//! order, and which of them are the same.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::BufRead;
+
+use opretail_model::EntityId;
+
+use crate::diag::say;
+use crate::escape;
+use crate::failure::Failure;
+
+/// Where an id was given, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The n-th `--id` flag (from 1).
+    Flag(usize),
+    /// A line (from 1) of the ids file.
+    Line(usize),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(n) => write!(f, "--id #{n}"),
+            Origin::Line(n) => write!(f, "line {n}"),
+        }
+    }
+}
+
+/// Every id in input order, and the distinct ids to call.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Each distinct id once, in the order of its first appearance.
+    pub unique: Vec<EntityId>,
+    /// For each distinct id, the positions (in input order, from 0) that show its result.
+    pub positions: Vec<Vec<usize>>,
+    /// How many ids were given, duplicates included: the number of output rows.
+    pub rows: usize,
+    /// Where each id was given, in input order.
+    origins: Vec<Origin>,
+    index: HashMap<EntityId, usize>,
+}
+
+impl Batch {
+    /// Adds an id given at `origin`.
+    pub fn push(&mut self, id: EntityId, origin: Origin) {
+        let position = self.rows;
+        self.rows += 1;
+        self.origins.push(origin);
+        match self.index.get(&id) {
+            Some(&unique) => self.positions[unique].push(position),
+            None => {
+                self.index.insert(id.clone(), self.unique.len());
+                self.unique.push(id);
+                self.positions.push(vec![position]);
+            }
+        }
+    }
+
+    /// Says on stderr which ids were given more than once and where (each is called once).
+    pub fn report_duplicates(&self) {
+        const SHOWN: usize = 20;
+        let mut duplicated = self
+            .positions
+            .iter()
+            .enumerate()
+            .filter(|(_, positions)| positions.len() > 1);
+        for (unique, positions) in duplicated.by_ref().take(SHOWN) {
+            let mut places: Vec<String> = positions
+                .iter()
+                .take(10)
+                .map(|&p| self.origins[p].to_string())
+                .collect();
+            if positions.len() > 10 {
+                places.push(format!("and {} more", positions.len() - 10));
+            }
+            say!(
+                "warning: {} is given {} times ({}); it is called once and its result repeated",
+                self.unique[unique],
+                positions.len(),
+                places.join(", ")
+            );
+        }
+        let rest = duplicated.count();
+        if rest > 0 {
+            say!("warning: {rest} more ids are given more than once");
+        }
+    }
+}
+
+/// Checks one id as written by a user: the SDK's checks, and no invisible or bidi control
+/// characters (the SDK accepts them; here they can only be a copy-and-paste accident that
+/// would make the id look like another).
+pub fn parse_id(text: &str) -> Result<EntityId, String> {
+    if let Some((at, c)) = text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| escape::is_invisible(c))
+    {
+        return Err(format!(
+            "`{}` holds an invisible or bidi control character (U+{:04X}, character {}); \
+             retype the id or remove the character",
+            escape::for_terminal(text, 120),
+            u32::from(c),
+            at + 1
+        ));
+    }
+    text.parse::<EntityId>()
+        .map_err(|e| escape::for_terminal(&e.to_string(), 300).into_owned())
+}
+
+/// Reads ids, one a line, from `reader` (named `name` in messages) into `batch`. Blank lines
+/// and `#` comments are skipped; a UTF-8 byte-order mark at the start (as spreadsheets and
+/// some editors write) is ignored.
+pub fn read_ids(reader: impl BufRead, name: &str, batch: &mut Batch) -> Result<(), Failure> {
+    for (n, line) in reader.lines().enumerate() {
+        let line =
+            line.map_err(|e| Failure::usage(format!("cannot read the ids from {name}: {e}")))?;
+        let line = if n == 0 {
+            line.strip_prefix('\u{FEFF}').unwrap_or(&line)
+        } else {
+            &line
+        };
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let id =
+            parse_id(text).map_err(|e| Failure::usage(format!("{name}, line {}: {e}", n + 1)))?;
+        batch.push(id, Origin::Line(n + 1));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(text: &str) -> Result<Batch, Failure> {
+        let mut batch = Batch::default();
+        read_ids(text.as_bytes(), "ids.txt", &mut batch).map(|()| batch)
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let b = batch("\u{FEFF}S_1\r\nO_2\r\n").expect("valid");
+        let ids: Vec<&str> = b.unique.iter().map(EntityId::as_str).collect();
+        assert_eq!(ids, ["S_1", "O_2"]);
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_with_the_line() {
+        for bad in ["S_1\u{202E}2", "S_\u{200B}1", "S_1\u{FEFF}"] {
+            let text = format!("S_0\n{bad}\n");
+            match batch(&text) {
+                Err(Failure::Usage(m)) => {
+                    assert!(m.contains("line 2") && m.contains("invisible"), "{m}");
+                    assert!(!m.chars().any(escape::is_unsafe), "{m:?}");
+                }
+                other => panic!("{bad:?} accepted: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn duplicates_are_called_once_and_keep_every_position() {
+        let b = batch("S_1\nO_2\nS_1\n\nS_1\n").expect("valid");
+        assert_eq!(b.rows, 4);
+        assert_eq!(b.unique.len(), 2);
+        assert_eq!(b.positions, vec![vec![0, 2, 3], vec![1]]);
+        assert_eq!(b.origins[3], Origin::Line(5));
+    }
+}
