@@ -514,11 +514,18 @@ fn settings_come_from_flag_then_environment_then_file() {
     );
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let config = config.to_str().expect("UTF-8 path");
-    let echo = ["call", "open.sandbox.echo", "k=v"];
+    // A value of its own per run: the runs are separate processes, and two identical calls in
+    // one second would carry one signature, which the sandbox refuses as a replay.
+    let mut run_number = 0;
+    let mut echo = || {
+        run_number += 1;
+        ["call".to_owned(), "open.sandbox.echo".to_owned(), format!("k={run_number}")]
+    };
 
     // The file's secret is wrong, the environment's is right: the environment wins.
+    let echo_args = echo();
     let mut args = vec!["--config", config];
-    args.extend(echo);
+    args.extend(echo_args.iter().map(String::as_str));
     let out = run_with(&args, &[("OPRETAIL_ASID", DEFAULT_ASID)], None);
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(
@@ -528,23 +535,26 @@ fn settings_come_from_flag_then_environment_then_file() {
     );
 
     // The flag beats the environment.
+    let echo_args = echo();
     let mut args = vec!["--config", config, "--asid", "also-wrong"];
-    args.extend(echo);
+    args.extend(echo_args.iter().map(String::as_str));
     let out = run_with(&args, &[("OPRETAIL_ASID", DEFAULT_ASID)], None);
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("SIGN_WRONG"));
 
     // Only the file: its wrong secret is used.
+    let echo_args = echo();
     let mut args = vec!["--config", config];
-    args.extend(echo);
+    args.extend(echo_args.iter().map(String::as_str));
     let out = run_with(&args, &[("OPRETAIL_ASID", "")], None);
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("SIGN_WRONG"));
 
     // A private file draws no warning.
     std::fs::set_permissions(config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let echo_args = echo();
     let mut args = vec!["--config", config];
-    args.extend(echo);
+    args.extend(echo_args.iter().map(String::as_str));
     let out = run_with(&args, &[("OPRETAIL_ASID", DEFAULT_ASID)], None);
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("other users"));
@@ -638,12 +648,17 @@ fn sign_takes_the_secret_from_the_environment() {
 }
 
 #[test]
-fn codes_lists_all_21() {
+fn codes_lists_the_21_published_and_the_3_seen_on_the_platform() {
     let out = run(&["codes", "--output", "json"]);
     assert_eq!(out.status, 0);
     let codes = json(&out.stdout);
     let codes = codes.as_array().expect("an array");
-    assert_eq!(codes.len(), 21);
+    assert_eq!(codes.len(), 24);
+    for seen in [103094, 103095, 9990001] {
+        let code = codes.iter().find(|c| c["code"] == seen).expect("listed");
+        assert_eq!(code["published"], false, "{code}");
+    }
+    assert_eq!(codes.iter().filter(|c| c["published"] == true).count(), 21);
     assert!(
         codes
             .iter()

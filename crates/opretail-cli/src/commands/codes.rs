@@ -8,7 +8,8 @@ use serde_json::json;
 use crate::args::{CodesArgs, CodesFormat};
 use crate::failure::Failure;
 
-/// Prints every documented code with its meaning and remedy.
+/// Prints every known code with its meaning and remedy: the platform's published table, then
+/// the codes it answers with that the table does not list (marked as such).
 pub fn run(args: &CodesArgs) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match args.output {
@@ -21,6 +22,7 @@ pub fn run(args: &CodesArgs) -> Result<(), Failure> {
                         "name": rc.name(),
                         "meaning": rc.meaning(),
                         "remedy": rc.remedy(),
+                        "published": rc.is_published(),
                     })
                 })
                 .collect();
@@ -39,9 +41,14 @@ pub fn run(args: &CodesArgs) -> Result<(), Failure> {
                 "CODE", "NAME"
             )?;
             for rc in ReturnCode::DOCUMENTED {
+                let seen = if rc.is_published() {
+                    ""
+                } else {
+                    " (seen on the platform, not in its published table)"
+                };
                 writeln!(
                     out,
-                    "{:>5}  {:<name_width$}  {}",
+                    "{:>5}  {:<name_width$}  {}{seen}",
                     rc.code(),
                     rc.name(),
                     rc.meaning()

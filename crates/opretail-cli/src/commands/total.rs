@@ -153,7 +153,9 @@ pub async fn run(
             let operation = GetTotalData::new(batch.unique[unique].clone()).with_units(with_units);
             let (client, policy, rate) = (client.clone(), policy.clone(), rate.clone());
             tasks.spawn(async move {
-                let result = attempts::send(&client, &operation, &policy, rate.as_deref()).await;
+                let timeout = client.config().timeout();
+                let result =
+                    attempts::send(&client, &operation, &policy, timeout, rate.as_deref()).await;
                 (unique, result)
             });
             started += 1;
