@@ -519,7 +519,11 @@ fn settings_come_from_flag_then_environment_then_file() {
     let mut run_number = 0;
     let mut echo = || {
         run_number += 1;
-        ["call".to_owned(), "open.sandbox.echo".to_owned(), format!("k={run_number}")]
+        [
+            "call".to_owned(),
+            "open.sandbox.echo".to_owned(),
+            format!("k={run_number}"),
+        ]
     };
 
     // The file's secret is wrong, the environment's is right: the environment wins.
