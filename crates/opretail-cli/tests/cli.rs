@@ -603,8 +603,10 @@ struct Case {
 
 #[test]
 fn sign_reproduces_every_signing_vector() {
-    let vectors: Vectors = serde_json::from_str(include_str!("../../opretail-sign/tests/data/signing-vectors.json"))
-        .expect("the vectors are JSON");
+    let vectors: Vectors = serde_json::from_str(include_str!(
+        "../../opretail-sign/tests/data/signing-vectors.json"
+    ))
+    .expect("the vectors are JSON");
     assert!(vectors.cases.len() >= 7);
     for case in &vectors.cases {
         let pairs: Vec<String> = case

@@ -25,7 +25,7 @@ pub mod tls;
 mod total_data;
 mod window;
 
-pub use call::{Call, Moment, Step};
+pub use call::{Call, HttpAnswer, Moment, Step};
 pub use config::{
     Config, ConfigBuilder, ENV_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
     OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
