@@ -60,5 +60,6 @@ pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
 pub use total_data::*;
 pub use window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};
 
-pub use chrono::FixedOffset;
+pub use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 pub use opretail_sign::SignMethod;
+pub use secrecy::SecretString;
