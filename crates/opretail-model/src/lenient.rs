@@ -192,7 +192,7 @@ impl<'de> Deserialize<'de> for LenientString {
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(LenientString(Some(v.to_string())))
+                Ok(LenientString(Some(float_text(v))))
             }
 
             null_means!(LenientString(None));
@@ -469,4 +469,10 @@ mod tests {
             "t-1"
         );
     }
+}
+
+/// A float as JSON writes it, in its shortest form (`21.5`, `1e-228`): `f64`'s `Display`
+/// writes every digit of a tiny or huge number, hundreds of them for a few bytes of input.
+pub(crate) fn float_text(v: f64) -> String {
+    serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())
 }
