@@ -21,30 +21,24 @@ const DEBS: [&str; 4] = [
     "libstd-rust-web-1.85",
 ];
 
-/// `cargo check` arguments, one run each: the libraries with their default features, then
-/// the facade with each feature set CI tests.
+/// `cargo check` arguments, one run per feature set of the facade that CI tests. Each
+/// builds the libraries under it (`opretail-sign`, `opretail-model` and the client crates
+/// with the same TLS features a direct user enables), so the libraries need no run of their own.
 fn checks() -> Vec<Vec<String>> {
-    let owned = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
-    let mut checks = vec![owned(&[
-        "-p",
-        "opretail-sign",
-        "-p",
-        "opretail-model",
-        "-p",
-        "opretail-reqwest",
-        "-p",
-        "opretail-ureq",
-    ])];
-    for features in super::FACADE_FEATURE_SETS {
-        checks.push(owned(&[
-            "-p",
-            "opretail",
-            "--no-default-features",
-            "--features",
-            features,
-        ]));
-    }
-    checks
+    super::FACADE_FEATURE_SETS
+        .iter()
+        .map(|features| {
+            [
+                "-p",
+                "opretail",
+                "--no-default-features",
+                "--features",
+                features,
+            ]
+            .map(String::from)
+            .to_vec()
+        })
+        .collect()
 }
 
 fn apt_install() -> Invocation {
