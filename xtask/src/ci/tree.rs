@@ -55,7 +55,7 @@ pub fn check(
         .display()
         .replace("--prefix none", &format!("-i {}", found[0][0]));
     Err(format!(
-        "it lists {} (at most {at_most} of {} allowed); see why with `{why}`",
+        "it lists {}, but at most {at_most} of these may appear: {}; see why with `{why}`",
         names(&found),
         names(&groups.iter().map(|g| g.to_vec()).collect::<Vec<_>>()),
     ))
