@@ -197,13 +197,11 @@ mod tests {
     }
 
     #[test]
-    fn the_pinned_toolchain_is_the_declared_rust_version() {
+    fn the_pinned_toolchain_is_the_root_manifests_rust_version() {
         let manifest = include_str!("../../../Cargo.toml");
         assert!(
             manifest.contains(&format!("rust-version = \"{RUST_VERSION}\"")),
-            "the root Cargo.toml's rust-version moved: update RUST_VERSION, DEB_VERSION and DEBS"
+            "the root Cargo.toml's rust-version moved: update RUST_VERSION, DEB_VERSION and DEBS to a Debian rustc-web of that version"
         );
-        assert!(DEB_VERSION.starts_with(&format!("{RUST_VERSION}.")));
-        assert!(DEBS.contains(&format!("libstd-rust-web-{RUST_VERSION}").as_str()));
     }
 }
