@@ -228,6 +228,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         }
         return Ok(());
     }
+    let mut not_run = Vec::new();
     for step in &steps {
         println!("==> {}", step.title);
         let started = Instant::now();
@@ -243,16 +244,28 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             } => trees
                 .iter()
                 .try_for_each(|tree| tree::check(root, tree, groups, *at_most)),
-            Action::Msrv => msrv::run(root),
+            Action::Msrv => msrv::run(root).map(|skipped| {
+                if let Some(why) = skipped {
+                    println!("    SKIPPED: {why}");
+                    not_run.push(step.id);
+                }
+            }),
         };
         outcome
             .map_err(|why| format!("CI step `{}` failed: {why}\nnext: {}", step.id, step.hint))?;
-        println!("    passed in {:.1}s", started.elapsed().as_secs_f64());
+        println!("    done in {:.1}s", started.elapsed().as_secs_f64());
     }
     if !options.skip.is_empty() {
         println!("note: skipped {}", options.skip.join(", "));
     }
-    println!("==> all {} CI steps passed", steps.len());
+    match not_run.as_slice() {
+        [] => println!("==> all {} CI steps passed", steps.len()),
+        ids => println!(
+            "==> {} CI steps passed; {} could not run on this machine (see SKIPPED above)",
+            steps.len() - ids.len(),
+            ids.join(", ")
+        ),
+    }
     Ok(())
 }
 
