@@ -25,7 +25,7 @@ pub mod tls;
 mod total_data;
 mod window;
 
-pub use call::{Call, Moment, Step};
+pub use call::{Call, HttpAnswer, Moment, Step};
 pub use config::{
     Config, ConfigBuilder, ENV_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
     OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
@@ -60,5 +60,6 @@ pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
 pub use total_data::*;
 pub use window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};
 
-pub use chrono::FixedOffset;
+pub use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 pub use opretail_sign::SignMethod;
+pub use secrecy::SecretString;
