@@ -429,6 +429,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     }
 }
 
+/// A float as JSON writes it, in its shortest form (`21.5`, `1e-228`): `f64`'s `Display`
+/// writes every digit of a tiny or huge number, hundreds of them for a few bytes of input.
+pub(crate) fn float_text(v: f64) -> String {
+    serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,10 +475,4 @@ mod tests {
             "t-1"
         );
     }
-}
-
-/// A float as JSON writes it, in its shortest form (`21.5`, `1e-228`): `f64`'s `Display`
-/// writes every digit of a tiny or huge number, hundreds of them for a few bytes of input.
-pub(crate) fn float_text(v: f64) -> String {
-    serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())
 }
