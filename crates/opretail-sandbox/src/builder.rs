@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::faults::{FaultPlan, FaultState};
 use crate::handle::{Runner, SandboxHandle};
 use crate::methods::Registry;
+use crate::platform::{Platform, PlatformConfig};
 use crate::server::{DEFAULT_MAX_CONNECTIONS, Shared, Transport, router, serve};
 use crate::validate::{Credential, Rules};
 use crate::{DEFAULT_AKEY, DEFAULT_ASID};
@@ -43,6 +44,7 @@ pub struct SandboxBuilder {
     listen: SocketAddr,
     max_connections: usize,
     tls: bool,
+    pub(crate) platform: PlatformConfig,
 }
 
 impl Default for SandboxBuilder {
@@ -57,6 +59,7 @@ impl Default for SandboxBuilder {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             tls: false,
+            platform: PlatformConfig::default(),
         }
         .credential(DEFAULT_AKEY, DEFAULT_ASID)
     }
@@ -80,6 +83,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("listen", &self.listen)
             .field("max_connections", &self.max_connections)
             .field("tls", &self.tls)
+            .field("platform", &self.platform)
             .finish()
     }
 }
@@ -217,6 +221,7 @@ impl SandboxBuilder {
             self.replay,
             self.quirks,
             FaultState::new(self.faults),
+            Platform::new(self.platform),
         ))
     }
 

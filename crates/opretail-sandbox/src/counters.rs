@@ -57,13 +57,14 @@ impl LiveCounters {
             in_flight: self.in_flight.load(Ordering::Relaxed),
             answers,
             faults,
+            logins: 0,
         }
     }
 }
 
 /// A snapshot of the sandbox's counters.
 ///
-/// A request is counted when it reaches `POST /m.api` (a body too large for the sandbox
+/// A request is counted when it reaches `POST /m.api` or `POST /cloud.api` (a body too large for the sandbox
 /// included); an answer when a gateway envelope
 /// (success, gateway error or business error, injected or not) is sent; a fault when it is
 /// injected.
@@ -73,9 +74,20 @@ pub struct Counters {
     in_flight: u64,
     answers: BTreeMap<i64, u64>,
     faults: BTreeMap<FaultKind, u64>,
+    logins: u64,
 }
 
 impl Counters {
+    pub(crate) fn with_logins(mut self, logins: u64) -> Self {
+        self.logins = logins;
+        self
+    }
+
+    /// Successful logins (`mobileLogin` and `ssoLogin` answers with a token).
+    pub fn logins(&self) -> u64 {
+        self.logins
+    }
+
     /// Requests received.
     pub fn requests(&self) -> u64 {
         self.requests

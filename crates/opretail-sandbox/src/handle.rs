@@ -19,6 +19,7 @@ pub(crate) enum Runner {
 pub struct SandboxHandle {
     addr: SocketAddr,
     url: String,
+    cloud_url: String,
     ca_cert_pem: Option<String>,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
@@ -48,6 +49,7 @@ impl SandboxHandle {
         };
         SandboxHandle {
             url: format!("{scheme}://{addr}/m.api"),
+            cloud_url: format!("{scheme}://{addr}/cloud.api"),
             ca_cert_pem,
             addr,
             shared,
@@ -60,6 +62,20 @@ impl SandboxHandle {
     /// on.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The cloud gateway's URL: `http://HOST:PORT/cloud.api` (`https://` when TLS is on).
+    /// There `_aid` is an application id registered with the key
+    /// ([`DEMO_APPLICATION_ID`](crate::DEMO_APPLICATION_ID) for the demo key) and the
+    /// token header is `Ovo-Authorization`.
+    pub fn cloud_url(&self) -> &str {
+        &self.cloud_url
+    }
+
+    /// Makes every login token issued so far invalid: the next call with one gets
+    /// `9990001 TOKEN_NOT_EXIST`, to test that a client logs in again.
+    pub fn expire_tokens(&self) {
+        self.shared.platform.tokens.expire_all();
     }
 
     /// The PEM of the CA that signed the sandbox's certificate, when it serves HTTPS: the one
@@ -75,7 +91,10 @@ impl SandboxHandle {
 
     /// A snapshot of the counters.
     pub fn counters(&self) -> Counters {
-        self.shared.counters.snapshot()
+        self.shared
+            .counters
+            .snapshot()
+            .with_logins(self.shared.platform.logins())
     }
 
     /// Replaces the fault plan, for the requests that arrive from now on.

@@ -12,20 +12,31 @@ mod faults;
 mod handle;
 mod methods;
 mod params;
+mod platform;
 mod replay;
 mod server;
+mod tenant;
 #[cfg(feature = "tls")]
 mod tls;
+mod tokens;
 mod validate;
 
 pub use builder::{Sandbox, SandboxBuilder};
 pub use counters::Counters;
 pub use faults::{Fault, FaultKind, FaultPlan};
 pub use handle::SandboxHandle;
-pub use methods::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
+pub use methods::{
+    ID_ILLEGAL, NEED_UNIT_ILLEGAL, PAGE_SIZE_TOO_LARGE, PARAM_ILLEGAL, STORE_NOT_FOUND,
+    TOO_MANY_IDS, WINDOW_TOO_LONG,
+};
 pub use params::Params;
+pub use platform::{
+    DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_WINDOW_DAYS, DEFAULT_TOKEN_TTL,
+    DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_USER,
+};
 pub use replay::MAX_REPLAY_ENTRIES;
 pub use server::{DEFAULT_MAX_CONNECTIONS, MAX_BODY_BYTES, MAX_FORM_PAIRS};
+pub use tenant::{DEMO_FIRST_STORE_ID, DEMO_ROOT_NODE, DEMO_STORE_COUNT};
 pub use validate::GATEWAY_AID;
 
 /// The developer key the sandbox accepts by default (public, documented, printed at start).

@@ -18,7 +18,7 @@ use http::{HeaderValue, StatusCode, header};
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use opretail_model::ReturnCode;
+use opretail_model::{Gateway, ReturnCode};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -32,8 +32,9 @@ use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
 use crate::methods::Call;
 use crate::params::Params;
+use crate::platform::Platform;
 use crate::replay::ReplayCache;
-use crate::validate::{Rejection, Rules, validate};
+use crate::validate::{AidRule, Rejection, Rules, validate_on};
 
 /// The largest request body read; larger ones get HTTP 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -62,6 +63,7 @@ pub(crate) struct Shared {
     pub(crate) quirks: bool,
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) counters: LiveCounters,
+    pub(crate) platform: Platform,
     cid_prefix: u32,
     cid_next: AtomicU64,
 }
@@ -73,6 +75,7 @@ impl Shared {
         replay: bool,
         quirks: bool,
         faults: FaultState,
+        platform: Platform,
     ) -> Self {
         Shared {
             rules,
@@ -81,6 +84,7 @@ impl Shared {
             quirks,
             faults: Mutex::new(faults),
             counters: LiveCounters::default(),
+            platform,
             cid_prefix: fastrand::u32(..),
             cid_next: AtomicU64::new(1),
         }
@@ -110,6 +114,7 @@ struct ConnectionKill(Arc<Notify>);
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/m.api", post(gateway))
+        .route("/cloud.api", post(gateway))
         .with_state(shared)
 }
 
@@ -263,6 +268,15 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
     // Dropped with this future: when the answer is ready or when the connection goes away.
     let _in_flight = shared.counters.request();
     let (parts, body) = request.into_parts();
+    let gateway = if parts.uri.path() == "/cloud.api" {
+        Gateway::Cloud
+    } else {
+        Gateway::Classic
+    };
+    let token = parts
+        .headers
+        .get(gateway.token_header())
+        .and_then(|v| v.to_str().ok());
     // hyper's header timeout does not cover the body: a client that announces a body and
     // never sends it must not hold a task forever.
     let body = match tokio::time::timeout(
@@ -338,7 +352,7 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
         }
     }
     let now = shared.clock.now();
-    let outcome = handle(&shared, &params, now);
+    let outcome = handle(&shared, &params, now, gateway, token);
     answer(&shared, &params, outcome, &now, started, truncate)
 }
 
@@ -367,8 +381,14 @@ fn handle(
     shared: &Shared,
     params: &Params<'_>,
     now: DateTime<FixedOffset>,
+    gateway: Gateway,
+    token: Option<&str>,
 ) -> Result<Value, Rejection> {
-    let accepted = validate(params, &shared.rules, now)?;
+    let aid_rule = match gateway {
+        Gateway::Classic => AidRule::Classic,
+        Gateway::Cloud => AidRule::Cloud(&shared.platform),
+    };
+    let accepted = validate_on(params, &shared.rules, now, &aid_rule)?;
     if let Some(replay) = &shared.replay {
         let window = shared.rules.tolerance_secs.saturating_mul(2).max(1);
         if !replay.first_use(accepted.sig, now.timestamp(), window) {
@@ -382,6 +402,9 @@ fn handle(
         params,
         now,
         quirks: shared.quirks,
+        platform: &shared.platform,
+        gateway,
+        token,
     };
     tracing::trace!(method = accepted.method, "dispatching");
     (accepted.handler)(&call)

@@ -12,6 +12,7 @@ use opretail_sign::{SignMethod, verify};
 use crate::clock::parse_timestamp;
 use crate::methods::{Handler, Registry};
 use crate::params::Params;
+use crate::platform::Platform;
 
 /// The only `_aid` this gateway accepts.
 pub const GATEWAY_AID: &str = "S107";
@@ -58,11 +59,30 @@ fn reject<T>(code: ReturnCode, detail: impl std::fmt::Display) -> Result<T, Reje
     Err(Rejection::new(code, detail))
 }
 
-/// Checks the common parameters in the documented order; the first failure wins.
+/// Which `_aid` a request must carry: the gateway's profile decides.
+pub(crate) enum AidRule<'a> {
+    /// The classic gateway (`/m.api`): [`GATEWAY_AID`].
+    Classic,
+    /// The cloud gateway (`/cloud.api`): an application id registered with the key.
+    Cloud(&'a Platform),
+}
+
+/// Checks the common parameters of a classic-gateway request.
+#[cfg(test)]
 pub(crate) fn validate<'p>(
     params: &'p Params<'_>,
     rules: &Rules,
     now: DateTime<FixedOffset>,
+) -> Result<Accepted<'p>, Rejection> {
+    validate_on(params, rules, now, &AidRule::Classic)
+}
+
+/// Checks the common parameters in the documented order; the first failure wins.
+pub(crate) fn validate_on<'p>(
+    params: &'p Params<'_>,
+    rules: &Rules,
+    now: DateTime<FixedOffset>,
+    aid_rule: &AidRule<'_>,
 ) -> Result<Accepted<'p>, Rejection> {
     let akey = params.get("_akey");
     if akey.is_empty() {
@@ -120,14 +140,34 @@ pub(crate) fn validate<'p>(
         return reject(ReturnCode::RequestModeNotNull, "send _requestMode (post)");
     }
     let aid = params.get("_aid");
-    if aid.is_empty() {
-        return reject(ReturnCode::ApplicationIdNotNull, "send _aid (S107)");
-    }
-    if aid != GATEWAY_AID {
-        return reject(
-            ReturnCode::ApplicationIdNotSame,
-            format_args!("_aid is {aid:?}, this gateway expects {GATEWAY_AID:?}"),
-        );
+    match aid_rule {
+        AidRule::Classic => {
+            if aid.is_empty() {
+                return reject(ReturnCode::ApplicationIdNotNull, "send _aid (S107)");
+            }
+            if aid != GATEWAY_AID {
+                return reject(
+                    ReturnCode::ApplicationIdNotSame,
+                    format_args!("_aid is {aid:?}, this gateway expects {GATEWAY_AID:?}"),
+                );
+            }
+        }
+        AidRule::Cloud(platform) => {
+            if aid.is_empty() {
+                return reject(
+                    ReturnCode::ApplicationIdNotNull,
+                    "send _aid (the application id registered with your key)",
+                );
+            }
+            if !platform.application_matches(akey, aid) {
+                return reject(
+                    ReturnCode::ApplicationIdNotSame,
+                    format_args!(
+                        "_aid {aid:?} is not an application of key {akey:?}; the cloud gateway expects the application id registered with the key"
+                    ),
+                );
+            }
+        }
     }
     let version = params.get("_version");
     if version.is_empty() {
@@ -232,10 +272,14 @@ mod tests {
         let body = signed_form(&[("id", "S_1"), ("needUnit", "0")]);
         let params = Params::parse(None, body.as_bytes());
         let accepted = validate(&params, &rules(), now()).unwrap();
+        let platform = crate::platform::Platform::new(Default::default());
         let call = Call {
             params: &params,
             now: now(),
             quirks: false,
+            platform: &platform,
+            gateway: opretail_model::Gateway::Classic,
+            token: None,
         };
         let data = (accepted.handler)(&call).unwrap();
         assert!(data["DAY_FLOW"].is_u64());
@@ -255,7 +299,8 @@ mod tests {
             let params = Params::parse(None, body.as_bytes());
             if let Ok(accepted) = validate(&params, &rules(), now()) {
                 let at = DateTime::from_timestamp(at, 0).expect("inside chrono's range");
-                let call = Call { params: &params, now: at.with_timezone(&now().timezone()), quirks };
+                let platform = crate::platform::Platform::new(Default::default());
+                let call = Call { params: &params, now: at.with_timezone(&now().timezone()), quirks, platform: &platform, gateway: opretail_model::Gateway::Classic, token: None };
                 let _ = (accepted.handler)(&call);
             }
         }

@@ -1,16 +1,28 @@
 //! The methods the sandbox serves: one handler each, found by `_mt` and `_version`.
 
+mod codes;
+mod demographics;
 mod echo;
+mod flow;
+mod login;
+mod series;
+mod stores;
 mod total_data;
+mod window;
 
 use chrono::{DateTime, FixedOffset};
+use opretail_model::Gateway;
 use serde_json::Value;
 
 use crate::params::Params;
+use crate::platform::Platform;
 use crate::validate::Rejection;
 
-pub(crate) use total_data::return_code;
-pub use total_data::{ID_ILLEGAL, NEED_UNIT_ILLEGAL};
+pub(crate) use codes::return_code;
+pub use codes::{
+    ID_ILLEGAL, NEED_UNIT_ILLEGAL, PAGE_SIZE_TOO_LARGE, PARAM_ILLEGAL, STORE_NOT_FOUND,
+    TOO_MANY_IDS, WINDOW_TOO_LONG,
+};
 
 /// What a method handler gets: the request's parameters and the gateway's view of the world.
 pub(crate) struct Call<'a> {
@@ -18,6 +30,12 @@ pub(crate) struct Call<'a> {
     /// The gateway's clock (skew applied), at the gateway's offset.
     pub(crate) now: DateTime<FixedOffset>,
     pub(crate) quirks: bool,
+    /// Users, tokens and limits.
+    pub(crate) platform: &'a Platform,
+    /// The gateway the request came to.
+    pub(crate) gateway: Gateway,
+    /// The value of the gateway's token header, if sent.
+    pub(crate) token: Option<&'a str>,
 }
 
 /// A method: the business payload (`data`) or a business error.
@@ -35,6 +53,13 @@ impl Registry {
             entries: vec![
                 (total_data::METHOD, "v1", total_data::handle as Handler),
                 (echo::METHOD, "v1", echo::handle as Handler),
+                (login::MOBILE, "v1", login::mobile as Handler),
+                (login::SSO, "v1", login::sso as Handler),
+                (stores::DEPARTMENTS, "v1", stores::departments as Handler),
+                (stores::DEPT_LIST, "v1", stores::dept_list as Handler),
+                (series::INDICATOR, "v1", series::indicator as Handler),
+                (series::MANY_SHOPS, "v1", series::many_shops as Handler),
+                (demographics::METHOD, "v1", demographics::handle as Handler),
             ],
         }
     }

@@ -1,27 +1,24 @@
 //! `open.shopweb.passengerFlow.getTotalData` v1: deterministic, realistic passenger-flow totals.
 //!
-//! Every figure follows from the `id` and the gateway-local day alone, so runs agree. Daily
-//! flows are drawn per day; the week and month figures are sums of those days, which makes
+//! Every figure follows from the `id` and the gateway-local day and hour alone, so runs
+//! agree. `DAY_FLOW` is today's hours so far (up to and including the current hour) of the
+//! hourly figures in [`flow`](super::flow), the same the time-series methods answer; the week
+//! and month figures add the earlier days' whole figures, which makes
 //! `DAY_FLOW <= WEEK_FLOW <= MONTH_FLOW` hold by construction (the month window also covers
 //! the current week's days when the week began in the previous month).
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
-use opretail_model::ReturnCode;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Timelike};
 use serde_json::{Map, Value, json};
 
 use super::Call;
+use super::codes::{ID_ILLEGAL, NEED_UNIT_ILLEGAL, business_error};
 use crate::validate::Rejection;
 
 /// The method's name.
 pub(crate) const METHOD: &str = "open.shopweb.passengerFlow.getTotalData";
 
-/// The sandbox's business code for an `id` without an `S_` or `O_` prefix (not a gateway code).
-pub const ID_ILLEGAL: i64 = 4001;
-/// The sandbox's business code for a `needUnit` other than `0` or `1`.
-pub const NEED_UNIT_ILLEGAL: i64 = 4002;
-
 /// A stable 64-bit hash (FNV-1a): `std`'s hasher may change between releases.
-fn seed(parts: &[&[u8]]) -> u64 {
+pub(crate) fn seed(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in *part {
@@ -35,11 +32,11 @@ fn seed(parts: &[&[u8]]) -> u64 {
 }
 
 /// The seed's day number: days since 1970-01-01, so that the data of a day never changes.
-fn day_number(date: NaiveDate) -> i64 {
+pub(crate) fn day_number(date: NaiveDate) -> i64 {
     (date - DateTime::UNIX_EPOCH.date_naive()).num_days()
 }
 
-fn rng_for(id: &str, day: i64, salt: &str) -> fastrand::Rng {
+pub(crate) fn rng_for(id: &str, day: i64, salt: &str) -> fastrand::Rng {
     fastrand::Rng::with_seed(seed(&[id.as_bytes(), &day.to_le_bytes(), salt.as_bytes()]))
 }
 
@@ -73,7 +70,7 @@ const WEATHERS: [(&str, &str); 6] = [
 ];
 const WINDS: [&str; 4] = ["东北风3-4级", "南风微风", "西北风4-5级", "东风2级"];
 
-fn daily_flow(id: &str, date: NaiveDate) -> u64 {
+pub(crate) fn daily_flow(id: &str, date: NaiveDate) -> u64 {
     // A store sees a few hundred to a few thousand visitors; an enterprise is many stores.
     let mut base_rng = rng_for(id, 0, "base");
     let mut base = base_rng.u64(300..3_000);
@@ -90,8 +87,15 @@ fn daily_flow(id: &str, date: NaiveDate) -> u64 {
 }
 
 impl Figures {
-    /// The figures of `id` on the gateway-local day `date`.
+    /// The figures of `id` at the end of the gateway-local day `date`.
+    #[cfg(test)]
     pub(crate) fn compute(id: &str, date: NaiveDate) -> Figures {
+        Figures::at(id, date, 23)
+    }
+
+    /// The figures of `id` on the gateway-local day `date` when its hour `hour` (0 to 23)
+    /// has begun: today counts its hours up to and including `hour`.
+    pub(crate) fn at(id: &str, date: NaiveDate, hour: u32) -> Figures {
         let week_start = date - TimeDelta::days(i64::from(date.weekday().num_days_from_monday()));
         let month_start = date
             .with_day(1)
@@ -100,7 +104,11 @@ impl Figures {
         let (mut week_flow, mut month_flow) = (0, 0);
         let mut day_flow = 0;
         for d in month_start.iter_days().take_while(|d| *d <= date) {
-            let flow = daily_flow(id, d);
+            let flow = if d == date {
+                super::flow::day_so_far(id, date, hour)
+            } else {
+                daily_flow(id, d)
+            };
             month_flow += flow;
             if d >= week_start {
                 week_flow += flow;
@@ -111,11 +119,12 @@ impl Figures {
         let enter_rate = rng.u32(200..600);
         let buy_rate_target = rng.u64(100..400);
         let fitting_rate = rng.u32(150..500);
-        // A day has at least 240 visitors (300 × 0.8), so at least 24 buyers (10 %).
-        let buyers = (day_flow * buy_rate_target + 500) / 1000;
-        let buy_rate = (buyers * 1000 + day_flow / 2)
-            .checked_div(day_flow)
-            .expect("a day has visitors");
+        // Every hour counts at least one visitor, so a day so far has one; a whole day has at
+        // least 240 (300 × 0.8), so at least 24 buyers (10 %). At least one buyer keeps the
+        // customer price defined early in the morning.
+        let day_flow = day_flow.max(1);
+        let buyers = ((day_flow * buy_rate_target + 500) / 1000).clamp(1, day_flow);
+        let buy_rate = (buyers * 1000 + day_flow / 2) / day_flow;
         let buy_rate = u32::try_from(buy_rate).expect("a rate is at most 1000 tenths");
         let unit_price_fen = rng.u64(8_000..60_000);
         let sales_fen = buyers * unit_price_fen;
@@ -252,24 +261,6 @@ fn cfg_data(figures: &Figures, style: Style) -> Value {
     }
 }
 
-/// The return code for a number: a documented gateway code, or one of the sandbox's
-/// business codes with its name.
-pub(crate) fn return_code(code: i64) -> ReturnCode {
-    let name = match code {
-        ID_ILLEGAL => Some("ID_ILLEGAL"),
-        NEED_UNIT_ILLEGAL => Some("NEED_UNIT_ILLEGAL"),
-        _ => None,
-    };
-    ReturnCode::from_wire(code, name)
-}
-
-fn business_error(code: i64, detail: String) -> Rejection {
-    Rejection {
-        code: return_code(code),
-        message: detail,
-    }
-}
-
 pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
     let id = call.params.get("id");
     let valid_id = ["S_", "O_"]
@@ -300,7 +291,7 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
 fn payload(id: &str, now: &DateTime<FixedOffset>, units: bool, quirks: bool) -> Value {
     let style = Style { units, quirks };
     let date = now.date_naive();
-    let f = Figures::compute(id, date);
+    let f = Figures::at(id, date, now.hour());
     let mut data = Map::with_capacity(14);
     data.insert("DAY_FLOW".into(), style.count(f.day_flow));
     data.insert("WEEK_FLOW".into(), style.count(f.week_flow));
