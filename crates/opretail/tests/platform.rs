@@ -438,6 +438,52 @@ fn neither_token_nor_password_shows_in_debug_errors_or_traces() {
 }
 
 #[test]
+fn async_client_keeps_token_and_password_out_of_debug_errors_and_traces() {
+    use secrecy::ExposeSecret;
+
+    let logs = common::LogBuffer::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // On this thread, so that the client's events reach this thread's subscriber.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = async_client(&sandbox, Gateway::Cloud);
+    let login = runtime.block_on(client.login()).unwrap();
+    let token = login.token.expose_secret().to_owned();
+    sandbox.expire_tokens();
+    runtime
+        .block_on(client.passenger_flow_series(&hourly_week(2)))
+        .unwrap();
+    let wrong = TokenSource::login(
+        DEMO_USER,
+        "wrong-pw-canary".to_owned().into(),
+        LoginMethod::Sso,
+    )
+    .unwrap();
+    let refused = client.clone().with_token_source(wrong);
+    let error = runtime
+        .block_on(refused.send(&ListStores::for_gateway(Gateway::Cloud)))
+        .unwrap_err();
+    let texts = [
+        format!("{client:?} {refused:?}"),
+        format!("{login:?}"),
+        format!("{error} {error:?}"),
+        logs.text(),
+    ];
+    for text in texts {
+        assert!(!text.contains(&token), "the token shows: {text}");
+        assert!(!text.contains(DEMO_PASSWORD), "the password shows: {text}");
+        assert!(
+            !text.contains("wrong-pw-canary"),
+            "the password shows: {text}"
+        );
+    }
+    assert!(logs.text().contains("attempt failed"));
+}
+
+#[test]
 fn the_operations_used_need_a_token() {
     for gateway in GATEWAYS {
         assert!(ListStores::for_gateway(gateway).needs_token());
