@@ -197,7 +197,8 @@ impl Client {
 
     /// Every store the user can see, fetched page by page as the stream is read, with the
     /// store-list method of the configured gateway. Stops after the last page (the gateway's
-    /// `total`, or an empty page); an error ends the stream.
+    /// `total`, or an empty page); an error ends the stream, as does reaching
+    /// [`StorePages::max_pages`] with stores left (an error saying so).
     ///
     /// ```no_run
     /// use futures_util::TryStreamExt;
@@ -228,7 +229,7 @@ impl Client {
     ) -> impl Stream<Item = Result<Store, Error>> + Send + 'static {
         stream::try_unfold((self.clone(), pages), |(client, mut pages)| async move {
             let Some(request) = pages.next_request() else {
-                return Ok(None);
+                return pages.truncation().map_or(Ok(None), Err);
             };
             let page = client.send(&request).await?;
             pages.on_page(&page);

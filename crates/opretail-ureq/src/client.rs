@@ -182,7 +182,8 @@ impl Client {
 
     /// Every store the user can see, fetched page by page as the iterator is read, with the
     /// store-list method of the configured gateway. Stops after the last page (the gateway's
-    /// `total`, or an empty page); an error is the last item.
+    /// `total`, or an empty page); an error is the last item, also when the walk reached
+    /// [`StorePages::max_pages`] with stores left.
     ///
     /// ```no_run
     /// # fn run(client: opretail_ureq::Client) -> Result<(), opretail_model::Error> {
@@ -211,7 +212,7 @@ impl Client {
             client: self.clone(),
             pages,
             buffer: VecDeque::new(),
-            failed: false,
+            over: false,
         }
     }
 
@@ -324,7 +325,8 @@ pub struct Stores {
     client: Client,
     pages: StorePages,
     buffer: VecDeque<Store>,
-    failed: bool,
+    /// Whether the walk ended (an error is the last item).
+    over: bool,
 }
 
 impl Iterator for Stores {
@@ -335,17 +337,20 @@ impl Iterator for Stores {
             if let Some(store) = self.buffer.pop_front() {
                 return Some(Ok(store));
             }
-            if self.failed {
+            if self.over {
                 return None;
             }
-            let request = self.pages.next_request()?;
+            let Some(request) = self.pages.next_request() else {
+                self.over = true;
+                return self.pages.truncation().map(Err);
+            };
             match self.client.send(&request) {
                 Ok(page) => {
                     self.pages.on_page(&page);
                     self.buffer.extend(page.stores);
                 }
                 Err(error) => {
-                    self.failed = true;
+                    self.over = true;
                     return Some(Err(error));
                 }
             }

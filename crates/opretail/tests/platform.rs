@@ -312,6 +312,34 @@ fn blocking_stores_walk_every_page_on_both_gateways() {
     }
 }
 
+#[tokio::test]
+async fn async_a_walk_cut_short_by_the_page_cap_ends_with_an_error() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = async_client(&sandbox, Gateway::Classic);
+    let pages = StorePages::new(ListStores::for_gateway(Gateway::Classic))
+        .page_size(page_size(10))
+        .max_pages(page_size(2));
+    let items: Vec<_> = client.stores_from(pages).collect().await;
+    assert_eq!(items.len(), 21);
+    assert!(items[..20].iter().all(Result::is_ok));
+    let error = items[20].as_ref().unwrap_err();
+    assert!(error.to_string().contains("20 of 300"), "{error}");
+}
+
+#[test]
+fn blocking_a_walk_cut_short_by_the_page_cap_ends_with_an_error() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = blocking_client(&sandbox, Gateway::Cloud);
+    let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud))
+        .page_size(page_size(10))
+        .max_pages(page_size(2));
+    let mut stores = client.stores_from(pages);
+    assert_eq!(stores.by_ref().take(20).filter(Result::is_ok).count(), 20);
+    let error = stores.next().unwrap().unwrap_err();
+    assert!(error.to_string().contains("max_pages"), "{error}");
+    assert!(stores.next().is_none());
+}
+
 // ---------------------------------------------------------------------------------------
 // Passenger flow over time.
 
