@@ -6,13 +6,13 @@
 //! concurrent calls share one login:
 //!
 //! ```text
-//! ticket = lock(cache); match source.plan(&cache, None)? {
+//! ticket = lock(cache); match source.plan(&config, &cache, None)? {
 //!     TokenPlan::Use(ticket)    => ticket,
 //!     TokenPlan::LogIn(login)   => cache.store(send(login)?),
 //! }
 //! answer = send(operation, header = ticket)
 //! if answer is an error and source.log_in_again(&error):
-//!     ticket = (as above, with source.plan(&cache, Some(&ticket)))
+//!     ticket = (as above, with source.plan(&config, &cache, Some(&ticket)))
 //!     answer = send(operation, header = ticket)      // once
 //! ```
 
@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{Error, Gateway, LoginData, MobileLogin, Operation, Params, SsoLogin};
+use crate::{Config, Error, Gateway, LoginData, MobileLogin, Operation, Params, SsoLogin};
 
 /// The environment variable holding a user's login token.
 pub const ENV_TOKEN: &str = "OPRETAIL_TOKEN";
@@ -213,10 +213,13 @@ impl TokenSource {
     /// first. `refused` is the token the gateway just refused, if any: a cached token that is
     /// still that one is not used again, but one another call got since is.
     ///
-    /// Fails, before anything is sent, when there is no source, or when a given token was
-    /// refused (there is no way to a new one).
+    /// Fails, before anything is sent, when there is no source, when a given token was
+    /// refused (there is no way to a new one), or when a login would send the password over
+    /// clear-text `http` beyond loopback (unless `config` allows headers there, see
+    /// [`Config::headers_over_clear_text`]).
     pub fn plan(
         &self,
+        config: &Config,
         cache: &TokenCache,
         refused: Option<&Ticket>,
     ) -> Result<TokenPlan<'_>, Error> {
@@ -244,6 +247,19 @@ impl TokenSource {
                     generation: 0,
                 })),
             },
+            (TokenSource::Login(_), None)
+                if config.endpoint().is_clear_text_remote()
+                    && !config.headers_over_clear_text() =>
+            {
+                Err(Error::invalid_input(
+                    "endpoint",
+                    format!(
+                        "logging in to {} would send the password in clear text; use https \
+                         (or allow it with ConfigBuilder::headers_over_clear_text)",
+                        config.endpoint().as_str()
+                    ),
+                ))
+            }
             (TokenSource::Login(login), None) => Ok(TokenPlan::LogIn(login)),
         }
     }
@@ -363,6 +379,13 @@ mod tests {
         }))
     }
 
+    fn local() -> Config {
+        Config::builder()
+            .endpoint("http://127.0.0.1:9/m.api")
+            .build()
+            .expect("config")
+    }
+
     fn token_of(plan: TokenPlan<'_>) -> String {
         match plan {
             TokenPlan::Use(ticket) => ticket.token.expose_secret().to_owned(),
@@ -373,7 +396,7 @@ mod tests {
     #[test]
     fn no_source_is_refused_with_what_to_set() {
         let error = TokenSource::None
-            .plan(&TokenCache::new(), None)
+            .plan(&local(), &TokenCache::new(), None)
             .unwrap_err();
         assert!(matches!(error, Error::InvalidInput { .. }));
         assert!(error.to_string().contains("OPRETAIL_USER"), "{error}");
@@ -385,11 +408,11 @@ mod tests {
         let source = user();
         let mut cache = TokenCache::new();
         assert!(matches!(
-            source.plan(&cache, None),
+            source.plan(&local(), &cache, None),
             Ok(TokenPlan::LogIn(UserLogin::Mobile(_)))
         ));
         cache.store(login_data("t1"));
-        assert_eq!(token_of(source.plan(&cache, None).unwrap()), "t1");
+        assert_eq!(token_of(source.plan(&local(), &cache, None).unwrap()), "t1");
         assert_eq!(cache.logins(), 1);
     }
 
@@ -400,12 +423,15 @@ mod tests {
         let first = cache.store(login_data("t1"));
         // The first call to see the refusal logs in again…
         assert!(matches!(
-            source.plan(&cache, Some(&first)),
+            source.plan(&local(), &cache, Some(&first)),
             Ok(TokenPlan::LogIn(_))
         ));
         cache.store(login_data("t2"));
         // …and a call that was refused the same old token uses the new one.
-        assert_eq!(token_of(source.plan(&cache, Some(&first)).unwrap()), "t2");
+        assert_eq!(
+            token_of(source.plan(&local(), &cache, Some(&first)).unwrap()),
+            "t2"
+        );
         assert_eq!(cache.logins(), 2);
     }
 
@@ -413,13 +439,35 @@ mod tests {
     fn a_given_token_is_used_then_fails_when_refused() {
         let source = TokenSource::token("given".to_owned().into());
         let cache = TokenCache::new();
-        let TokenPlan::Use(ticket) = source.plan(&cache, None).unwrap() else {
+        let TokenPlan::Use(ticket) = source.plan(&local(), &cache, None).unwrap() else {
             panic!("a given token is used as it is")
         };
         assert!(source.log_in_again(&gateway_error(9_990_001)));
-        let error = source.plan(&cache, Some(&ticket)).unwrap_err();
+        let error = source.plan(&local(), &cache, Some(&ticket)).unwrap_err();
         assert!(error.to_string().contains("get a new one"), "{error}");
         assert!(!error.to_string().contains("given\""), "{error}");
+    }
+
+    #[test]
+    fn no_login_over_clear_text_beyond_loopback_unless_allowed() {
+        let remote = |allow| {
+            Config::builder()
+                .endpoint("http://gateway.example/m.api")
+                .headers_over_clear_text(allow)
+                .build()
+                .expect("config")
+        };
+        let cache = TokenCache::new();
+        let error = user().plan(&remote(false), &cache, None).unwrap_err();
+        assert!(error.to_string().contains("clear text"), "{error}");
+        assert!(matches!(
+            user().plan(&remote(true), &cache, None),
+            Ok(TokenPlan::LogIn(_))
+        ));
+        assert!(matches!(
+            user().plan(&Config::default(), &cache, None),
+            Ok(TokenPlan::LogIn(_))
+        ));
     }
 
     #[test]

@@ -186,7 +186,7 @@ impl Client {
         let source = &self.tokens.source;
         source.user_login()?;
         let mut cache = self.tokens.cache.lock().await;
-        if let TokenPlan::LogIn(login) = source.plan(&cache, None)? {
+        if let TokenPlan::LogIn(login) = source.plan(self.config(), &cache, None)? {
             let data = self.drive(login, None).await?.output;
             cache.store(data);
         }
@@ -309,7 +309,7 @@ impl Client {
     /// The token to send, logging in first when the source says so.
     async fn ticket(&self, refused: Option<&Ticket>) -> Result<Ticket, Error> {
         let mut cache = self.tokens.cache.lock().await;
-        match self.tokens.source.plan(&cache, refused)? {
+        match self.tokens.source.plan(self.config(), &cache, refused)? {
             TokenPlan::Use(ticket) => Ok(ticket),
             TokenPlan::LogIn(login) => {
                 let data = self.drive(login, None).await?.output;

@@ -171,7 +171,7 @@ impl Client {
         let source = &self.tokens.source;
         source.user_login()?;
         let mut cache = self.tokens.lock();
-        if let TokenPlan::LogIn(login) = source.plan(&cache, None)? {
+        if let TokenPlan::LogIn(login) = source.plan(self.config(), &cache, None)? {
             let data = self.drive(login, None)?.output;
             cache.store(data);
         }
@@ -278,7 +278,7 @@ impl Client {
     /// The token to send, logging in first when the source says so.
     fn ticket(&self, refused: Option<&Ticket>) -> Result<Ticket, Error> {
         let mut cache = self.tokens.lock();
-        match self.tokens.source.plan(&cache, refused)? {
+        match self.tokens.source.plan(self.config(), &cache, refused)? {
             TokenPlan::Use(ticket) => Ok(ticket),
             TokenPlan::LogIn(login) => {
                 let data = self.drive(login, None)?.output;

@@ -140,6 +140,38 @@ fn blocking_call_needing_a_token_without_a_source_is_refused_before_sending() {
     assert_eq!(sandbox.counters().requests(), 0);
 }
 
+/// Neither a token nor a password is sent over clear-text `http` beyond this machine: both
+/// are refused before sending.
+#[test]
+fn no_token_nor_password_in_clear_text_beyond_loopback() {
+    // A documentation address (TEST-NET-1): nothing is sent to it.
+    let config = Config::builder()
+        .endpoint("http://192.0.2.1/m.api")
+        .timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let op = ListStores::for_gateway(Gateway::Classic);
+    for source in [
+        TokenSource::token("tok".to_owned().into()),
+        demo_user(Gateway::Classic),
+    ] {
+        let blocking = opretail::blocking::Client::new(credentials(), config.clone())
+            .unwrap()
+            .with_token_source(source.clone());
+        let error = blocking.send(&op).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+        let client = opretail::Client::new(credentials(), config.clone())
+            .unwrap()
+            .with_token_source(source);
+        let error = runtime.block_on(client.send(&op)).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // One login, shared; a new one when the token expires.
 
