@@ -7,7 +7,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox, SandboxBuilder};
+use crate::{
+    DEFAULT_AKEY, DEFAULT_ASID, DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_USER, Fault, FaultPlan,
+    Sandbox, SandboxBuilder,
+};
 
 /// Arguments of a sandbox started from the command line.
 #[derive(Debug, Clone, clap::Args)]
@@ -127,7 +130,8 @@ impl SandboxArgs {
 }
 
 /// Starts a sandbox, prints `listening on http://HOST:PORT/m.api` (`https://` with `--tls`,
-/// then `ca certificate: PATH`) and the accepted credentials on stdout, and serves until
+/// then `ca certificate: PATH`), the accepted credentials, the cloud gateway's URL and the
+/// demo user on stdout, and serves until
 /// Ctrl-C or SIGTERM.
 pub async fn run(args: SandboxArgs) -> io::Result<()> {
     // Installed before the first line is printed: whoever reads it may signal right away.
@@ -147,6 +151,11 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
     if let Some(akey) = &args.akey {
         println!("credentials: _akey={akey} _asid=<as given, not shown>");
     }
+    println!(
+        "cloud gateway: {} (_aid={DEMO_APPLICATION_ID})",
+        sandbox.cloud_url()
+    );
+    println!("user: userName={DEMO_USER} password={DEMO_PASSWORD}");
     tracing::info!(url = sandbox.url(), "sandbox started");
     stop.wait().await;
     tracing::info!("stopping");

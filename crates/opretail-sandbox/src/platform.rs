@@ -241,3 +241,43 @@ impl Call<'_> {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sandbox;
+
+    #[test]
+    fn debug_shows_users_but_not_their_passwords() {
+        let builder = Sandbox::builder().user("analyst", "not-for-logs");
+        let text = format!("{builder:?}");
+        assert!(
+            text.contains("analyst") && text.contains(DEMO_USER),
+            "{text}"
+        );
+        assert!(
+            !text.contains("not-for-logs") && !text.contains(DEMO_PASSWORD),
+            "{text}"
+        );
+        assert!(text.contains(DEMO_APPLICATION_ID), "{text}");
+    }
+
+    #[test]
+    fn applications_belong_to_their_key_and_users_get_ids() {
+        let builder = Sandbox::builder()
+            .application("DC-A")
+            .application("DC-A")
+            .application_for("other", "DC-B")
+            .user("zed", "pw")
+            .max_page_size(0);
+        let platform = Platform::new(builder.platform);
+        assert!(platform.application_matches(DEFAULT_AKEY, DEMO_APPLICATION_ID));
+        assert!(platform.application_matches(DEFAULT_AKEY, "DC-A"));
+        assert!(!platform.application_matches(DEFAULT_AKEY, "DC-B"));
+        assert!(platform.application_matches("other", "DC-B"));
+        assert!(!platform.application_matches("nobody", DEMO_APPLICATION_ID));
+        assert_eq!(platform.user(DEMO_USER).unwrap().user_id, DEMO_USER_ID);
+        assert_eq!(platform.user("zed").unwrap().user_id, DEMO_USER_ID + 1);
+        assert_eq!(platform.limits.max_page_size, 1);
+    }
+}

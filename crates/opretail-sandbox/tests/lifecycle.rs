@@ -128,6 +128,8 @@ fn binary_prints_its_url_then_the_credentials() {
     let first = lines.next().unwrap().unwrap();
     let second = lines.next().unwrap().unwrap();
     let third = lines.next().unwrap().unwrap();
+    let cloud = lines.next().unwrap().unwrap();
+    let user = lines.next().unwrap().unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
     let url = first
@@ -140,6 +142,12 @@ fn binary_prints_its_url_then_the_credentials() {
         third.contains("mine") && !third.contains("hidden-secret"),
         "{third}"
     );
+    assert!(
+        cloud.starts_with("cloud gateway: http://127.0.0.1:")
+            && cloud.ends_with("/cloud.api (_aid=DC-SANDBOX)"),
+        "{cloud}"
+    );
+    assert_eq!(user, "user: userName=demo password=demo-password");
 }
 
 #[cfg(unix)]
