@@ -1,13 +1,14 @@
 //! Stamping a Keep a Changelog `CHANGELOG.md` for a release.
 
-use crate::version::Version;
+use chrono::NaiveDate;
+use semver::Version;
 
 /// Turns the `## [Unreleased]` section into `## [VERSION] - DATE` under a new, empty
 /// `## [Unreleased]`, and moves the compare links at the bottom (if present) along.
 ///
 /// Fails when the `Unreleased` section is missing or says nothing: a release without notes
 /// is refused rather than published silently.
-pub fn stamp(changelog: &str, version: &Version, date: &str) -> Result<String, String> {
+pub fn stamp(changelog: &str, version: &Version, date: NaiveDate) -> Result<String, String> {
     let lines: Vec<&str> = changelog.split_inclusive('\n').collect();
     let newline = if changelog.contains("\r\n") {
         "\r\n"
@@ -35,7 +36,8 @@ pub fn stamp(changelog: &str, version: &Version, date: &str) -> Result<String, S
         out.push_str(line);
     }
     out.push_str(&format!(
-        "## [Unreleased]{newline}{newline}## [{version}] - {date}{newline}"
+        "## [Unreleased]{newline}{newline}## [{version}] - {}{newline}",
+        date.format("%Y-%m-%d")
     ));
     for line in &lines[heading + 1..] {
         match update_link(line, version, newline) {
@@ -89,6 +91,10 @@ mod tests {
         Version::parse(text).expect("fixture version parses")
     }
 
+    fn day(text: &str) -> NaiveDate {
+        text.parse().expect("fixture date parses")
+    }
+
     const FIXTURE: &str = "# Changelog\n\
 \n\
 All notable changes to this project are documented here.\n\
@@ -108,7 +114,7 @@ All notable changes to this project are documented here.\n\
 
     #[test]
     fn stamps_the_section_and_opens_a_new_one() {
-        let stamped = stamp(FIXTURE, &v("0.2.0"), "2026-11-28").expect("stamps");
+        let stamped = stamp(FIXTURE, &v("0.2.0"), day("2026-11-28")).expect("stamps");
         let expected = "# Changelog\n\
 \n\
 All notable changes to this project are documented here.\n\
@@ -136,11 +142,11 @@ All notable changes to this project are documented here.\n\
     #[test]
     fn an_empty_unreleased_section_is_refused() {
         let empty = "# Changelog\n\n## [Unreleased]\n\n\n## [0.1.0] - 2026-11-01\n- First.\n";
-        let err = stamp(empty, &v("0.2.0"), "2026-11-28").expect_err("refused");
+        let err = stamp(empty, &v("0.2.0"), day("2026-11-28")).expect_err("refused");
         assert!(err.contains("is empty"), "{err}");
         let empty_at_end =
             "# Changelog\n\n## [Unreleased]\n\n[Unreleased]: https://x/compare/v0.1.0...HEAD\n";
-        assert!(stamp(empty_at_end, &v("0.2.0"), "2026-11-28").is_err());
+        assert!(stamp(empty_at_end, &v("0.2.0"), day("2026-11-28")).is_err());
     }
 
     #[test]
@@ -148,7 +154,7 @@ All notable changes to this project are documented here.\n\
         let err = stamp(
             "# Changelog\n\n## [0.1.0]\n- x\n",
             &v("0.2.0"),
-            "2026-11-28",
+            day("2026-11-28"),
         )
         .expect_err("refused");
         assert!(err.contains("no `## [Unreleased]`"), "{err}");
@@ -157,7 +163,7 @@ All notable changes to this project are documented here.\n\
     #[test]
     fn works_without_links_and_with_a_plain_heading() {
         let plain = "# Changelog\n\n## Unreleased\n- Fixed a thing.\n";
-        let stamped = stamp(plain, &v("1.0.1"), "2027-01-02").expect("stamps");
+        let stamped = stamp(plain, &v("1.0.1"), day("2027-01-02")).expect("stamps");
         assert_eq!(
             stamped,
             "# Changelog\n\n## [Unreleased]\n\n## [1.0.1] - 2027-01-02\n- Fixed a thing.\n"
@@ -167,7 +173,7 @@ All notable changes to this project are documented here.\n\
     #[test]
     fn keeps_an_unprefixed_tag_style() {
         let text = "## [Unreleased]\n- x\n\n[unreleased]: https://h/o/r/compare/0.1.0...HEAD\n";
-        let stamped = stamp(text, &v("0.2.0"), "2026-11-28").expect("stamps");
+        let stamped = stamp(text, &v("0.2.0"), day("2026-11-28")).expect("stamps");
         assert!(
             stamped.contains("[unreleased]: https://h/o/r/compare/0.2.0...HEAD\n"),
             "{stamped}"

@@ -9,9 +9,7 @@ mod bench;
 mod changelog;
 mod ci;
 mod cmd;
-mod date;
 mod manifest;
-mod order;
 mod release;
 mod version;
 

@@ -1,23 +1,22 @@
 //! `cargo xtask release VERSION|major|minor|patch [--execute]`.
 //!
-//! The plan (versions, edits, order, problems) is computed by a pure function from text the
-//! tree already holds; only [`run`] touches files, git, cargo and the registry.
+//! [`plan`] decides everything from what the tree holds (manifest, changelog, workspace
+//! members, git status) without touching anything; [`run`] then verifies in a copy of the
+//! tree (dry run) or edits, commits, publishes with one `cargo publish` and tags.
 
 use std::path::{Path, PathBuf};
-use std::thread;
-use std::time::Duration;
+
+use cargo_metadata::MetadataCommand;
+use chrono::{NaiveDate, Utc};
+use semver::Version;
 
 use crate::changelog;
 use crate::cmd::Invocation;
 use crate::manifest;
-use crate::order::{self, PublishOrder};
-use crate::version::{Bump, Target, Version};
+use crate::version::{Target, next_version};
 
 /// Files a release edits in the tree.
 const EDITED: [&str; 3] = ["Cargo.toml", "Cargo.lock", "CHANGELOG.md"];
-
-/// Seconds to wait before each retry of a publish that the registry refused for now.
-pub const BACKOFF_SECONDS: [u64; 4] = [10, 20, 40, 80];
 
 /// Parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,140 +44,162 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(Options { target, execute })
 }
 
-/// What the release reads from the tree.
+/// A workspace member, as far as publishing cares (read with `cargo_metadata`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Package name.
+    pub name: String,
+    /// Package version.
+    pub version: Version,
+    /// `publish = [...]`: `None` for anywhere, `Some([])` for `publish = false`.
+    pub publish: Option<Vec<String>>,
+}
+
+/// What the release reads from the tree.
+#[derive(Debug, Clone)]
 pub struct Inputs {
     /// The root `Cargo.toml`.
     pub manifest: String,
     /// `CHANGELOG.md`, if there is one.
     pub changelog: Option<String>,
-    /// `cargo metadata --format-version 1 --no-deps`.
-    pub metadata: String,
+    /// The workspace members.
+    pub members: Vec<Member>,
     /// `git status --porcelain` lines: changes not committed.
     pub uncommitted: Vec<String>,
-    /// Today, `YYYY-MM-DD`.
-    pub date: String,
+    /// Today in UTC, the release date in the changelog.
+    pub today: NaiveDate,
+}
+
+/// The edits that move the tree to the new version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edits {
+    /// The version in the tree now.
+    pub from: Version,
+    /// The new root `Cargo.toml`.
+    pub manifest: String,
+    /// Internal `[workspace.dependencies]` entries whose version moves.
+    pub internal: Vec<String>,
+    /// The stamped `CHANGELOG.md` (`None` when it cannot be stamped: see the problems).
+    pub changelog: Option<String>,
 }
 
 /// Everything a release will do, decided before anything is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// The version move, or a resumed release.
-    pub bump: Bump,
-    /// The new root `Cargo.toml` (`None` when resuming: it already carries the version).
-    pub manifest: Option<String>,
-    /// Internal `[workspace.dependencies]` entries whose version moves.
-    pub internal: Vec<String>,
-    /// The stamped `CHANGELOG.md` (`None` when resuming or when it cannot be stamped).
-    pub changelog: Option<String>,
-    /// Publish order and unpublished members.
-    pub order: PublishOrder,
+    /// The version being released.
+    pub version: Version,
+    /// `None` when the tree already carries `version`: an interrupted release is resumed.
+    pub edits: Option<Edits>,
+    /// Crates to publish, by name; cargo orders them by their dependencies.
+    pub publish: Vec<String>,
+    /// Members with `publish = false`.
+    pub unpublished: Vec<String>,
     /// Reasons the release must not go ahead. A dry run reports them and goes on verifying.
     pub problems: Vec<String>,
     /// Things worth knowing that do not stop a dry run.
     pub notes: Vec<String>,
 }
 
-impl Plan {
-    /// The version being released.
-    pub fn version(&self) -> &Version {
-        match &self.bump {
-            Bump::To { new, .. } => new,
-            Bump::Resume(version) => version,
-        }
-    }
-
-    /// The git tag for the release.
-    pub fn tag(&self) -> String {
-        format!("v{}", self.version())
-    }
-}
-
-/// Works out the release. `Err` means no plan can be made at all (the version or the
-/// workspace cannot be read); anything else that is wrong is listed in `problems`.
+/// Works out the release. `Err` means no plan can be made at all (the version cannot be
+/// read or goes down); anything else that is wrong is listed in `problems`.
 pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
     let current = manifest::workspace_version(&inputs.manifest)?;
-    let bump = crate::version::next_version(&current, &options.target)?;
-    let members = order::members(&inputs.metadata)?;
-    let order = order::publish_order(&members)?;
+    let new = next_version(&current, &options.target)?;
     let mut problems = Vec::new();
     let mut notes = Vec::new();
 
     if !inputs.uncommitted.is_empty() {
+        let shown: Vec<&str> = inputs
+            .uncommitted
+            .iter()
+            .take(3)
+            .map(|l| l.trim())
+            .collect();
         let what = format!(
-            "the tree has uncommitted changes ({}); a release is made from a clean, committed tree",
-            summarise(&inputs.uncommitted)
+            "the tree has {} uncommitted change(s) ({}); a release is made from a clean, committed tree",
+            inputs.uncommitted.len(),
+            shown.join(", ")
         );
         if options.execute {
             problems.push(what);
         } else {
-            notes.push(format!(
-                "{what}. This dry run verifies the tree as it is, uncommitted changes included"
-            ));
+            notes.push(format!("{what}. This dry run verifies the tree as it is"));
         }
     }
-    for member in members
-        .iter()
-        .filter(|m| m.publish && m.version != current.to_string())
-    {
-        problems.push(format!(
-            "`{}` is at {} but the workspace is at {current}; give it `version.workspace = true`",
-            member.name, member.version
-        ));
-    }
 
-    let (manifest, internal, changelog) = match &bump {
-        Bump::To { old, new } => {
-            let bumped = manifest::bump_manifest(&inputs.manifest, old, new)?;
+    let (mut publish, mut unpublished) = (Vec::new(), Vec::new());
+    for member in &inputs.members {
+        let name = &member.name;
+        match member.publish.as_deref() {
+            Some([]) => unpublished.push(name.clone()),
+            Some(registries) if !registries.iter().any(|r| r == "crates-io") => {
+                problems.push(format!(
+                    "`{name}` may only be published to {}; this release publishes to crates.io, so set `publish = false` or allow crates-io",
+                    registries.join(", ")
+                ));
+            }
+            _ if name == "xtask" => problems.push(
+                "`xtask` is publishable; give it `publish = false`: it is project automation".into(),
+            ),
+            _ if member.version != current => problems.push(format!(
+                "`{name}` is at {} but the workspace is at {current}; give it `version.workspace = true`",
+                member.version
+            )),
+            _ => publish.push(name.clone()),
+        }
+    }
+    publish.sort();
+    unpublished.sort();
+
+    let version = new.clone().unwrap_or_else(|| current.clone());
+    let edits = match new {
+        Some(new) => {
+            let bumped = manifest::bump(&inputs.manifest, &current, &new)?;
             let changelog = match &inputs.changelog {
                 None => {
-                    problems.push("there is no CHANGELOG.md at the workspace root; create one with a `## [Unreleased]` section".to_string());
+                    problems.push("there is no CHANGELOG.md at the workspace root; create one with a `## [Unreleased]` section".into());
                     None
                 }
-                Some(text) => changelog::stamp(text, new, &inputs.date)
+                Some(text) => changelog::stamp(text, &new, inputs.today)
                     .map_err(|why| problems.push(why))
                     .ok(),
             };
-            (Some(bumped.text), bumped.internal, changelog)
+            Some(Edits {
+                from: current.clone(),
+                manifest: bumped.text,
+                internal: bumped.internal,
+                changelog,
+            })
         }
-        Bump::Resume(version) => {
+        None => {
             notes.push(format!(
-                "the workspace is already at {version}: resuming that release (publish what is missing, then tag)"
+                "the workspace is already at {current}: resuming that release (publish what is missing, then tag)"
             ));
             let stamped = inputs
                 .changelog
                 .as_deref()
-                .is_some_and(|text| changelog::has_release(text, version));
+                .is_some_and(|text| changelog::has_release(text, &current));
             if !stamped {
                 problems.push(format!(
-                    "resuming {version}, but CHANGELOG.md has no `## [{version}]` section; a release is stamped before it is published"
+                    "resuming {current}, but CHANGELOG.md has no `## [{current}]` section; a release is stamped before it is published"
                 ));
             }
-            (None, Vec::new(), None)
+            None
         }
     };
     Ok(Plan {
-        bump,
-        manifest,
-        internal,
-        changelog,
-        order,
+        version,
+        edits,
+        publish,
+        unpublished,
         problems,
         notes,
     })
 }
 
-fn summarise(lines: &[String]) -> String {
-    const SHOWN: usize = 3;
-    let shown: Vec<&str> = lines.iter().take(SHOWN).map(|l| l.trim()).collect();
-    match lines.len().saturating_sub(SHOWN) {
-        0 => shown.join(", "),
-        more => format!("{} and {more} more", shown.join(", ")),
-    }
-}
-
 /// The plan as printed before anything runs.
 pub fn describe(plan: &Plan, execute: bool) -> String {
+    let version = &plan.version;
     let mut out = String::new();
     let mode = if execute {
         "EXECUTE"
@@ -186,56 +207,51 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
         "dry run (nothing is published; pass --execute to publish)"
     };
     out.push_str(&format!("release plan: {mode}\n"));
-    match &plan.bump {
-        Bump::To { old, new } => out.push_str(&format!("  version: {old} -> {new}\n")),
-        Bump::Resume(version) => out.push_str(&format!(
+    match &plan.edits {
+        Some(edits) => out.push_str(&format!("  version: {} -> {version}\n", edits.from)),
+        None => out.push_str(&format!(
             "  version: {version} (already in the tree: resuming)\n"
         )),
     }
-    out.push_str("  publish order:\n");
-    for (i, name) in plan.order.publish.iter().enumerate() {
-        out.push_str(&format!("    {}. {name} {}\n", i + 1, plan.version()));
-    }
-    if !plan.order.unpublished.is_empty() {
+    out.push_str(&format!(
+        "  crates (cargo publishes each after the crates it needs): {}\n",
+        plan.publish.join(", ")
+    ));
+    if !plan.unpublished.is_empty() {
         out.push_str(&format!(
             "  not published (publish = false): {}\n",
-            plan.order.unpublished.join(", ")
+            plan.unpublished.join(", ")
         ));
     }
-    out.push_str("  steps:\n");
     let mut steps = Vec::new();
-    if let Bump::To { old, new } = &plan.bump {
-        steps.push(format!("set [workspace.package] version {old} -> {new}"));
-        if !plan.internal.is_empty() {
-            steps.push(format!(
-                "set `version = \"{new}\"` on internal dependencies: {}",
-                plan.internal.join(", ")
-            ));
-        }
+    if let Some(edits) = &plan.edits {
+        steps.push(format!(
+            "set {version} in [workspace.package] and on the internal dependencies ({})",
+            edits.internal.join(", ")
+        ));
         steps.push("refresh Cargo.lock (cargo update --workspace)".to_string());
         steps.push(format!(
-            "stamp CHANGELOG.md: `## [Unreleased]` -> `## [{new}] - DATE`"
+            "stamp CHANGELOG.md: `## [Unreleased]` -> `## [{version}] - DATE`"
         ));
     }
     if execute {
-        if matches!(plan.bump, Bump::To { .. }) {
+        if plan.edits.is_some() {
             steps.push(format!(
-                "commit {} as \"Release {}\"",
-                EDITED.join(", "),
-                plan.version()
+                "commit {} as \"Release {version}\"",
+                EDITED.join(", ")
             ));
         }
-        steps.push("verify every crate packages and builds (cargo publish --dry-run)".to_string());
-        steps.push("publish in order, skipping versions already on crates.io, retrying while the index catches up".to_string());
-        steps.push(format!("tag {}", plan.tag()));
+        steps.push(format!(
+            "publish with one `cargo publish`, leaving out crates whose {version} is on crates.io already"
+        ));
+        steps.push(format!("tag v{version}"));
     } else {
         steps.push(
             "apply the edits in a temporary copy of the workspace, never in this tree".to_string(),
         );
-        steps.push(
-            "verify every crate packages and builds there (cargo publish --dry-run)".to_string(),
-        );
+        steps.push("package and build every crate there (cargo publish --dry-run)".to_string());
     }
+    out.push_str("  steps:\n");
     for (i, step) in steps.iter().enumerate() {
         out.push_str(&format!("    {}. {step}\n", i + 1));
     }
@@ -246,60 +262,6 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
         out.push_str(&format!("  problem: {problem}\n"));
     }
     out
-}
-
-/// How one `cargo publish` attempt ended, read from its output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempt {
-    /// Uploaded.
-    Published,
-    /// This version is on the registry already (an earlier, interrupted run published it).
-    AlreadyPublished,
-    /// The registry is not ready yet (index not caught up, rate limit): try again later.
-    RetryLater,
-    /// Anything else: stop and let the maintainer look.
-    Failed,
-}
-
-/// Classifies a `cargo publish` run by its success and its stderr.
-pub fn classify(success: bool, stderr: &str) -> Attempt {
-    let text = stderr.to_ascii_lowercase();
-    if text.contains("already exists") || text.contains("already uploaded") {
-        return Attempt::AlreadyPublished;
-    }
-    if success {
-        return Attempt::Published;
-    }
-    let transient = [
-        "failed to select a version",
-        "no matching package named",
-        "candidate versions found which didn't match",
-        "429",
-        "too many requests",
-        "published too many",
-        "timed out",
-        "503",
-    ];
-    if transient.iter().any(|needle| text.contains(needle)) {
-        Attempt::RetryLater
-    } else {
-        Attempt::Failed
-    }
-}
-
-/// `cargo publish --dry-run` for every crate of the plan, in order, as one cargo run: cargo
-/// resolves not-yet-published workspace crates locally, so the whole set verifies before any
-/// of it is on the registry.
-pub fn verify_invocation(order: &PublishOrder, allow_dirty: bool) -> Invocation {
-    let mut args = vec!["publish", "--dry-run"];
-    if allow_dirty {
-        args.push("--allow-dirty");
-    }
-    for name in &order.publish {
-        args.push("-p");
-        args.push(name);
-    }
-    Invocation::new("cargo", &args)
 }
 
 /// Runs the release from the workspace at `root`.
@@ -323,84 +285,85 @@ fn read_inputs(root: &Path) -> Result<Inputs, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("cannot read CHANGELOG.md: {e}")),
     };
-    let metadata = Invocation::new("cargo", &["metadata", "--format-version", "1", "--no-deps"])
-        .stdout(root)?;
+    let metadata = MetadataCommand::new()
+        .current_dir(root)
+        .no_deps()
+        .exec()
+        .map_err(|e| format!("cannot read the workspace with `cargo metadata`: {e}"))?;
+    let members = metadata
+        .workspace_packages()
+        .into_iter()
+        .map(|p| Member {
+            name: p.name.to_string(),
+            version: p.version.clone(),
+            publish: p.publish.clone(),
+        })
+        .collect();
     let status = Invocation::new("git", &["status", "--porcelain"]).stdout(root)?;
     Ok(Inputs {
         manifest,
         changelog,
-        metadata,
+        members,
         uncommitted: status.lines().map(str::to_string).collect(),
-        date: crate::date::today_utc(),
+        today: Utc::now().date_naive(),
     })
 }
 
-fn snapshot(root: &Path) -> Vec<Option<Vec<u8>>> {
-    EDITED
-        .iter()
-        .map(|name| std::fs::read(root.join(name)).ok())
-        .collect()
-}
-
-/// The files of [`EDITED`] whose content differs between two snapshots.
-fn changed(before: &[Option<Vec<u8>>], after: &[Option<Vec<u8>>]) -> Vec<&'static str> {
-    EDITED
-        .iter()
-        .zip(before.iter().zip(after))
-        .filter(|(_, (b, a))| b != a)
-        .map(|(name, _)| *name)
-        .collect()
+/// `cargo publish` naming every crate: cargo packages and builds them all first, resolving
+/// the workspace crates not yet on crates.io locally, then uploads in dependency order.
+fn publish_invocation(crates: &[String], dry_run: bool) -> Invocation {
+    let mut args = vec!["publish"];
+    if dry_run {
+        args.extend(["--dry-run", "--allow-dirty"]);
+    }
+    for name in crates {
+        args.extend(["-p", name]);
+    }
+    Invocation::new("cargo", &args)
 }
 
 fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
-    let before = snapshot(root);
+    let snapshot = || EDITED.map(|name| std::fs::read(root.join(name)).ok());
+    let before = snapshot();
     let copy = TempCopy::of(root)?;
     println!("==> applying the edits in {}", copy.path.display());
-    if let Some(text) = &plan.manifest {
-        write(&copy.path, "Cargo.toml", text)?;
+    if let Some(edits) = &plan.edits {
+        write(&copy.path, "Cargo.toml", &edits.manifest)?;
+        if let Some(text) = &edits.changelog {
+            write(&copy.path, "CHANGELOG.md", text)?;
+        }
     }
-    if let Some(text) = &plan.changelog {
-        write(&copy.path, "CHANGELOG.md", text)?;
-    }
-    // Building in this workspace's target directory (or the one the caller chose) reuses
-    // what is already compiled instead of building everything again in the copy.
+    // Building into this workspace's target directory reuses what is compiled already.
     let target_dir =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let target_dir = target_dir.to_string_lossy();
-    let update = Invocation::new("cargo", &["update", "--workspace"])
-        .with_env("CARGO_TARGET_DIR", &target_dir);
-    println!("==> {}", update.display());
-    let verified = update.run(&copy.path).and_then(|()| {
-        let verify = verify_invocation(&plan.order, true).with_env("CARGO_TARGET_DIR", &target_dir);
-        println!("==> {}", verify.display());
-        verify.run(&copy.path)
+    let verified = [
+        Invocation::new("cargo", &["update", "--workspace"]),
+        publish_invocation(&plan.publish, true),
+    ]
+    .into_iter()
+    .try_for_each(|step| {
+        let step = step.with_env("CARGO_TARGET_DIR", &target_dir);
+        println!("==> {}", step.display());
+        step.run(&copy.path)
     });
     drop(copy);
-    let changed = changed(&before, &snapshot(root));
-    match changed.as_slice() {
-        [] => println!("==> this tree's {} are unchanged", EDITED.join(", ")),
-        files => println!(
-            "==> this tree's {} CHANGED during the dry run",
-            files.join(", ")
-        ),
+    if snapshot() != before {
+        return Err(format!(
+            "{} changed while the dry run ran, which writes only to its copy: did something else edit the tree?",
+            EDITED.join(" or ")
+        ));
     }
     println!("==> not verified by a dry run:");
     println!("    - that the crate names on crates.io are ours to publish to (owners)");
     println!(
-        "    - whether {} of each crate is already published (--execute skips those)",
-        plan.version()
+        "    - whether {} of each crate is already published (--execute leaves those out)",
+        plan.version
     );
     println!(
-        "    - checks the registry only makes at upload (rate limits for new crates, size limits)"
+        "    - checks crates.io makes only at upload (rate limits for new crates, size limits)"
     );
     verified.map_err(|why| format!("packaging failed in the temporary copy: {why}"))?;
-    if !changed.is_empty() {
-        return Err(format!(
-            "{} changed while the dry run ran; the dry run writes only to its temporary copy, so unless \
-             something else edited the tree meanwhile (an editor, another cargo command), please report this",
-            changed.join(", ")
-        ));
-    }
     if !plan.problems.is_empty() {
         return Err(format!(
             "every crate packages, but the release would be refused:\n  - {}",
@@ -409,8 +372,8 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
     }
     println!(
         "==> dry run passed: `cargo xtask release {} --execute` would publish {} crates",
-        plan.version(),
-        plan.order.publish.len()
+        plan.version,
+        plan.publish.len()
     );
     Ok(())
 }
@@ -422,74 +385,47 @@ fn execute(root: &Path, plan: &Plan) -> Result<(), String> {
             plan.problems.join("\n  - ")
         ));
     }
+    let version = plan.version.to_string();
     let git = |args: &[&str]| Invocation::new("git", args).run(root);
-    if let Bump::To { new, .. } = &plan.bump {
-        if let Some(text) = &plan.manifest {
-            write(root, "Cargo.toml", text)?;
-        }
-        if let Some(text) = &plan.changelog {
+    if let Some(edits) = &plan.edits {
+        write(root, "Cargo.toml", &edits.manifest)?;
+        if let Some(text) = &edits.changelog {
             write(root, "CHANGELOG.md", text)?;
         }
         Invocation::new("cargo", &["update", "--workspace"]).run(root)?;
-        let mut add = vec!["add", "--"];
-        add.extend(EDITED);
-        git(&add)?;
-        git(&["commit", "-m", &format!("Release {new}")])?;
+        git(&[&["add", "--"][..], &EDITED].concat())?;
+        git(&["commit", "-m", &format!("Release {version}")])?;
     }
-    let verify = verify_invocation(&plan.order, false);
-    println!("==> {}", verify.display());
-    verify.run(root)?;
-    let version = plan.version().to_string();
-    for name in &plan.order.publish {
-        publish_one(root, name, &version)?;
+    // A release that stopped half-way has published some crates; cargo refuses to publish a
+    // version twice, so those are left out.
+    let mut pending = Vec::new();
+    for name in &plan.publish {
+        // Outside the workspace, `cargo info` asks crates.io rather than reading the member.
+        let info = Invocation::new("cargo", &["info", &format!("{name}@{version}")])
+            .output(&std::env::temp_dir())?;
+        if info.status.success() {
+            println!("==> {name} {version} is on crates.io already: left out");
+        } else {
+            pending.push(name.clone());
+        }
     }
-    let tag = plan.tag();
+    if !pending.is_empty() {
+        let publish = publish_invocation(&pending, false);
+        println!("==> {}", publish.display());
+        publish.run(root).map_err(|why| {
+            format!(
+                "{why}\nfix what cargo reports (wait a few minutes if crates.io limited the rate), commit any fix, \
+                 and run `cargo xtask release {version} --execute` again: crates already published are left out"
+            )
+        })?;
+    }
+    let tag = format!("v{version}");
     let exists = Invocation::new("git", &["tag", "--list", &tag]).stdout(root)?;
     if exists.trim().is_empty() {
         git(&["tag", "-a", &tag, "-m", &format!("Release {version}")])?;
-    } else {
-        println!("==> tag {tag} exists already");
     }
     println!("==> released {version}; push the commit and the tag: git push origin HEAD {tag}");
     Ok(())
-}
-
-fn publish_one(root: &Path, name: &str, version: &str) -> Result<(), String> {
-    let publish = Invocation::new("cargo", &["publish", "-p", name]);
-    let mut delays = BACKOFF_SECONDS.iter();
-    loop {
-        println!("==> {}", publish.display());
-        let output = publish.output(root)?;
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        eprint!("{stderr}");
-        match classify(output.status.success(), &stderr) {
-            Attempt::Published => return Ok(()),
-            Attempt::AlreadyPublished => {
-                println!("    {name} {version} is already on crates.io: skipped");
-                return Ok(());
-            }
-            Attempt::RetryLater => match delays.next() {
-                Some(seconds) => {
-                    println!(
-                        "    the registry is not ready for {name} yet; retrying in {seconds}s"
-                    );
-                    thread::sleep(Duration::from_secs(*seconds));
-                }
-                None => {
-                    return Err(format!(
-                        "publishing {name} {version} kept failing; wait a few minutes and run the same command again: \
-                         published crates are skipped (see docs/releasing.md)"
-                    ));
-                }
-            },
-            Attempt::Failed => {
-                return Err(format!(
-                    "publishing {name} {version} failed (output above); fix it, commit, and run the same command again: \
-                     published crates are skipped (see docs/releasing.md)"
-                ));
-            }
-        }
-    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
@@ -505,11 +441,7 @@ struct TempCopy {
 
 impl TempCopy {
     fn of(root: &Path) -> Result<Self, String> {
-        let unique = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let path =
-            std::env::temp_dir().join(format!("opretail-release-{}-{unique}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("opretail-release-{}", std::process::id()));
         let copy = Self { path };
         let listing = Invocation::new(
             "git",
@@ -522,18 +454,14 @@ impl TempCopy {
             ],
         )
         .stdout(root)?;
-        for file in listing.split('\0').filter(|f| !f.is_empty()) {
-            let from = root.join(file);
-            // Files deleted in the working tree but still in the index are not part of it.
-            if !from.is_file() {
-                continue;
-            }
+        // Files deleted in the working tree but still in the index are not part of it.
+        for file in listing.split('\0').filter(|f| root.join(f).is_file()) {
             let to = copy.path.join(file);
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
             }
-            std::fs::copy(&from, &to).map_err(|e| format!("cannot copy {file}: {e}"))?;
+            std::fs::copy(root.join(file), &to).map_err(|e| format!("cannot copy {file}: {e}"))?;
         }
         Ok(copy)
     }
@@ -549,7 +477,7 @@ impl Drop for TempCopy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::version::parse_version;
 
     const MANIFEST: &str = r#"[workspace]
 members = ["crates/*", "xtask"]
@@ -565,32 +493,29 @@ serde = "1"
 
     const CHANGELOG: &str = "# Changelog\n\n## [Unreleased]\n- Added `top::run`.\n\n## [0.1.0] - 2026-11-01\n- First.\n";
 
-    fn metadata() -> String {
-        let package = |name: &str, publish: serde_json::Value, deps: &[&str]| {
-            let deps: Vec<_> = deps
-                .iter()
-                .map(|d| json!({"name": d, "req": "^0.1.0", "kind": null, "path": format!("/w/crates/{d}")}))
-                .collect();
-            json!({"name": name, "version": "0.1.0", "id": name, "publish": publish, "dependencies": deps})
-        };
-        json!({
-            "packages": [
-                package("top", json!(null), &["base"]),
-                package("base", json!(null), &[]),
-                package("xtask", json!([]), &[]),
-            ],
-            "workspace_members": ["top", "base", "xtask"],
-        })
-        .to_string()
+    fn v(text: &str) -> Version {
+        parse_version(text).expect("fixture version parses")
+    }
+
+    fn member(name: &str, version: &str, publish: Option<&[&str]>) -> Member {
+        Member {
+            name: name.to_string(),
+            version: v(version),
+            publish: publish.map(|list| list.iter().map(|s| s.to_string()).collect()),
+        }
     }
 
     fn inputs() -> Inputs {
         Inputs {
             manifest: MANIFEST.to_string(),
             changelog: Some(CHANGELOG.to_string()),
-            metadata: metadata(),
+            members: vec![
+                member("top", "0.1.0", None),
+                member("base", "0.1.0", Some(&["crates-io"])),
+                member("xtask", "0.0.0", Some(&[])),
+            ],
             uncommitted: Vec::new(),
-            date: "2026-11-28".to_string(),
+            today: "2026-11-28".parse().expect("fixture date parses"),
         }
     }
 
@@ -599,10 +524,6 @@ serde = "1"
             target: Target::parse(target).expect("fixture target parses"),
             execute,
         }
-    }
-
-    fn v(text: &str) -> Version {
-        Version::parse(text).expect("fixture version parses")
     }
 
     #[test]
@@ -616,31 +537,30 @@ serde = "1"
         assert!(parse_args(&args(&[])).is_err());
         assert!(parse_args(&args(&["0.2.0", "0.3.0"])).is_err());
         assert!(parse_args(&args(&["0.2.0", "--force"])).is_err());
-        assert!(parse_args(&args(&["0.2"])).is_err());
+        assert!(parse_args(&args(&["1.0.0-rc.01"])).is_err());
     }
 
     #[test]
     fn a_clean_minor_release_plans_every_edit() {
         let plan = plan(&inputs(), &options("minor", true)).expect("plans");
+        assert_eq!(plan.version, v("0.2.0"));
+        assert_eq!(plan.publish, ["base", "top"]);
+        assert_eq!(plan.unpublished, ["xtask"]);
+        let edits = plan.edits.expect("edits");
+        assert_eq!(edits.from, v("0.1.0"));
+        assert_eq!(edits.internal, ["base", "top"]);
         assert_eq!(
-            plan.bump,
-            Bump::To {
-                old: v("0.1.0"),
-                new: v("0.2.0")
-            }
+            edits.manifest.matches("\"0.2.0\"").count(),
+            3,
+            "{}",
+            edits.manifest
         );
-        assert_eq!(plan.order.publish, ["base", "top"]);
-        assert_eq!(plan.order.unpublished, ["xtask"]);
-        assert_eq!(plan.internal, ["base", "top"]);
-        let manifest = plan.manifest.as_deref().expect("manifest edited");
-        assert_eq!(manifest.matches("\"0.2.0\"").count(), 3, "{manifest}");
-        let changelog = plan.changelog.as_deref().expect("changelog stamped");
+        let changelog = edits.changelog.expect("changelog stamped");
         assert!(
             changelog.contains("## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- Added"),
             "{changelog}"
         );
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
-        assert_eq!(plan.tag(), "v0.2.0");
     }
 
     #[test]
@@ -648,9 +568,9 @@ serde = "1"
         let mut dirty = inputs();
         dirty.uncommitted = vec![" M crates/top/src/lib.rs".to_string()];
         let dry = plan(&dirty, &options("0.2.0", false)).expect("plans");
-        assert!(dry.problems.is_empty());
+        assert!(dry.problems.is_empty(), "{:?}", dry.problems);
         assert!(
-            dry.notes[0].contains("uncommitted changes (M crates/top/src/lib.rs)"),
+            dry.notes[0].contains("M crates/top/src/lib.rs"),
             "{:?}",
             dry.notes
         );
@@ -668,7 +588,7 @@ serde = "1"
         empty.changelog =
             Some("# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n".to_string());
         let plan_empty = plan(&empty, &options("patch", false)).expect("plans");
-        assert!(plan_empty.changelog.is_none());
+        assert_eq!(plan_empty.edits.and_then(|e| e.changelog), None);
         assert!(
             plan_empty.problems[0].contains("is empty"),
             "{:?}",
@@ -688,14 +608,15 @@ serde = "1"
     fn the_current_version_resumes_without_edits() {
         let mut released = inputs();
         released.manifest = MANIFEST.replace("0.1.0", "0.2.0");
-        released.metadata = metadata().replace("0.1.0", "0.2.0");
+        for member in &mut released.members[..2] {
+            member.version = v("0.2.0");
+        }
         released.changelog =
-            Some(changelog::stamp(CHANGELOG, &v("0.2.0"), "2026-11-28").expect("stamps"));
+            Some(changelog::stamp(CHANGELOG, &v("0.2.0"), released.today).expect("stamps"));
         let plan = plan(&released, &options("0.2.0", true)).expect("plans");
-        assert_eq!(plan.bump, Bump::Resume(v("0.2.0")));
         assert_eq!(
-            (plan.manifest.as_ref(), plan.changelog.as_ref()),
-            (None, None)
+            (plan.version.clone(), plan.edits.clone()),
+            (v("0.2.0"), None)
         );
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let text = describe(&plan, true);
@@ -704,7 +625,7 @@ serde = "1"
             "{text}"
         );
 
-        // Resuming a version that was never stamped is not a resume: refuse.
+        // A version that was never stamped was never started: refuse rather than publish it.
         released.changelog = Some(CHANGELOG.to_string());
         let unstamped = super::plan(&released, &options("0.2.0", true)).expect("plans");
         assert!(
@@ -715,17 +636,24 @@ serde = "1"
     }
 
     #[test]
-    fn a_crate_with_its_own_version_is_a_problem() {
+    fn members_that_cannot_be_released_together_are_problems() {
         let mut odd = inputs();
-        let mut root: serde_json::Value = serde_json::from_str(&odd.metadata).expect("json");
-        root["packages"][0]["version"] = json!("0.0.5");
-        odd.metadata = root.to_string();
+        odd.members[0].version = v("0.0.5");
+        odd.members[1].publish = Some(vec!["internal-registry".to_string()]);
+        odd.members[2].publish = None;
         let plan = plan(&odd, &options("minor", false)).expect("plans");
-        assert!(
-            plan.problems[0].contains("`top` is at 0.0.5"),
-            "{:?}",
-            plan.problems
-        );
+        assert!(plan.publish.is_empty(), "{:?}", plan.publish);
+        let problems = plan.problems.join("\n");
+        for expected in [
+            "`top` is at 0.0.5",
+            "only be published to internal-registry",
+            "`xtask` is publishable",
+        ] {
+            assert!(
+                problems.contains(expected),
+                "missing `{expected}` in:\n{problems}"
+            );
+        }
     }
 
     #[test]
@@ -735,15 +663,15 @@ serde = "1"
     }
 
     #[test]
-    fn the_printed_plan_shows_versions_order_and_steps() {
+    fn the_printed_plan_shows_versions_crates_and_steps() {
         let plan = plan(&inputs(), &options("0.2.0", false)).expect("plans");
         let text = describe(&plan, false);
         for expected in [
             "dry run",
             "version: 0.1.0 -> 0.2.0",
-            "1. base 0.2.0\n    2. top 0.2.0",
+            "needs): base, top\n",
             "not published (publish = false): xtask",
-            "internal dependencies: base, top",
+            "internal dependencies (base, top)",
             "temporary copy",
         ] {
             assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
@@ -753,78 +681,5 @@ serde = "1"
             "a dry run does not tag:\n{text}"
         );
         assert!(describe(&plan, true).contains("tag v0.2.0"));
-    }
-
-    #[test]
-    fn planning_is_pure_and_leaves_inputs_alone() {
-        let before = inputs();
-        let again = before.clone();
-        let first = plan(&before, &options("minor", false)).expect("plans");
-        assert_eq!(before, again);
-        assert_eq!(
-            first,
-            plan(&again, &options("minor", false)).expect("plans")
-        );
-    }
-
-    #[test]
-    fn verification_publishes_nothing() {
-        let plan = plan(&inputs(), &options("minor", false)).expect("plans");
-        let dry = verify_invocation(&plan.order, true).display();
-        assert_eq!(dry, "cargo publish --dry-run --allow-dirty -p base -p top");
-        assert_eq!(
-            verify_invocation(&plan.order, false).display(),
-            "cargo publish --dry-run -p base -p top"
-        );
-    }
-
-    #[test]
-    fn changed_files_are_named() {
-        let before = vec![Some(b"a".to_vec()), Some(b"b".to_vec()), None];
-        assert!(changed(&before, &before).is_empty());
-        let after = vec![
-            Some(b"a".to_vec()),
-            Some(b"B".to_vec()),
-            Some(b"new".to_vec()),
-        ];
-        assert_eq!(changed(&before, &after), ["Cargo.lock", "CHANGELOG.md"]);
-    }
-
-    #[test]
-    fn publish_outcomes_are_classified() {
-        assert_eq!(
-            classify(true, "Uploading base v0.2.0\nPublished base v0.2.0"),
-            Attempt::Published
-        );
-        assert_eq!(
-            classify(
-                false,
-                "error: crate base@0.2.0 already exists on crates.io index"
-            ),
-            Attempt::AlreadyPublished
-        );
-        assert_eq!(
-            classify(false, "error: crate version `0.2.0` is already uploaded"),
-            Attempt::AlreadyPublished
-        );
-        assert_eq!(
-            classify(
-                false,
-                "error: failed to select a version for the requirement `base = \"^0.2.0\"`"
-            ),
-            Attempt::RetryLater
-        );
-        assert_eq!(
-            classify(
-                false,
-                "the remote server responded with an error (status 429 Too Many Requests)"
-            ),
-            Attempt::RetryLater
-        );
-        assert_eq!(
-            classify(false, "error: missing field `description`"),
-            Attempt::Failed
-        );
-        assert_eq!(BACKOFF_SECONDS.len() + 1, 5, "five tries in all");
     }
 }

@@ -34,7 +34,7 @@ pub struct Cli {
 /// Where and as whom to call the gateway. Precedence: flag, then environment, then config file.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Gateway URL [env: OPRETAIL_ENDPOINT] [default: http://openapi.opretail.com/m.api]
+    /// Gateway URL [env: OPRETAIL_ENDPOINT] [default: https://openapi.opretail.com/m.api]
     #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
     pub endpoint: Option<String>,
 
@@ -51,11 +51,22 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "METHOD")]
     pub sign_method: Option<SignMethodArg>,
 
-    /// Whole-call timeout in seconds [env: OPRETAIL_TIMEOUT] [default: 30]
+    /// Whole-call timeout in seconds, retries and waits included [env: OPRETAIL_TIMEOUT]
+    /// [default: 30]
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
     pub timeout: Option<f64>,
 
-    /// Config file (TOML: endpoint, akey, asid, sign_method, timeout) [env: OPRETAIL_CONFIG]
+    /// Also trust the CA certificates in this PEM file (a corporate proxy's, a test
+    /// gateway's), besides the bundled Mozilla roots [env: OPRETAIL_CA_CERT]
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Send extra headers (login tokens) even over plain http to another machine, where
+    /// anyone on the path can read and reuse them
+    #[arg(long)]
+    pub allow_clear_text_headers: bool,
+
+    /// Config file (TOML: endpoint, akey, asid, sign_method, timeout, ca_cert) [env: OPRETAIL_CONFIG]
     /// [default: opretail/config.toml in the user's config directory]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -154,6 +165,12 @@ pub enum TotalFormat {
 /// `opretail call`
 #[derive(Debug, Args)]
 pub struct CallArgs {
+    /// The method only reads: retry it after timeouts, broken connections and transient
+    /// gateway errors too. Without it the call is retried only when the connection could not
+    /// be made, so that nothing runs twice on the gateway.
+    #[arg(long)]
+    pub idempotent: bool,
+
     /// Method name (`_mt`), e.g. open.shopweb.passengerFlow.getTotalData.
     #[arg(value_name = "METHOD")]
     pub method: String,

@@ -5,6 +5,7 @@ use opretail_model::{Config, Credentials, ENV_AKEY, ENV_ASID, Error, RetryPolicy
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox, SandboxHandle};
 use secrecy::ExposeSecret;
 
+use crate::diag::say;
 use crate::failure::Failure;
 use crate::settings::Settings;
 
@@ -78,7 +79,25 @@ impl Gateway {
         if let Some(retry) = tuning.retry {
             config = config.retry(retry);
         }
+        if let Some(path) = &settings.ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot read the CA certificate file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            config = config.add_root_certificates_pem(pem);
+        }
+        config = config.headers_over_clear_text(settings.allow_clear_text_headers);
         let config = config.build().map_err(usage)?;
+        if config.endpoint().is_clear_text_remote() {
+            say!(
+                "warning: {} is plain http to another machine: the developer key, the \
+                 signature, every parameter and answer, and any token header travel in clear \
+                 text; use https",
+                config.endpoint()
+            );
+        }
         let client = Client::new(credentials, config).map_err(|e| match e {
             Error::InvalidInput { .. } => usage(e),
             other => Failure::Failed(format!("cannot build the HTTP client: {other}")),

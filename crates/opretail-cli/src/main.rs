@@ -54,6 +54,9 @@ fn init_tracing(verbose: u8) {
         .with_ansi(std::io::stderr().is_terminal())
         // Logged errors carry the gateway's own text: escaped like every other message.
         .fmt_fields(escaped_fields())
+        // Its internal errors are reported with `eprintln!`, which panics when stderr cannot
+        // be written: a log line is not worth a panic.
+        .log_internal_errors(false)
         .init();
 }
 

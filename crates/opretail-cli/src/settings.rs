@@ -15,6 +15,8 @@ pub const ENV_CONFIG: &str = "OPRETAIL_CONFIG";
 pub const ENV_SIGN_METHOD: &str = "OPRETAIL_SIGN_METHOD";
 /// Environment variable for the timeout in seconds.
 pub const ENV_TIMEOUT: &str = "OPRETAIL_TIMEOUT";
+/// Environment variable for a PEM file of extra trusted CA certificates.
+pub const ENV_CA_CERT: &str = "OPRETAIL_CA_CERT";
 
 /// The config file's contents. Unknown keys are refused so that a typo does not go unnoticed.
 #[derive(Default)]
@@ -24,10 +26,11 @@ struct FileConfig {
     asid: Option<SecretString>,
     sign_method: Option<String>,
     timeout: Option<f64>,
+    ca_cert: Option<String>,
 }
 
 /// The keys a config file may hold, for messages.
-const FILE_KEYS: &str = "endpoint, akey, asid, sign_method, timeout";
+const FILE_KEYS: &str = "endpoint, akey, asid, sign_method, timeout, ca_cert";
 
 /// Where one setting came from, for error messages.
 #[derive(Debug, Clone)]
@@ -42,6 +45,10 @@ pub struct Settings {
     pub sign_method: SignMethod,
     /// The whole-call timeout, when one was set.
     pub timeout: Option<Duration>,
+    /// A PEM file of CA certificates to trust besides the bundled roots.
+    pub ca_cert: Option<PathBuf>,
+    /// Whether extra headers may go over plain http to another machine.
+    pub allow_clear_text_headers: bool,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -114,12 +121,19 @@ impl Settings {
                 secret(&args.asid, ENV_ASID, &file.asid),
             )
         };
+        let ca_cert = args
+            .ca_cert
+            .clone()
+            .or_else(|| env(ENV_CA_CERT).map(PathBuf::from))
+            .or_else(|| file.ca_cert.clone().map(PathBuf::from));
         Ok(Settings {
             endpoint,
             akey,
             asid,
             sign_method,
             timeout: timeout.map(Duration::from_secs_f64),
+            ca_cert,
+            allow_clear_text_headers: args.allow_clear_text_headers,
             file: path,
         })
     }
@@ -195,6 +209,7 @@ impl FileConfig {
                 "akey" => config.akey = Some(text(value)?),
                 "asid" => config.asid = Some(SecretString::from(text(value)?)),
                 "sign_method" => config.sign_method = Some(text(value)?),
+                "ca_cert" => config.ca_cert = Some(text(value)?),
                 "timeout" => {
                     config.timeout = Some(match value {
                         toml::Value::Integer(n) => n as f64,

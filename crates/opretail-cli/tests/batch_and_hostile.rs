@@ -463,6 +463,7 @@ fn a_stderr_that_cannot_be_written_is_ignored() {
         .expect("/dev/full");
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
         .args([
+            "-vv",
             "--sandbox",
             "--asid",
             "wrong",

@@ -34,6 +34,18 @@ impl Moment {
     }
 }
 
+/// What a transport got back for a request: the HTTP status, the `Location` header if any,
+/// and the whole body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The `Location` header, for a redirect's error.
+    pub location: Option<String>,
+    /// The body, read to its end within the body limit.
+    pub body: Vec<u8>,
+}
+
 /// What the transport must do next.
 #[derive(Debug)]
 pub enum Step<T> {
@@ -205,6 +217,20 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             })
         };
         self.settle(outcome, now);
+    }
+
+    /// Reports what came of the request last sent: an answer, or the transport's error.
+    ///
+    /// # Panics
+    ///
+    /// When no attempt is in flight.
+    pub fn on_outcome(&mut self, outcome: Result<HttpAnswer, Error>, now: Moment) {
+        match outcome {
+            Ok(answer) => {
+                self.on_response(answer.status, answer.location.as_deref(), &answer.body, now)
+            }
+            Err(error) => self.on_transport_error(error, now),
+        }
     }
 
     /// Reports that the request last sent got no answer, and the moment the failure came.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::id::unique_ids;
 use crate::lenient::{LenientInt, OneOrMany};
 use crate::measure::LenientMeasure;
 use crate::{DateRange, EntityId, Error, HourRange, Measure, Operation, Params};
@@ -54,20 +55,8 @@ impl GetAgeGroupAndGenderDistribution {
     /// The visitors of `ids` over `days`, all day. Repeated ids are sent once; no id at all
     /// is an error.
     pub fn new(ids: impl IntoIterator<Item = EntityId>, days: DateRange) -> Result<Self, Error> {
-        let mut unique: Vec<EntityId> = Vec::new();
-        for id in ids {
-            if !unique.contains(&id) {
-                unique.push(id);
-            }
-        }
-        if unique.is_empty() {
-            return Err(Error::invalid_input(
-                "id",
-                "no store id given; pass at least one S_… id",
-            ));
-        }
         Ok(GetAgeGroupAndGenderDistribution {
-            ids: unique,
+            ids: unique_ids(ids)?,
             days,
             hours: HourRange::ALL_DAY,
         })

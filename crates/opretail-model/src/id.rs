@@ -204,6 +204,26 @@ impl TryFrom<&str> for EntityId {
     }
 }
 
+/// The ids of a comma-separated `id` parameter: in the order given, each once; none at all
+/// is an error.
+pub(crate) fn unique_ids(
+    ids: impl IntoIterator<Item = EntityId>,
+) -> Result<Vec<EntityId>, crate::Error> {
+    let mut unique: Vec<EntityId> = Vec::new();
+    for id in ids {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    if unique.is_empty() {
+        return Err(crate::Error::invalid_input(
+            "id",
+            "no id given; pass at least one store (S_…) or organization (O_…) id",
+        ));
+    }
+    Ok(unique)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,7 +192,7 @@ impl<'de> Deserialize<'de> for LenientString {
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(LenientString(Some(v.to_string())))
+                Ok(LenientString(Some(float_text(v))))
             }
 
             null_means!(LenientString(None));
@@ -306,6 +306,10 @@ impl<'de> Deserialize<'de> for LenientFlag {
 
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
                 Ok(LenientFlag(Some(v != 0)))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(LenientFlag(Some(v != 0.0)))
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -423,4 +427,52 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 
         deserializer.deserialize_any(ListVisitor(PhantomData))
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flag(json: &str) -> Result<Option<bool>, serde_json::Error> {
+        serde_json::from_str::<LenientFlag>(json).map(|f| f.0)
+    }
+
+    #[test]
+    fn flags_read_booleans_numbers_and_their_text() {
+        for (json, expected) in [
+            ("true", Some(true)),
+            ("false", Some(false)),
+            ("1", Some(true)),
+            ("0", Some(false)),
+            ("1.0", Some(true)),
+            ("\"1\"", Some(true)),
+            ("\" FALSE \"", Some(false)),
+            ("\"\"", None),
+            ("null", None),
+        ] {
+            assert_eq!(flag(json).unwrap(), expected, "{json}");
+        }
+        assert!(flag("\"yes\"").is_err());
+        assert!(flag("[1]").is_err());
+    }
+
+    #[test]
+    fn counts_refuse_negatives_and_secrets_refuse_blanks() {
+        let count = |json| serde_json::from_str::<LenientCount>(json).map(|c| c.0);
+        assert_eq!(count("\"12\"").unwrap(), Some(12));
+        assert_eq!(count("null").unwrap(), None);
+        assert!(count("-1").is_err());
+        let secret = |json| serde_json::from_str::<LenientSecret>(json).unwrap().0;
+        assert!(secret("\"  \"").is_none() && secret("null").is_none());
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&secret("\"t-1\"").unwrap()),
+            "t-1"
+        );
+    }
+}
+
+/// A float as JSON writes it, in its shortest form (`21.5`, `1e-228`): `f64`'s `Display`
+/// writes every digit of a tiny or huge number, hundreds of them for a few bytes of input.
+pub(crate) fn float_text(v: f64) -> String {
+    serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())
 }

@@ -26,7 +26,7 @@ mod token;
 mod total_data;
 mod window;
 
-pub use call::{Call, Moment, Step};
+pub use call::{Call, HttpAnswer, Moment, Step};
 pub use config::{
     Config, ConfigBuilder, ENV_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
     OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
@@ -65,6 +65,6 @@ pub use token::{
 pub use total_data::*;
 pub use window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};
 
-pub use chrono::FixedOffset;
+pub use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 pub use opretail_sign::SignMethod;
 pub use secrecy::SecretString;

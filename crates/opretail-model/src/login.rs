@@ -42,7 +42,7 @@ fn checked(user_name: String, password: &SecretString) -> Result<String, Error> 
 /// ```
 /// use opretail_model::{MobileLogin, Operation};
 ///
-/// let login = MobileLogin::new("shop-admin", "s3cret".to_owned().into())?;
+/// let login = MobileLogin::new("shop-admin", "s3cret")?;
 /// assert_eq!(login.method(), "open.shopweb.security.mobileLogin");
 /// assert_eq!(login.params()[0], ("userName", "shop-admin".into()));
 /// assert!(!login.needs_token() && !login.idempotent());
@@ -60,7 +60,11 @@ impl MobileLogin {
     pub const METHOD: &'static str = METHOD_MOBILE_LOGIN;
 
     /// A login of `user_name` (trimmed) with `password`; both must be non-empty.
-    pub fn new(user_name: impl Into<String>, password: SecretString) -> Result<Self, Error> {
+    pub fn new(
+        user_name: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Result<Self, Error> {
+        let password = password.into();
         let user_name = checked(user_name.into(), &password)?;
         Ok(MobileLogin {
             user_name,
@@ -108,7 +112,7 @@ impl Operation for MobileLogin {
 /// ```
 /// use opretail_model::{Operation, SsoLogin};
 ///
-/// let login = SsoLogin::new("shop-admin", "123456".to_owned().into())?;
+/// let login = SsoLogin::new("shop-admin", "123456")?;
 /// assert_eq!(login.method(), "open.shopweb.security.ssoLogin");
 /// assert_eq!(login.params()[1], ("password", "e10adc3949ba59abbe56e057f20f883e".into()));
 /// # Ok::<(), opretail_model::Error>(())
@@ -124,7 +128,11 @@ impl SsoLogin {
     pub const METHOD: &'static str = METHOD_SSO_LOGIN;
 
     /// A login of `user_name` (trimmed) with `password`; both must be non-empty.
-    pub fn new(user_name: impl Into<String>, password: SecretString) -> Result<Self, Error> {
+    pub fn new(
+        user_name: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Result<Self, Error> {
+        let password = password.into();
         let user_name = checked(user_name.into(), &password)?;
         let digest = Md5::digest(password.expose_secret().as_bytes());
         Ok(SsoLogin {

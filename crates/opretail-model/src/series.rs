@@ -20,6 +20,7 @@ pub use split::{
     SeriesRequest, merge_series,
 };
 
+use crate::id::unique_ids;
 use crate::{DateRange, EntityId, EntityKind, Error, HourRange, Operation, Params, TimeWindow};
 
 /// The method name of one store's passenger-flow figures for a window.
@@ -244,20 +245,8 @@ impl GetManyShopsPassengerIndicatorData {
         days: DateRange,
         grain: Grain,
     ) -> Result<Self, Error> {
-        let mut unique: Vec<EntityId> = Vec::new();
-        for id in ids {
-            if !unique.contains(&id) {
-                unique.push(id);
-            }
-        }
-        if unique.is_empty() {
-            return Err(Error::invalid_input(
-                "id",
-                "no store or organization id given; pass at least one S_… or O_… id",
-            ));
-        }
         Ok(GetManyShopsPassengerIndicatorData {
-            ids: unique,
+            ids: unique_ids(ids)?,
             days,
             grain,
             hours: None,
@@ -297,7 +286,9 @@ impl GetManyShopsPassengerIndicatorData {
         GetManyShopsPassengerIndicatorData {
             ids: ids.to_vec(),
             days,
-            ..self.clone()
+            grain: self.grain,
+            hours: self.hours,
+            business_hours_only: self.business_hours_only,
         }
     }
 }

@@ -80,6 +80,18 @@ fn is_tls_type(error: &(dyn StdError + 'static)) -> bool {
     false
 }
 
+/// Logs one warning when `config`'s endpoint is plain http beyond this machine: called once
+/// per client, when it is built.
+pub fn warn_if_clear_text(config: &Config) {
+    if config.endpoint().is_clear_text_remote() {
+        tracing::warn!(
+            endpoint = config.endpoint().as_str(),
+            "the endpoint is plain http beyond this machine: the key, the signature, every \
+             parameter and answer travel in clear text; use https"
+        );
+    }
+}
+
 /// Whether a client built with the enabled TLS features can reach `config`'s endpoint: an
 /// `https` endpoint needs one of them. Checked when a client is built, not at its first call.
 pub fn check_tls_available(config: &Config, tls_enabled: bool) -> Result<(), Error> {

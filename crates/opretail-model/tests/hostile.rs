@@ -322,3 +322,9 @@ proptest! {
         decode_both(&body);
     }
 }
+
+#[test]
+fn a_tiny_float_as_a_code_name_stays_short() {
+    // A found case: `codename` as -9.58e-228 was written out in 269 digits.
+    decode_both(b"[[null,18,-9.58761342170246e-228]]");
+}

@@ -11,11 +11,11 @@ use secrecy::ExposeSecret;
 const PASSWORD: &str = "Pa55-w0rd!";
 
 fn mobile() -> MobileLogin {
-    MobileLogin::new("shop-admin", PASSWORD.to_owned().into()).unwrap()
+    MobileLogin::new("shop-admin", PASSWORD).unwrap()
 }
 
 fn sso() -> SsoLogin {
-    SsoLogin::new(" shop-admin ", PASSWORD.to_owned().into()).unwrap()
+    SsoLogin::new(" shop-admin ", PASSWORD).unwrap()
 }
 
 fn prepared_body(op: &impl Operation) -> (String, String) {
@@ -63,7 +63,7 @@ fn sso_login_sends_the_lowercase_md5_of_the_password() {
         "{shown}"
     );
     // The well-known vector, so the helper below is not the only judge.
-    let known = SsoLogin::new("u", "123456".to_owned().into()).unwrap();
+    let known = SsoLogin::new("u", "123456").unwrap();
     assert_eq!(known.params()[1].1, "e10adc3949ba59abbe56e057f20f883e");
 }
 
@@ -76,8 +76,8 @@ fn md5_hex(text: &str) -> String {
 fn empty_user_names_and_passwords_are_refused_without_echoing_the_password() {
     for (user, password) in [("", PASSWORD), ("  ", PASSWORD), ("shop-admin", "")] {
         for err in [
-            MobileLogin::new(user, password.to_owned().into()).unwrap_err(),
-            SsoLogin::new(user, password.to_owned().into()).unwrap_err(),
+            MobileLogin::new(user, password).unwrap_err(),
+            SsoLogin::new(user, password).unwrap_err(),
         ] {
             assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
             let shown = format!("{err} {err:?}");

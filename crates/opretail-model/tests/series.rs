@@ -397,3 +397,52 @@ fn entries_without_ids_are_kept_unmerged() {
     ];
     assert_eq!(merge_series(answers).len(), 2);
 }
+
+proptest::proptest! {
+    /// Whatever the range, grain and limit: the windows are contiguous, cover the range
+    /// exactly, keep to the limit (unless one period is longer) and end on the grain's
+    /// boundaries.
+    #[test]
+    fn windows_tile_the_range_on_the_grains_boundaries(
+        start in 0u64..3000,
+        len in 1u64..800,
+        grain in proptest::sample::select(Grain::ALL.to_vec()),
+        max_days in 1u32..100,
+    ) {
+        use chrono::{Datelike, Weekday};
+        let first = date(2020, 1, 1) + chrono::Days::new(start);
+        let last = first + chrono::Days::new(len - 1);
+        let limits = SeriesLimits::default()
+            .max_days_per_call(NonZeroU32::new(max_days).unwrap())
+            .max_calls(NonZeroU32::new(100_000).unwrap());
+        let windows = plan(&series(stores(1), first, last, grain).limits(limits));
+        proptest::prop_assert_eq!(windows[0].1, first);
+        proptest::prop_assert_eq!(windows[windows.len() - 1].2, last);
+        for pair in windows.windows(2) {
+            proptest::prop_assert_eq!(pair[0].2.succ_opt().unwrap(), pair[1].1);
+        }
+        for &(_, from, to) in &windows {
+            let days = (to - from).num_days() + 1;
+            let next = to.succ_opt().unwrap();
+            let on_boundary = match grain {
+                Grain::Hour | Grain::Day => true,
+                Grain::Week => next.weekday() == Weekday::Mon,
+                Grain::Month => next.day() == 1,
+                Grain::Quarter => next.day() == 1 && next.month0() % 3 == 0,
+                Grain::Year => next.ordinal() == 1,
+            };
+            proptest::prop_assert!(to == last || on_boundary, "{from}..{to} at {grain}");
+            let one_period = match grain {
+                Grain::Hour | Grain::Day => 1,
+                Grain::Week => 7,
+                Grain::Month => 31,
+                Grain::Quarter => 92,
+                Grain::Year => 366,
+            };
+            proptest::prop_assert!(
+                days <= i64::from(max_days) || days <= one_period,
+                "{from}..{to} is {days} days at {grain}, limit {max_days}"
+            );
+        }
+    }
+}

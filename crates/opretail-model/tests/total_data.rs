@@ -578,20 +578,44 @@ proptest! {
     #[test]
     fn any_json_decodes_or_fails_without_panicking_and_round_trips(value in json_value()) {
         let json = value.to_string();
-        if let Ok(data) = serde_json::from_str::<TotalData>(&json) {
-            assert_round_trips(&data);
+        match serde_json::from_str::<TotalData>(&json) {
+            Ok(data) => assert_round_trips(&data),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
         }
+    }
+
+    #[test]
+    fn answers_with_a_documented_field_always_decode_and_round_trip(
+        day in any::<i64>(),
+        rate in 0.0f64..100.0,
+        extra in json_value(),
+    ) {
+        let json = serde_json::json!({
+            "DAY_FLOW": day,
+            "ENTER_RATE": format!("{rate}%"),
+            "SOMETHING_NEW": extra,
+        })
+        .to_string();
+        let data = serde_json::from_str::<TotalData>(&json);
+        prop_assert!(data.is_ok(), "{json}: {data:?}");
+        let data = data.expect("checked above");
+        prop_assert_eq!(data.day_flow.as_ref().and_then(|m| m.as_i64()), Some(day));
+        assert_round_trips(&data);
     }
 
     #[test]
     fn any_text_decodes_or_fails_without_panicking(text in prop_oneof![".{0,40}", NUMBER_LIKE]) {
         let _ = serde_json::from_str::<TotalData>(&text);
         let quoted = Value::from(text.clone()).to_string();
-        if let Ok(m) = serde_json::from_str::<Measure>(&quoted) {
-            // Nothing is lost: either the text is kept, or it was the number's own rendering.
-            prop_assert_eq!(m.to_string(), text);
-            let stored = serde_json::to_string(&m).expect("a Measure serializes");
-            prop_assert_eq!(serde_json::from_str::<Measure>(&stored).ok(), Some(m));
+        match serde_json::from_str::<Measure>(&quoted) {
+            Ok(m) => {
+                // Nothing is lost: either the text is kept, or it was the number's own rendering.
+                prop_assert_eq!(m.to_string(), text);
+                let stored = serde_json::to_string(&m).expect("a Measure serializes");
+                prop_assert_eq!(serde_json::from_str::<Measure>(&stored).ok(), Some(m));
+            }
+            // Whatever is refused, a plain integer never is.
+            Err(_) => prop_assert!(text.trim().parse::<i64>().is_err(), "{text:?} was refused"),
         }
     }
 

@@ -116,13 +116,7 @@ impl Client {
             .as_str()
             .parse()
             .expect("a checked endpoint is a valid URL");
-        if config.endpoint().is_clear_text_remote() {
-            tracing::warn!(
-                endpoint = config.endpoint().as_str(),
-                "the endpoint is plain http beyond this machine: the key, the signature, every \
-                 parameter and answer travel in clear text; use https"
-            );
-        }
+        opretail_model::tls::warn_if_clear_text(&config);
         Client {
             inner: Arc::new(Inner {
                 preparer: RequestPreparer::new(credentials, config),
@@ -330,15 +324,8 @@ impl Client {
         loop {
             match call.next(moment()) {
                 Step::Send { request, timeout } => {
-                    match exchange(&inner.http, &inner.url, config, request, timeout).await {
-                        Ok(answer) => call.on_response(
-                            answer.status,
-                            answer.location.as_deref(),
-                            &answer.body,
-                            moment(),
-                        ),
-                        Err(error) => call.on_transport_error(error, moment()),
-                    }
+                    let outcome = exchange(&inner.http, &inner.url, config, request, timeout).await;
+                    call.on_outcome(outcome, moment());
                 }
                 Step::Sleep(delay) => tokio::time::sleep(delay).await,
                 Step::Done(result) => {

@@ -3,16 +3,8 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use opretail_model::{Config, Error, PreparedRequest, TransportKind};
+use opretail_model::{Config, Error, HttpAnswer, PreparedRequest, TransportKind};
 use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
-
-/// What came back: the status, the `Location` header and the whole body.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) location: Option<String>,
-    pub(crate) body: Bytes,
-}
 
 /// Posts `request`, giving up after `timeout`.
 pub(crate) async fn exchange(
@@ -21,7 +13,7 @@ pub(crate) async fn exchange(
     config: &Config,
     request: PreparedRequest,
     timeout: Duration,
-) -> Result<Answer, Error> {
+) -> Result<HttpAnswer, Error> {
     let mut builder = http
         .post(url.clone())
         .header(CONTENT_TYPE, PreparedRequest::CONTENT_TYPE)
@@ -58,10 +50,10 @@ pub(crate) async fn exchange(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Answer {
+    Ok(HttpAnswer {
         status,
         location,
-        body: Bytes::from(body),
+        body,
     })
 }
 

@@ -76,7 +76,10 @@ fn a_busy_address_is_an_error_that_says_so() {
 
 #[test]
 fn signing_vectors_verify() {
-    let vectors: Value = serde_json::from_str(include_str!("data/signing-vectors.json")).unwrap();
+    let vectors: Value = serde_json::from_str(include_str!(
+        "../../opretail-sign/tests/data/signing-vectors.json"
+    ))
+    .unwrap();
     for case in vectors["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let params = case["params"].as_object().unwrap();

@@ -21,7 +21,7 @@ use opretail_sandbox::{
     FaultKind, FaultPlan, PAGE_SIZE_TOO_LARGE, PARAM_ILLEGAL, STORE_NOT_FOUND, Sandbox,
     SandboxHandle, TOO_MANY_IDS, WINDOW_TOO_LONG,
 };
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 /// One of the sandbox's two gateways: where to post, which `_aid`, which token header.
@@ -101,7 +101,7 @@ fn data<T: serde::de::DeserializeOwned>(envelope: &Value) -> T {
 }
 
 async fn login(gw: Gw<'_>) -> String {
-    let op = MobileLogin::new(DEMO_USER, DEMO_PASSWORD.to_owned().into()).unwrap();
+    let op = MobileLogin::new(DEMO_USER, SecretString::from(DEMO_PASSWORD.to_owned())).unwrap();
     let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&op), None).await;
     let login: LoginData = data(&envelope);
     login.token.expose_secret().to_owned()
@@ -150,11 +150,11 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         .await
         .unwrap();
     let gw = classic(&sandbox);
-    let mobile = MobileLogin::new(DEMO_USER, DEMO_PASSWORD.to_owned().into()).unwrap();
+    let mobile = MobileLogin::new(DEMO_USER, SecretString::from(DEMO_PASSWORD.to_owned())).unwrap();
     let first: LoginData =
         data(&call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&mobile), None).await);
     assert!(first.enterprise_id.is_some());
-    let sso = SsoLogin::new("buyer", "pa55".to_owned().into()).unwrap();
+    let sso = SsoLogin::new("buyer", SecretString::from("pa55".to_owned())).unwrap();
     let envelope = call_with(cloud(&sandbox), METHOD_SSO_LOGIN, &params_of(&sso), None).await;
     let second: LoginData = data(&envelope);
     assert_ne!(first.token.expose_secret(), second.token.expose_secret());
@@ -167,10 +167,10 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
     assert!((expires - now_ms - 3_600_000).abs() < 60_000, "{expires}");
     assert_eq!(sandbox.counters().logins(), 2);
 
-    let unknown = MobileLogin::new("nobody", "x".to_owned().into()).unwrap();
+    let unknown = MobileLogin::new("nobody", SecretString::from("x".to_owned())).unwrap();
     let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&unknown), None).await;
     common::assert_error(&envelope, 103_094, "USERNAME_ERROE");
-    let wrong = MobileLogin::new(DEMO_USER, "guess".to_owned().into()).unwrap();
+    let wrong = MobileLogin::new(DEMO_USER, SecretString::from("guess".to_owned())).unwrap();
     let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&wrong), None).await;
     common::assert_error(&envelope, 103_095, "PASSWORD_ERROE");
     assert!(!envelope.to_string().contains("guess"), "{envelope}");
@@ -798,7 +798,7 @@ async fn faults_hit_the_platform_methods_too() {
     )
     .await;
     common::assert_error(&envelope, -500, "API_SYSTEM_CALL_ERROR");
-    let mobile = MobileLogin::new(DEMO_USER, DEMO_PASSWORD.to_owned().into()).unwrap();
+    let mobile = MobileLogin::new(DEMO_USER, SecretString::from(DEMO_PASSWORD.to_owned())).unwrap();
     let mut form = Form::common(METHOD_MOBILE_LOGIN).set("_aid", gw.aid);
     for (k, v) in params_of(&mobile) {
         form = form.set(k, &v);

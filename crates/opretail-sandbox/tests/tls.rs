@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::sync::Arc;
 
 use common::Form;
@@ -133,6 +132,8 @@ fn a_blocking_sandbox_serves_tls_too() {
 #[cfg(feature = "cli")]
 #[test]
 fn binary_with_tls_writes_the_ca_and_says_where() {
+    use std::io::{BufRead, BufReader};
+
     let dir =
         std::env::temp_dir().join(format!("opretail-sandbox-tls-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

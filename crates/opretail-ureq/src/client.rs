@@ -104,13 +104,7 @@ impl Client {
     /// statuses are always read as answers and redirects never followed; the connect timeout
     /// and TLS settings are the ones of `agent`.
     pub fn with_agent(credentials: Credentials, config: Config, agent: ureq::Agent) -> Client {
-        if config.endpoint().is_clear_text_remote() {
-            tracing::warn!(
-                endpoint = config.endpoint().as_str(),
-                "the endpoint is plain http beyond this machine: the key, the signature, every \
-                 parameter and answer travel in clear text; use https"
-            );
-        }
+        opretail_model::tls::warn_if_clear_text(&config);
         Client {
             inner: Arc::new(Inner {
                 preparer: RequestPreparer::new(credentials, config),
@@ -299,15 +293,8 @@ impl Client {
         loop {
             match call.next(moment()) {
                 Step::Send { request, timeout } => {
-                    match exchange(&inner.agent, config, request, timeout) {
-                        Ok(answer) => call.on_response(
-                            answer.status,
-                            answer.location.as_deref(),
-                            &answer.body,
-                            moment(),
-                        ),
-                        Err(error) => call.on_transport_error(error, moment()),
-                    }
+                    let outcome = exchange(&inner.agent, config, request, timeout);
+                    call.on_outcome(outcome, moment());
                 }
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Done(result) => {

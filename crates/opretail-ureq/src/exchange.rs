@@ -4,14 +4,7 @@
 use std::io;
 use std::time::Duration;
 
-use opretail_model::{Config, Error, PreparedRequest, TransportKind};
-
-/// What came back: the status, the `Location` header and the whole body.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) location: Option<String>,
-    pub(crate) body: Vec<u8>,
-}
+use opretail_model::{Config, Error, HttpAnswer, PreparedRequest, TransportKind};
 
 /// Posts `request`, giving up after `timeout`.
 pub(crate) fn exchange(
@@ -19,7 +12,7 @@ pub(crate) fn exchange(
     config: &Config,
     request: PreparedRequest,
     timeout: Duration,
-) -> Result<Answer, Error> {
+) -> Result<HttpAnswer, Error> {
     let mut builder = agent
         .post(config.endpoint().as_str())
         .header("content-type", PreparedRequest::CONTENT_TYPE);
@@ -59,7 +52,7 @@ pub(crate) fn exchange(
         .limit(limit)
         .read_to_vec()
         .map_err(|e| transport(config, timeout, e))?;
-    Ok(Answer {
+    Ok(HttpAnswer {
         status,
         location,
         body,

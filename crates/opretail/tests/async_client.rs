@@ -377,6 +377,9 @@ async fn five_hundred_concurrent_calls_for_fifty_ids() {
 async fn secrets_stay_out_of_debug_errors_and_traces() {
     let logs = LogBuffer::default();
     let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites on their threads with no subscriber;
+    // a callsite registered by one of them during `set_default` can keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
     // On its own runtime thread, so that only the client's events reach this subscriber.
     let sandbox = sandbox().start_blocking().unwrap();
     let ours = client(config(sandbox.url()));

@@ -100,6 +100,9 @@ fn invalid_calls() -> Vec<RawCall> {
 fn async_client_keeps_the_secret_on_every_path() {
     let logs = LogBuffer::default();
     let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites on their threads with no subscriber;
+    // a callsite registered by one of them during `set_default` can keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
     // On this thread, so that the client's events reach this thread's subscriber; each
     // sandbox runs on a thread of its own.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -146,6 +149,9 @@ fn async_client_keeps_the_secret_on_every_path() {
 fn blocking_client_keeps_the_secret_on_every_path() {
     let logs = LogBuffer::default();
     let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites on their threads with no subscriber;
+    // a callsite registered by one of them during `set_default` can keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
     let mut failures = 0;
     for case in error_paths() {
         let run = run_case(&case, KEY, CANARY, total_blocking);

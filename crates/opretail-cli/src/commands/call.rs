@@ -55,6 +55,9 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
     let mut call = RawCall::new(args.method)
         .at_version(args.method_version)
         .with_params(args.params);
+    if args.idempotent {
+        call = call.mark_idempotent();
+    }
     for header in headers {
         call = call.header(header.name, header.value.expose_secret());
     }

@@ -10,6 +10,9 @@ use crate::diag::say;
 use crate::failure::Failure;
 
 /// Prints the signature on stdout and, with `--explain`, the masked canonical string on stderr.
+///
+/// Names and values are trimmed first, as the SDK trims everything it signs and sends (the
+/// vendor's SDK does the same), so that this signature is the one a call would carry.
 pub fn run(args: &SignArgs) -> Result<(), Failure> {
     let asid = args.asid.expose_secret();
     if asid.is_empty() {
@@ -18,11 +21,16 @@ pub fn run(args: &SignArgs) -> Result<(), Failure> {
         ));
     }
     let method = SignMethod::from(args.sign_method);
+    let pairs: Vec<(&str, &str)> = args
+        .pairs
+        .iter()
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
     if args.explain {
         say!("canonical string ({method}, secret masked):");
-        crate::diag::whole_line(&explain(&args.pairs, asid).to_string());
+        crate::diag::whole_line(&explain(&pairs, asid).to_string());
     }
-    let signature = sign(method, asid, &args.pairs);
+    let signature = sign(method, asid, &pairs);
     writeln!(std::io::stdout().lock(), "{signature}")?;
     Ok(())
 }

@@ -65,7 +65,7 @@ impl ErrorInfo {
         ErrorInfo {
             code: None,
             name,
-            message: error.to_string(),
+            message: with_causes(error),
             cid: error.cid().map(str::to_owned),
             remedy: None,
         }
@@ -90,6 +90,22 @@ impl ErrorInfo {
     }
 }
 
+/// The error and each of its causes, once each: the SDK's message says what happened in its
+/// terms, the HTTP library's error (its source) says what the system said.
+fn with_causes(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(error) = cause {
+        let words = error.to_string();
+        if !text.contains(&words) {
+            text.push_str(": ");
+            text.push_str(&words);
+        }
+        cause = error.source();
+    }
+    text
+}
+
 fn transport_name(kind: opretail_model::TransportKind) -> &'static str {
     use opretail_model::TransportKind as K;
     match kind {
@@ -99,6 +115,7 @@ fn transport_name(kind: opretail_model::TransportKind) -> &'static str {
         K::BodyLimit => "BODY_LIMIT",
         K::Io => "IO",
         K::Request => "REQUEST",
+        K::Redirect => "REDIRECT",
         _ => "OTHER",
     }
 }

@@ -14,6 +14,7 @@ pub fn isolated_command(home_name: &str) -> Command {
         "OPRETAIL_SIGN_METHOD",
         "OPRETAIL_TIMEOUT",
         "OPRETAIL_CONFIG",
+        "OPRETAIL_CA_CERT",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);
