@@ -494,6 +494,9 @@ fn neither_token_nor_password_shows_in_debug_errors_or_traces() {
 
     let logs = common::LogBuffer::default();
     let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites with no subscriber; one registered
+    // meanwhile could keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
     let sandbox = Sandbox::builder().start_blocking().unwrap();
     let client = blocking_client(&sandbox, Gateway::Classic);
     let login = client.login().unwrap();
@@ -524,6 +527,9 @@ fn async_client_keeps_token_and_password_out_of_debug_errors_and_traces() {
 
     let logs = common::LogBuffer::default();
     let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites with no subscriber; one registered
+    // meanwhile could keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
     // On this thread, so that the client's events reach this thread's subscriber.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
