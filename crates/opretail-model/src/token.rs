@@ -70,7 +70,7 @@ impl LoginMethod {
 /// ```
 /// use opretail_model::{LoginMethod, Operation, UserLogin};
 ///
-/// let login = UserLogin::new("shop-admin", "s3cret".to_owned().into(), LoginMethod::Sso)?;
+/// let login = UserLogin::new("shop-admin", "s3cret", LoginMethod::Sso)?;
 /// assert_eq!(login.method(), "open.shopweb.security.ssoLogin");
 /// assert!(!login.needs_token() && !login.idempotent());
 /// assert!(!format!("{login:?}").contains("s3cret"));
@@ -88,9 +88,10 @@ impl UserLogin {
     /// A login of `user_name` with `password` by `method`; both must be non-empty.
     pub fn new(
         user_name: impl Into<String>,
-        password: SecretString,
+        password: impl Into<SecretString>,
         method: LoginMethod,
     ) -> Result<UserLogin, Error> {
+        let password = password.into();
         Ok(match method {
             LoginMethod::Mobile => UserLogin::Mobile(MobileLogin::new(user_name, password)?),
             LoginMethod::Sso => UserLogin::Sso(SsoLogin::new(user_name, password)?),
@@ -150,14 +151,14 @@ pub enum TokenSource {
 
 impl TokenSource {
     /// A token obtained elsewhere.
-    pub fn token(token: SecretString) -> TokenSource {
-        TokenSource::Token(token)
+    pub fn token(token: impl Into<SecretString>) -> TokenSource {
+        TokenSource::Token(token.into())
     }
 
     /// A user's credentials, logged in by `method`.
     pub fn login(
         user_name: impl Into<String>,
-        password: SecretString,
+        password: impl Into<SecretString>,
         method: LoginMethod,
     ) -> Result<TokenSource, Error> {
         Ok(TokenSource::Login(UserLogin::new(
@@ -189,7 +190,7 @@ impl TokenSource {
             Ok(var(name)?.filter(|value| !value.trim().is_empty()))
         };
         if let Some(token) = read(ENV_TOKEN)? {
-            return Ok(TokenSource::Token(token.trim().to_owned().into()));
+            return Ok(TokenSource::token(token.trim()));
         }
         let method = match read(ENV_LOGIN_METHOD)? {
             Some(text) => LoginMethod::parse(&text)?,
@@ -197,7 +198,7 @@ impl TokenSource {
         };
         match (read(ENV_USER)?, read(ENV_PASSWORD)?) {
             (None, None) => Ok(TokenSource::None),
-            (Some(user), Some(password)) => TokenSource::login(user, password.into(), method),
+            (Some(user), Some(password)) => TokenSource::login(user, password, method),
             (Some(_), None) => Err(Error::invalid_input(
                 ENV_PASSWORD,
                 format!("{ENV_USER} is set but {ENV_PASSWORD} is not; set both, or neither"),
@@ -367,7 +368,7 @@ mod tests {
     }
 
     fn user() -> TokenSource {
-        TokenSource::login("demo", "pw".to_owned().into(), LoginMethod::Mobile).expect("login")
+        TokenSource::login("demo", "pw", LoginMethod::Mobile).expect("login")
     }
 
     fn gateway_error(code: i64) -> Error {
@@ -437,7 +438,7 @@ mod tests {
 
     #[test]
     fn a_given_token_is_used_then_fails_when_refused() {
-        let source = TokenSource::token("given".to_owned().into());
+        let source = TokenSource::token("given");
         let cache = TokenCache::new();
         let TokenPlan::Use(ticket) = source.plan(&local(), &cache, None).unwrap() else {
             panic!("a given token is used as it is")
@@ -525,9 +526,8 @@ mod tests {
     fn debug_shows_neither_token_nor_password() {
         let mut cache = TokenCache::new();
         let ticket = cache.store(login_data("tok-canary"));
-        let source = TokenSource::login("u", "pw-canary".to_owned().into(), LoginMethod::Sso)
-            .expect("login");
-        let given = TokenSource::token("tok-canary".to_owned().into());
+        let source = TokenSource::login("u", "pw-canary", LoginMethod::Sso).expect("login");
+        let given = TokenSource::token("tok-canary");
         for text in [
             format!("{ticket:?}"),
             format!("{cache:?}"),

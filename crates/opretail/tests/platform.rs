@@ -38,7 +38,7 @@ fn config(sandbox: &SandboxHandle, gateway: Gateway) -> Config {
 /// The demo user, by the login method seen on `gateway`.
 fn demo_user(gateway: Gateway) -> TokenSource {
     let method = LoginMethod::for_gateway(gateway);
-    TokenSource::login(DEMO_USER, DEMO_PASSWORD.to_owned().into(), method).expect("demo user")
+    TokenSource::login(DEMO_USER, DEMO_PASSWORD, method).expect("demo user")
 }
 
 fn async_client(sandbox: &SandboxHandle, gateway: Gateway) -> opretail::Client {
@@ -155,10 +155,7 @@ fn no_token_nor_password_in_clear_text_beyond_loopback() {
         .build()
         .expect("runtime");
     let op = ListStores::for_gateway(Gateway::Classic);
-    for source in [
-        TokenSource::token("tok".to_owned().into()),
-        demo_user(Gateway::Classic),
-    ] {
+    for source in [TokenSource::token("tok"), demo_user(Gateway::Classic)] {
         let blocking = opretail::blocking::Client::new(credentials(), config.clone())
             .unwrap()
             .with_token_source(source.clone());
@@ -296,12 +293,7 @@ async fn async_given_token_works_until_it_expires_then_says_to_get_a_new_one() {
 #[test]
 fn blocking_wrong_password_fails_with_the_gateway_code() {
     let sandbox = Sandbox::builder().start_blocking().unwrap();
-    let source = TokenSource::login(
-        DEMO_USER,
-        "wrong-pw-canary".to_owned().into(),
-        LoginMethod::Mobile,
-    )
-    .unwrap();
+    let source = TokenSource::login(DEMO_USER, "wrong-pw-canary", LoginMethod::Mobile).unwrap();
     let client = opretail::blocking::Client::new(credentials(), config(&sandbox, Gateway::Classic))
         .unwrap()
         .with_token_source(source);
@@ -543,12 +535,7 @@ fn async_client_keeps_token_and_password_out_of_debug_errors_and_traces() {
     runtime
         .block_on(client.passenger_flow_series(&hourly_week(2)))
         .unwrap();
-    let wrong = TokenSource::login(
-        DEMO_USER,
-        "wrong-pw-canary".to_owned().into(),
-        LoginMethod::Sso,
-    )
-    .unwrap();
+    let wrong = TokenSource::login(DEMO_USER, "wrong-pw-canary", LoginMethod::Sso).unwrap();
     let refused = client.clone().with_token_source(wrong);
     let error = runtime
         .block_on(refused.send(&ListStores::for_gateway(Gateway::Cloud)))
