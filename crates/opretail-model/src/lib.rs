@@ -22,6 +22,7 @@ mod series;
 mod stores;
 mod timestamp;
 pub mod tls;
+mod token;
 mod total_data;
 mod window;
 
@@ -57,6 +58,10 @@ pub use stores::{
     ListStores, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE, Store, StorePage, StorePages,
 };
 pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
+pub use token::{
+    ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER, LoginMethod, Ticket, TokenCache,
+    TokenPlan, TokenSource, UserLogin,
+};
 pub use total_data::*;
 pub use window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};
 

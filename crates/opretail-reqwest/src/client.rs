@@ -3,10 +3,15 @@
 use std::fmt;
 use std::sync::Arc;
 
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use opretail_model::{
-    Call, Config, Credentials, EntityId, Error, GetTotalData, Moment, Operation, RawCall,
-    RequestPreparer, Response, Step, TotalData, TransportKind,
+    Call, Config, Credentials, DateRange, Demographics, EntityId, Error,
+    GetAgeGroupAndGenderDistribution, GetPassengerIndicatorData, GetTotalData, ListStores,
+    LoginData, Moment, Operation, PassengerIndicator, RawCall, RequestPreparer, Response,
+    SeriesRequest, ShopSeries, Step, Store, StorePages, Ticket, TimeWindow, TokenCache, TokenPlan,
+    TokenSource, TotalData, TransportKind,
 };
+use tokio::sync::Mutex;
 use tracing::Instrument;
 
 use crate::exchange::exchange;
@@ -31,6 +36,26 @@ use crate::exchange::exchange;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    tokens: Arc<Tokens>,
+}
+
+/// How many calls of a split series request are in flight at once.
+pub const SERIES_CONCURRENCY: usize = 4;
+
+/// The token source and the one login all clones share; the lock is held during a login,
+/// so that concurrent calls wait for it instead of logging in each.
+struct Tokens {
+    source: TokenSource,
+    cache: Mutex<TokenCache>,
+}
+
+impl Tokens {
+    fn new(source: TokenSource) -> Arc<Tokens> {
+        Arc::new(Tokens {
+            source,
+            cache: Mutex::new(TokenCache::new()),
+        })
+    }
 }
 
 struct Inner {
@@ -44,6 +69,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("credentials", self.inner.preparer.credentials())
             .field("config", self.inner.preparer.config())
+            .field("token_source", &self.tokens.source)
             .finish_non_exhaustive()
     }
 }
@@ -97,12 +123,28 @@ impl Client {
                 http,
                 url,
             }),
+            tokens: Tokens::new(TokenSource::None),
         }
     }
 
-    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`.
+    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`, with
+    /// the token source of [`TokenSource::from_env`] (`OPRETAIL_TOKEN`, or `OPRETAIL_USER`
+    /// and `OPRETAIL_PASSWORD`).
     pub fn from_env() -> Result<Client, Error> {
-        Client::new(Credentials::from_env()?, Config::from_env()?)
+        let config = Config::from_env()?;
+        let source = TokenSource::from_env(config.gateway())?;
+        Ok(Client::new(Credentials::from_env()?, config)?.with_token_source(source))
+    }
+
+    /// This client with another source of the user token that store lists and passenger
+    /// flow over time need. With user credentials the client logs in on the first call that
+    /// needs a token, shares that login between all its clones and concurrent calls, and
+    /// logs in again once when the gateway says the token expired (`TOKEN_NOT_EXIST`).
+    ///
+    /// Clones made before this call keep the old source.
+    pub fn with_token_source(mut self, source: TokenSource) -> Client {
+        self.tokens = Tokens::new(source);
+        self
     }
 
     /// The configuration.
@@ -129,7 +171,103 @@ impl Client {
             method = operation.method(),
             attempts = tracing::field::Empty
         );
-        self.drive(operation).instrument(span).await
+        self.call(operation).instrument(span).await
+    }
+
+    /// Logs in with the token source's user credentials, unless this client already did,
+    /// and returns what the login answered. Fails without user credentials.
+    pub async fn login(&self) -> Result<Arc<LoginData>, Error> {
+        let source = &self.tokens.source;
+        source.user_login()?;
+        let mut cache = self.tokens.cache.lock().await;
+        if let TokenPlan::LogIn(login) = source.plan(self.config(), &cache, None)? {
+            let data = self.drive(login, None).await?.output;
+            cache.store(data);
+        }
+        cache
+            .login()
+            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
+    }
+
+    /// Every store the user can see, fetched page by page as the stream is read, with the
+    /// store-list method of the configured gateway. Stops after the last page (the gateway's
+    /// `total`, or an empty page); an error ends the stream, as does reaching
+    /// [`StorePages::max_pages`] with stores left (an error saying so).
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// # async fn run(client: opretail_reqwest::Client) -> Result<(), opretail_model::Error> {
+    /// let stores: Vec<_> = client.stores().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stores(&self) -> impl Stream<Item = Result<Store, Error>> + Send + 'static {
+        let request = ListStores::for_gateway(self.config().gateway());
+        self.stores_from(StorePages::new(request))
+    }
+
+    /// Like [`Client::stores`], walking `pages`: a page size, filters or a page cap of your
+    /// own.
+    ///
+    /// ```no_run
+    /// use std::num::NonZeroU32;
+    /// use opretail_model::{ListStores, StorePages};
+    /// # fn run(client: opretail_reqwest::Client) {
+    /// let request = ListStores::for_gateway(client.config().gateway());
+    /// let pages = StorePages::new(request).page_size(NonZeroU32::new(20).unwrap());
+    /// let stores = client.stores_from(pages);
+    /// # }
+    /// ```
+    pub fn stores_from(
+        &self,
+        pages: StorePages,
+    ) -> impl Stream<Item = Result<Store, Error>> + Send + 'static {
+        stream::try_unfold((self.clone(), pages), |(client, mut pages)| async move {
+            let Some(request) = pages.next_request() else {
+                return pages.truncation().map_or(Ok(None), Err);
+            };
+            let page = client.send(&request).await?;
+            pages.on_page(&page);
+            let stores = stream::iter(page.stores.into_iter().map(Ok));
+            Ok(Some((stores, (client, pages))))
+        })
+        .try_flatten()
+    }
+
+    /// Passenger flow over time for the stores of `request`: its calls (split by days and
+    /// ids, see [`SeriesRequest::calls`]) are sent [`SERIES_CONCURRENCY`] at a time and their
+    /// answers merged into one series per store, buckets in time order. The first failing
+    /// call ends it with its error.
+    pub async fn passenger_flow_series(
+        &self,
+        request: &SeriesRequest,
+    ) -> Result<Vec<ShopSeries>, Error> {
+        let calls = request.calls()?;
+        let answers: Vec<_> = stream::iter(calls.iter().map(|call| self.send(call)))
+            .buffered(SERIES_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(request.merge(answers))
+    }
+
+    /// `getPassengerIndicatorData`: one store's passenger-flow figures over `window` (a
+    /// [`TimeWindow`], a [`DateRange`] or one day), the whole day counted.
+    pub async fn passenger_indicator(
+        &self,
+        store: &EntityId,
+        window: impl Into<TimeWindow>,
+    ) -> Result<PassengerIndicator, Error> {
+        self.send(&GetPassengerIndicatorData::new(store, window)?)
+            .await
+    }
+
+    /// `getAgeGroupAndGenderDistribution`: visitors of `ids` by age and gender over `days`.
+    pub async fn demographics(
+        &self,
+        ids: impl IntoIterator<Item = EntityId>,
+        days: DateRange,
+    ) -> Result<Demographics, Error> {
+        self.send(&GetAgeGroupAndGenderDistribution::new(ids, days)?)
+            .await
     }
 
     /// `open.shopweb.passengerFlow.getTotalData` for a store or an enterprise, as plain
@@ -143,13 +281,46 @@ impl Client {
         self.send(call).await
     }
 
-    async fn drive<O: Operation + ?Sized>(
+    /// One call, with the user token when the operation needs one, and once more with a
+    /// new token when the gateway refused the first.
+    async fn call<O: Operation + ?Sized>(
         &self,
         operation: &O,
     ) -> Result<Response<O::Output>, Error> {
+        if !operation.needs_token() {
+            return self.drive(operation, None).await;
+        }
+        let ticket = self.ticket(None).await?;
+        match self.drive(operation, Some(&ticket)).await {
+            Err(error) if self.tokens.source.log_in_again(&error) => {
+                let ticket = self.ticket(Some(&ticket)).await?;
+                self.drive(operation, Some(&ticket)).await
+            }
+            result => result,
+        }
+    }
+
+    /// The token to send, logging in first when the source says so.
+    async fn ticket(&self, refused: Option<&Ticket>) -> Result<Ticket, Error> {
+        let mut cache = self.tokens.cache.lock().await;
+        match self.tokens.source.plan(self.config(), &cache, refused)? {
+            TokenPlan::Use(ticket) => Ok(ticket),
+            TokenPlan::LogIn(login) => {
+                let data = self.drive(login, None).await?.output;
+                Ok(cache.store(data))
+            }
+        }
+    }
+
+    async fn drive<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+        ticket: Option<&Ticket>,
+    ) -> Result<Response<O::Output>, Error> {
         let inner = &*self.inner;
         let config = inner.preparer.config();
-        let mut call = Call::new(&inner.preparer, operation, Vec::new(), moment());
+        let headers = ticket.map_or_else(Vec::new, |t| t.header(config.token_header()));
+        let mut call = Call::new(&inner.preparer, operation, headers, moment());
         loop {
             match call.next(moment()) {
                 Step::Send { request, timeout } => {

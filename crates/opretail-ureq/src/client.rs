@@ -1,12 +1,16 @@
 //! The blocking client: drives [`opretail_model::Call`] over ureq, sleeping on the calling thread.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::exchange::exchange;
 use opretail_model::{
-    Call, Config, Credentials, EntityId, Error, GetTotalData, Moment, Operation, RawCall,
-    RequestPreparer, Response, Step, TotalData,
+    Call, Config, Credentials, DateRange, Demographics, EntityId, Error,
+    GetAgeGroupAndGenderDistribution, GetPassengerIndicatorData, GetTotalData, ListStores,
+    LoginData, Moment, Operation, PassengerIndicator, RawCall, RequestPreparer, Response,
+    SeriesRequest, ShopSeries, Step, Store, StorePages, Ticket, TimeWindow, TokenCache, TokenPlan,
+    TokenSource, TotalData,
 };
 
 /// Idle connections kept by the agent [`Client::new`] builds (ureq keeps 3 per host by
@@ -33,6 +37,29 @@ const IDLE_CONNECTIONS: usize = 32;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    tokens: Arc<Tokens>,
+}
+
+/// The token source and the one login all clones share; the lock is held during a login,
+/// so that concurrent calls wait for it instead of logging in each.
+struct Tokens {
+    source: TokenSource,
+    cache: Mutex<TokenCache>,
+}
+
+impl Tokens {
+    fn new(source: TokenSource) -> Arc<Tokens> {
+        Arc::new(Tokens {
+            source,
+            cache: Mutex::new(TokenCache::new()),
+        })
+    }
+
+    /// The cache, also after a thread panicked holding it: a cache is never left half
+    /// written (`store` replaces it whole).
+    fn lock(&self) -> MutexGuard<'_, TokenCache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 struct Inner {
@@ -45,6 +72,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("credentials", self.inner.preparer.credentials())
             .field("config", self.inner.preparer.config())
+            .field("token_source", &self.tokens.source)
             .finish_non_exhaustive()
     }
 }
@@ -82,12 +110,28 @@ impl Client {
                 preparer: RequestPreparer::new(credentials, config),
                 agent,
             }),
+            tokens: Tokens::new(TokenSource::None),
         }
     }
 
-    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`.
+    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`, with
+    /// the token source of [`TokenSource::from_env`] (`OPRETAIL_TOKEN`, or `OPRETAIL_USER`
+    /// and `OPRETAIL_PASSWORD`).
     pub fn from_env() -> Result<Client, Error> {
-        Client::new(Credentials::from_env()?, Config::from_env()?)
+        let config = Config::from_env()?;
+        let source = TokenSource::from_env(config.gateway())?;
+        Ok(Client::new(Credentials::from_env()?, config)?.with_token_source(source))
+    }
+
+    /// This client with another source of the user token that store lists and passenger
+    /// flow over time need. With user credentials the client logs in on the first call that
+    /// needs a token, shares that login between all its clones and threads, and logs in
+    /// again once when the gateway says the token expired (`TOKEN_NOT_EXIST`).
+    ///
+    /// Clones made before this call keep the old source.
+    pub fn with_token_source(mut self, source: TokenSource) -> Client {
+        self.tokens = Tokens::new(source);
+        self
     }
 
     /// The configuration.
@@ -112,7 +156,90 @@ impl Client {
             attempts = tracing::field::Empty
         );
         let _entered = span.enter();
-        self.drive(operation)
+        self.call(operation)
+    }
+
+    /// Logs in with the token source's user credentials, unless this client already did,
+    /// and returns what the login answered. Fails without user credentials.
+    pub fn login(&self) -> Result<Arc<LoginData>, Error> {
+        let source = &self.tokens.source;
+        source.user_login()?;
+        let mut cache = self.tokens.lock();
+        if let TokenPlan::LogIn(login) = source.plan(self.config(), &cache, None)? {
+            let data = self.drive(login, None)?.output;
+            cache.store(data);
+        }
+        cache
+            .login()
+            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
+    }
+
+    /// Every store the user can see, fetched page by page as the iterator is read, with the
+    /// store-list method of the configured gateway. Stops after the last page (the gateway's
+    /// `total`, or an empty page); an error is the last item, also when the walk reached
+    /// [`StorePages::max_pages`] with stores left.
+    ///
+    /// ```no_run
+    /// # fn run(client: opretail_ureq::Client) -> Result<(), opretail_model::Error> {
+    /// let stores = client.stores().collect::<Result<Vec<_>, _>>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stores(&self) -> Stores {
+        let request = ListStores::for_gateway(self.config().gateway());
+        self.stores_from(StorePages::new(request))
+    }
+
+    /// Like [`Client::stores`], walking `pages`: a page size, filters or a page cap of your
+    /// own.
+    ///
+    /// ```no_run
+    /// use std::num::NonZeroU32;
+    /// use opretail_model::{ListStores, StorePages};
+    /// # fn run(client: opretail_ureq::Client) {
+    /// let request = ListStores::for_gateway(client.config().gateway());
+    /// let pages = StorePages::new(request).page_size(NonZeroU32::new(20).unwrap());
+    /// let stores = client.stores_from(pages);
+    /// # }
+    /// ```
+    pub fn stores_from(&self, pages: StorePages) -> Stores {
+        Stores {
+            client: self.clone(),
+            pages,
+            buffer: VecDeque::new(),
+            over: false,
+        }
+    }
+
+    /// Passenger flow over time for the stores of `request`: its calls (split by days and
+    /// ids, see [`SeriesRequest::calls`]) are sent one after the other and their answers
+    /// merged into one series per store, buckets in time order. The first failing call ends
+    /// it with its error.
+    pub fn passenger_flow_series(&self, request: &SeriesRequest) -> Result<Vec<ShopSeries>, Error> {
+        let answers = request
+            .calls()?
+            .iter()
+            .map(|call| self.send(call))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(request.merge(answers))
+    }
+
+    /// `getPassengerIndicatorData`: one store's passenger-flow figures over `window` (a
+    /// [`TimeWindow`], a [`DateRange`] or one day), the whole day counted.
+    pub fn passenger_indicator(
+        &self,
+        store: &EntityId,
+        window: impl Into<TimeWindow>,
+    ) -> Result<PassengerIndicator, Error> {
+        self.send(&GetPassengerIndicatorData::new(store, window)?)
+    }
+
+    /// `getAgeGroupAndGenderDistribution`: visitors of `ids` by age and gender over `days`.
+    pub fn demographics(
+        &self,
+        ids: impl IntoIterator<Item = EntityId>,
+        days: DateRange,
+    ) -> Result<Demographics, Error> {
+        self.send(&GetAgeGroupAndGenderDistribution::new(ids, days)?)
     }
 
     /// `open.shopweb.passengerFlow.getTotalData` for a store or an enterprise, as plain
@@ -126,10 +253,43 @@ impl Client {
         self.send(call)
     }
 
-    fn drive<O: Operation + ?Sized>(&self, operation: &O) -> Result<Response<O::Output>, Error> {
+    /// One call, with the user token when the operation needs one, and once more with a
+    /// new token when the gateway refused the first.
+    fn call<O: Operation + ?Sized>(&self, operation: &O) -> Result<Response<O::Output>, Error> {
+        if !operation.needs_token() {
+            return self.drive(operation, None);
+        }
+        let ticket = self.ticket(None)?;
+        match self.drive(operation, Some(&ticket)) {
+            Err(error) if self.tokens.source.log_in_again(&error) => {
+                let ticket = self.ticket(Some(&ticket))?;
+                self.drive(operation, Some(&ticket))
+            }
+            result => result,
+        }
+    }
+
+    /// The token to send, logging in first when the source says so.
+    fn ticket(&self, refused: Option<&Ticket>) -> Result<Ticket, Error> {
+        let mut cache = self.tokens.lock();
+        match self.tokens.source.plan(self.config(), &cache, refused)? {
+            TokenPlan::Use(ticket) => Ok(ticket),
+            TokenPlan::LogIn(login) => {
+                let data = self.drive(login, None)?.output;
+                Ok(cache.store(data))
+            }
+        }
+    }
+
+    fn drive<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+        ticket: Option<&Ticket>,
+    ) -> Result<Response<O::Output>, Error> {
         let inner = &*self.inner;
         let config = inner.preparer.config();
-        let mut call = Call::new(&inner.preparer, operation, Vec::new(), moment());
+        let headers = ticket.map_or_else(Vec::new, |t| t.header(config.token_header()));
+        let mut call = Call::new(&inner.preparer, operation, headers, moment());
         loop {
             match call.next(moment()) {
                 Step::Send { request, timeout } => {
@@ -140,6 +300,45 @@ impl Client {
                 Step::Done(result) => {
                     tracing::Span::current().record("attempts", call.attempts());
                     return result;
+                }
+            }
+        }
+    }
+}
+
+/// The stores of [`Client::stores`], fetched a page at a time as they are read.
+#[derive(Debug)]
+pub struct Stores {
+    client: Client,
+    pages: StorePages,
+    buffer: VecDeque<Store>,
+    /// Whether the walk ended (an error is the last item).
+    over: bool,
+}
+
+impl Iterator for Stores {
+    type Item = Result<Store, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(store) = self.buffer.pop_front() {
+                return Some(Ok(store));
+            }
+            if self.over {
+                return None;
+            }
+            let Some(request) = self.pages.next_request() else {
+                self.over = true;
+                return self.pages.truncation().map(Err);
+            };
+            match self.client.send(&request) {
+                Ok(page) => {
+                    self.pages.on_page(&page);
+                    self.buffer.extend(page.stores);
+                }
+                Err(error) => {
+                    self.over = true;
+                    return Some(Err(error));
                 }
             }
         }

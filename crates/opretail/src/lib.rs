@@ -11,14 +11,24 @@ pub use opretail_model::{
     RetryPolicy, ReturnCode, SignMethod, TotalData, TransportKind, Weather,
 };
 
+// Logins, stores and passenger flow over time.
+pub use opretail_model::{
+    AgeShare, Bucket, DateRange, Demographics, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
+    Gateway, Gender, GenderShare, GetAgeGroupAndGenderDistribution, GetDepartments,
+    GetDeptListByPage, GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData, Grain,
+    HourRange, ListStores, LoginData, LoginMethod, MobileLogin, PassengerIndicator, SecretString,
+    SeriesLimits, SeriesRequest, ShopSeries, ShopSeriesList, SsoLogin, Store, StorePage,
+    StorePages, TimeWindow, TokenSource, UserLogin,
+};
+
 /// The async client, on reqwest and tokio (feature `async`, on by default).
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
-pub use opretail_reqwest::Client;
+pub use opretail_reqwest::{Client, SERIES_CONCURRENCY};
 
 /// The blocking client, on ureq, with no async runtime (feature `blocking`).
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking {
-    pub use opretail_ureq::Client;
+    pub use opretail_ureq::{Client, Stores};
 }

@@ -3,6 +3,7 @@
 use std::num::NonZeroU32;
 
 use super::{DEFAULT_STORE_PAGE_SIZE, ListStores, StorePage};
+use crate::Error;
 
 /// The most pages [`StorePages`] asks for by default: 1000 pages, 100 000 stores at the
 /// default page size. A bound on a walk whose end depends on what the gateway says.
@@ -110,6 +111,26 @@ impl StorePages {
         self.hit_cap
     }
 
+    /// When the walk stopped at [`max_pages`](StorePages::max_pages) with stores possibly
+    /// left, the error saying so, for a client that hands out stores one by one and must
+    /// not end an incomplete list as if it were whole.
+    pub fn truncation(&self) -> Option<Error> {
+        self.hit_cap.then(|| {
+            Error::invalid_input(
+                "max_pages",
+                format!(
+                    "the store list stopped after {} pages of {} with {} of {} stores seen; \
+                     raise StorePages::max_pages or page_size",
+                    self.max_pages,
+                    self.page_size,
+                    self.seen,
+                    self.total
+                        .map_or_else(|| "more".to_owned(), |t| t.to_string()),
+                ),
+            )
+        })
+    }
+
     /// How many stores the pages so far held.
     pub fn seen(&self) -> u64 {
         self.seen
@@ -182,10 +203,13 @@ mod tests {
         let (asked, pages) = walk(pages, &[page(Some(1000), 100), page(Some(1000), 100)]);
         assert_eq!(asked, [1, 2]);
         assert!(pages.hit_page_cap());
+        let error = pages.truncation().expect("a truncated list says so");
+        assert!(error.to_string().contains("200 of 1000"), "{error}");
         // Reaching the total on the last allowed page is no truncation.
         let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud)).max_pages(size(1));
         let (_, pages) = walk(pages, &[page(Some(3), 3)]);
         assert!(!pages.hit_page_cap());
+        assert!(pages.truncation().is_none());
     }
 
     #[test]

@@ -1,0 +1,566 @@
+//! Logins, store lists and passenger flow over time, with both clients, against the sandbox
+//! over HTTP on loopback, on both gateway profiles.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+
+use chrono::NaiveDate;
+use futures_util::{StreamExt, TryStreamExt};
+use opretail::{
+    Config, Credentials, DateRange, Error, Gateway, GetManyShopsPassengerIndicatorData,
+    GetTotalData, Grain, ListStores, LoginMethod, Operation, RawCall, SeriesRequest, ShopSeries,
+    StorePages, TokenSource,
+};
+use opretail_sandbox::{
+    DEFAULT_AKEY, DEFAULT_ASID, DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER,
+    Sandbox, SandboxHandle,
+};
+
+fn credentials() -> Credentials {
+    Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).expect("valid credentials")
+}
+
+/// The configuration for one of the sandbox's gateways.
+fn config(sandbox: &SandboxHandle, gateway: Gateway) -> Config {
+    let builder = Config::builder().retry(common::fast_retry());
+    match gateway {
+        Gateway::Classic => builder.endpoint(sandbox.url()),
+        Gateway::Cloud => builder
+            .endpoint(sandbox.cloud_url())
+            .aid(DEMO_APPLICATION_ID),
+    }
+    .build()
+    .expect("valid test configuration")
+}
+
+/// The demo user, by the login method seen on `gateway`.
+fn demo_user(gateway: Gateway) -> TokenSource {
+    let method = LoginMethod::for_gateway(gateway);
+    TokenSource::login(DEMO_USER, DEMO_PASSWORD, method).expect("demo user")
+}
+
+fn async_client(sandbox: &SandboxHandle, gateway: Gateway) -> opretail::Client {
+    opretail::Client::new(credentials(), config(sandbox, gateway))
+        .expect("client builds")
+        .with_token_source(demo_user(gateway))
+}
+
+fn blocking_client(sandbox: &SandboxHandle, gateway: Gateway) -> opretail::blocking::Client {
+    opretail::blocking::Client::new(credentials(), config(sandbox, gateway))
+        .expect("client builds")
+        .with_token_source(demo_user(gateway))
+}
+
+const GATEWAYS: [Gateway; 2] = [Gateway::Classic, Gateway::Cloud];
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
+
+/// A week of hourly buckets for the first `stores` demo stores.
+fn hourly_week(stores: u32) -> SeriesRequest {
+    let ids = (0..stores).map(|n| common::store(1001 + n));
+    let week = DateRange::new(date(2026, 11, 2), date(2026, 11, 8)).expect("a week");
+    SeriesRequest::new(
+        GetManyShopsPassengerIndicatorData::new(ids, week, Grain::Hour).expect("a request"),
+    )
+}
+
+/// 168 hourly buckets per store, in time order, stores in the order asked.
+fn assert_hourly_week(series: &[ShopSeries], stores: u32) {
+    let ids: Vec<_> = series.iter().map(|s| s.dep_id.clone().unwrap()).collect();
+    let asked: Vec<_> = (0..stores).map(|n| (1001 + n).to_string()).collect();
+    assert_eq!(ids, asked);
+    for shop in series {
+        assert_eq!(shop.buckets.len(), 7 * 24, "{:?}", shop.dep_id);
+        let times: Vec<_> = shop
+            .buckets
+            .iter()
+            .map(|b| b.date_time().expect("a bucket time"))
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+        assert_eq!(times[0], date(2026, 11, 2).and_hms_opt(0, 0, 0).unwrap());
+        assert_eq!(times[167], date(2026, 11, 8).and_hms_opt(23, 0, 0).unwrap());
+    }
+}
+
+/// The demo stores as seen through a walk, each once.
+fn assert_all_demo_stores(ids: Vec<String>) {
+    let unique: BTreeSet<_> = ids.iter().collect();
+    assert_eq!(ids.len(), DEMO_STORE_COUNT, "every store");
+    assert_eq!(unique.len(), DEMO_STORE_COUNT, "no store twice");
+}
+
+fn page_size(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).expect("not zero")
+}
+
+// ---------------------------------------------------------------------------------------
+// Without a token source.
+
+#[tokio::test]
+async fn async_call_needing_a_token_without_a_source_is_refused_before_sending() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = opretail::Client::new(credentials(), config(&sandbox, Gateway::Classic))
+        .expect("client builds");
+    let op = ListStores::for_gateway(Gateway::Classic);
+    let error = client.send(&op).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    assert!(error.to_string().contains("OPRETAIL_USER"), "{error}");
+    let raw = RawCall::new("open.sandbox.echo").mark_needs_token();
+    assert!(matches!(
+        client.call_raw(&raw).await,
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        client.login().await,
+        Err(Error::InvalidInput { .. })
+    ));
+    assert_eq!(sandbox.counters().requests(), 0);
+    // Methods without a token still work.
+    client
+        .send(&GetTotalData::new(common::store(1001)))
+        .await
+        .unwrap();
+    assert_eq!(sandbox.counters().requests(), 1);
+}
+
+#[test]
+fn blocking_call_needing_a_token_without_a_source_is_refused_before_sending() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = opretail::blocking::Client::new(credentials(), config(&sandbox, Gateway::Cloud))
+        .expect("client builds");
+    let error = client.stores().next().unwrap().unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    assert!(error.to_string().contains("OPRETAIL_USER"), "{error}");
+    let error = client.passenger_flow_series(&hourly_week(2)).unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    assert_eq!(sandbox.counters().requests(), 0);
+}
+
+/// Neither a token nor a password is sent over clear-text `http` beyond this machine: both
+/// are refused before sending.
+#[test]
+fn no_token_nor_password_in_clear_text_beyond_loopback() {
+    // A documentation address (TEST-NET-1): nothing is sent to it.
+    let config = Config::builder()
+        .endpoint("http://192.0.2.1/m.api")
+        .timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let op = ListStores::for_gateway(Gateway::Classic);
+    for source in [TokenSource::token("tok"), demo_user(Gateway::Classic)] {
+        let blocking = opretail::blocking::Client::new(credentials(), config.clone())
+            .unwrap()
+            .with_token_source(source.clone());
+        let error = blocking.send(&op).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+        let client = opretail::Client::new(credentials(), config.clone())
+            .unwrap()
+            .with_token_source(source);
+        let error = runtime.block_on(client.send(&op)).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One login, shared; a new one when the token expires.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn async_concurrent_calls_share_one_login() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    for gateway in GATEWAYS {
+        let client = async_client(&sandbox, gateway);
+        let before = sandbox.counters().logins();
+        // Each call another page: identical calls are limited to about one a second by
+        // the gateway's replay protection, which is not what this test is about.
+        let many_calls = || {
+            let calls = (1..=16).map(|page| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let op = ListStores::for_gateway(gateway).page(page_size(page), page_size(10));
+                    client.send(&op).await
+                })
+            });
+            async {
+                for call in futures_util::future::join_all(calls).await {
+                    let page = call.expect("task").expect("a page");
+                    assert!(!page.stores.is_empty());
+                }
+            }
+        };
+        many_calls().await;
+        assert_eq!(sandbox.counters().logins() - before, 1, "{gateway}");
+        // All refused with the old token at once: still one new login.
+        sandbox.expire_tokens();
+        many_calls().await;
+        assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
+    }
+}
+
+#[test]
+fn blocking_concurrent_calls_share_one_login() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    for gateway in GATEWAYS {
+        let client = blocking_client(&sandbox, gateway);
+        let before = sandbox.counters().logins();
+        // Each call another page, as above.
+        let many_calls = || {
+            std::thread::scope(|scope| {
+                for page in 1..=8 {
+                    let client = &client;
+                    scope.spawn(move || {
+                        let op =
+                            ListStores::for_gateway(gateway).page(page_size(page), page_size(10));
+                        assert!(!client.send(&op).unwrap().stores.is_empty());
+                    });
+                }
+            })
+        };
+        many_calls();
+        assert_eq!(sandbox.counters().logins() - before, 1, "{gateway}");
+        // All refused with the old token at once: still one new login.
+        sandbox.expire_tokens();
+        many_calls();
+        assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
+    }
+}
+
+#[tokio::test]
+async fn async_expired_token_logs_in_again_once() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    for gateway in GATEWAYS {
+        let client = async_client(&sandbox, gateway);
+        let before = sandbox.counters().logins();
+        let op = ListStores::for_gateway(gateway);
+        client.send(&op).await.unwrap();
+        sandbox.expire_tokens();
+        let requests = sandbox.counters().requests();
+        client.send(&op).await.unwrap();
+        assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
+        // The refused call, the login and the repeated call.
+        assert_eq!(sandbox.counters().requests() - requests, 3, "{gateway}");
+        client.send(&op).await.unwrap();
+        assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
+    }
+}
+
+#[test]
+fn blocking_expired_token_logs_in_again_once() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    for gateway in GATEWAYS {
+        let client = blocking_client(&sandbox, gateway);
+        let before = sandbox.counters().logins();
+        let op = ListStores::for_gateway(gateway);
+        client.send(&op).unwrap();
+        sandbox.expire_tokens();
+        let requests = sandbox.counters().requests();
+        client.send(&op).unwrap();
+        assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
+        assert_eq!(sandbox.counters().requests() - requests, 3, "{gateway}");
+    }
+}
+
+#[tokio::test]
+async fn async_given_token_works_until_it_expires_then_says_to_get_a_new_one() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let login = async_client(&sandbox, Gateway::Classic)
+        .login()
+        .await
+        .expect("the demo user logs in");
+    let client = opretail::Client::new(credentials(), config(&sandbox, Gateway::Classic))
+        .unwrap()
+        .with_token_source(TokenSource::token(login.token.clone()));
+    let op = ListStores::for_gateway(Gateway::Classic);
+    client.send(&op).await.unwrap();
+    sandbox.expire_tokens();
+    let logins = sandbox.counters().logins();
+    let error = client.send(&op).await.unwrap_err();
+    assert!(error.to_string().contains("get a new one"), "{error}");
+    assert_eq!(
+        sandbox.counters().logins(),
+        logins,
+        "no login with a given token"
+    );
+}
+
+#[test]
+fn blocking_wrong_password_fails_with_the_gateway_code() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let source = TokenSource::login(DEMO_USER, "wrong-pw-canary", LoginMethod::Mobile).unwrap();
+    let client = opretail::blocking::Client::new(credentials(), config(&sandbox, Gateway::Classic))
+        .unwrap()
+        .with_token_source(source);
+    let error = client
+        .send(&ListStores::for_gateway(Gateway::Classic))
+        .unwrap_err();
+    assert!(error.return_code().is_some(), "{error:?}");
+    assert!(!format!("{error} {error:?}").contains("wrong-pw-canary"));
+    assert_eq!(sandbox.counters().logins(), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Store lists.
+
+#[tokio::test]
+async fn async_stores_walk_every_page_on_both_gateways() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    for gateway in GATEWAYS {
+        let client = async_client(&sandbox, gateway);
+        let stores: Vec<_> = client.stores().try_collect().await.unwrap();
+        assert_all_demo_stores(stores.iter().map(|s| s.id.clone().unwrap()).collect());
+        let pages = StorePages::new(ListStores::for_gateway(gateway)).page_size(page_size(37));
+        let requests = sandbox.counters().requests();
+        let stores: Vec<_> = client.stores_from(pages).try_collect().await.unwrap();
+        assert_all_demo_stores(stores.iter().map(|s| s.id.clone().unwrap()).collect());
+        // 300 stores in pages of 37: 9 pages, the last stopping at the total.
+        assert_eq!(sandbox.counters().requests() - requests, 9, "{gateway}");
+    }
+}
+
+#[tokio::test]
+async fn async_stores_are_fetched_only_as_read() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = async_client(&sandbox, Gateway::Cloud);
+    let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud)).page_size(page_size(10));
+    let first: Vec<_> = client
+        .stores_from(pages)
+        .take(15)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 15);
+    // A login and two pages.
+    assert_eq!(sandbox.counters().requests(), 3);
+}
+
+#[test]
+fn blocking_stores_walk_every_page_on_both_gateways() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    for gateway in GATEWAYS {
+        let client = blocking_client(&sandbox, gateway);
+        let pages = StorePages::new(ListStores::for_gateway(gateway)).page_size(page_size(64));
+        let ids = client
+            .stores_from(pages)
+            .map(|store| store.map(|s| s.id.unwrap()))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        assert_all_demo_stores(ids);
+        let first = client.stores().next().unwrap().unwrap();
+        assert!(first.entity_id().is_some());
+    }
+}
+
+#[tokio::test]
+async fn async_a_walk_cut_short_by_the_page_cap_ends_with_an_error() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = async_client(&sandbox, Gateway::Classic);
+    let pages = StorePages::new(ListStores::for_gateway(Gateway::Classic))
+        .page_size(page_size(10))
+        .max_pages(page_size(2));
+    let items: Vec<_> = client.stores_from(pages).collect().await;
+    assert_eq!(items.len(), 21);
+    assert!(items[..20].iter().all(Result::is_ok));
+    let error = items[20].as_ref().unwrap_err();
+    assert!(error.to_string().contains("20 of 300"), "{error}");
+}
+
+#[test]
+fn blocking_a_walk_cut_short_by_the_page_cap_ends_with_an_error() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = blocking_client(&sandbox, Gateway::Cloud);
+    let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud))
+        .page_size(page_size(10))
+        .max_pages(page_size(2));
+    let mut stores = client.stores_from(pages);
+    assert_eq!(stores.by_ref().take(20).filter(Result::is_ok).count(), 20);
+    let error = stores.next().unwrap().unwrap_err();
+    assert!(error.to_string().contains("max_pages"), "{error}");
+    assert!(stores.next().is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// Passenger flow over time.
+
+#[tokio::test]
+async fn async_a_week_of_hourly_series_for_several_stores() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    for gateway in GATEWAYS {
+        let client = async_client(&sandbox, gateway);
+        let series = client.passenger_flow_series(&hourly_week(5)).await.unwrap();
+        assert_hourly_week(&series, 5);
+    }
+}
+
+#[test]
+fn blocking_a_week_of_hourly_series_for_several_stores() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    for gateway in GATEWAYS {
+        let client = blocking_client(&sandbox, gateway);
+        let series = client.passenger_flow_series(&hourly_week(5)).unwrap();
+        assert_hourly_week(&series, 5);
+    }
+}
+
+/// Over the sandbox's limits of days and ids per call, so that the request is split in
+/// four calls whose answers merge back.
+fn long_daily_request() -> SeriesRequest {
+    let ids = (0..25).map(|n| common::store(1001 + n));
+    let days = DateRange::new(date(2026, 9, 1), date(2026, 10, 10)).unwrap();
+    SeriesRequest::new(GetManyShopsPassengerIndicatorData::new(ids, days, Grain::Day).unwrap())
+}
+
+fn assert_long_daily(series: &[ShopSeries]) {
+    assert_eq!(series.len(), 25);
+    for shop in series {
+        let days: Vec<_> = shop
+            .buckets
+            .iter()
+            .map(|b| b.date_time().unwrap())
+            .collect();
+        assert_eq!(days.len(), 40, "{:?}", shop.dep_id);
+        assert!(days.windows(2).all(|w| w[0] < w[1]), "{days:?}");
+    }
+}
+
+#[tokio::test]
+async fn async_long_requests_are_split_and_merged() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = async_client(&sandbox, Gateway::Classic);
+    let request = long_daily_request();
+    assert_eq!(request.calls().unwrap().len(), 4);
+    assert_long_daily(&client.passenger_flow_series(&request).await.unwrap());
+}
+
+#[test]
+fn blocking_long_requests_are_split_and_merged() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = blocking_client(&sandbox, Gateway::Cloud);
+    assert_long_daily(&client.passenger_flow_series(&long_daily_request()).unwrap());
+}
+
+#[tokio::test]
+async fn async_indicator_and_demographics() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = async_client(&sandbox, Gateway::Classic);
+    let day = date(2026, 11, 2);
+    let indicator = client
+        .passenger_indicator(&common::store(1001), day)
+        .await
+        .unwrap();
+    assert!(indicator.passenger_flow.is_some(), "{indicator:?}");
+    let demographics = client
+        .demographics([common::store(1001)], DateRange::day(day))
+        .await
+        .unwrap();
+    assert!(!demographics.gender.is_empty(), "{demographics:?}");
+}
+
+#[test]
+fn blocking_indicator_and_demographics() {
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = blocking_client(&sandbox, Gateway::Cloud);
+    let day = date(2026, 11, 2);
+    let indicator = client
+        .passenger_indicator(&common::store(1002), day)
+        .unwrap();
+    assert!(indicator.passenger_flow.is_some(), "{indicator:?}");
+    let demographics = client
+        .demographics([common::store(1002)], DateRange::day(day))
+        .unwrap();
+    assert!(!demographics.age.is_empty(), "{demographics:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Secrets.
+
+#[test]
+fn neither_token_nor_password_shows_in_debug_errors_or_traces() {
+    use secrecy::ExposeSecret;
+
+    let logs = common::LogBuffer::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites with no subscriber; one registered
+    // meanwhile could keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = blocking_client(&sandbox, Gateway::Classic);
+    let login = client.login().unwrap();
+    let token = login.token.expose_secret().to_owned();
+    client
+        .send(&ListStores::for_gateway(Gateway::Classic))
+        .unwrap();
+    sandbox.expire_tokens();
+    client
+        .send(&ListStores::for_gateway(Gateway::Classic))
+        .unwrap();
+    let texts = [
+        format!("{client:?}"),
+        format!("{login:?}"),
+        format!("{:?}", demo_user(Gateway::Classic)),
+        logs.text(),
+    ];
+    for text in texts {
+        assert!(!text.contains(&token), "the token shows: {text}");
+        assert!(!text.contains(DEMO_PASSWORD), "the password shows: {text}");
+    }
+    assert!(logs.text().contains("attempt succeeded"));
+}
+
+#[test]
+fn async_client_keeps_token_and_password_out_of_debug_errors_and_traces() {
+    use secrecy::ExposeSecret;
+
+    let logs = common::LogBuffer::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // Other tests of this binary hit the same callsites with no subscriber; one registered
+    // meanwhile could keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
+    // On this thread, so that the client's events reach this thread's subscriber.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let client = async_client(&sandbox, Gateway::Cloud);
+    let login = runtime.block_on(client.login()).unwrap();
+    let token = login.token.expose_secret().to_owned();
+    sandbox.expire_tokens();
+    runtime
+        .block_on(client.passenger_flow_series(&hourly_week(2)))
+        .unwrap();
+    let wrong = TokenSource::login(DEMO_USER, "wrong-pw-canary", LoginMethod::Sso).unwrap();
+    let refused = client.clone().with_token_source(wrong);
+    let error = runtime
+        .block_on(refused.send(&ListStores::for_gateway(Gateway::Cloud)))
+        .unwrap_err();
+    let texts = [
+        format!("{client:?} {refused:?}"),
+        format!("{login:?}"),
+        format!("{error} {error:?}"),
+        logs.text(),
+    ];
+    for text in texts {
+        assert!(!text.contains(&token), "the token shows: {text}");
+        assert!(!text.contains(DEMO_PASSWORD), "the password shows: {text}");
+        assert!(
+            !text.contains("wrong-pw-canary"),
+            "the password shows: {text}"
+        );
+    }
+    assert!(logs.text().contains("attempt failed"));
+}
+
+#[test]
+fn the_operations_used_need_a_token() {
+    for gateway in GATEWAYS {
+        assert!(ListStores::for_gateway(gateway).needs_token());
+    }
+    assert!(hourly_week(1).calls().unwrap()[0].needs_token());
+}
