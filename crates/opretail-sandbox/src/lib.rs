@@ -44,7 +44,7 @@ pub const DEFAULT_AKEY: &str = "sandbox";
 /// The signing secret of [`DEFAULT_AKEY`] (public, documented, printed at start).
 pub const DEFAULT_ASID: &str = "sandbox-secret";
 
-/// The method served for passenger-flow totals.
-pub const METHOD_TOTAL_DATA: &str = "open.shopweb.passengerFlow.getTotalData";
+/// The method served for passenger-flow totals: the model's name, defined once.
+pub use opretail_model::METHOD_GET_TOTAL_DATA as METHOD_TOTAL_DATA;
 /// The sandbox's own method that answers with its business parameters.
 pub const METHOD_ECHO: &str = "open.sandbox.echo";

@@ -14,8 +14,8 @@ use crate::methods::{Handler, Registry};
 use crate::params::Params;
 use crate::platform::Platform;
 
-/// The only `_aid` this gateway accepts.
-pub const GATEWAY_AID: &str = "S107";
+/// The `_aid` of the classic gateway: the model's, defined once.
+pub use opretail_model::DEFAULT_AID as GATEWAY_AID;
 
 /// A registered developer key.
 #[derive(Clone)]

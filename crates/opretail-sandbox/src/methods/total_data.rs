@@ -15,7 +15,7 @@ use super::codes::{ID_ILLEGAL, NEED_UNIT_ILLEGAL, business_error};
 use crate::validate::Rejection;
 
 /// The method's name.
-pub(crate) const METHOD: &str = "open.shopweb.passengerFlow.getTotalData";
+pub(crate) const METHOD: &str = opretail_model::METHOD_GET_TOTAL_DATA;
 
 /// A stable 64-bit hash (FNV-1a): `std`'s hasher may change between releases.
 pub(crate) fn seed(parts: &[&[u8]]) -> u64 {
