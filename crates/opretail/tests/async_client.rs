@@ -5,8 +5,7 @@
 mod common;
 
 use common::*;
-use opretail::{Client, Config, GetTotalData, RawCall, TransportKind};
-use opretail_sandbox::{Fault, FaultPlan};
+use opretail::{Client, Config, GetTotalData, RawCall};
 
 fn client(config: Config) -> Client {
     Client::new(credentials(), config).expect("client builds")
@@ -47,10 +46,18 @@ async fn five_hundred_concurrent_calls_for_fifty_ids() {
 
 /// A caller's own `reqwest::Client`, built as its documentation asks (no redirects): calls
 /// go through it, and a redirect is refused rather than followed.
+///
+/// Only with `native-tls`: with rustls alone, reqwest is built without a crypto provider and
+/// a client of the test's own would need one installed through a `rustls` dependency.
+#[cfg(feature = "native-tls")]
 #[tokio::test]
 async fn a_callers_own_http_client_carries_the_calls() {
+    use opretail::TransportKind;
+    use opretail_sandbox::{Fault, FaultPlan};
+
     let sandbox = sandbox().start().await.unwrap();
     let http = reqwest::Client::builder()
+        .tls_backend_native()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
