@@ -1,9 +1,9 @@
 //! The fault matrix: every fault the sandbox can inject, against the async and the blocking
 //! client, in one table (`fault_matrix/cases.rs`).
 //!
-//! Each case asserts the outcome (success or a typed error of the right kind), how many
-//! requests the sandbox saw, that the call finished within its bound, and that nothing
-//! panicked. `docs/errors-and-retries.md` ("Fault matrix") shows the same table.
+//! Each case asserts the outcome (success or a typed error of the right kind, and what its
+//! message must say), how many requests the sandbox saw and, where it matters, which answers
+//! it gave, that the call finished within its bound, and that nothing panicked. `docs/errors-and-retries.md` ("Fault matrix") shows the same table.
 
 #[path = "fault_matrix/cases.rs"]
 mod cases;
@@ -27,6 +27,7 @@ fn run_matrix(
         let Run {
             outcome,
             requests,
+            counters,
             elapsed,
         } = run_case(&case, AKEY, ASID, &call);
         let mut problems = Vec::new();
@@ -41,10 +42,22 @@ fn run_matrix(
                 {
                     problems.push(format!("{attempts} attempts reported, {requests} seen"));
                 }
+                if let Err(error) = result {
+                    let message = error.to_string();
+                    for word in case.says.iter().filter(|w| !message.contains(**w)) {
+                        problems.push(format!("the error does not say {word:?}: {message}"));
+                    }
+                }
             }
         }
         if requests != case.requests {
             problems.push(format!("{requests} requests, expected {}", case.requests));
+        }
+        for &(code, expected) in case.answers {
+            let answered = counters.answers(code);
+            if answered != expected {
+                problems.push(format!("{answered} answers {code}, expected {expected}"));
+            }
         }
         if elapsed > BOUND {
             problems.push(format!("took {elapsed:?}, bound {BOUND:?}"));

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use opretail::{Config, Credentials, Error, GetTotalData, RawCall, TransportKind};
-use opretail_sandbox::{Fault, FaultPlan, Sandbox, SandboxBuilder};
+use opretail_sandbox::{Counters, Fault, FaultPlan, Sandbox, SandboxBuilder};
 
 use crate::common::{config, fast_retry, store};
 
@@ -61,6 +61,10 @@ pub struct Case {
     pub expect: Expect,
     /// Requests the sandbox must have seen.
     pub requests: u64,
+    /// Answers the sandbox must have given, by code (codes not listed are not checked).
+    pub answers: &'static [(i64, u64)],
+    /// Words the error's message must hold (for an error outcome).
+    pub says: &'static [&'static str],
     /// Whether the call is a raw call not marked idempotent (else a `getTotalData`, a read).
     pub unsafe_to_repeat: bool,
 }
@@ -113,6 +117,8 @@ fn case(fault: &'static str, plan: FaultPlan, expect: Expect, requests: u64) -> 
         config,
         expect,
         requests,
+        answers: &[],
+        says: &[],
         unsafe_to_repeat: false,
     }
 }
@@ -183,7 +189,19 @@ pub fn matrix() -> Vec<Case> {
             Gateway(-999),
             MAX_ATTEMPTS,
         ),
-        case("gateway -100, once", once(Fault::Gateway(-100)), Success, 2),
+        Case {
+            answers: &[(-100, 1), (0, 1)],
+            ..case("gateway -100, once", once(Fault::Gateway(-100)), Success, 2)
+        },
+        Case {
+            answers: &[(-500, 1), (-999, 1), (0, 1)],
+            ..case(
+                "gateway -500 then -999, then an answer",
+                FaultPlan::script([Fault::Gateway(-500), Fault::Gateway(-999)]),
+                Success,
+                3,
+            )
+        },
         case(
             "gateway -100, always",
             always(Fault::Gateway(-100)),
@@ -201,7 +219,17 @@ pub fn matrix() -> Vec<Case> {
         },
         Case {
             sandbox: |b, _, _| b.clock_skew_secs(1800),
+            // Retried once with a fresh timestamp, then given up.
+            answers: &[(16, 2)],
+            says: &["clock"],
             ..case("wrong clock (30 min)", FaultPlan::default(), Gateway(16), 2)
+        },
+        Case {
+            // The sandbox knows another secret for the key: `SIGN_WRONG`, never retried.
+            sandbox: |b, akey, _| b.credential(akey, "the-sandbox-knows-another"),
+            answers: &[(7, 1)],
+            says: &["SIGN_WRONG"],
+            ..case("wrong secret", FaultPlan::default(), Gateway(7), 1)
         },
         Case {
             sandbox: |b, akey, asid| b.expired_credential(akey, asid),
@@ -267,6 +295,8 @@ pub struct Run<T> {
     pub outcome: T,
     /// Requests the sandbox saw.
     pub requests: u64,
+    /// What the sandbox counted, answers by code included.
+    pub counters: Counters,
     /// How long the call took (not counting the sandbox's start and stop).
     pub elapsed: Duration,
 }
@@ -294,9 +324,11 @@ pub fn run_case<T>(
     };
     let outcome = call(credentials, config, kind);
     let elapsed = started.elapsed();
+    let counters = sandbox.counters();
     Run {
         outcome,
-        requests: sandbox.counters().requests(),
+        requests: counters.requests(),
+        counters,
         elapsed,
     }
 }

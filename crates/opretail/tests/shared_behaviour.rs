@@ -1,0 +1,465 @@
+//! What both clients must do alike that is not a row of the fault matrix: typed answers,
+//! raw calls, units, quirky answers, every gateway code as a typed error, errors that name
+//! what to fix, limits on streamed bodies, replay protection across identical calls, and
+//! secrets kept out of `Debug`, errors and traces.
+//!
+//! One table of cases; each case runs through the async and the blocking client against a
+//! sandbox on loopback, and every case that fails is reported at once.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use common::*;
+use opretail::{
+    Config, Credentials, Error, GetTotalData, Operation, RawCall, Response, TotalData,
+    TransportKind,
+};
+use opretail_sandbox::{Fault, FaultPlan};
+
+/// Which client a case runs through.
+enum Runner {
+    /// The async client, driven on a current-thread runtime so that its events reach the
+    /// subscriber of the thread running the case.
+    Async(tokio::runtime::Runtime),
+    Blocking,
+}
+
+/// A client of either kind; every call returns once it is done.
+enum AnyClient<'r> {
+    Async {
+        client: opretail::Client,
+        runtime: &'r tokio::runtime::Runtime,
+    },
+    Blocking(opretail::blocking::Client),
+}
+
+impl Runner {
+    fn name(&self) -> &'static str {
+        match self {
+            Runner::Async(_) => "async",
+            Runner::Blocking => "blocking",
+        }
+    }
+
+    /// Waits for `work` (which blocks) while the async client's runtime keeps running, so
+    /// that its connections are still driven (and closed) meanwhile.
+    fn wait<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        match self {
+            Runner::Async(runtime) => runtime
+                .block_on(async { tokio::task::spawn_blocking(work).await })
+                .expect("the work does not panic"),
+            Runner::Blocking => work(),
+        }
+    }
+
+    fn client(&self, config: Config) -> AnyClient<'_> {
+        self.client_with(credentials(), config)
+    }
+
+    fn client_with(&self, credentials: Credentials, config: Config) -> AnyClient<'_> {
+        match self {
+            Runner::Async(runtime) => AnyClient::Async {
+                client: opretail::Client::new(credentials, config).expect("client builds"),
+                runtime,
+            },
+            Runner::Blocking => AnyClient::Blocking(
+                opretail::blocking::Client::new(credentials, config).expect("client builds"),
+            ),
+        }
+    }
+}
+
+impl AnyClient<'_> {
+    fn send<O: Operation + ?Sized>(&self, operation: &O) -> Result<O::Output, Error> {
+        match self {
+            AnyClient::Async { client, runtime } => runtime.block_on(client.send(operation)),
+            AnyClient::Blocking(client) => client.send(operation),
+        }
+    }
+
+    fn send_with_meta<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+    ) -> Result<Response<O::Output>, Error> {
+        match self {
+            AnyClient::Async { client, runtime } => {
+                runtime.block_on(client.send_with_meta(operation))
+            }
+            AnyClient::Blocking(client) => client.send_with_meta(operation),
+        }
+    }
+
+    fn get_total_data(&self, id: &opretail::EntityId) -> Result<TotalData, Error> {
+        match self {
+            AnyClient::Async { client, runtime } => runtime.block_on(client.get_total_data(id)),
+            AnyClient::Blocking(client) => client.get_total_data(id),
+        }
+    }
+
+    fn call_raw(&self, call: &RawCall) -> Result<serde_json::Value, Error> {
+        match self {
+            AnyClient::Async { client, runtime } => runtime.block_on(client.call_raw(call)),
+            AnyClient::Blocking(client) => client.call_raw(call),
+        }
+    }
+
+    /// `count` copies of `operation` in flight at once through this one client: tasks on
+    /// the runtime for the async client, threads for the blocking one.
+    fn send_at_once(&self, operation: &GetTotalData, count: usize) -> Vec<Result<(), Error>> {
+        match self {
+            AnyClient::Async { client, runtime } => runtime.block_on(async {
+                let calls: Vec<_> = (0..count)
+                    .map(|_| {
+                        let client = client.clone();
+                        let operation = operation.clone();
+                        tokio::spawn(async move { client.send(&operation).await.map(drop) })
+                    })
+                    .collect();
+                let mut results = Vec::new();
+                for call in calls {
+                    results.push(call.await.expect("the call does not panic"));
+                }
+                results
+            }),
+            AnyClient::Blocking(client) => std::thread::scope(|scope| {
+                let calls: Vec<_> = (0..count)
+                    .map(|_| scope.spawn(|| client.send(operation).map(drop)))
+                    .collect();
+                calls
+                    .into_iter()
+                    .map(|call| call.join().expect("the call does not panic"))
+                    .collect()
+            }),
+        }
+    }
+
+    fn config(&self) -> &Config {
+        match self {
+            AnyClient::Async { client, .. } => client.config(),
+            AnyClient::Blocking(client) => client.config(),
+        }
+    }
+
+    fn debug(&self) -> String {
+        match self {
+            AnyClient::Async { client, .. } => format!("{client:?}"),
+            AnyClient::Blocking(client) => format!("{client:?}"),
+        }
+    }
+}
+
+/// One behaviour both clients must show; it asserts, and a failed assertion is the failure.
+struct Case {
+    behaviour: &'static str,
+    run: fn(&Runner),
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            behaviour: "getTotalData without and with units",
+            run: get_total_data_without_and_with_units,
+        },
+        Case {
+            behaviour: "quirky answers decode",
+            run: quirky_answers_decode,
+        },
+        Case {
+            behaviour: "a raw call returns JSON",
+            run: raw_call_returns_json,
+        },
+        Case {
+            behaviour: "every gateway code is a typed error",
+            run: every_gateway_code_is_a_typed_error,
+        },
+        Case {
+            behaviour: "identical calls at once do not trip replay protection",
+            run: identical_calls_at_once_do_not_trip_replay_protection,
+        },
+        Case {
+            behaviour: "a real repeat from another client is retried",
+            run: a_real_repeat_from_another_client_is_retried,
+        },
+        Case {
+            behaviour: "the whole-call timeout ends a slow call and is named",
+            run: whole_call_timeout_ends_a_slow_call_and_is_named,
+        },
+        Case {
+            behaviour: "a 502 page is kept in the error",
+            run: a_502_page_is_kept_in_the_error,
+        },
+        Case {
+            behaviour: "a streamed body over the limit is cut off while reading",
+            run: streamed_body_over_the_limit_is_cut_off_while_reading,
+        },
+        Case {
+            behaviour: "TLS to a plain HTTP server is a TLS error",
+            run: tls_to_a_plain_http_server_is_a_tls_error,
+        },
+        Case {
+            behaviour: "a refused connection names the endpoint",
+            run: refused_connection_names_the_endpoint,
+        },
+        Case {
+            behaviour: "secrets stay out of Debug, errors and traces",
+            run: secrets_stay_out_of_debug_errors_and_traces,
+        },
+    ]
+}
+
+/// Runs every case through `runner` and reports every case that failed at once.
+fn run_all(runner: &Runner) {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let started = Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| (case.run)(runner)));
+        eprintln!(
+            "{}: {}: {:?}",
+            runner.name(),
+            case.behaviour,
+            started.elapsed()
+        );
+        if let Err(payload) = outcome {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "panicked".to_owned());
+            failures.push(format!("{}: {}: {message}", runner.name(), case.behaviour));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn async_client_shows_every_shared_behaviour() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    run_all(&Runner::Async(runtime));
+}
+
+#[test]
+fn blocking_client_shows_every_shared_behaviour() {
+    run_all(&Runner::Blocking);
+}
+
+// The cases. Each sandbox runs on a runtime thread of its own (`start_blocking`), apart
+// from the client's.
+
+fn get_total_data_without_and_with_units(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let client = runner.client(config(sandbox.url()));
+
+    let plain = client.get_total_data(&store(1001)).unwrap();
+    let day = plain.day_flow.as_ref().expect("DAY_FLOW present");
+    assert!(day.as_i64().is_some(), "{day:?}");
+
+    let response = client
+        .send_with_meta(&GetTotalData::new(store(1001)).with_units(true))
+        .unwrap();
+    assert!(response.output.day_flow.is_some());
+    assert!(response.meta.cid.is_some());
+    assert_eq!(response.meta.attempts, 1);
+    assert_eq!(sandbox.counters().answers(0), 2);
+}
+
+fn quirky_answers_decode(runner: &Runner) {
+    let sandbox = sandbox().quirks(true).start_blocking().unwrap();
+    let client = runner.client(config(sandbox.url()));
+    for n in 1..=5 {
+        for units in [false, true] {
+            let op = GetTotalData::new(store(n)).with_units(units);
+            if let Err(error) = client.send(&op) {
+                panic!("store {n}, units {units}: {error}");
+            }
+        }
+    }
+    let enterprise = client.get_total_data(&"O_42".parse().unwrap()).unwrap();
+    assert!(enterprise.month_flow.is_some() || !enterprise.extra.is_empty());
+}
+
+fn raw_call_returns_json(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let client = runner.client(config(sandbox.url()));
+    let data = client
+        .call_raw(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
+        .unwrap();
+    assert_eq!(data["q"], "héllo", "{data}");
+}
+
+fn every_gateway_code_is_a_typed_error(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let client = runner.client(config_without_retries(sandbox.url()));
+    // A store of its own per code: identical calls would wait for fresh timestamps.
+    for (n, code) in (1..).zip(error_codes()) {
+        sandbox.set_faults(FaultPlan::default().then(Fault::Gateway(code)));
+        let error = client.get_total_data(&store(n)).unwrap_err();
+        let gateway = error.gateway().unwrap_or_else(|| panic!("{code}: {error}"));
+        assert_eq!(gateway.code.code(), code);
+        assert!(!gateway.code.name().is_empty(), "{code}");
+        assert!(
+            gateway.message.as_deref().is_some_and(|m| !m.is_empty()),
+            "{code}: {error}"
+        );
+        let cid = error.cid().expect("a cid");
+        assert!(error.to_string().contains(cid), "{error}");
+        assert!(error.to_string().contains(gateway.code.name()), "{error}");
+    }
+    assert_eq!(sandbox.counters().requests(), error_codes().len() as u64);
+}
+
+fn identical_calls_at_once_do_not_trip_replay_protection(runner: &Runner) {
+    let sandbox = sandbox().replay_protection(true).start_blocking().unwrap();
+    let client = runner.client(config(sandbox.url()));
+    // Backdating gives 6 distinct timestamps at once, then one new one per second.
+    for result in client.send_at_once(&GetTotalData::new(store(5)), 8) {
+        result.unwrap();
+    }
+    assert_eq!(sandbox.counters().answers(0), 8);
+    assert_eq!(sandbox.counters().requests(), 8);
+}
+
+fn a_real_repeat_from_another_client_is_retried(runner: &Runner) {
+    // Two clients do not share their signers: the same call from both in the same second
+    // carries the same signature, and the sandbox refuses the second with -100.
+    let sandbox = sandbox().replay_protection(true).start_blocking().unwrap();
+    let first = runner.client(config(sandbox.url()));
+    let second = runner.client(config(sandbox.url()));
+    let op = GetTotalData::new(store(9));
+    first.send(&op).unwrap();
+    let response = second.send_with_meta(&op).unwrap();
+    let repeats = sandbox.counters().answers(-100);
+    assert!(repeats <= 1, "{repeats}");
+    assert_eq!(u64::from(response.meta.attempts), 1 + repeats);
+    assert_eq!(sandbox.counters().requests(), 2 + repeats);
+}
+
+fn whole_call_timeout_ends_a_slow_call_and_is_named(runner: &Runner) {
+    let plan = FaultPlan::script([Fault::Delay(Duration::from_secs(5))]);
+    let sandbox = sandbox().faults(plan).start_blocking().unwrap();
+    let config = Config::builder()
+        .endpoint(sandbox.url())
+        .timeout(Duration::from_millis(300))
+        .retry(opretail::RetryPolicy::never())
+        .build()
+        .unwrap();
+    let client = runner.client(config);
+    let started = Instant::now();
+    let error = client.get_total_data(&store(1)).unwrap_err();
+    // Far below the 5 s delay: the client gave up, the gateway did not answer.
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::Timeout),
+        "{error}"
+    );
+    assert!(error.to_string().contains("Config::timeout"), "{error}");
+}
+
+fn a_502_page_is_kept_in_the_error(runner: &Runner) {
+    let sandbox = sandbox()
+        .faults(FaultPlan::script([Fault::Http502Html]))
+        .start_blocking()
+        .unwrap();
+    let error = runner
+        .client(config_without_retries(sandbox.url()))
+        .get_total_data(&store(1))
+        .unwrap_err();
+    match &error {
+        Error::HttpStatus { status, body } => {
+            assert_eq!(*status, 502);
+            assert!(body.contains("Bad Gateway"), "{body}");
+        }
+        other => panic!("expected an HTTP status error, got {other}"),
+    }
+    assert_eq!(sandbox.counters().requests(), 1);
+}
+
+fn streamed_body_over_the_limit_is_cut_off_while_reading(runner: &Runner) {
+    let (url, server) = endless_chunked_server(ENDLESS);
+    let error = runner
+        .client(config_with_small_body_limit(&url))
+        .get_total_data(&store(1))
+        .unwrap_err();
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::BodyLimit),
+        "{error}"
+    );
+    let written = runner.wait(move || server.join().unwrap());
+    assert!(written < ENDLESS, "the client read the whole body");
+}
+
+fn tls_to_a_plain_http_server_is_a_tls_error(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let url = sandbox.url().replace("http://", "https://");
+    let error = runner
+        .client(config(&url))
+        .get_total_data(&store(1))
+        .unwrap_err();
+    assert_eq!(error.transport_kind(), Some(TransportKind::Tls), "{error}");
+    assert_eq!(sandbox.counters().requests(), 0);
+}
+
+fn refused_connection_names_the_endpoint(runner: &Runner) {
+    let url = closed_port_url();
+    let error = runner
+        .client(config_without_retries(&url))
+        .get_total_data(&store(1))
+        .unwrap_err();
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::Connect),
+        "{error}"
+    );
+    assert!(error.to_string().contains(&url), "{error}");
+}
+
+/// Held while a case captures traces: the two runners' captures, one thread each, must not
+/// overlap, or one's subscriber coming and going can leave the other's callsites silenced.
+static TRACE_CAPTURE: Mutex<()> = Mutex::new(());
+
+fn secrets_stay_out_of_debug_errors_and_traces(runner: &Runner) {
+    // Dropped last, after the subscriber's guard.
+    let _capture = TRACE_CAPTURE.lock().unwrap_or_else(PoisonError::into_inner);
+    let logs = LogBuffer::default();
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    // The other test of this binary hits the same callsites on its thread with no
+    // subscriber; a callsite registered by it during `set_default` can keep a cached "never".
+    tracing::callsite::rebuild_interest_cache();
+    let sandbox = sandbox().start_blocking().unwrap();
+    let ours = runner.client(config(sandbox.url()));
+    assert_no_secret("Debug of the client", &ours.debug());
+    assert_no_secret("Debug of the credentials", &format!("{:?}", credentials()));
+    assert_no_secret("Debug of the config", &format!("{:?}", ours.config()));
+
+    ours.get_total_data(&store(3)).unwrap();
+    sandbox.set_faults(FaultPlan::script([
+        Fault::Gateway(-500),
+        Fault::Http502Html,
+    ]));
+    ours.get_total_data(&store(3)).unwrap();
+    let wrong = Credentials::new(AKEY, "not-the-secret").unwrap();
+    let error = runner
+        .client_with(wrong, config(sandbox.url()))
+        .get_total_data(&store(3))
+        .unwrap_err();
+    assert_no_secret("an error", &format!("{error} {error:?}"));
+    let error = runner
+        .client(config_without_retries(&closed_port_url()))
+        .get_total_data(&store(3))
+        .unwrap_err();
+    assert_no_secret("an error", &format!("{error} {error:?}"));
+
+    let text = logs.text();
+    assert!(text.contains("attempt succeeded"), "{text}");
+    assert!(text.contains("attempt failed"), "{text}");
+    assert!(text.contains("getTotalData"), "{text}");
+    assert_no_secret("the traces", &text);
+    assert!(!text.contains("not-the-secret"), "{text}");
+}
