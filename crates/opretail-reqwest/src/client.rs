@@ -81,30 +81,55 @@ impl Client {
     ///
     /// Fails for an `https` endpoint when this build has no TLS feature.
     pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
-        opretail_model::tls::check_tls_available(&config, crate::tls::ENABLED)?;
+        let http = Client::http_client_builder(&config)?.build().map_err(|e| {
+            Error::transport(
+                TransportKind::Request,
+                config.endpoint().as_str(),
+                "the HTTP client could not be built",
+                e,
+            )
+        })?;
+        Ok(Client::with_http_client(credentials, config, http))
+    }
+
+    /// The `reqwest::ClientBuilder` that [`Client::new`] builds its HTTP client from: the
+    /// configuration's connect timeout and user agent, redirects never followed, and the
+    /// SDK's TLS. Add your own settings (a proxy, say), build it, and pass the result to
+    /// [`Client::with_http_client`].
+    ///
+    /// With the `rustls` feature, reqwest is built without a process-wide crypto provider
+    /// (the SDK gives it a ring configuration instead), so a plain
+    /// `reqwest::Client::builder().build()` would panic: start from this builder.
+    ///
+    /// ```no_run
+    /// use opretail_model::{Config, Credentials};
+    /// use opretail_reqwest::Client;
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = Config::default();
+    /// let http = Client::http_client_builder(&config)?
+    ///     .proxy(reqwest::Proxy::https("http://proxy.example:3128")?)
+    ///     .build()?;
+    /// let client = Client::with_http_client(Credentials::from_env()?, config, http);
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client_builder(config: &Config) -> Result<reqwest::ClientBuilder, Error> {
+        opretail_model::tls::check_tls_available(config, crate::tls::ENABLED)?;
         let builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout())
             .user_agent(config.user_agent())
             .redirect(reqwest::redirect::Policy::none());
-        let http = crate::tls::configure(builder, &config)?
-            .build()
-            .map_err(|e| {
-                Error::transport(
-                    TransportKind::Request,
-                    config.endpoint().as_str(),
-                    "the HTTP client could not be built",
-                    e,
-                )
-            })?;
-        Ok(Client::with_http_client(credentials, config, http))
+        crate::tls::configure(builder, config)
     }
 
-    /// A client on a `reqwest::Client` of your own (proxies, TLS settings, a shared pool).
+    /// A client on a `reqwest::Client` of your own (proxies, TLS settings, a shared pool),
+    /// best built from [`Client::http_client_builder`].
     ///
     /// The configuration's timeouts and user agent are applied to every request; its connect
-    /// timeout is the one of `http`. Build `http` with `redirect::Policy::none()`: a 3xx is
-    /// then refused as [`TransportKind::Redirect`], where a client that follows redirects
-    /// would re-send the signed form wherever `Location` points.
+    /// timeout is the one of `http`. Build `http` with `redirect::Policy::none()` (as
+    /// [`Client::http_client_builder`] does): a 3xx is then refused as
+    /// [`TransportKind::Redirect`], where a client that follows redirects would re-send the
+    /// signed form wherever `Location` points.
     pub fn with_http_client(
         credentials: Credentials,
         config: Config,

@@ -44,24 +44,21 @@ async fn five_hundred_concurrent_calls_for_fifty_ids() {
     assert_eq!(sandbox.counters().answers(-100), 0);
 }
 
-/// A caller's own `reqwest::Client`, built as its documentation asks (no redirects): calls
-/// go through it, and a redirect is refused rather than followed.
-///
-/// Only with `native-tls`: with rustls alone, reqwest is built without a crypto provider and
-/// a client of the test's own would need one installed through a `rustls` dependency.
-#[cfg(feature = "native-tls")]
+/// A caller's own `reqwest::Client`, built from the SDK's builder with a setting of its own,
+/// carries the calls and still never follows a redirect.
 #[tokio::test]
 async fn a_callers_own_http_client_carries_the_calls() {
     use opretail::TransportKind;
     use opretail_sandbox::{Fault, FaultPlan};
 
     let sandbox = sandbox().start().await.unwrap();
-    let http = reqwest::Client::builder()
-        .tls_backend_native()
-        .redirect(reqwest::redirect::Policy::none())
+    let config = config(sandbox.url());
+    let http = Client::http_client_builder(&config)
+        .unwrap()
+        .pool_max_idle_per_host(4)
         .build()
         .unwrap();
-    let ours = Client::with_http_client(credentials(), config(sandbox.url()), http);
+    let ours = Client::with_http_client(credentials(), config, http);
     let response = ours
         .send_with_meta(&GetTotalData::new(store(1)))
         .await
