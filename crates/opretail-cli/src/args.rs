@@ -108,11 +108,13 @@ pub enum Command {
     /// The gateway's return codes, with meaning and remedy.
     Codes(CodesArgs),
 
-    /// Every store the user can see, one row per store.
+    /// Every store the user can see, one row per store. Needs the user: OPRETAIL_USER and
+    /// OPRETAIL_PASSWORD, OPRETAIL_TOKEN, or `opretail login` first.
     Stores(StoresArgs),
 
-    /// Logs the user in (OPRETAIL_USER, and OPRETAIL_PASSWORD or a prompt) and keeps the
-    /// token, readable by the owner only, for later commands.
+    /// Logs the user in (OPRETAIL_USER and OPRETAIL_PASSWORD, or `user` and `password` in the
+    /// config file; the demo user with --sandbox) and keeps the token, readable by its owner
+    /// only, for later commands that have no other user or token.
     Login,
 
     /// Forgets the token kept by `login`.
