@@ -11,7 +11,7 @@ use crate::args::TotalFormat;
 use crate::escape;
 
 /// The widest a table cell gets, in characters, before it is clipped.
-const CELL_CHARS: usize = 40;
+const CELL_CHARS: usize = 60;
 
 /// A cell from an optional text.
 pub fn text(value: Option<&str>) -> Value {
@@ -105,7 +105,7 @@ impl<W: Write> TidyWriter<W> {
                 let mut widths: Vec<usize> = self.columns.iter().map(|c| c.len()).collect();
                 for row in &self.table {
                     for (width, cell) in widths.iter_mut().zip(row) {
-                        *width = (*width).max(cell.chars().count());
+                        *width = (*width).max(columns_of(cell));
                     }
                 }
                 let header: Vec<String> = self.columns.iter().map(|c| (*c).to_owned()).collect();
@@ -117,7 +117,7 @@ impl<W: Write> TidyWriter<W> {
                         }
                         line.push_str(cell);
                         if n + 1 < row.len() {
-                            let pad = width.saturating_sub(cell.chars().count());
+                            let pad = width.saturating_sub(columns_of(cell));
                             line.extend(std::iter::repeat_n(' ', pad));
                         }
                     }
@@ -147,6 +147,31 @@ impl<W: Write> TidyWriter<W> {
     }
 }
 
+/// How many terminal columns `text` takes: two for the wide characters of East Asian scripts
+/// (store names are often Chinese), one for the others. Escaped text has no control characters.
+fn columns_of(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            let wide = matches!(
+                u32::from(c),
+                0x1100..=0x115F
+                    | 0x2E80..=0x303E
+                    | 0x3041..=0x33FF
+                    | 0x3400..=0x4DBF
+                    | 0x4E00..=0x9FFF
+                    | 0xA000..=0xA4CF
+                    | 0xAC00..=0xD7A3
+                    | 0xF900..=0xFAFF
+                    | 0xFE30..=0xFE4F
+                    | 0xFF00..=0xFF60
+                    | 0xFFE0..=0xFFE6
+                    | 0x20000..=0x3FFFD
+            );
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
 /// A cell as text: strings as they are, numbers as JSON writes them, nothing as empty.
 fn plain(value: &Value) -> String {
     match value {
@@ -166,6 +191,21 @@ mod tests {
         writer.row(cells).unwrap();
         writer.finish().unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn chinese_names_take_two_columns_a_character() {
+        assert_eq!(columns_of("上海 SH"), 7);
+        let mut out = Vec::new();
+        let mut writer =
+            TidyWriter::new(&["name", "x"], TotalFormat::Table, false, &mut out).unwrap();
+        writer.row(vec!["上海".into(), "1".into()]).unwrap();
+        writer.row(vec!["abcd".into(), "2".into()]).unwrap();
+        writer.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "上海  1");
+        assert_eq!(lines[2], "abcd  2");
     }
 
     #[test]
