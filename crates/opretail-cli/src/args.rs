@@ -133,7 +133,7 @@ pub struct StoresArgs {
 
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
-    pub output: Option<TotalFormat>,
+    pub output: Option<ListFormat>,
 
     /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
     #[arg(long)]
@@ -229,7 +229,7 @@ pub struct SeriesArgs {
 
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
-    pub output: Option<TotalFormat>,
+    pub output: Option<ListFormat>,
 
     /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
     #[arg(long)]
@@ -249,7 +249,7 @@ pub struct DemographicsArgs {
 
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
-    pub output: Option<TotalFormat>,
+    pub output: Option<ListFormat>,
 
     /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
     #[arg(long)]
@@ -344,6 +344,32 @@ pub enum TotalFormat {
     Ndjson,
     /// Comma-separated values with a header row.
     Csv,
+}
+
+/// Output formats of the listings (`stores`, `passenger-flow series`, `demographics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people, text escaped for the terminal.
+    Table,
+    /// One JSON array of objects, one per row.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+impl ListFormat {
+    /// The format of the rows; without one, a table on a terminal and JSON elsewhere.
+    pub fn or_default(format: Option<ListFormat>) -> TotalFormat {
+        match format {
+            Some(ListFormat::Table) => TotalFormat::Table,
+            Some(ListFormat::Json) => TotalFormat::Json,
+            Some(ListFormat::Ndjson) => TotalFormat::Ndjson,
+            Some(ListFormat::Csv) => TotalFormat::Csv,
+            None => crate::commands::total::default_format(),
+        }
+    }
 }
 
 /// `opretail call`

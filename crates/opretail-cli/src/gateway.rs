@@ -2,8 +2,8 @@
 //! sandbox with `--sandbox`.
 
 use opretail_model::{
-    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
-    Error, LoginMethod, RetryPolicy, TokenSource,
+    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_USER, Error,
+    LoginMethod, RetryPolicy, TokenSource,
 };
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
@@ -173,9 +173,6 @@ pub fn token_source(
 /// Says which settings give a token, for commands that need one and have none.
 pub const NO_TOKEN_HINT: &str = "set OPRETAIL_USER and OPRETAIL_PASSWORD, or OPRETAIL_TOKEN, or \
      run `opretail login` (or try --sandbox)";
-
-#[allow(dead_code)]
-const _: &str = ENV_TOKEN;
 
 fn usage(error: Error) -> Failure {
     Failure::usage(error.to_string())

@@ -305,6 +305,21 @@ mod tests {
     }
 
     #[test]
+    fn the_user_and_application_id_are_read_and_the_password_stays_secret() {
+        let config = parse("aid = \"DC-1\"\nuser = \"u\"\npassword = \"pw-9\"").expect("valid");
+        assert_eq!(config.aid.as_deref(), Some("DC-1"));
+        assert_eq!(config.user.as_deref(), Some("u"));
+        assert!(!format!("{:?}", config.password).contains("pw-9"));
+        let Err(message) = parse("password = 12345678") else {
+            panic!("a number accepted as password")
+        };
+        assert!(
+            message.contains("`password`") && !message.contains("1234"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn a_valid_file_is_read() {
         let config = parse("akey = \"k\"\ntimeout = 5\nasid = \"s\"").expect("valid");
         assert_eq!(config.akey.as_deref(), Some("k"));

@@ -18,7 +18,7 @@ const CONCURRENCY: usize = 4;
 
 /// One call per store; rows in input order: genders, then age groups.
 pub async fn run(gateway: &Gateway, args: &DemographicsArgs, given: Batch) -> Result<(), Failure> {
-    let format = args.output.unwrap_or_else(super::total::default_format);
+    let format = crate::args::ListFormat::or_default(args.output);
     let (days, hours) = super::period::window(&args.period)?;
     if gateway.is_sandbox() {
         say!("note: sandbox data, not from the real gateway");

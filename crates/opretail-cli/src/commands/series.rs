@@ -27,7 +27,7 @@ const COLUMNS: &[&str] = &[
 
 /// Fetches the series and writes its rows, store by store in input order, buckets in time order.
 pub async fn run(gateway: &Gateway, args: &SeriesArgs, given: Batch) -> Result<(), Failure> {
-    let format = args.output.unwrap_or_else(super::total::default_format);
+    let format = crate::args::ListFormat::or_default(args.output);
     let (days, hours) = super::period::window(&args.period)?;
     if gateway.is_sandbox() {
         say!("note: sandbox data, not from the real gateway");

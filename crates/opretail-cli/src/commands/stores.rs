@@ -25,7 +25,7 @@ const COLUMNS: &[&str] = &[
 
 /// Lists the stores, filtered by name.
 pub async fn run(gateway: &Gateway, args: &StoresArgs) -> Result<(), Failure> {
-    let format = args.output.unwrap_or_else(super::total::default_format);
+    let format = crate::args::ListFormat::or_default(args.output);
     if gateway.is_sandbox() {
         say!("note: sandbox data, not from the real gateway");
     }
