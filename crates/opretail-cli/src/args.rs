@@ -47,6 +47,10 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "SECRET", hide_default_value = true, value_parser = parse_secret)]
     pub asid: Option<SecretString>,
 
+    /// Application id (`_aid`) the cloud gateway needs [env: OPRETAIL_AID]
+    #[arg(long, value_name = "AID")]
+    pub aid: Option<String>,
+
     /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5]
     #[arg(long, value_name = "METHOD")]
     pub sign_method: Option<SignMethodArg>,
@@ -66,7 +70,8 @@ pub struct GlobalArgs {
     #[arg(long)]
     pub allow_clear_text_headers: bool,
 
-    /// Config file (TOML: endpoint, akey, asid, sign_method, timeout, ca_cert) [env: OPRETAIL_CONFIG]
+    /// Config file (TOML: endpoint, akey, asid, aid, user, password, sign_method, timeout,
+    /// ca_cert) [env: OPRETAIL_CONFIG]
     /// [default: opretail/config.toml in the user's config directory]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -103,8 +108,176 @@ pub enum Command {
     /// The gateway's return codes, with meaning and remedy.
     Codes(CodesArgs),
 
+    /// Every store the user can see, one row per store. Needs the user: OPRETAIL_USER and
+    /// OPRETAIL_PASSWORD, OPRETAIL_TOKEN, or `opretail login` first.
+    Stores(StoresArgs),
+
+    /// Logs the user in (OPRETAIL_USER and OPRETAIL_PASSWORD, or `user` and `password` in the
+    /// config file; the demo user with --sandbox) and keeps the token, readable by its owner
+    /// only, for later commands that have no other user or token.
+    Login,
+
+    /// Forgets the token kept by `login`.
+    Logout,
+
     /// Prints a shell completion script.
     Completions(CompletionsArgs),
+}
+
+/// `opretail stores`
+#[derive(Debug, Args)]
+pub struct StoresArgs {
+    /// Only stores whose name contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<ListFormat>,
+
+    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
+    #[arg(long)]
+    pub csv_raw: bool,
+}
+
+/// Which stores a command is about: ids given, or every store of the user.
+#[derive(Debug, Args)]
+pub struct IdSource {
+    /// A store id (`S_1001`); repeat for more.
+    #[arg(long = "id", value_name = "ID", value_parser = parse_id,
+          required_unless_present_any = ["ids_file", "all_stores"])]
+    pub ids: Vec<EntityId>,
+
+    /// Read more ids from a file, one a line (`-` for stdin; blank lines and `#` comments skipped).
+    #[arg(long, value_name = "FILE|-")]
+    pub ids_file: Option<PathBuf>,
+
+    /// Every store the user can see (from the store list).
+    #[arg(long, conflicts_with_all = ["ids", "ids_file"])]
+    pub all_stores: bool,
+}
+
+/// A period of whole days or from a time: `--from` and `--to`, both inclusive.
+#[derive(Debug, Args)]
+pub struct Period {
+    /// First day (`2026-11-01`) or start time (`2026-11-01T08:00`), inclusive.
+    #[arg(long, value_name = "DATE", value_parser = parse_when)]
+    pub from: When,
+
+    /// Last day (`2026-11-07`, the whole day) or end time, inclusive.
+    #[arg(long, value_name = "DATE", value_parser = parse_when)]
+    pub to: When,
+}
+
+/// A date, or a date and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// A whole day.
+    Day(chrono::NaiveDate),
+    /// A point in time.
+    At(chrono::NaiveDateTime),
+}
+
+impl When {
+    /// The day it falls on.
+    pub fn date(self) -> chrono::NaiveDate {
+        match self {
+            When::Day(day) => day,
+            When::At(at) => at.date(),
+        }
+    }
+}
+
+fn parse_when(text: &str) -> Result<When, String> {
+    let text = text.trim();
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(When::Day(day));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
+        if let Ok(at) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Ok(When::At(at));
+        }
+    }
+    Err(format!(
+        "{text:?} is not a date (2026-11-01) or a date and time (2026-11-01T08:00)"
+    ))
+}
+
+/// `opretail passenger-flow series`
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// The stores.
+    #[command(flatten)]
+    pub stores: IdSource,
+
+    /// The period.
+    #[command(flatten)]
+    pub period: Period,
+
+    /// Size of the buckets.
+    #[arg(long, value_name = "GRAIN", default_value = "hour")]
+    pub by: GrainArg,
+
+    /// Only the stores' business hours.
+    #[arg(long)]
+    pub business_hours: bool,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<ListFormat>,
+
+    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
+    #[arg(long)]
+    pub csv_raw: bool,
+}
+
+/// `opretail passenger-flow demographics`
+#[derive(Debug, Args)]
+pub struct DemographicsArgs {
+    /// The stores.
+    #[command(flatten)]
+    pub stores: IdSource,
+
+    /// The period.
+    #[command(flatten)]
+    pub period: Period,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<ListFormat>,
+
+    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
+    #[arg(long)]
+    pub csv_raw: bool,
+}
+
+/// Bucket sizes of `passenger-flow series`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GrainArg {
+    /// One bucket an hour.
+    Hour,
+    /// One a day.
+    Day,
+    /// One a week.
+    Week,
+    /// One a month.
+    Month,
+}
+
+impl From<GrainArg> for opretail_model::Grain {
+    fn from(arg: GrainArg) -> opretail_model::Grain {
+        match arg {
+            GrainArg::Hour => opretail_model::Grain::Hour,
+            GrainArg::Day => opretail_model::Grain::Day,
+            GrainArg::Week => opretail_model::Grain::Week,
+            GrainArg::Month => opretail_model::Grain::Month,
+        }
+    }
 }
 
 /// `opretail passenger-flow …`
@@ -112,18 +285,29 @@ pub enum Command {
 pub enum PassengerFlowCommand {
     /// Today's, this week's and this month's totals of stores (`S_…`) or enterprises (`O_…`).
     Total(TotalArgs),
+
+    /// Passenger flow over time: one row per store and bucket.
+    Series(SeriesArgs),
+
+    /// Visitors by gender and age group over a period.
+    Demographics(DemographicsArgs),
 }
 
 /// `opretail passenger-flow total`
 #[derive(Debug, Args)]
 pub struct TotalArgs {
     /// A store (`S_1001`) or enterprise (`O_42`) id; repeat for more.
-    #[arg(long = "id", value_name = "ID", value_parser = parse_id, required_unless_present = "ids_file")]
+    #[arg(long = "id", value_name = "ID", value_parser = parse_id,
+          required_unless_present_any = ["ids_file", "all_stores"])]
     pub ids: Vec<EntityId>,
 
     /// Read more ids from a file, one a line (`-` for stdin; blank lines and `#` comments skipped).
     #[arg(long, value_name = "FILE|-")]
     pub ids_file: Option<PathBuf>,
+
+    /// Every store the user can see (from the store list).
+    #[arg(long, conflicts_with_all = ["ids", "ids_file"])]
+    pub all_stores: bool,
 
     /// Ask for values with units (`needUnit=1`), such as "1,234人" and "35.2%".
     #[arg(long)]
@@ -160,6 +344,32 @@ pub enum TotalFormat {
     Ndjson,
     /// Comma-separated values with a header row.
     Csv,
+}
+
+/// Output formats of the listings (`stores`, `passenger-flow series`, `demographics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people, text escaped for the terminal.
+    Table,
+    /// One JSON array of objects, one per row.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+impl ListFormat {
+    /// The format of the rows; without one, a table on a terminal and JSON elsewhere.
+    pub fn or_default(format: Option<ListFormat>) -> TotalFormat {
+        match format {
+            Some(ListFormat::Table) => TotalFormat::Table,
+            Some(ListFormat::Json) => TotalFormat::Json,
+            Some(ListFormat::Ndjson) => TotalFormat::Ndjson,
+            Some(ListFormat::Csv) => TotalFormat::Csv,
+            None => crate::commands::total::default_format(),
+        }
+    }
 }
 
 /// `opretail call`

@@ -1,8 +1,13 @@
 //! The client every calling command uses: to the configured gateway, or to the embedded
 //! sandbox with `--sandbox`.
 
-use opretail_model::{Config, Credentials, ENV_AKEY, ENV_ASID, Error, RetryPolicy};
-use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox, SandboxHandle};
+use opretail_model::{
+    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_USER, Error,
+    LoginMethod, RetryPolicy, TokenSource,
+};
+use opretail_sandbox::{
+    DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
+};
 use secrecy::ExposeSecret;
 
 use crate::diag::say;
@@ -70,6 +75,9 @@ impl Gateway {
         let mut config = Config::builder()
             .endpoint(endpoint)
             .sign_method(settings.sign_method);
+        if let Some(aid) = &settings.aid {
+            config = config.aid(aid.clone());
+        }
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
         }
@@ -98,12 +106,13 @@ impl Gateway {
                 config.endpoint()
             );
         }
-        let client = Client::new(credentials, config).map_err(|e| match e {
+        let client = Client::new(credentials, config.clone()).map_err(|e| match e {
             Error::InvalidInput { .. } => usage(e),
             other => Failure::Failed(format!("cannot build the HTTP client: {other}")),
         })?;
+        let source = token_source(settings, handle.is_some(), &config).map_err(usage)?;
         Ok(Gateway {
-            client,
+            client: client.with_token_source(source),
             sandbox: handle,
         })
     }
@@ -120,6 +129,50 @@ impl Gateway {
         }
     }
 }
+
+/// Where the user token comes from: the sandbox's demo user; else `OPRETAIL_TOKEN`; else the
+/// user and password of the environment or config file; else the token kept by `login`.
+pub fn token_source(
+    settings: &Settings,
+    sandbox: bool,
+    config: &Config,
+) -> Result<TokenSource, Error> {
+    let method = || -> Result<LoginMethod, Error> {
+        match std::env::var(ENV_LOGIN_METHOD) {
+            Ok(text) if !text.trim().is_empty() => LoginMethod::parse(&text),
+            _ => Ok(LoginMethod::for_gateway(config.gateway())),
+        }
+    };
+    if sandbox {
+        return TokenSource::login(DEMO_USER, DEMO_PASSWORD.to_owned(), method()?);
+    }
+    if let Some(token) = &settings.token {
+        return Ok(TokenSource::Token(token.clone()));
+    }
+    match (&settings.user, &settings.password) {
+        (Some(user), Some(password)) => {
+            TokenSource::login(user.clone(), password.clone(), method()?)
+        }
+        (Some(_), None) => Err(Error::invalid_input(
+            ENV_PASSWORD,
+            format!(
+                "a user is set but no password: set {ENV_PASSWORD} (or `password` in the \
+                 config file), or run `opretail login`"
+            ),
+        )),
+        (None, Some(_)) => Err(Error::invalid_input(
+            ENV_USER,
+            format!("a password is set but no user: set {ENV_USER} (or `user` in the config file)"),
+        )),
+        (None, None) => Ok(crate::token_cache::load()
+            .map(TokenSource::Token)
+            .unwrap_or_default()),
+    }
+}
+
+/// Says which settings give a token, for commands that need one and have none.
+pub const NO_TOKEN_HINT: &str = "set OPRETAIL_USER and OPRETAIL_PASSWORD, or OPRETAIL_TOKEN, or \
+     run `opretail login` (or try --sandbox)";
 
 fn usage(error: Error) -> Failure {
     Failure::usage(error.to_string())

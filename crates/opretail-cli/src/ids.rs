@@ -18,6 +18,8 @@ pub enum Origin {
     Flag(usize),
     /// A line (from 1) of the ids file.
     Line(usize),
+    /// The n-th store (from 1) of the store list.
+    Listed(usize),
 }
 
 impl fmt::Display for Origin {
@@ -25,6 +27,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Flag(n) => write!(f, "--id #{n}"),
             Origin::Line(n) => write!(f, "line {n}"),
+            Origin::Listed(n) => write!(f, "store #{n} of the store list"),
         }
     }
 }

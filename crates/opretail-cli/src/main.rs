@@ -15,6 +15,7 @@ mod rate;
 mod reorder;
 mod settings;
 mod signals;
+mod token_cache;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -94,10 +95,67 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     // Listening before the first byte of output, so that a signal at any
                     // point ends the output cleanly instead of killing the process mid-line.
                     let stop = signals::listen()?;
+                    let batch = if args.all_stores {
+                        let mut batch = ids::Batch::default();
+                        for (n, id) in commands::stores::all_store_ids(gateway)
+                            .await?
+                            .into_iter()
+                            .enumerate()
+                        {
+                            batch.push(id, ids::Origin::Listed(n + 1));
+                        }
+                        batch
+                    } else {
+                        batch
+                    };
                     commands::total::run(gateway, &args, batch, stop).await
                 },
             )
         }
+        Command::PassengerFlow(PassengerFlowCommand::Series(args)) => {
+            let settings = Settings::resolve(&cli.global)?;
+            let s = &args.stores;
+            let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
+            commands::period::window(&args.period)?;
+            with_gateway(
+                &settings,
+                cli.global.sandbox,
+                Tuning::default(),
+                async |gateway| commands::series::run(gateway, &args, batch).await,
+            )
+        }
+        Command::PassengerFlow(PassengerFlowCommand::Demographics(args)) => {
+            let settings = Settings::resolve(&cli.global)?;
+            let s = &args.stores;
+            let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
+            commands::period::window(&args.period)?;
+            with_gateway(
+                &settings,
+                cli.global.sandbox,
+                Tuning::default(),
+                async |gateway| commands::demographics::run(gateway, &args, batch).await,
+            )
+        }
+        Command::Stores(args) => {
+            let settings = Settings::resolve(&cli.global)?;
+            with_gateway(
+                &settings,
+                cli.global.sandbox,
+                Tuning::default(),
+                async |gateway| commands::stores::run(gateway, &args).await,
+            )
+        }
+        Command::Login => {
+            let mut settings = Settings::resolve(&cli.global)?;
+            commands::login::ask_password(&mut settings, cli.global.sandbox)?;
+            with_gateway(
+                &settings,
+                cli.global.sandbox,
+                Tuning::default(),
+                async |gateway| commands::login::login(gateway).await,
+            )
+        }
+        Command::Logout => commands::login::logout(),
         Command::Call(args) => {
             let settings = Settings::resolve(&cli.global)?;
             let headers = commands::call::collect_headers(&args)?;

@@ -3,7 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use opretail_model::{ENV_AKEY, ENV_ASID, ENV_ENDPOINT, OPRETAIL_GATEWAY, SignMethod};
+use opretail_model::{
+    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_PASSWORD, ENV_TOKEN, ENV_USER, OPRETAIL_GATEWAY,
+    SignMethod,
+};
 use secrecy::SecretString;
 
 use crate::args::{GlobalArgs, parse_timeout};
@@ -27,10 +30,13 @@ struct FileConfig {
     sign_method: Option<String>,
     timeout: Option<f64>,
     ca_cert: Option<String>,
+    aid: Option<String>,
+    user: Option<String>,
+    password: Option<SecretString>,
 }
 
 /// The keys a config file may hold, for messages.
-const FILE_KEYS: &str = "endpoint, akey, asid, sign_method, timeout, ca_cert";
+const FILE_KEYS: &str = "endpoint, akey, asid, aid, user, password, sign_method, timeout, ca_cert";
 
 /// Where one setting came from, for error messages.
 #[derive(Debug, Clone)]
@@ -51,6 +57,14 @@ pub struct Settings {
     pub allow_clear_text_headers: bool,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
+    /// The cloud gateway's application id (`_aid`), when one was set.
+    pub aid: Option<String>,
+    /// The user of the business platform, when one was set.
+    pub user: Option<String>,
+    /// That user's password.
+    pub password: Option<SecretString>,
+    /// A login token obtained elsewhere (`OPRETAIL_TOKEN`).
+    pub token: Option<SecretString>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -121,6 +135,19 @@ impl Settings {
                 secret(&args.asid, ENV_ASID, &file.asid),
             )
         };
+        // The user and token are meant for the real gateway: the sandbox has its demo user.
+        let (aid, user, password, token) = if args.sandbox {
+            (args.aid.clone(), None, None, None)
+        } else {
+            (
+                from(&args.aid, ENV_AID, &file.aid),
+                env(ENV_USER).or_else(|| file.user.clone()),
+                env(ENV_PASSWORD)
+                    .map(SecretString::from)
+                    .or_else(|| file.password.clone()),
+                env(ENV_TOKEN).map(|t| SecretString::from(t.trim().to_owned())),
+            )
+        };
         let ca_cert = args
             .ca_cert
             .clone()
@@ -135,6 +162,10 @@ impl Settings {
             ca_cert,
             allow_clear_text_headers: args.allow_clear_text_headers,
             file: path,
+            aid,
+            user,
+            password,
+            token,
         })
     }
 
@@ -185,8 +216,8 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
             path.display()
         ))
     })?;
-    if config.asid.is_some() {
-        crate::private_file::warn_if_exposed(path, "holds the signing secret");
+    if config.asid.is_some() || config.password.is_some() {
+        crate::private_file::warn_if_exposed(path, "holds a secret");
     }
     Ok(config)
 }
@@ -208,6 +239,9 @@ impl FileConfig {
                 "endpoint" => config.endpoint = Some(text(value)?),
                 "akey" => config.akey = Some(text(value)?),
                 "asid" => config.asid = Some(SecretString::from(text(value)?)),
+                "aid" => config.aid = Some(text(value)?),
+                "user" => config.user = Some(text(value)?),
+                "password" => config.password = Some(SecretString::from(text(value)?)),
                 "sign_method" => config.sign_method = Some(text(value)?),
                 "ca_cert" => config.ca_cert = Some(text(value)?),
                 "timeout" => {
@@ -268,6 +302,21 @@ mod tests {
             panic!("an unknown key accepted")
         };
         assert!(message.contains("unknown key `secret`"), "{message}");
+    }
+
+    #[test]
+    fn the_user_and_application_id_are_read_and_the_password_stays_secret() {
+        let config = parse("aid = \"DC-1\"\nuser = \"u\"\npassword = \"pw-9\"").expect("valid");
+        assert_eq!(config.aid.as_deref(), Some("DC-1"));
+        assert_eq!(config.user.as_deref(), Some("u"));
+        assert!(!format!("{:?}", config.password).contains("pw-9"));
+        let Err(message) = parse("password = 12345678") else {
+            panic!("a number accepted as password")
+        };
+        assert!(
+            message.contains("`password`") && !message.contains("1234"),
+            "{message}"
+        );
     }
 
     #[test]

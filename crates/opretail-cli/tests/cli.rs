@@ -91,10 +91,18 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
-    let commands: [(&str, &[&str]); 9] = [
+    let commands: [(&str, &[&str]); 14] = [
         ("opretail", &[]),
         ("passenger-flow", &["passenger-flow"]),
         ("passenger-flow-total", &["passenger-flow", "total"]),
+        ("passenger-flow-series", &["passenger-flow", "series"]),
+        (
+            "passenger-flow-demographics",
+            &["passenger-flow", "demographics"],
+        ),
+        ("stores", &["stores"]),
+        ("login", &["login"]),
+        ("logout", &["logout"]),
         ("call", &["call"]),
         ("sign", &["sign"]),
         ("sandbox", &["sandbox"]),

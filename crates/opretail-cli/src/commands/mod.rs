@@ -3,6 +3,11 @@
 pub mod call;
 pub mod codes;
 pub mod completions;
+pub mod demographics;
+pub mod login;
+pub mod period;
 pub mod sandbox;
+pub mod series;
 pub mod sign;
+pub mod stores;
 pub mod total;

@@ -39,11 +39,24 @@ pub fn tuning() -> Tuning {
 
 /// Every id of the command line and the ids file, checked, in input order.
 pub fn collect_ids(args: &TotalArgs) -> Result<Batch, Failure> {
+    collect(&args.ids, args.ids_file.as_deref(), args.all_stores)
+}
+
+/// The ids of `--id` flags and an ids file, checked, in input order; none at all is an error
+/// unless they come from the store list.
+pub fn collect(
+    ids: &[opretail_model::EntityId],
+    ids_file: Option<&Path>,
+    all_stores: bool,
+) -> Result<Batch, Failure> {
     let mut batch = Batch::default();
-    for (n, id) in args.ids.iter().enumerate() {
+    if all_stores {
+        return Ok(batch);
+    }
+    for (n, id) in ids.iter().enumerate() {
         batch.push(id.clone(), Origin::Flag(n + 1));
     }
-    if let Some(path) = &args.ids_file {
+    if let Some(path) = ids_file {
         if path == Path::new("-") {
             read_ids(std::io::stdin().lock(), "stdin", &mut batch)?;
         } else {
@@ -59,7 +72,7 @@ pub fn collect_ids(args: &TotalArgs) -> Result<Batch, Failure> {
     }
     if batch.rows == 0 {
         return Err(Failure::usage(
-            "no ids: give --id S_1001 (or O_42), or ids in --ids-file",
+            "no ids: give --id S_1001 (or O_42), ids in --ids-file, or --all-stores",
         ));
     }
     Ok(batch)
@@ -111,7 +124,7 @@ pub async fn run(
     }
     batch.report_duplicates();
 
-    let progress = progress_bar(total);
+    let progress = progress_bar(total, "ids");
     let emit = |bytes: &[u8]| -> Result<(), Failure> {
         progress.suspend(|| {
             let mut out = std::io::stdout().lock();
@@ -240,14 +253,15 @@ pub async fn run(
     }
 }
 
-fn progress_bar(total: usize) -> ProgressBar {
+/// A progress bar of `total` `things` on stderr when it is a terminal; hidden otherwise.
+pub fn progress_bar(total: usize, things: &str) -> ProgressBar {
     if total < 2 || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} ids, {per_sec}, eta {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {things}, {{per_sec}}, eta {{eta}}"
+    )) {
         bar.set_style(style);
     }
     bar

@@ -5,6 +5,7 @@
 mod csv;
 mod json;
 mod table;
+pub mod tidy;
 
 use std::io;
 

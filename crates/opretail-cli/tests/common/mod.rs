@@ -15,12 +15,18 @@ pub fn isolated_command(home_name: &str) -> Command {
         "OPRETAIL_TIMEOUT",
         "OPRETAIL_CONFIG",
         "OPRETAIL_CA_CERT",
+        "OPRETAIL_AID",
+        "OPRETAIL_USER",
+        "OPRETAIL_PASSWORD",
+        "OPRETAIL_TOKEN",
+        "OPRETAIL_LOGIN_METHOD",
         "RUST_LOG",
     ] {
         cmd.env_remove(var);
     }
     let home = std::env::temp_dir().join(home_name);
     cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"));
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"));
     cmd
 }
