@@ -213,11 +213,27 @@ pub fn invocation(args: &[String]) -> Result<(Invocation, bool), String> {
     Ok((invocation, quick))
 }
 
+/// The 1, 5 and 15 minute load averages from `/proc/loadavg` (Linux; `None` elsewhere).
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
+}
+
+/// Notes the machine's load next to the figures: every ratio is taken within one run, but a
+/// busy machine still widens the spread between runs.
+fn print_load(when: &str) {
+    if let Some(load) = load_average() {
+        println!("==> load average {when} the benchmarks (1, 5, 15 min): {load}");
+    }
+}
+
 /// Runs the benchmarks, echoing their output, then summarises the `bench` lines. Fails when
 /// the benches fail, a bench line is malformed or a target misses; in a quick run (a smoke
 /// run, too short to judge) missed targets are reported without failing.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let (invocation, quick) = invocation(args)?;
+    print_load("before");
     println!("==> {}", invocation.display());
     let mut child = invocation.spawn_piped(root)?;
     let mut measurements = Vec::new();
@@ -236,6 +252,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let status = child
         .wait()
         .map_err(|e| format!("could not wait for `cargo bench`: {e}"))?;
+    print_load("after");
     println!("==> summary");
     if measurements.is_empty() {
         println!(

@@ -1,12 +1,13 @@
 //! Decoding a `getTotalData` envelope into `TotalData` against the floor: parsing the same
-//! bytes into a `serde_json::Value`. The target is decoding at no more than 1.5 times the floor.
+//! bytes into a `serde_json::Value`. The target is decoding at no more than the floor: a typed
+//! decode in one pass builds less than a generic tree of the same text.
 //!
 //! Criterion measures; afterwards the figures go to stdout, read from criterion's own
 //! estimates of this run:
 //!
 //! ```text
-//! bench decode/total-data 5120 ns ratio=1.21 target=<=1.5
-//! bench decode/value-floor 4230 ns
+//! bench decode/total-data 3270 ns ratio=0.73 target=<=1
+//! bench decode/value-floor 4470 ns
 //! ```
 //!
 //! `OPRETAIL_BENCH_QUICK=1` shortens the run. Without `--bench` (as `cargo test
@@ -20,7 +21,7 @@ use criterion::Criterion;
 use opretail_model::{GetTotalData, decode_response};
 
 const GROUP: &str = "decode";
-const TARGET: f64 = 1.5;
+const TARGET: f64 = 1.0;
 
 fn bench(c: &mut Criterion) {
     let body = include_bytes!("../tests/fixtures/envelopes/success-plain.json");
