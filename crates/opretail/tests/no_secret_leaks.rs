@@ -8,7 +8,7 @@ mod cases;
 mod common;
 
 use cases::{Case, matrix, run_case, total_async, total_blocking};
-use common::{LogBuffer, closed_port_url, config, config_without_retries, error_codes};
+use common::{closed_port_url, config, config_without_retries, error_codes, global_traces};
 use opretail::{Config, Credentials, Error, RawCall};
 use opretail_sandbox::{Fault, FaultPlan};
 
@@ -98,11 +98,7 @@ fn invalid_calls() -> Vec<RawCall> {
 
 #[test]
 fn async_client_keeps_the_secret_on_every_path() {
-    let logs = LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
-    // Other tests of this binary hit the same callsites on their threads with no subscriber;
-    // a callsite registered by one of them during `set_default` can keep a cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let logs = global_traces();
     // On this thread, so that the client's events reach this thread's subscriber; each
     // sandbox runs on a thread of its own.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -147,11 +143,7 @@ fn async_client_keeps_the_secret_on_every_path() {
 
 #[test]
 fn blocking_client_keeps_the_secret_on_every_path() {
-    let logs = LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
-    // Other tests of this binary hit the same callsites on their threads with no subscriber;
-    // a callsite registered by one of them during `set_default` can keep a cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let logs = global_traces();
     let mut failures = 0;
     for case in error_paths() {
         let run = run_case(&case, KEY, CANARY, total_blocking);

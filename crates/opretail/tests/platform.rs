@@ -484,11 +484,7 @@ fn blocking_indicator_and_demographics() {
 fn neither_token_nor_password_shows_in_debug_errors_or_traces() {
     use secrecy::ExposeSecret;
 
-    let logs = common::LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
-    // Other tests of this binary hit the same callsites with no subscriber; one registered
-    // meanwhile could keep a cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let logs = common::global_traces();
     let sandbox = Sandbox::builder().start_blocking().unwrap();
     let client = blocking_client(&sandbox, Gateway::Classic);
     let login = client.login().unwrap();
@@ -517,11 +513,7 @@ fn neither_token_nor_password_shows_in_debug_errors_or_traces() {
 fn async_client_keeps_token_and_password_out_of_debug_errors_and_traces() {
     use secrecy::ExposeSecret;
 
-    let logs = common::LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
-    // Other tests of this binary hit the same callsites with no subscriber; one registered
-    // meanwhile could keep a cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let logs = common::global_traces();
     // On this thread, so that the client's events reach this thread's subscriber.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -9,7 +9,6 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -236,6 +235,8 @@ fn run_all(runner: &Runner) {
 
 #[test]
 fn async_client_shows_every_shared_behaviour() {
+    // Before any case registers a callsite, so that none is ever cached as silenced.
+    global_traces();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -245,6 +246,8 @@ fn async_client_shows_every_shared_behaviour() {
 
 #[test]
 fn blocking_client_shows_every_shared_behaviour() {
+    // Before any case registers a callsite, so that none is ever cached as silenced.
+    global_traces();
     run_all(&Runner::Blocking);
 }
 
@@ -420,18 +423,8 @@ fn refused_connection_names_the_endpoint(runner: &Runner) {
     assert!(error.to_string().contains(&url), "{error}");
 }
 
-/// Held while a case captures traces: the two runners' captures, one thread each, must not
-/// overlap, or one's subscriber coming and going can leave the other's callsites silenced.
-static TRACE_CAPTURE: Mutex<()> = Mutex::new(());
-
 fn secrets_stay_out_of_debug_errors_and_traces(runner: &Runner) {
-    // Dropped last, after the subscriber's guard.
-    let _capture = TRACE_CAPTURE.lock().unwrap_or_else(PoisonError::into_inner);
-    let logs = LogBuffer::default();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
-    // The other test of this binary hits the same callsites on its thread with no
-    // subscriber; a callsite registered by it during `set_default` can keep a cached "never".
-    tracing::callsite::rebuild_interest_cache();
+    let logs = global_traces();
     let sandbox = sandbox().start_blocking().unwrap();
     let ours = runner.client(config(sandbox.url()));
     assert_no_secret("Debug of the client", &ours.debug());

@@ -84,6 +84,21 @@ pub fn assert_no_secret(what: &str, text: &str) {
     );
 }
 
+/// Every trace of this test binary, from a global subscriber set on first use. A subscriber
+/// of one thread (`set_default`) proved unreliable: other tests' threads hit the same
+/// callsites without it, and tracing can keep a callsite's cached interest at "never". The
+/// global one is always there, so every event of every test lands in it; what traces must
+/// never hold, they must never hold in any test. Call it at the start of each capturing test.
+pub fn global_traces() -> &'static LogBuffer {
+    static TRACES: std::sync::OnceLock<LogBuffer> = std::sync::OnceLock::new();
+    TRACES.get_or_init(|| {
+        let logs = LogBuffer::default();
+        tracing::subscriber::set_global_default(logs.subscriber())
+            .expect("the only global subscriber of this test binary");
+        logs
+    })
+}
+
 /// A `tracing` writer into memory.
 #[derive(Clone, Default)]
 pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
