@@ -130,9 +130,27 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         }
     }
 
+    /// This call as the repeat of an earlier one whose [`Call::progress`] was `earlier`: the
+    /// same operation sent again after a new login, because the gateway refused the first
+    /// one's token. Its attempts count on from the earlier call's, in the retry policy's
+    /// limit and in [`ResponseMeta::attempts`](crate::ResponseMeta::attempts), and it keeps
+    /// the earlier call's deadline, so that [`Config::timeout`](crate::Config::timeout)
+    /// bounds both together.
+    pub fn repeating(mut self, earlier: &RetryState) -> Self {
+        self.retry.attempts = earlier.attempts;
+        self.retry.deadline = earlier.deadline;
+        self
+    }
+
     /// Attempts sent so far.
     pub fn attempts(&self) -> u32 {
         self.retry.attempts
+    }
+
+    /// Where the call stands: its attempts so far and its deadline, for
+    /// [`Call::repeating`].
+    pub fn progress(&self) -> RetryState {
+        self.retry
     }
 
     /// The next thing to do.
@@ -185,6 +203,18 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     }
 
     fn deadline_passed(&self) -> Error {
+        if self.retry.attempts > 0 {
+            // Only a repeat (see `repeating`) gets here with attempts made and no error kept.
+            return Error::invalid_input(
+                "timeout",
+                format!(
+                    "the call's timeout of {:?} (Config::timeout) passed while logging in \
+                     again, before the call could be repeated with the new token; raise the \
+                     timeout",
+                    self.overall
+                ),
+            );
+        }
         Error::invalid_input(
             "timeout",
             format!(

@@ -41,7 +41,7 @@ pub use demographics::{
 pub use error::{BODY_SNIPPET_LIMIT, Error, GatewayError, TransportKind};
 pub use gateway::{CLASSIC_TOKEN_HEADER, CLOUD_TOKEN_HEADER, DEFAULT_AID, Gateway};
 pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
-pub use login::{LoginData, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, MobileLogin, SsoLogin};
+pub use login::{LoginData, LoginMethod, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, UserLogin};
 pub use measure::Measure;
 pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawCall};
 pub use prepare::{MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestPreparer};
@@ -59,8 +59,7 @@ pub use stores::{
 };
 pub use timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};
 pub use token::{
-    ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER, LoginMethod, Ticket, TokenCache,
-    TokenPlan, TokenSource, UserLogin,
+    ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER, Ticket, TokenCache, TokenPlan, TokenSource,
 };
 pub use total_data::*;
 pub use window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};

@@ -8,65 +8,116 @@ use md5::{Digest, Md5};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::lenient::{LenientInt, LenientSecret, LenientString};
-use crate::{Error, Operation, Params};
+use crate::token::ENV_LOGIN_METHOD;
+use crate::{Error, Gateway, Operation, Params};
 
 /// The method name of the classic login, defined once for the model, the sandbox and the CLI.
 pub const METHOD_MOBILE_LOGIN: &str = "open.shopweb.security.mobileLogin";
 /// The method name of the login seen on the cloud gateway.
 pub const METHOD_SSO_LOGIN: &str = "open.shopweb.security.ssoLogin";
 
-/// A user name and password, checked: neither may be empty.
-fn checked(user_name: String, password: &SecretString) -> Result<String, Error> {
-    let user_name = user_name.trim().to_owned();
-    if user_name.is_empty() {
-        return Err(Error::invalid_input(
-            "userName",
-            "the user name is empty; log in with the business-platform account",
-        ));
-    }
-    if password.expose_secret().is_empty() {
-        return Err(Error::invalid_input(
-            "password",
-            "the password is empty; log in with the business-platform account's password",
-        ));
-    }
-    Ok(user_name)
+/// Which login method to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoginMethod {
+    /// `open.shopweb.security.mobileLogin`: the password is sent as given (as the vendor's
+    /// own examples do).
+    Mobile,
+    /// `open.shopweb.security.ssoLogin`, seen on the cloud gateway: the password is sent as
+    /// the lowercase hex of its MD5.
+    Sso,
 }
 
-/// `open.shopweb.security.mobileLogin` (v1): logs a business-platform user in and returns a
-/// token. The password is sent as given (as the vendor's own examples do).
+impl LoginMethod {
+    /// The method seen on each gateway: `mobileLogin` on the classic one, `ssoLogin` on the
+    /// cloud one.
+    pub fn for_gateway(gateway: Gateway) -> LoginMethod {
+        match gateway {
+            Gateway::Classic => LoginMethod::Mobile,
+            Gateway::Cloud => LoginMethod::Sso,
+        }
+    }
+
+    /// `mobile` or `sso` (any case, trimmed).
+    pub fn parse(text: &str) -> Result<LoginMethod, Error> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "mobile" => Ok(LoginMethod::Mobile),
+            "sso" => Ok(LoginMethod::Sso),
+            _ => Err(Error::invalid_input(
+                ENV_LOGIN_METHOD,
+                format!("{text:?} is not a login method; use `mobile` or `sso`"),
+            )),
+        }
+    }
+
+    /// The method name.
+    pub fn method_name(self) -> &'static str {
+        match self {
+            LoginMethod::Mobile => METHOD_MOBILE_LOGIN,
+            LoginMethod::Sso => METHOD_SSO_LOGIN,
+        }
+    }
+}
+
+/// A login of a business-platform user (not the developer console's account):
+/// `open.shopweb.security.mobileLogin` or `open.shopweb.security.ssoLogin` (v1), by
+/// [`LoginMethod`], returning a token in [`LoginData`].
 ///
-/// Not idempotent (each call makes a new login) and needs no token. The password is a
+/// Not idempotent (each call makes a new login) and needs no token. The password is kept
+/// only in the form it is sent (as given, or as its MD5 hex for `ssoLogin`), as a
 /// [`SecretString`]: `Debug` and errors never show it.
 ///
 /// ```
-/// use opretail_model::{MobileLogin, Operation};
+/// use opretail_model::{LoginMethod, Operation, UserLogin};
 ///
-/// let login = MobileLogin::new("shop-admin", "s3cret")?;
-/// assert_eq!(login.method(), "open.shopweb.security.mobileLogin");
-/// assert_eq!(login.params()[0], ("userName", "shop-admin".into()));
-/// assert!(!login.needs_token() && !login.idempotent());
-/// assert!(!format!("{login:?}").contains("s3cret"));
+/// let mobile = UserLogin::new("shop-admin", "123456", LoginMethod::Mobile)?;
+/// assert_eq!(mobile.method(), "open.shopweb.security.mobileLogin");
+/// assert_eq!(mobile.params()[0], ("userName", "shop-admin".into()));
+/// assert_eq!(mobile.params()[1], ("password", "123456".into()));
+/// assert!(!mobile.needs_token() && !mobile.idempotent());
+///
+/// let sso = UserLogin::new("shop-admin", "123456", LoginMethod::Sso)?;
+/// assert_eq!(sso.method(), "open.shopweb.security.ssoLogin");
+/// assert_eq!(sso.params()[1], ("password", "e10adc3949ba59abbe56e057f20f883e".into()));
+/// assert!(!format!("{sso:?}").contains("e10adc"));
 /// # Ok::<(), opretail_model::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct MobileLogin {
+pub struct UserLogin {
+    method: LoginMethod,
     user_name: String,
+    /// The password as it is sent.
     password: SecretString,
 }
 
-impl MobileLogin {
-    /// The method name.
-    pub const METHOD: &'static str = METHOD_MOBILE_LOGIN;
-
-    /// A login of `user_name` (trimmed) with `password`; both must be non-empty.
+impl UserLogin {
+    /// A login of `user_name` (trimmed) with `password` by `method`; neither may be empty.
     pub fn new(
         user_name: impl Into<String>,
         password: impl Into<SecretString>,
-    ) -> Result<Self, Error> {
+        method: LoginMethod,
+    ) -> Result<UserLogin, Error> {
         let password = password.into();
-        let user_name = checked(user_name.into(), &password)?;
-        Ok(MobileLogin {
+        let user_name = user_name.into().trim().to_owned();
+        if user_name.is_empty() {
+            return Err(Error::invalid_input(
+                "userName",
+                "the user name is empty; log in with the business-platform account",
+            ));
+        }
+        if password.expose_secret().is_empty() {
+            return Err(Error::invalid_input(
+                "password",
+                "the password is empty; log in with the business-platform account's password",
+            ));
+        }
+        let password = match method {
+            LoginMethod::Mobile => password,
+            LoginMethod::Sso => {
+                hex::encode(Md5::digest(password.expose_secret().as_bytes())).into()
+            }
+        };
+        Ok(UserLogin {
+            method,
             user_name,
             password,
         })
@@ -76,97 +127,34 @@ impl MobileLogin {
     pub fn user_name(&self) -> &str {
         &self.user_name
     }
+
+    /// The login method.
+    pub fn login_method(&self) -> LoginMethod {
+        self.method
+    }
 }
 
-impl fmt::Debug for MobileLogin {
+impl fmt::Debug for UserLogin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MobileLogin")
+        f.debug_struct("UserLogin")
+            .field("method", &self.method)
             .field("user_name", &self.user_name)
             .field("password", &"<redacted>")
             .finish()
     }
 }
 
-impl Operation for MobileLogin {
+impl Operation for UserLogin {
     type Output = LoginData;
 
     fn method(&self) -> &str {
-        Self::METHOD
+        self.method.method_name()
     }
 
     fn params(&self) -> Params<'_> {
         vec![
             ("userName", self.user_name.as_str().into()),
             ("password", self.password.expose_secret().into()),
-        ]
-    }
-}
-
-/// `open.shopweb.security.ssoLogin` (v1), seen on the cloud gateway: logs a business-platform
-/// user in and returns a token. The password is sent as the lowercase hex of its MD5, which
-/// is computed here; the plain password is not kept.
-///
-/// Not idempotent and needs no token. `Debug` and errors never show the password or its
-/// hash.
-///
-/// ```
-/// use opretail_model::{Operation, SsoLogin};
-///
-/// let login = SsoLogin::new("shop-admin", "123456")?;
-/// assert_eq!(login.method(), "open.shopweb.security.ssoLogin");
-/// assert_eq!(login.params()[1], ("password", "e10adc3949ba59abbe56e057f20f883e".into()));
-/// # Ok::<(), opretail_model::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct SsoLogin {
-    user_name: String,
-    password_md5: SecretString,
-}
-
-impl SsoLogin {
-    /// The method name.
-    pub const METHOD: &'static str = METHOD_SSO_LOGIN;
-
-    /// A login of `user_name` (trimmed) with `password`; both must be non-empty.
-    pub fn new(
-        user_name: impl Into<String>,
-        password: impl Into<SecretString>,
-    ) -> Result<Self, Error> {
-        let password = password.into();
-        let user_name = checked(user_name.into(), &password)?;
-        let digest = Md5::digest(password.expose_secret().as_bytes());
-        Ok(SsoLogin {
-            user_name,
-            password_md5: hex::encode(digest).into(),
-        })
-    }
-
-    /// The user name.
-    pub fn user_name(&self) -> &str {
-        &self.user_name
-    }
-}
-
-impl fmt::Debug for SsoLogin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SsoLogin")
-            .field("user_name", &self.user_name)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
-impl Operation for SsoLogin {
-    type Output = LoginData;
-
-    fn method(&self) -> &str {
-        Self::METHOD
-    }
-
-    fn params(&self) -> Params<'_> {
-        vec![
-            ("userName", self.user_name.as_str().into()),
-            ("password", self.password_md5.expose_secret().into()),
         ]
     }
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{Config, Error, Gateway, LoginData, MobileLogin, Operation, Params, SsoLogin};
+use crate::{Config, Error, Gateway, LoginData, LoginMethod, UserLogin};
 
 /// The environment variable holding a user's login token.
 pub const ENV_TOKEN: &str = "OPRETAIL_TOKEN";
@@ -31,92 +31,6 @@ pub const ENV_USER: &str = "OPRETAIL_USER";
 pub const ENV_PASSWORD: &str = "OPRETAIL_PASSWORD";
 /// The environment variable naming the login method: `mobile` or `sso`.
 pub const ENV_LOGIN_METHOD: &str = "OPRETAIL_LOGIN_METHOD";
-
-/// Which login method to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LoginMethod {
-    /// `open.shopweb.security.mobileLogin`: the password is sent as given.
-    Mobile,
-    /// `open.shopweb.security.ssoLogin`: the password is sent as its MD5.
-    Sso,
-}
-
-impl LoginMethod {
-    /// The method seen on each gateway: `mobileLogin` on the classic one, `ssoLogin` on the
-    /// cloud one.
-    pub fn for_gateway(gateway: Gateway) -> LoginMethod {
-        match gateway {
-            Gateway::Classic => LoginMethod::Mobile,
-            Gateway::Cloud => LoginMethod::Sso,
-        }
-    }
-
-    /// `mobile` or `sso` (any case, trimmed).
-    pub fn parse(text: &str) -> Result<LoginMethod, Error> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "mobile" => Ok(LoginMethod::Mobile),
-            "sso" => Ok(LoginMethod::Sso),
-            _ => Err(Error::invalid_input(
-                ENV_LOGIN_METHOD,
-                format!("{text:?} is not a login method; use `mobile` or `sso`"),
-            )),
-        }
-    }
-}
-
-/// A login of a business-platform user by either method: an [`Operation`] returning
-/// [`LoginData`]. `Debug` never shows the password.
-///
-/// ```
-/// use opretail_model::{LoginMethod, Operation, UserLogin};
-///
-/// let login = UserLogin::new("shop-admin", "s3cret", LoginMethod::Sso)?;
-/// assert_eq!(login.method(), "open.shopweb.security.ssoLogin");
-/// assert!(!login.needs_token() && !login.idempotent());
-/// assert!(!format!("{login:?}").contains("s3cret"));
-/// # Ok::<(), opretail_model::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub enum UserLogin {
-    /// By `mobileLogin`.
-    Mobile(MobileLogin),
-    /// By `ssoLogin`.
-    Sso(SsoLogin),
-}
-
-impl UserLogin {
-    /// A login of `user_name` with `password` by `method`; both must be non-empty.
-    pub fn new(
-        user_name: impl Into<String>,
-        password: impl Into<SecretString>,
-        method: LoginMethod,
-    ) -> Result<UserLogin, Error> {
-        let password = password.into();
-        Ok(match method {
-            LoginMethod::Mobile => UserLogin::Mobile(MobileLogin::new(user_name, password)?),
-            LoginMethod::Sso => UserLogin::Sso(SsoLogin::new(user_name, password)?),
-        })
-    }
-
-    fn operation(&self) -> &dyn Operation<Output = LoginData> {
-        match self {
-            UserLogin::Mobile(op) => op,
-            UserLogin::Sso(op) => op,
-        }
-    }
-}
-
-impl Operation for UserLogin {
-    type Output = LoginData;
-
-    fn method(&self) -> &str {
-        self.operation().method()
-    }
-
-    fn params(&self) -> Params<'_> {
-        self.operation().params()
-    }
-}
 
 /// Where a client gets the user token for the methods that need one.
 ///
@@ -410,7 +324,7 @@ mod tests {
         let mut cache = TokenCache::new();
         assert!(matches!(
             source.plan(&local(), &cache, None),
-            Ok(TokenPlan::LogIn(UserLogin::Mobile(_)))
+            Ok(TokenPlan::LogIn(login)) if login.login_method() == LoginMethod::Mobile
         ));
         cache.store(login_data("t1"));
         assert_eq!(token_of(source.plan(&local(), &cache, None).unwrap()), "t1");
@@ -500,7 +414,7 @@ mod tests {
             vars(&[("OPRETAIL_USER", "u"), ("OPRETAIL_PASSWORD", "p")]),
         )
         .unwrap();
-        assert!(matches!(cloud, TokenSource::Login(UserLogin::Sso(_))));
+        assert!(matches!(&cloud, TokenSource::Login(l) if l.login_method() == LoginMethod::Sso));
         let chosen = TokenSource::from_vars(
             Gateway::Cloud,
             vars(&[
@@ -510,7 +424,9 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert!(matches!(chosen, TokenSource::Login(UserLogin::Mobile(_))));
+        assert!(
+            matches!(&chosen, TokenSource::Login(l) if l.login_method() == LoginMethod::Mobile)
+        );
         let half = TokenSource::from_vars(Gateway::Classic, vars(&[("OPRETAIL_USER", "u")]));
         assert!(half.unwrap_err().to_string().contains("OPRETAIL_PASSWORD"));
         let empty = TokenSource::from_vars(Gateway::Classic, vars(&[("OPRETAIL_TOKEN", "")]));

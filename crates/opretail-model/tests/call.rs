@@ -257,6 +257,49 @@ fn the_attempt_count_reaches_the_metadata() {
 }
 
 #[test]
+fn a_repeat_after_a_new_login_counts_on_and_keeps_the_deadline() {
+    let config = Config::builder()
+        .retry(fast())
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let s = RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config);
+    let op = read("m");
+    let mut clock = Clock::new();
+    let mut first = Call::new(&s, &op, Vec::new(), clock.now());
+    let Step::Send { .. } = first.next(clock.now()) else {
+        panic!("expected a request")
+    };
+    first.on_response(200, None, envelope(9_990_001).as_bytes(), clock.now());
+    let Step::Done(Err(refused)) = first.next(clock.now()) else {
+        panic!("a refused token is not retried by the call itself")
+    };
+    assert_eq!(refused.return_code(), Some(&ReturnCode::TokenNotExist));
+    let earlier = first.progress();
+
+    // The login took half a second: the repeat gets what is left of the 2 s.
+    clock.advance(Duration::from_millis(500));
+    let mut repeat = Call::new(&s, &op, Vec::new(), clock.now()).repeating(&earlier);
+    let Step::Send { timeout, .. } = repeat.next(clock.now()) else {
+        panic!("expected a request")
+    };
+    assert_eq!(timeout, Duration::from_millis(1500));
+    repeat.on_response(200, None, envelope(0).as_bytes(), clock.now());
+    let Step::Done(Ok(response)) = repeat.next(clock.now()) else {
+        panic!("expected the answer")
+    };
+    assert_eq!(response.meta.attempts, 2);
+
+    // A login that took all the time: the repeat is not sent, and says why.
+    clock.advance(Duration::from_secs(2));
+    let mut late = Call::new(&s, &op, Vec::new(), clock.now()).repeating(&earlier);
+    let Step::Done(Err(error)) = late.next(clock.now()) else {
+        panic!("nothing may be sent after the deadline")
+    };
+    assert!(error.to_string().contains("logging in again"), "{error}");
+}
+
+#[test]
 fn a_call_not_safe_to_repeat_is_retried_only_when_nothing_was_sent() {
     let s = signer(fast());
     let write = RawCall::new("open.sandbox.write");

@@ -3,19 +3,19 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use opretail_model::{
-    Config, Credentials, Error, LoginData, MobileLogin, Operation, Preparation, RequestPreparer,
-    ReturnCode, SsoLogin, decode_response,
+    Config, Credentials, Error, LoginData, LoginMethod, Operation, Preparation, RequestPreparer,
+    ReturnCode, UserLogin, decode_response,
 };
 use secrecy::ExposeSecret;
 
 const PASSWORD: &str = "Pa55-w0rd!";
 
-fn mobile() -> MobileLogin {
-    MobileLogin::new("shop-admin", PASSWORD).unwrap()
+fn mobile() -> UserLogin {
+    UserLogin::new("shop-admin", PASSWORD, LoginMethod::Mobile).unwrap()
 }
 
-fn sso() -> SsoLogin {
-    SsoLogin::new(" shop-admin ", PASSWORD).unwrap()
+fn sso() -> UserLogin {
+    UserLogin::new(" shop-admin ", PASSWORD, LoginMethod::Sso).unwrap()
 }
 
 fn prepared_body(op: &impl Operation) -> (String, String) {
@@ -63,7 +63,7 @@ fn sso_login_sends_the_lowercase_md5_of_the_password() {
         "{shown}"
     );
     // The well-known vector, so the helper below is not the only judge.
-    let known = SsoLogin::new("u", "123456").unwrap();
+    let known = UserLogin::new("u", "123456", LoginMethod::Sso).unwrap();
     assert_eq!(known.params()[1].1, "e10adc3949ba59abbe56e057f20f883e");
 }
 
@@ -76,8 +76,8 @@ fn md5_hex(text: &str) -> String {
 fn empty_user_names_and_passwords_are_refused_without_echoing_the_password() {
     for (user, password) in [("", PASSWORD), ("  ", PASSWORD), ("shop-admin", "")] {
         for err in [
-            MobileLogin::new(user, password).unwrap_err(),
-            SsoLogin::new(user, password).unwrap_err(),
+            UserLogin::new(user, password, LoginMethod::Mobile).unwrap_err(),
+            UserLogin::new(user, password, LoginMethod::Sso).unwrap_err(),
         ] {
             assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
             let shown = format!("{err} {err:?}");

@@ -11,10 +11,10 @@ use chrono::{Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use common::Form;
 use opretail_model::{
     DateRange, Demographics, EntityId, GetManyShopsPassengerIndicatorData, Grain, LoginData,
-    METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION, METHOD_GET_DEPARTMENTS,
+    LoginMethod, METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION, METHOD_GET_DEPARTMENTS,
     METHOD_GET_DEPT_LIST_BY_PAGE, METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-    METHOD_GET_PASSENGER_INDICATOR_DATA, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, MobileLogin,
-    Operation, PassengerIndicator, SeriesRequest, ShopSeriesList, SsoLogin, StorePage,
+    METHOD_GET_PASSENGER_INDICATOR_DATA, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, Operation,
+    PassengerIndicator, SeriesRequest, ShopSeriesList, StorePage, UserLogin,
 };
 use opretail_sandbox::{
     DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_ROOT_NODE, DEMO_STORE_COUNT, DEMO_USER, Fault,
@@ -101,7 +101,12 @@ fn data<T: serde::de::DeserializeOwned>(envelope: &Value) -> T {
 }
 
 async fn login(gw: Gw<'_>) -> String {
-    let op = MobileLogin::new(DEMO_USER, SecretString::from(DEMO_PASSWORD.to_owned())).unwrap();
+    let op = UserLogin::new(
+        DEMO_USER,
+        SecretString::from(DEMO_PASSWORD.to_owned()),
+        LoginMethod::Mobile,
+    )
+    .unwrap();
     let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&op), None).await;
     let login: LoginData = data(&envelope);
     login.token.expose_secret().to_owned()
@@ -150,11 +155,21 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         .await
         .unwrap();
     let gw = classic(&sandbox);
-    let mobile = MobileLogin::new(DEMO_USER, SecretString::from(DEMO_PASSWORD.to_owned())).unwrap();
+    let mobile = UserLogin::new(
+        DEMO_USER,
+        SecretString::from(DEMO_PASSWORD.to_owned()),
+        LoginMethod::Mobile,
+    )
+    .unwrap();
     let first: LoginData =
         data(&call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&mobile), None).await);
     assert!(first.enterprise_id.is_some());
-    let sso = SsoLogin::new("buyer", SecretString::from("pa55".to_owned())).unwrap();
+    let sso = UserLogin::new(
+        "buyer",
+        SecretString::from("pa55".to_owned()),
+        LoginMethod::Sso,
+    )
+    .unwrap();
     let envelope = call_with(cloud(&sandbox), METHOD_SSO_LOGIN, &params_of(&sso), None).await;
     let second: LoginData = data(&envelope);
     assert_ne!(first.token.expose_secret(), second.token.expose_secret());
@@ -167,10 +182,20 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
     assert!((expires - now_ms - 3_600_000).abs() < 60_000, "{expires}");
     assert_eq!(sandbox.counters().logins(), 2);
 
-    let unknown = MobileLogin::new("nobody", SecretString::from("x".to_owned())).unwrap();
+    let unknown = UserLogin::new(
+        "nobody",
+        SecretString::from("x".to_owned()),
+        LoginMethod::Mobile,
+    )
+    .unwrap();
     let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&unknown), None).await;
     common::assert_error(&envelope, 103_094, "USERNAME_ERROE");
-    let wrong = MobileLogin::new(DEMO_USER, SecretString::from("guess".to_owned())).unwrap();
+    let wrong = UserLogin::new(
+        DEMO_USER,
+        SecretString::from("guess".to_owned()),
+        LoginMethod::Mobile,
+    )
+    .unwrap();
     let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&wrong), None).await;
     common::assert_error(&envelope, 103_095, "PASSWORD_ERROE");
     assert!(!envelope.to_string().contains("guess"), "{envelope}");
@@ -798,7 +823,12 @@ async fn faults_hit_the_platform_methods_too() {
     )
     .await;
     common::assert_error(&envelope, -500, "API_SYSTEM_CALL_ERROR");
-    let mobile = MobileLogin::new(DEMO_USER, SecretString::from(DEMO_PASSWORD.to_owned())).unwrap();
+    let mobile = UserLogin::new(
+        DEMO_USER,
+        SecretString::from(DEMO_PASSWORD.to_owned()),
+        LoginMethod::Mobile,
+    )
+    .unwrap();
     let mut form = Form::common(METHOD_MOBILE_LOGIN).set("_aid", gw.aid);
     for (k, v) in params_of(&mobile) {
         form = form.set(k, &v);

@@ -9,8 +9,8 @@ use opretail_model::{
     Call, Config, Credentials, DateRange, Demographics, EntityId, Error,
     GetAgeGroupAndGenderDistribution, GetPassengerIndicatorData, GetTotalData, ListStores,
     LoginData, Moment, Operation, PassengerIndicator, RawCall, RequestPreparer, Response,
-    SeriesRequest, ShopSeries, Step, Store, StorePages, Ticket, TimeWindow, TokenCache, TokenPlan,
-    TokenSource, TotalData,
+    RetryState, SeriesRequest, ShopSeries, Step, Store, StorePages, Ticket, TimeWindow, TokenCache,
+    TokenPlan, TokenSource, TotalData,
 };
 
 /// Idle connections kept by the agent [`Client::new`] builds (ureq keeps 3 per host by
@@ -166,7 +166,7 @@ impl Client {
         source.user_login()?;
         let mut cache = self.tokens.lock();
         if let TokenPlan::LogIn(login) = source.plan(self.config(), &cache, None)? {
-            let data = self.drive(login, None)?.output;
+            let data = self.drive(login, None, None).0?.output;
             cache.store(data);
         }
         cache
@@ -254,18 +254,19 @@ impl Client {
     }
 
     /// One call, with the user token when the operation needs one, and once more with a
-    /// new token when the gateway refused the first.
+    /// new token when the gateway refused the first: the repeat counts its attempts on from
+    /// the first try's and shares its deadline.
     fn call<O: Operation + ?Sized>(&self, operation: &O) -> Result<Response<O::Output>, Error> {
         if !operation.needs_token() {
-            return self.drive(operation, None);
+            return self.drive(operation, None, None).0;
         }
         let ticket = self.ticket(None)?;
-        match self.drive(operation, Some(&ticket)) {
-            Err(error) if self.tokens.source.log_in_again(&error) => {
+        match self.drive(operation, Some(&ticket), None) {
+            (Err(error), earlier) if self.tokens.source.log_in_again(&error) => {
                 let ticket = self.ticket(Some(&ticket))?;
-                self.drive(operation, Some(&ticket))
+                self.drive(operation, Some(&ticket), Some(&earlier)).0
             }
-            result => result,
+            (result, _) => result,
         }
     }
 
@@ -275,21 +276,27 @@ impl Client {
         match self.tokens.source.plan(self.config(), &cache, refused)? {
             TokenPlan::Use(ticket) => Ok(ticket),
             TokenPlan::LogIn(login) => {
-                let data = self.drive(login, None)?.output;
+                let data = self.drive(login, None, None).0?.output;
                 Ok(cache.store(data))
             }
         }
     }
 
+    /// Drives one call to its end, as the repeat of `earlier` if given; gives back where it
+    /// ended too, for a repeat.
     fn drive<O: Operation + ?Sized>(
         &self,
         operation: &O,
         ticket: Option<&Ticket>,
-    ) -> Result<Response<O::Output>, Error> {
+        earlier: Option<&RetryState>,
+    ) -> (Result<Response<O::Output>, Error>, RetryState) {
         let inner = &*self.inner;
         let config = inner.preparer.config();
         let headers = ticket.map_or_else(Vec::new, |t| t.header(config.token_header()));
         let mut call = Call::new(&inner.preparer, operation, headers, moment());
+        if let Some(earlier) = earlier {
+            call = call.repeating(earlier);
+        }
         loop {
             match call.next(moment()) {
                 Step::Send { request, timeout } => {
@@ -299,7 +306,7 @@ impl Client {
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Done(result) => {
                     tracing::Span::current().record("attempts", call.attempts());
-                    return result;
+                    return (result, call.progress());
                 }
             }
         }

@@ -16,9 +16,9 @@ pub use opretail_model::{
     AgeShare, Bucket, DateRange, Demographics, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
     Gateway, Gender, GenderShare, GetAgeGroupAndGenderDistribution, GetDepartments,
     GetDeptListByPage, GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData, Grain,
-    HourRange, ListStores, LoginData, LoginMethod, MobileLogin, PassengerIndicator, SecretString,
-    SeriesLimits, SeriesRequest, ShopSeries, ShopSeriesList, SsoLogin, Store, StorePage,
-    StorePages, TimeWindow, TokenSource, UserLogin,
+    HourRange, ListStores, LoginData, LoginMethod, PassengerIndicator, SecretString, SeriesLimits,
+    SeriesRequest, ShopSeries, ShopSeriesList, Store, StorePage, StorePages, TimeWindow,
+    TokenSource, UserLogin,
 };
 
 /// The async client, on reqwest and tokio (feature `async`, on by default).

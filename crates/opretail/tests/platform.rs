@@ -242,10 +242,12 @@ async fn async_expired_token_logs_in_again_once() {
         client.send(&op).await.unwrap();
         sandbox.expire_tokens();
         let requests = sandbox.counters().requests();
-        client.send(&op).await.unwrap();
+        let response = client.send_with_meta(&op).await.unwrap();
         assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
-        // The refused call, the login and the repeated call.
+        // The refused call, the login and the repeated call…
         assert_eq!(sandbox.counters().requests() - requests, 3, "{gateway}");
+        // …of which two were this call's.
+        assert_eq!(response.meta.attempts, 2, "{gateway}");
         client.send(&op).await.unwrap();
         assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
     }
@@ -261,9 +263,10 @@ fn blocking_expired_token_logs_in_again_once() {
         client.send(&op).unwrap();
         sandbox.expire_tokens();
         let requests = sandbox.counters().requests();
-        client.send(&op).unwrap();
+        let response = client.send_with_meta(&op).unwrap();
         assert_eq!(sandbox.counters().logins() - before, 2, "{gateway}");
         assert_eq!(sandbox.counters().requests() - requests, 3, "{gateway}");
+        assert_eq!(response.meta.attempts, 2, "{gateway}");
     }
 }
 
