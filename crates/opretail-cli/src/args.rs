@@ -208,9 +208,10 @@ fn parse_when(text: &str) -> Result<When, String> {
     ))
 }
 
-/// `opretail passenger-flow series`
+/// What `passenger-flow series` and `demographics` share: the stores, the period, how many
+/// calls at once, and the output.
 #[derive(Debug, Args)]
-pub struct SeriesArgs {
+pub struct OverTime {
     /// The stores.
     #[command(flatten)]
     pub stores: IdSource,
@@ -219,13 +220,9 @@ pub struct SeriesArgs {
     #[command(flatten)]
     pub period: Period,
 
-    /// Size of the buckets.
-    #[arg(long, value_name = "GRAIN", default_value = "hour")]
-    pub by: GrainArg,
-
-    /// Only the stores' business hours.
-    #[arg(long)]
-    pub business_hours: bool,
+    /// Calls in flight at once (a slow call holds only its own slot).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
@@ -236,24 +233,28 @@ pub struct SeriesArgs {
     pub csv_raw: bool,
 }
 
+/// `opretail passenger-flow series`
+#[derive(Debug, Args)]
+pub struct SeriesArgs {
+    /// The stores, the period and the output.
+    #[command(flatten)]
+    pub over: OverTime,
+
+    /// Size of the buckets.
+    #[arg(long, value_name = "GRAIN", default_value = "hour")]
+    pub by: GrainArg,
+
+    /// Only the stores' business hours.
+    #[arg(long)]
+    pub business_hours: bool,
+}
+
 /// `opretail passenger-flow demographics`
 #[derive(Debug, Args)]
 pub struct DemographicsArgs {
-    /// The stores.
+    /// The stores, the period and the output.
     #[command(flatten)]
-    pub stores: IdSource,
-
-    /// The period.
-    #[command(flatten)]
-    pub period: Period,
-
-    /// Output format [default: table when stdout is a terminal, else json]
-    #[arg(long, value_name = "FORMAT")]
-    pub output: Option<ListFormat>,
-
-    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
-    #[arg(long)]
-    pub csv_raw: bool,
+    pub over: OverTime,
 }
 
 /// Bucket sizes of `passenger-flow series`.

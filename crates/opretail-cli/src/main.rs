@@ -113,28 +113,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
         Command::PassengerFlow(PassengerFlowCommand::Series(args)) => {
-            let settings = Settings::resolve(&cli.global)?;
-            let s = &args.stores;
-            let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
-            commands::period::window(&args.period)?;
-            with_gateway(
-                &settings,
-                cli.global.sandbox,
-                Tuning::default(),
-                async |gateway| commands::series::run(gateway, &args, batch).await,
-            )
+            over_time(&cli.global, &args.over, async |gateway, batch| {
+                commands::series::run(gateway, &args, batch).await
+            })
         }
         Command::PassengerFlow(PassengerFlowCommand::Demographics(args)) => {
-            let settings = Settings::resolve(&cli.global)?;
-            let s = &args.stores;
-            let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
-            commands::period::window(&args.period)?;
-            with_gateway(
-                &settings,
-                cli.global.sandbox,
-                Tuning::default(),
-                async |gateway| commands::demographics::run(gateway, &args, batch).await,
-            )
+            over_time(&cli.global, &args.over, async |gateway, batch| {
+                commands::demographics::run(gateway, &args.over, batch).await
+            })
         }
         Command::Stores(args) => {
             let settings = Settings::resolve(&cli.global)?;
@@ -167,6 +153,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
     }
+}
+
+/// Runs `passenger-flow series` or `demographics`: the ids and the period are checked before
+/// anything is started.
+fn over_time(
+    global: &args::GlobalArgs,
+    over: &args::OverTime,
+    command: impl AsyncFnOnce(&Gateway, ids::Batch) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let settings = Settings::resolve(global)?;
+    let s = &over.stores;
+    let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
+    commands::period::window(&over.period)?;
+    with_gateway(
+        &settings,
+        global.sandbox,
+        Tuning::default(),
+        async |gateway| command(gateway, batch).await,
+    )
 }
 
 /// Runs a command that calls the gateway, then stops the embedded sandbox if there is one.

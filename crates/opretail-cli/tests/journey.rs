@@ -1,12 +1,14 @@
 //! The user journey after `getTotalData`, through the binary: store list, passenger flow over
 //! time, demographics, and a login kept between commands.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 mod common;
 
 use opretail_sandbox::{
-    DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER, Sandbox,
+    DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER, Fault, FaultPlan,
+    Sandbox,
 };
 use serde_json::Value;
 
@@ -226,20 +228,10 @@ fn a_login_is_kept_for_later_commands_until_logout() {
 
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
     let cache = cache_dir("login");
-    let gateway = [
-        "--endpoint",
-        sandbox.url(),
-        "--akey",
-        DEFAULT_AKEY,
-        "--asid",
-        DEFAULT_ASID,
-    ];
     let with = |rest: &[&str]| -> Vec<String> {
-        gateway
-            .iter()
-            .chain(rest)
-            .map(|s| (*s).to_owned())
-            .collect()
+        let mut args = gateway_args(&sandbox);
+        args.extend(rest.iter().map(|s| (*s).to_owned()));
+        args
     };
     let args = with(&["login"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -282,4 +274,225 @@ fn a_login_is_kept_for_later_commands_until_logout() {
     let out = run_in(&cache, &args, &[]);
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(out.stderr.contains("opretail login"), "{}", out.stderr);
+}
+
+/// The flags that reach `sandbox` with its demo developer key.
+fn gateway_args(sandbox: &opretail_sandbox::SandboxHandle) -> Vec<String> {
+    ["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY]
+        .into_iter()
+        .chain(["--asid", DEFAULT_ASID])
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A sandbox whose first request (the login) is answered normally and whose second fails with
+/// a code that is not retried; the command line to reach it as the demo user, and the
+/// environment.
+fn second_request_fails() -> (opretail_sandbox::SandboxHandle, Vec<String>) {
+    let sandbox = Sandbox::builder()
+        .faults(FaultPlan::script([
+            Fault::Delay(std::time::Duration::ZERO),
+            Fault::Gateway(7),
+        ]))
+        .start_blocking()
+        .expect("sandbox starts");
+    let args = gateway_args(&sandbox);
+    (sandbox, args)
+}
+
+const DEMO_LOGIN: [(&str, &str); 2] = [
+    ("OPRETAIL_USER", DEMO_USER),
+    ("OPRETAIL_PASSWORD", DEMO_PASSWORD),
+];
+
+#[test]
+fn a_failed_series_call_fails_only_its_stores() {
+    let (sandbox, mut args) = second_request_fails();
+    // 21 stores, one call at a time: the first call (20 stores) fails, the second (1) not.
+    args.extend(["passenger-flow", "series"].map(str::to_owned));
+    for n in 0..21 {
+        args.extend(["--id".to_owned(), format!("S_{}", 1001 + n)]);
+    }
+    args.extend(
+        [
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-16",
+            "--by",
+            "day",
+            "--concurrency",
+            "1",
+            "--output",
+            "ndjson",
+        ]
+        .map(str::to_owned),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_in(&cache_dir("series-fails"), &args, &DEMO_LOGIN);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let ids: Vec<String> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["S_1021"], "{}", out.stdout);
+    assert!(
+        out.stderr.contains(
+            "error: the series of S_1001, S_1002, S_1003 and 17 more from 2026-11-16 to 2026-11-16"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("1 of 2 calls failed"), "{}", out.stderr);
+    assert_eq!(sandbox.counters().requests(), 3, "the login and both calls");
+}
+
+#[test]
+fn a_failed_demographics_call_fails_only_its_store() {
+    let (sandbox, mut args) = second_request_fails();
+    args.extend(
+        [
+            "passenger-flow",
+            "demographics",
+            "--id",
+            "S_1001",
+            "--id",
+            "S_1002",
+            "--id",
+            "S_1003",
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-22",
+            "--concurrency",
+            "1",
+            "--output",
+            "json",
+        ]
+        .map(str::to_owned),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_in(&cache_dir("demographics-fails"), &args, &DEMO_LOGIN);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).expect("the JSON array is closed");
+    let ids: BTreeSet<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, BTreeSet::from(["S_1002", "S_1003"]));
+    assert!(
+        out.stderr.contains("error: the demographics of S_1001:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("1 of 3 stores failed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        sandbox.counters().requests(),
+        4,
+        "the login and three calls"
+    );
+}
+
+#[test]
+fn a_wrong_password_ends_the_command_after_one_login() {
+    let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
+    let mut args = gateway_args(&sandbox);
+    args.extend(
+        [
+            "passenger-flow",
+            "demographics",
+            "--id",
+            "S_1001",
+            "--id",
+            "S_1002",
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-16",
+            "--output",
+            "json",
+        ]
+        .map(str::to_owned),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_in(
+        &cache_dir("wrong-password"),
+        &args,
+        &[
+            ("OPRETAIL_USER", DEMO_USER),
+            ("OPRETAIL_PASSWORD", "wrong-canary"),
+        ],
+    );
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the login failed: PASSWORD_ERROE"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong-canary"), "{}", out.stderr);
+    assert_eq!(
+        sandbox.counters().requests(),
+        1,
+        "one login, and no call after it failed"
+    );
+}
+
+/// `opretail login` on a terminal (a pseudo-terminal made by util-linux's `script`, which every
+/// Debian system has) asks for the password without echo, logs in and keeps the token.
+#[cfg(target_os = "linux")]
+#[test]
+fn login_asks_for_the_password_on_a_terminal() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
+    let cache = cache_dir("prompt");
+    let login = format!(
+        "{} --endpoint {} --akey {DEFAULT_AKEY} --asid {DEFAULT_ASID} login",
+        env!("CARGO_BIN_EXE_opretail"),
+        sandbox.url()
+    );
+    let mut script = Command::new("script");
+    script.args(["--quiet", "--return", "--command", &login, "/dev/null"]);
+    let mut child = common::isolated(script, "opretail-cli-journey-empty-home")
+        .env("XDG_CACHE_HOME", &cache)
+        .env("OPRETAIL_USER", DEMO_USER)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux's script runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+
+    // Type the password only once asked: the terminal echoes what comes before echo is off.
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("password of demo: ") {
+        let n = stdout.read(&mut byte).expect("the terminal's output");
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.push(byte[0]);
+    }
+    stdin
+        .write_all(format!("{DEMO_PASSWORD}\n").as_bytes())
+        .expect("type the password");
+    stdout
+        .read_to_end(&mut seen)
+        .expect("the rest of the output");
+    let status = child.wait().expect("script ends");
+    drop(stdin);
+    let transcript = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{transcript}");
+    assert!(transcript.contains("logged in as demo"), "{transcript}");
+    assert!(!transcript.contains(DEMO_PASSWORD), "echoed: {transcript}");
+    assert_eq!(sandbox.counters().logins(), 1);
+    let token = std::fs::read_to_string(cache.join("opretail").join("token")).expect("kept");
+    assert!(!token.trim().is_empty() && !transcript.contains(token.trim()));
 }

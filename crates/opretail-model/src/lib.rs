@@ -49,7 +49,7 @@ pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use return_code::ReturnCode;
 pub use series::{
     Bucket, DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS,
-    GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData, Grain,
+    DEFAULT_SERIES_IN_FLIGHT, GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData, Grain,
     METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA, METHOD_GET_PASSENGER_INDICATOR_DATA,
     PassengerIndicator, SeriesLimits, SeriesRequest, ShopSeries, ShopSeriesList, merge_series,
 };

@@ -16,8 +16,8 @@ use std::fmt;
 
 pub use data::{Bucket, PassengerIndicator, ShopSeries, ShopSeriesList};
 pub use split::{
-    DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS, SeriesLimits,
-    SeriesRequest, merge_series,
+    DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS,
+    DEFAULT_SERIES_IN_FLIGHT, SeriesLimits, SeriesRequest, merge_series,
 };
 
 use crate::id::unique_ids;

@@ -8,8 +8,8 @@ use opretail_model::{
     Call, Config, Credentials, DateRange, Demographics, EntityId, Error,
     GetAgeGroupAndGenderDistribution, GetPassengerIndicatorData, GetTotalData, ListStores,
     LoginData, Moment, Operation, PassengerIndicator, RawCall, RequestPreparer, Response,
-    RetryState, SeriesRequest, ShopSeries, Step, Store, StorePages, Ticket, TimeWindow, TokenCache,
-    TokenPlan, TokenSource, TotalData, TransportKind,
+    RetryState, SeriesRequest, ShopSeries, ShopSeriesList, Step, Store, StorePages, Ticket,
+    TimeWindow, TokenCache, TokenPlan, TokenSource, TotalData, TransportKind,
 };
 use tokio::sync::Mutex;
 use tracing::Instrument;
@@ -38,9 +38,6 @@ pub struct Client {
     inner: Arc<Inner>,
     tokens: Arc<Tokens>,
 }
-
-/// How many calls of a split series request are in flight at once.
-pub const SERIES_CONCURRENCY: usize = 4;
 
 /// The token source and the one login all clones share; the lock is held during a login,
 /// so that concurrent calls wait for it instead of logging in each.
@@ -259,19 +256,26 @@ impl Client {
     }
 
     /// Passenger flow over time for the stores of `request`: its calls (split by days and
-    /// ids, see [`SeriesRequest::calls`]) are sent [`SERIES_CONCURRENCY`] at a time and their
-    /// answers merged into one series per store, buckets in time order. The first failing
-    /// call ends it with its error.
+    /// ids, see [`SeriesRequest::calls`]) are sent [`SeriesRequest::in_flight`] at a time (a
+    /// slow call holds only its own slot) and their answers merged into one series per store,
+    /// buckets in time order. The first failing call ends it with its error.
     pub async fn passenger_flow_series(
         &self,
         request: &SeriesRequest,
     ) -> Result<Vec<ShopSeries>, Error> {
         let calls = request.calls()?;
-        let answers: Vec<_> = stream::iter(calls.iter().map(|call| self.send(call)))
-            .buffered(SERIES_CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(request.merge(answers))
+        // Unordered, so that a slow call holds only its own slot; put back in order below.
+        let mut answers: Vec<(usize, ShopSeriesList)> = stream::iter(
+            calls
+                .iter()
+                .enumerate()
+                .map(|(n, call)| async move { Ok((n, self.send(call).await?)) }),
+        )
+        .buffer_unordered(request.in_flight())
+        .try_collect()
+        .await?;
+        answers.sort_unstable_by_key(|(n, _)| *n);
+        Ok(request.merge(answers.into_iter().map(|(_, answer)| answer)))
     }
 
     /// `getPassengerIndicatorData`: one store's passenger-flow figures over `window` (a

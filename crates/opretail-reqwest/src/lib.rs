@@ -5,5 +5,5 @@ mod client;
 mod exchange;
 mod tls;
 
-pub use client::{Client, SERIES_CONCURRENCY};
+pub use client::Client;
 pub use opretail_model as model;

@@ -24,7 +24,7 @@ pub use opretail_model::{
 /// The async client, on reqwest and tokio (feature `async`, on by default).
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
-pub use opretail_reqwest::{Client, SERIES_CONCURRENCY};
+pub use opretail_reqwest::Client;
 
 /// The blocking client, on ureq, with no async runtime (feature `blocking`).
 #[cfg(feature = "blocking")]

@@ -5,17 +5,18 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use futures_util::{StreamExt, TryStreamExt};
 use opretail::{
     Config, Credentials, DateRange, Error, Gateway, GetManyShopsPassengerIndicatorData,
-    GetTotalData, Grain, ListStores, LoginMethod, Operation, RawCall, SeriesRequest, ShopSeries,
-    StorePages, TokenSource,
+    GetTotalData, Grain, ListStores, LoginMethod, Operation, RawCall, SeriesLimits, SeriesRequest,
+    ShopSeries, StorePages, TokenSource,
 };
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER,
-    Sandbox, SandboxHandle,
+    Fault, FaultPlan, Sandbox, SandboxHandle,
 };
 
 fn credentials() -> Credentials {
@@ -439,6 +440,47 @@ async fn async_long_requests_are_split_and_merged() {
     let request = long_daily_request();
     assert_eq!(request.calls().unwrap().len(), 4);
     assert_long_daily(&client.passenger_flow_series(&request).await.unwrap());
+}
+
+/// One call of a split request answering slowly does not hold up the others: with two in
+/// flight, every other call is sent while the slow one is still waiting. (Kept in order, the
+/// answers behind the slow one would hold the second slot.)
+#[tokio::test]
+async fn async_series_calls_go_on_past_a_slow_one() {
+    let slow = Duration::from_secs(120);
+    let sandbox = Sandbox::builder()
+        .faults(FaultPlan::script([
+            Fault::Delay(Duration::ZERO), // the login
+            Fault::Delay(slow),           // the first call to arrive
+        ]))
+        .start()
+        .await
+        .unwrap();
+    let client = async_client(&sandbox, Gateway::Classic);
+    let ids = (0..8).map(|n| common::store(1001 + n));
+    let day = DateRange::new(date(2026, 11, 16), date(2026, 11, 16)).unwrap();
+    let limits = SeriesLimits::default()
+        .max_ids_per_call(page_size(1))
+        .max_in_flight(page_size(2));
+    let request =
+        SeriesRequest::new(GetManyShopsPassengerIndicatorData::new(ids, day, Grain::Day).unwrap())
+            .limits(limits);
+    assert_eq!(
+        (request.calls().unwrap().len(), request.in_flight()),
+        (8, 2)
+    );
+    let all_sent = async {
+        while sandbox.counters().requests() < 1 + 8 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::select! {
+        _ = client.passenger_flow_series(&request) => panic!("the slow call cannot be over yet"),
+        sent = tokio::time::timeout(Duration::from_secs(30), all_sent) => {
+            sent.expect("the other seven calls were sent while one was slow");
+        }
+    }
+    // The slow call is abandoned with the dropped future.
 }
 
 #[test]

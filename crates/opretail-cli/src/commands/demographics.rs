@@ -1,51 +1,61 @@
 //! `opretail passenger-flow demographics`: visitors of each store by gender and age group.
 
-use futures_util::{StreamExt, stream};
 use opretail_model::{Gender, GetAgeGroupAndGenderDistribution};
 
-use crate::args::DemographicsArgs;
+use crate::args::OverTime;
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::gateway::Gateway;
 use crate::ids::Batch;
+use crate::output::ErrorInfo;
 use crate::output::tidy::{TidyWriter, figure};
 
 /// The columns of `demographics`.
 const COLUMNS: &[&str] = &["id", "dimension", "group", "people", "percentage"];
 
-/// Calls in flight at once.
-const CONCURRENCY: usize = 4;
-
 /// One call per store; rows in input order: genders, then age groups.
-pub async fn run(gateway: &Gateway, args: &DemographicsArgs, given: Batch) -> Result<(), Failure> {
-    let format = crate::args::ListFormat::or_default(args.output);
-    let (days, hours) = super::period::window(&args.period)?;
+///
+/// A failed call fails its store only: it gets no rows, the failure is reported on stderr, and
+/// the exit status is 1 once every other store is written.
+pub async fn run(gateway: &Gateway, over: &OverTime, given: Batch) -> Result<(), Failure> {
+    let format = crate::args::ListFormat::or_default(over.output);
+    let (days, hours) = super::period::window(&over.period)?;
     if gateway.is_sandbox() {
         say!("note: sandbox data, not from the real gateway");
     }
-    let ids = super::period::ids(gateway, &args.stores, &given).await?;
-    let progress = super::total::progress_bar(ids.len(), "ids");
-    let client = gateway.client.clone();
-    let mut answers = stream::iter(ids.iter().map(|id| {
-        let (client, progress) = (client.clone(), progress.clone());
-        async move {
-            let mut call = GetAgeGroupAndGenderDistribution::new([id.clone()], days)?;
-            if let Some(hours) = hours {
-                call = call.hours(hours);
-            }
-            let answer = client.send(&call).await;
-            progress.inc(1);
-            answer.map(|a| (id.clone(), a))
-        }
-    }))
-    .buffered(CONCURRENCY);
+    let ids = super::period::ids(gateway, &over.stores, &given).await?;
+    let calls = ids
+        .iter()
+        .map(|id| {
+            let call = GetAgeGroupAndGenderDistribution::new([id.clone()], days)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            Ok(match hours {
+                Some(hours) => call.hours(hours),
+                None => call,
+            })
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
 
-    let mut out = TidyWriter::new(COLUMNS, format, args.csv_raw, std::io::stdout().lock())?;
-    while let Some(answer) = answers.next().await {
-        let (id, data) = answer.map_err(|e| {
-            progress.finish_and_clear();
-            super::stores::call_failed("the demographics", &e)
-        })?;
+    super::period::log_in_first(gateway).await?;
+    let progress = super::total::progress_bar(calls.len(), "ids");
+    let in_flight = usize::from(over.concurrency);
+    let results =
+        super::period::send_all(gateway, &calls, in_flight, &progress, "the demographics").await?;
+
+    let mut out = TidyWriter::new(COLUMNS, format, over.csv_raw, std::io::stdout().lock())?;
+    let mut failed = 0usize;
+    for (id, result) in ids.iter().zip(results) {
+        let data = match result {
+            Ok(data) => data,
+            Err(error) => {
+                failed += 1;
+                say!(
+                    "error: the demographics of {id}: {}",
+                    ErrorInfo::of(&error).line()
+                );
+                continue;
+            }
+        };
         for share in &data.gender {
             let group = match share.gender {
                 Some(Gender::Male) => "male".to_owned(),
@@ -81,7 +91,13 @@ pub async fn run(gateway: &Gateway, args: &DemographicsArgs, given: Batch) -> Re
             ])?;
         }
     }
-    progress.finish_and_clear();
     out.finish()?;
+    if failed > 0 {
+        say!(
+            "{failed} of {} stores failed: their rows are left out",
+            ids.len()
+        );
+        return Err(Failure::Reported);
+    }
     Ok(())
 }

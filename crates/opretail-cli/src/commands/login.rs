@@ -1,18 +1,24 @@
 //! `opretail login` and `opretail logout`: a login token kept for later commands.
 
+use std::io::IsTerminal;
+
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::diag::say;
+use crate::escape;
 use crate::failure::Failure;
 use crate::gateway::Gateway;
 use crate::settings::Settings;
 use crate::token_cache;
 
 /// Checks that there is a user and a password to log in with. The password comes from the
-/// environment or the config file, never from the command line, where others could see it.
+/// environment or the config file, or is asked for on the terminal (without echo); never from
+/// the command line, where others could see it.
 pub fn ask_password(settings: &mut Settings, sandbox: bool) -> Result<(), Failure> {
     if sandbox {
         return Ok(());
     }
-    if settings.user.is_none() {
+    let Some(user) = settings.user.clone() else {
         return Err(Failure::usage(
             "no user to log in: set OPRETAIL_USER (or `user` in the config file)",
         ));
@@ -22,9 +28,22 @@ pub fn ask_password(settings: &mut Settings, sandbox: bool) -> Result<(), Failur
     if settings.password.is_some() {
         return Ok(());
     }
-    Err(Failure::usage(
-        "no password: set OPRETAIL_PASSWORD (or `password` in the config file)",
-    ))
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "no password: set OPRETAIL_PASSWORD (or `password` in the config file), or run \
+             `opretail login` on a terminal to be asked for it",
+        ));
+    }
+    // The user name may come from a config file: escaped like any text for the terminal.
+    let prompt = format!("password of {}: ", escape::for_stderr(&user));
+    let password = rpassword::prompt_password(prompt)
+        .map(SecretString::from)
+        .map_err(|e| Failure::Failed(format!("cannot read the password on the terminal: {e}")))?;
+    if password.expose_secret().is_empty() {
+        return Err(Failure::usage("no password given: nothing was sent"));
+    }
+    settings.password = Some(password);
+    Ok(())
 }
 
 /// Logs in and keeps the token. The token itself is never shown.

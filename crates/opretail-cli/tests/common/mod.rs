@@ -6,7 +6,15 @@ use assert_cmd::Command;
 /// `OPRETAIL_*` or `RUST_LOG` variable of the environment, and an empty home directory so that
 /// no config file leaks in.
 pub fn isolated_command(home_name: &str) -> Command {
-    let mut cmd = Command::cargo_bin("opretail").expect("the binary is built");
+    Command::from_std(isolated(
+        std::process::Command::new(env!("CARGO_BIN_EXE_opretail")),
+        home_name,
+    ))
+}
+
+/// `command` (the binary, or a program that runs it) with the isolation of
+/// [`isolated_command`].
+pub fn isolated(mut command: std::process::Command, home_name: &str) -> std::process::Command {
     for var in [
         "OPRETAIL_ENDPOINT",
         "OPRETAIL_AKEY",
@@ -22,11 +30,12 @@ pub fn isolated_command(home_name: &str) -> Command {
         "OPRETAIL_LOGIN_METHOD",
         "RUST_LOG",
     ] {
-        cmd.env_remove(var);
+        command.env_remove(var);
     }
     let home = std::env::temp_dir().join(home_name);
-    cmd.env("HOME", &home)
+    command
+        .env("HOME", &home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"));
-    cmd
+    command
 }

@@ -17,15 +17,30 @@ pub const DEFAULT_MAX_IDS_PER_CALL: NonZeroU32 = NonZeroU32::new(20).expect("20 
 /// years of days for twenty stores is 119 calls).
 pub const DEFAULT_MAX_SERIES_CALLS: NonZeroU32 = NonZeroU32::new(500).expect("500 is not zero");
 
-/// How [`SeriesRequest`] splits a request: days and ids per call, and the most calls it may
-/// take. The platform publishes none of these limits; the defaults are guesses, see
-/// [`DEFAULT_MAX_DAYS_PER_CALL`], [`DEFAULT_MAX_IDS_PER_CALL`] and
-/// [`DEFAULT_MAX_SERIES_CALLS`].
+/// Calls of a split request in flight at once by default, on the async client: 4. The
+/// platform publishes no rate limit; this keeps one command from looking like a flood.
+pub const DEFAULT_SERIES_IN_FLIGHT: NonZeroU32 = NonZeroU32::new(4).expect("4 is not zero");
+
+/// How [`SeriesRequest`] splits a request: days and ids per call, the most calls it may
+/// take, and how many of them a client sends at once. The platform publishes none of these
+/// limits; the defaults are guesses, see [`DEFAULT_MAX_DAYS_PER_CALL`],
+/// [`DEFAULT_MAX_IDS_PER_CALL`], [`DEFAULT_MAX_SERIES_CALLS`] and
+/// [`DEFAULT_SERIES_IN_FLIGHT`].
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use opretail_model::SeriesLimits;
+///
+/// let limits = SeriesLimits::default().max_in_flight(NonZeroU32::new(8).unwrap());
+/// assert_eq!(limits.in_flight(), 8);
+/// assert_eq!(SeriesLimits::default().in_flight(), 4);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeriesLimits {
     max_days_per_call: NonZeroU32,
     max_ids_per_call: NonZeroU32,
     max_calls: NonZeroU32,
+    max_in_flight: NonZeroU32,
 }
 
 impl Default for SeriesLimits {
@@ -34,6 +49,7 @@ impl Default for SeriesLimits {
             max_days_per_call: DEFAULT_MAX_DAYS_PER_CALL,
             max_ids_per_call: DEFAULT_MAX_IDS_PER_CALL,
             max_calls: DEFAULT_MAX_SERIES_CALLS,
+            max_in_flight: DEFAULT_SERIES_IN_FLIGHT,
         }
     }
 }
@@ -56,6 +72,18 @@ impl SeriesLimits {
     pub fn max_calls(mut self, calls: NonZeroU32) -> Self {
         self.max_calls = calls;
         self
+    }
+
+    /// The most calls of the request a client has in flight at once. The async client sends
+    /// this many concurrently; the blocking client sends one after another whatever it is.
+    pub fn max_in_flight(mut self, calls: NonZeroU32) -> Self {
+        self.max_in_flight = calls;
+        self
+    }
+
+    /// How many calls may be in flight at once.
+    pub fn in_flight(&self) -> usize {
+        self.max_in_flight.get() as usize
     }
 }
 
@@ -102,6 +130,12 @@ impl SeriesRequest {
     pub fn limits(mut self, limits: SeriesLimits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// How many of its calls a client may have in flight at once
+    /// ([`SeriesLimits::max_in_flight`]).
+    pub fn in_flight(&self) -> usize {
+        self.limits.in_flight()
     }
 
     /// The calls to send, in order: the ids in chunks of
