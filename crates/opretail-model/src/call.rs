@@ -1,14 +1,14 @@
 //! One call from first attempt to final answer, as a state machine the transports drive.
 //!
 //! The transports own the I/O (sending bytes, sleeping, reading clocks); every decision
-//! (signing each attempt afresh, decoding, retrying, waiting, the deadline) is made here,
-//! once, for both.
+//! (signing each attempt afresh, decoding, retrying, waiting, pacing under the rate limit,
+//! the deadline) is made here, once, for both.
 
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::retry::{RetryDecision, RetryState};
 use crate::{
-    Error, Operation, Preparation, PreparedRequest, RequestPreparer, Response, ReturnCode,
+    Error, Operation, Pace, Preparation, PreparedRequest, RequestPreparer, Response, ReturnCode,
     decode_response,
 };
 
@@ -102,6 +102,8 @@ pub struct Call<'a, O: Operation + ?Sized> {
     retry: RetryState,
     overall: Duration,
     sent_at: Instant,
+    /// Whether the next attempt holds its slot of the rate limit already.
+    paced: bool,
 }
 
 impl<'a, O: Operation + ?Sized> Call<'a, O> {
@@ -127,6 +129,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             },
             overall,
             sent_at: start.monotonic,
+            paced: false,
         }
     }
 
@@ -179,9 +182,23 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         if left.is_zero() {
             return Step::Done(Err(last_error.unwrap_or_else(|| self.deadline_passed())));
         }
+        if !self.paced {
+            match self.preparer.pace(now.monotonic, self.retry.deadline) {
+                Pace::Now => self.paced = true,
+                Pace::At(at) => {
+                    self.paced = true;
+                    self.state = State::Ready(last_error);
+                    return Step::Sleep(at - now.monotonic);
+                }
+                Pace::AfterDeadline => {
+                    return Step::Done(Err(last_error.unwrap_or_else(|| self.no_slot())));
+                }
+            }
+        }
         let headers = &self.headers;
         match self.preparer.prepare(self.operation, headers, now.wall) {
             Ok(Preparation::Ready(request)) => {
+                self.paced = false;
                 self.retry.attempts += 1;
                 self.sent_at = now.monotonic;
                 self.state = State::InFlight;
@@ -200,6 +217,19 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             }
             Err(e) => Step::Done(Err(e)),
         }
+    }
+
+    fn no_slot(&self) -> Error {
+        Error::invalid_input(
+            "rate_limit",
+            format!(
+                "the call's timeout of {:?} (Config::timeout) would pass before its turn under \
+                 the rate limit of {} requests a second (Config::rate_limit): too many calls \
+                 are waiting; send fewer at once, or raise the timeout or the limit",
+                self.overall,
+                self.preparer.config().rate_limit().unwrap_or_default()
+            ),
+        )
     }
 
     fn deadline_passed(&self) -> Error {

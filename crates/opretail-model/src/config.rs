@@ -200,6 +200,7 @@ pub struct Config {
     user_agent: String,
     body_limit: usize,
     replay_backdate: u32,
+    rate_limit: Option<f64>,
     root_certificates: Vec<RootCertificate>,
     headers_over_clear_text: bool,
 }
@@ -237,6 +238,7 @@ impl Default for Config {
             user_agent: concat!("opretail-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             body_limit: 16 * 1024 * 1024,
             replay_backdate: 5,
+            rate_limit: None,
             root_certificates: Vec::new(),
             headers_over_clear_text: false,
         }
@@ -336,6 +338,19 @@ impl Config {
     pub fn replay_backdate(&self) -> u32 {
         self.replay_backdate
     }
+    /// The most requests a second that a client and its clones send, every attempt counted
+    /// (retries and logins too): each request gets the next free slot, `1 / rate` after the
+    /// one before, and waits for it within the call's [`Config::timeout`]. Time left unused
+    /// is not saved up, so a pause is never followed by a burst. The platform publishes no
+    /// rate limit. Default: none.
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.rate_limit
+    }
+    /// The time between two requests under [`Config::rate_limit`].
+    pub fn request_spacing(&self) -> Option<Duration> {
+        self.rate_limit
+            .map(|per_sec| Duration::from_secs_f64(1.0 / per_sec))
+    }
     /// Root certificates trusted besides the default ones (for a corporate proxy, or a test
     /// gateway). Default: none.
     pub fn root_certificates(&self) -> &[RootCertificate] {
@@ -430,6 +445,12 @@ impl ConfigBuilder {
         self.config.replay_backdate = seconds;
         self
     }
+    /// See [`Config::rate_limit`]: at most `per_second` requests a second (a positive
+    /// number, at most 1,000,000; `0.5` is one request every two seconds).
+    pub fn rate_limit(mut self, per_second: f64) -> Self {
+        self.config.rate_limit = Some(per_second);
+        self
+    }
     /// Trusts the PEM certificates in `pem` as roots, besides the default ones.
     pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config
@@ -512,6 +533,16 @@ impl ConfigBuilder {
             return Err(Error::invalid_input(
                 "replay_backdate",
                 "at most 300 seconds: further back the gateway would refuse the timestamp",
+            ));
+        }
+        if config
+            .rate_limit
+            .is_some_and(|r| !(r.is_finite() && r > 0.0 && r <= 1_000_000.0))
+        {
+            return Err(Error::invalid_input(
+                "rate_limit",
+                "the rate limit must be a number of requests a second above 0 and at most \
+                 1,000,000",
             ));
         }
         for cert in &config.root_certificates {

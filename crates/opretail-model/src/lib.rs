@@ -44,7 +44,7 @@ pub use id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
 pub use login::{LoginData, LoginMethod, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, UserLogin};
 pub use measure::Measure;
 pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawCall};
-pub use prepare::{MAX_METHOD_CHARS, Preparation, PreparedRequest, RequestPreparer};
+pub use prepare::{MAX_METHOD_CHARS, Pace, Preparation, PreparedRequest, RequestPreparer};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use return_code::ReturnCode;
 pub use series::{

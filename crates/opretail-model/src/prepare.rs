@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use opretail_sign::{Signature, sign};
 use secrecy::ExposeSecret;
@@ -101,10 +101,25 @@ pub enum Preparation {
 /// `_sig`, which the gateway's replay protection refuses (`API_CALL_REPEAT`). The preparer
 /// remembers the signatures of the last few seconds: a repeat gets a timestamp up to
 /// [`Config::replay_backdate`] seconds earlier, or waits for the next second.
+///
+/// It also hands out the slots of [`Config::rate_limit`], shared by every call it prepares.
 pub struct RequestPreparer {
     credentials: Credentials,
     config: Config,
     recent: Mutex<RecentSignatures>,
+    /// The next free slot of the rate limit; `None` before the first request.
+    next_slot: Mutex<Option<Instant>>,
+}
+
+/// When a request may be sent under [`Config::rate_limit`]: see [`RequestPreparer::pace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Now (the slot is taken).
+    Now,
+    /// At this moment (the slot is taken: wait for it, then prepare and send).
+    At(Instant),
+    /// Not before the deadline: no slot was taken.
+    AfterDeadline,
 }
 
 impl fmt::Debug for RequestPreparer {
@@ -123,7 +138,27 @@ impl RequestPreparer {
             credentials,
             config,
             recent: Mutex::new(RecentSignatures::default()),
+            next_slot: Mutex::new(None),
         }
+    }
+
+    /// Takes the next free slot of [`Config::rate_limit`] at monotonic time `now`, for a
+    /// request that must be sent before `deadline`. Without a rate limit it is always
+    /// [`Pace::Now`].
+    pub fn pace(&self, now: Instant, deadline: Instant) -> Pace {
+        let Some(spacing) = self.config.request_spacing() else {
+            return Pace::Now;
+        };
+        let mut next = self
+            .next_slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let at = next.map_or(now, |slot| slot.max(now));
+        if at >= deadline {
+            return Pace::AfterDeadline;
+        }
+        *next = Some(at + spacing);
+        if at > now { Pace::At(at) } else { Pace::Now }
     }
 
     /// The configuration.

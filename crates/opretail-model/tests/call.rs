@@ -299,6 +299,66 @@ fn a_repeat_after_a_new_login_counts_on_and_keeps_the_deadline() {
     assert!(error.to_string().contains("logging in again"), "{error}");
 }
 
+/// A preparer whose calls may take `timeout`, at most `per_sec` requests a second.
+fn paced(per_sec: f64, timeout: Duration) -> RequestPreparer {
+    let config = Config::builder()
+        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(10)))
+        .timeout(timeout)
+        .rate_limit(per_sec)
+        .build()
+        .unwrap();
+    RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config)
+}
+
+#[test]
+fn the_rate_limit_spaces_calls_and_their_retries() {
+    let s = paced(10.0, Duration::from_secs(60));
+    let (a, b) = (read("a"), read("b"));
+    let mut clock = Clock::new();
+    let mut first = Call::new(&s, &a, Vec::new(), clock.now());
+    let mut second = Call::new(&s, &b, Vec::new(), clock.now());
+    assert!(matches!(first.next(clock.now()), Step::Send { .. }));
+    // The second call waits for its slot, 100 ms after the first request…
+    assert!(matches!(second.next(clock.now()), Step::Sleep(d) if d == Duration::from_millis(100)));
+    // …and the first call's retry, after its 10 ms backoff, for the slot after that.
+    first.on_response(200, None, envelope(-500).as_bytes(), clock.now());
+    assert!(matches!(first.next(clock.now()), Step::Sleep(d) if d <= Duration::from_millis(20)));
+    clock.advance(Duration::from_millis(20));
+    assert!(matches!(first.next(clock.now()), Step::Sleep(d) if d == Duration::from_millis(180)));
+    clock.advance(Duration::from_millis(80));
+    // The slots are held: once awake, each is sent without asking again.
+    assert!(matches!(second.next(clock.now()), Step::Send { .. }));
+    clock.advance(Duration::from_millis(100));
+    assert!(matches!(first.next(clock.now()), Step::Send { .. }));
+    assert_eq!(first.attempts(), 2);
+}
+
+#[test]
+fn a_call_whose_turn_would_come_after_its_deadline_is_not_sent() {
+    let s = paced(0.1, Duration::from_secs(2));
+    let (a, b) = (read("a"), read("b"));
+    let clock = Clock::new();
+    let mut first = Call::new(&s, &a, Vec::new(), clock.now());
+    assert!(matches!(first.next(clock.now()), Step::Send { .. }));
+    let mut second = Call::new(&s, &b, Vec::new(), clock.now());
+    let Step::Done(Err(error)) = second.next(clock.now()) else {
+        panic!("a slot 10 s away is past the 2 s timeout")
+    };
+    assert!(error.to_string().contains("rate limit"), "{error}");
+    assert_eq!(second.attempts(), 0);
+}
+
+#[test]
+fn rate_limits_out_of_range_are_refused() {
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, 2e6] {
+        let error = Config::builder().rate_limit(rate).build().unwrap_err();
+        assert!(error.to_string().contains("rate limit"), "{rate}: {error}");
+    }
+    let config = Config::builder().rate_limit(4.0).build().unwrap();
+    assert_eq!(config.request_spacing(), Some(Duration::from_millis(250)));
+    assert_eq!(Config::default().request_spacing(), None);
+}
+
 #[test]
 fn a_call_not_safe_to_repeat_is_retried_only_when_nothing_was_sent() {
     let s = signer(fast());
