@@ -24,6 +24,28 @@ pub const METHOD_GET_DEPT_LIST_BY_PAGE: &str = "open.shopweb.departments.getDept
 /// work, and its cap is not published.
 pub const DEFAULT_STORE_PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).expect("100 is not zero");
 
+/// Which page (from 1) of how many stores: what both store lists send first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Page {
+    number: NonZeroU32,
+    size: NonZeroU32,
+}
+
+impl Page {
+    /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores.
+    const FIRST: Page = Page {
+        number: NonZeroU32::MIN,
+        size: DEFAULT_STORE_PAGE_SIZE,
+    };
+
+    fn params(self) -> Params<'static> {
+        vec![
+            ("pageNumber", Cow::Owned(self.number.to_string())),
+            ("pageSize", Cow::Owned(self.size.to_string())),
+        ]
+    }
+}
+
 /// `open.organize.departments.getDepartments` (v1, cloud gateway): one page of the stores the
 /// logged-in user can see, optionally filtered by name (`deptName`, a parameter seen only in
 /// third-party use).
@@ -45,8 +67,7 @@ pub const DEFAULT_STORE_PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).expect("100
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetDepartments {
-    page_number: NonZeroU32,
-    page_size: NonZeroU32,
+    page: Page,
     dept_name: Option<String>,
 }
 
@@ -57,16 +78,14 @@ impl GetDepartments {
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores, unfiltered.
     pub fn new() -> Self {
         GetDepartments {
-            page_number: NonZeroU32::MIN,
-            page_size: DEFAULT_STORE_PAGE_SIZE,
+            page: Page::FIRST,
             dept_name: None,
         }
     }
 
     /// Which page (from 1) of how many stores.
     pub fn page(mut self, number: NonZeroU32, size: NonZeroU32) -> Self {
-        self.page_number = number;
-        self.page_size = size;
+        self.page = Page { number, size };
         self
     }
 
@@ -78,7 +97,7 @@ impl GetDepartments {
 
     /// The page number asked for.
     pub fn page_number(&self) -> NonZeroU32 {
-        self.page_number
+        self.page.number
     }
 }
 
@@ -96,10 +115,7 @@ impl Operation for GetDepartments {
     }
 
     fn params(&self) -> Params<'_> {
-        let mut params = vec![
-            ("pageNumber", Cow::Owned(self.page_number.to_string())),
-            ("pageSize", Cow::Owned(self.page_size.to_string())),
-        ];
+        let mut params = self.page.params();
         if let Some(name) = &self.dept_name {
             params.push(("deptName", name.as_str().into()));
         }
@@ -138,8 +154,7 @@ impl Operation for GetDepartments {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetDeptListByPage {
-    page_number: NonZeroU32,
-    page_size: NonZeroU32,
+    page: Page,
     shop_ids: Vec<String>,
     name: Option<String>,
 }
@@ -151,8 +166,7 @@ impl GetDeptListByPage {
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores, unfiltered.
     pub fn new() -> Self {
         GetDeptListByPage {
-            page_number: NonZeroU32::MIN,
-            page_size: DEFAULT_STORE_PAGE_SIZE,
+            page: Page::FIRST,
             shop_ids: Vec::new(),
             name: None,
         }
@@ -160,8 +174,7 @@ impl GetDeptListByPage {
 
     /// Which page (from 1) of how many stores.
     pub fn page(mut self, number: NonZeroU32, size: NonZeroU32) -> Self {
-        self.page_number = number;
-        self.page_size = size;
+        self.page = Page { number, size };
         self
     }
 
@@ -188,7 +201,7 @@ impl GetDeptListByPage {
 
     /// The page number asked for.
     pub fn page_number(&self) -> NonZeroU32 {
-        self.page_number
+        self.page.number
     }
 }
 
@@ -206,10 +219,7 @@ impl Operation for GetDeptListByPage {
     }
 
     fn params(&self) -> Params<'_> {
-        let mut params = vec![
-            ("pageNumber", Cow::Owned(self.page_number.to_string())),
-            ("pageSize", Cow::Owned(self.page_size.to_string())),
-        ];
+        let mut params = self.page.params();
         if !self.shop_ids.is_empty() {
             params.push(("shopIds", Cow::Owned(self.shop_ids.join(","))));
         }
