@@ -3,7 +3,7 @@
 
 use opretail_model::{
     Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_USER, Error,
-    LoginMethod, RetryPolicy, TokenSource,
+    LoginMethod, TokenSource,
 };
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
@@ -22,8 +22,8 @@ pub type Client = opretail::Client;
 pub struct Tuning {
     /// The largest answer read, in bytes; `None` keeps the SDK's default.
     pub body_limit: Option<usize>,
-    /// The client's own retries; `None` keeps the SDK's default.
-    pub retry: Option<RetryPolicy>,
+    /// The most requests a second, retries included; `None` for no limit.
+    pub rate_limit: Option<f64>,
 }
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).
@@ -84,8 +84,8 @@ impl Gateway {
         if let Some(limit) = tuning.body_limit {
             config = config.body_limit(limit);
         }
-        if let Some(retry) = tuning.retry {
-            config = config.retry(retry);
+        if let Some(per_second) = tuning.rate_limit {
+            config = config.rate_limit(per_second);
         }
         if let Some(path) = &settings.ca_cert {
             let pem = std::fs::read(path).map_err(|e| {

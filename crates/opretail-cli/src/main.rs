@@ -2,7 +2,6 @@
 //! local sandbox of the Opretail (万店掌) open-platform gateway.
 
 mod args;
-mod attempts;
 mod commands;
 mod diag;
 mod escape;
@@ -11,7 +10,6 @@ mod gateway;
 mod ids;
 mod output;
 mod private_file;
-mod rate;
 mod reorder;
 mod settings;
 mod signals;
@@ -90,7 +88,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             with_gateway(
                 &settings,
                 cli.global.sandbox,
-                commands::total::tuning(),
+                commands::total::tuning(&args),
                 async |gateway| {
                     // Listening before the first byte of output, so that a signal at any
                     // point ends the output cleanly instead of killing the process mid-line.

@@ -6,20 +6,17 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use opretail_model::{GetTotalData, RetryPolicy};
+use opretail_model::GetTotalData;
 use tokio::task::JoinSet;
 
 use crate::args::{TotalArgs, TotalFormat};
-use crate::attempts;
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
 use crate::ids::{Batch, Origin, read_ids};
 use crate::output::{CsvRows, ErrorInfo, JsonRows, Outcome, Render, TableRows};
-use crate::rate::RateLimit;
 use crate::reorder::{REORDER_LIMIT_BYTES, Reorder};
 use crate::signals::{Signal, StopRequest};
 
@@ -28,12 +25,12 @@ use crate::signals::{Signal, StopRequest};
 /// could add up to gigabytes.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
-/// What the batch's client needs: the small body limit, and no retries of its own (they are
-/// made by [`attempts::send`], under the rate limit).
-pub fn tuning() -> Tuning {
+/// What the batch's client needs: the small body limit, and `--rate` (which the client
+/// applies to every request it sends, retries included).
+pub fn tuning(args: &TotalArgs) -> Tuning {
     Tuning {
         body_limit: Some(BODY_LIMIT_BYTES),
-        retry: Some(RetryPolicy::never()),
+        rate_limit: args.rate,
     }
 }
 
@@ -145,8 +142,6 @@ pub async fn run(
     }
 
     let client = gateway.client.clone();
-    let rate = args.rate.map(|per_sec| Arc::new(RateLimit::new(per_sec)));
-    let policy = Arc::new(RetryPolicy::default());
     let with_units = args.with_units;
     let concurrency = usize::from(args.concurrency);
     let mut tasks = JoinSet::new();
@@ -164,13 +159,8 @@ pub async fn run(
         {
             let unique = started;
             let operation = GetTotalData::new(batch.unique[unique].clone()).with_units(with_units);
-            let (client, policy, rate) = (client.clone(), policy.clone(), rate.clone());
-            tasks.spawn(async move {
-                let timeout = client.config().timeout();
-                let result =
-                    attempts::send(&client, &operation, &policy, timeout, rate.as_deref()).await;
-                (unique, result)
-            });
+            let client = client.clone();
+            tasks.spawn(async move { (unique, client.send(&operation).await) });
             started += 1;
         }
         let joined = tokio::select! {
