@@ -82,7 +82,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sign(args) => commands::sign::run(&args),
         Command::Codes(args) => commands::codes::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
-        Command::Sandbox(args) => server_runtime()?.block_on(commands::sandbox::run(args)),
+        Command::Sandbox(args) => runtime()?.block_on(commands::sandbox::run(args)),
         Command::PassengerFlow(PassengerFlowCommand::Total(args)) => {
             // Everything that can be a usage error is checked before anything is started.
             let settings = Settings::resolve(&cli.global)?;
@@ -184,20 +184,7 @@ fn with_gateway(
     })
 }
 
-/// The runtime of the commands that call the gateway: one thread. Their work per call is a
-/// few tens of microseconds against milliseconds of waiting, so one thread keeps hundreds of
-/// calls in flight; worker threads would mostly wake and hand work to each other (at 20,000
-/// ids and 256 in flight, one thread took the CPU per id from about 85 to 55 µs). Blocking
-/// writes to stdout are made off this thread (see `commands::total`).
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))
-}
-
-/// The runtime of `opretail sandbox`, a server for any number of clients: every core.
-fn server_runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

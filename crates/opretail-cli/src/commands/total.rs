@@ -104,6 +104,7 @@ pub async fn run(
     mut stop: StopRequest,
 ) -> Result<(), Failure> {
     let format = args.output.unwrap_or_else(default_format);
+    let ordered = format != TotalFormat::Ndjson;
     let sandbox = gateway.is_sandbox();
     let total = batch.rows;
     let id_width = batch
@@ -123,55 +124,20 @@ pub async fn run(
     }
     batch.report_duplicates();
 
-    let mut output = Output::start(progress_bar(total, "ids"))?;
+    let progress = progress_bar(total, "ids");
+    let emit = |bytes: &[u8]| -> Result<(), Failure> {
+        progress.suspend(|| {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()
+        })?;
+        Ok(())
+    };
 
-    let written = write_rows(&mut output, gateway, args, &batch, &mut *render, &mut stop).await;
-    // Whatever happened, what was queued is written before the command ends.
-    let finished = output.finish().await;
-    let (mut cut, written, done, failed) = written?;
-    match finished {
-        Ok(()) => {}
-        Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
-        Err(other) => return Err(other),
-    }
-
-    match cut {
-        Some(Cut::Signal(signal)) => {
-            say!("interrupted after {written} of {total} ids ({failed} failed)");
-            Err(Failure::Interrupted(signal))
-        }
-        // Nobody reads any more: no point in calling further. The exit status still tells
-        // whether an id that was called failed.
-        Some(Cut::ReaderGone) if failed > 0 => {
-            say!("{failed} of {done} ids called failed; the output was closed before the end");
-            Err(Failure::Reported)
-        }
-        Some(Cut::ReaderGone) => Err(Failure::BrokenPipe),
-        None if failed > 0 => {
-            say!("{failed} of {total} ids failed");
-            Err(Failure::Reported)
-        }
-        None => Ok(()),
-    }
-}
-
-/// Runs the batch, handing the header, the rows and the footer to `output`: why it stopped
-/// early (if it did), how many rows were written, how many ids were called and how many of
-/// them failed.
-async fn write_rows(
-    output: &mut Output,
-    gateway: &Gateway,
-    args: &TotalArgs,
-    batch: &Batch,
-    render: &mut dyn Render,
-    stop: &mut StopRequest,
-) -> Result<(Option<Cut>, usize, usize, usize), Failure> {
-    let format = args.output.unwrap_or_else(default_format);
-    let ordered = format != TotalFormat::Ndjson;
     let mut cut = None;
-    let mut piece = Piece::default();
-    render.header(&mut piece.bytes)?;
-    if let Err(failure) = output.send(&mut piece).await {
+    let mut chunk = Vec::new();
+    render.header(&mut chunk)?;
+    if let Err(failure) = emit(&chunk) {
         match failure {
             Failure::BrokenPipe => cut = Some(Cut::ReaderGone),
             other => return Err(other),
@@ -217,8 +183,10 @@ async fn write_rows(
                 break;
             }
         };
-        // Every call finished by now is written in one go: one write (and one hop to the
-        // writing thread) per wake-up rather than per id.
+        // Every call finished by now is written in one go: one write per wake-up rather
+        // than per id.
+        chunk.clear();
+        let mut finished = 0;
         let mut joined = Some(first);
         while let Some(next) = joined {
             let (unique, result) =
@@ -229,13 +197,13 @@ async fn write_rows(
             };
             let positions = &batch.positions[unique];
             done += positions.len();
-            piece.ids += positions.len() as u64;
+            finished += positions.len();
             if let Err(error) = &outcome.result {
                 failed += positions.len();
                 tracing::info!(id = %outcome.id, "call failed");
                 if format != TotalFormat::Table {
-                    let line = ErrorInfo::of(error).line();
-                    piece.notes.push(format!("error: {}: {line}", outcome.id));
+                    progress
+                        .suspend(|| say!("error: {}: {}", outcome.id, ErrorInfo::of(error).line()));
                 }
             }
             for &position in positions {
@@ -244,112 +212,53 @@ async fn write_rows(
                     render.row(position, &outcome, &mut row)?;
                     reorder.insert(position, row);
                 } else {
-                    render.row(position, &outcome, &mut piece.bytes)?;
+                    render.row(position, &outcome, &mut chunk)?;
                 }
             }
             joined = tasks.try_join_next();
         }
-        reorder.drain_ready(&mut piece.bytes);
-        match output.send(&mut piece).await {
+        reorder.drain_ready(&mut chunk);
+        if !chunk.is_empty() {
+            match emit(&chunk) {
+                Ok(()) => {}
+                Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
+                Err(other) => return Err(other),
+            }
+        }
+        progress.inc(finished as u64);
+    }
+    // Calls still in flight are abandoned.
+    drop(tasks);
+    progress.finish_and_clear();
+
+    let written = if ordered { reorder.written() } else { done };
+    if cut != Some(Cut::ReaderGone) {
+        chunk.clear();
+        render.footer(written, &mut chunk)?;
+        match emit(&chunk) {
             Ok(()) => {}
             Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
             Err(other) => return Err(other),
         }
     }
-    // Calls still in flight are abandoned.
-    drop(tasks);
 
-    let written = if ordered { reorder.written() } else { done };
-    if cut != Some(Cut::ReaderGone) {
-        render.footer(written, &mut piece.bytes)?;
-        if let Err(failure) = output.send(&mut piece).await {
-            match failure {
-                Failure::BrokenPipe => cut = Some(Cut::ReaderGone),
-                other => return Err(other),
-            }
+    match cut {
+        Some(Cut::Signal(signal)) => {
+            say!("interrupted after {written} of {total} ids ({failed} failed)");
+            Err(Failure::Interrupted(signal))
         }
-    }
-    Ok((cut, written, done, failed))
-}
-
-/// How many pieces of output may wait for the writing thread before the batch waits too.
-const OUTPUT_QUEUE: usize = 4;
-
-/// What the writing thread gets at a time: error lines for stderr, rows for stdout, and how
-/// many ids they finish (for the progress bar).
-#[derive(Default)]
-struct Piece {
-    notes: Vec<String>,
-    bytes: Vec<u8>,
-    ids: u64,
-}
-
-/// stdout (with the progress bar and the error lines around it), written on a thread of its
-/// own. The runtime has one thread, and a reader that stops reading (`| less`) must hold up
-/// only the output (and, once the queue is full, the start of new calls), not the calls in
-/// flight, whose timeouts go on running, nor a second Ctrl-C. Only this thread touches the
-/// bar, which a blocked write keeps locked.
-struct Output {
-    pieces: Option<tokio::sync::mpsc::Sender<Piece>>,
-    writer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
-}
-
-impl Output {
-    /// Starts the writing thread; the bar is hidden while each piece is written.
-    fn start(progress: ProgressBar) -> Result<Output, Failure> {
-        let (pieces, mut queue) = tokio::sync::mpsc::channel::<Piece>(OUTPUT_QUEUE);
-        let writer = std::thread::Builder::new()
-            .name("opretail-stdout".to_owned())
-            .spawn(move || {
-                while let Some(piece) = queue.blocking_recv() {
-                    progress.suspend(|| {
-                        for note in &piece.notes {
-                            say!("{note}");
-                        }
-                        if piece.bytes.is_empty() {
-                            return Ok(());
-                        }
-                        let mut out = std::io::stdout().lock();
-                        out.write_all(&piece.bytes)?;
-                        out.flush()
-                    })?;
-                    progress.inc(piece.ids);
-                }
-                progress.finish_and_clear();
-                Ok(())
-            })
-            .map_err(|e| Failure::Failed(format!("cannot start writing the output: {e}")))?;
-        Ok(Output {
-            pieces: Some(pieces),
-            writer: Some(writer),
-        })
-    }
-
-    /// Queues `piece` (leaving it empty). An error is that of an earlier write: the thread
-    /// stops at the first write that fails.
-    async fn send(&mut self, piece: &mut Piece) -> Result<(), Failure> {
-        let piece = std::mem::take(piece);
-        match &self.pieces {
-            Some(pieces) if pieces.send(piece).await.is_ok() => Ok(()),
-            _ => self.finish().await,
+        // Nobody reads any more: no point in calling further. The exit status still tells
+        // whether an id that was called failed.
+        Some(Cut::ReaderGone) if failed > 0 => {
+            say!("{failed} of {done} ids called failed; the output was closed before the end");
+            Err(Failure::Reported)
         }
-    }
-
-    /// Waits until everything queued is written, and says how the writing went. The wait is
-    /// off the runtime's thread too, so that a second signal still ends a command whose
-    /// output is stuck.
-    async fn finish(&mut self) -> Result<(), Failure> {
-        self.pieces = None;
-        let Some(writer) = self.writer.take() else {
-            return Ok(());
-        };
-        match tokio::task::spawn_blocking(move || writer.join()).await {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(error))) => Err(error.into()),
-            Ok(Err(_)) | Err(_) => Err(Failure::Failed(
-                "writing the output ended unexpectedly".to_owned(),
-            )),
+        Some(Cut::ReaderGone) => Err(Failure::BrokenPipe),
+        None if failed > 0 => {
+            say!("{failed} of {total} ids failed");
+            Err(Failure::Reported)
         }
+        None => Ok(()),
     }
 }
 
