@@ -79,7 +79,12 @@ impl Envelope<'_> {
             },
             version: quirks.then_some("sandbox"),
         };
-        serde_json::to_vec(&wire).expect("an envelope has string keys only, so it serialises")
+        // A getTotalData answer is about 1.3 KB: room for it from the start, instead of
+        // growing from 128 bytes by copies (about 2 % of the sandbox's instructions per call).
+        let mut bytes = Vec::with_capacity(2048);
+        serde_json::to_writer(&mut bytes, &wire)
+            .expect("an envelope has string keys only, so it serialises");
+        bytes
     }
 }
 
