@@ -15,9 +15,10 @@
 //!
 //! Lines: `bench scale/1000 <ms> ms ratio=<wall/ideal> target=<=1.25 concurrency=64`, the
 //! same for each point, `bench scale/<n>-peak-rss <MiB> MiB` for each point, with
-//! `target=<=64` at 4,000 and 20,000, and `bench scale/<n>-cli-cpu <µs> us/id`, the CLI's CPU
-//! time (user and system) per id. Without `--bench` (as `cargo test --all-targets` runs it)
-//! nothing is measured.
+//! `target=<=64` at 4,000 and 20,000, `bench scale/<n>-cli-cpu <µs> us/id`, the CLI's CPU
+//! time (user and system) per id, and `bench scale/<n>-sandbox-cpu <µs> us/call`, that of the
+//! sandbox's threads in this process (named `opretail-sandbox…` by its runtime) per call.
+//! Without `--bench` (as `cargo test --all-targets` runs it) nothing is measured.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -98,7 +99,9 @@ fn main() {
     for point in points {
         let (ids, concurrency) = (point.ids, point.concurrency);
         let before = sandbox.counters().requests();
+        let sandbox_before = sandbox_cpu_time();
         let run = run_cli(sandbox.url(), &ids_file(&work, ids), concurrency, &work);
+        let sandbox_after = sandbox_cpu_time();
         let answered = sandbox.counters().requests() - before;
         assert_eq!(
             answered, ids as u64,
@@ -131,6 +134,12 @@ fn main() {
             println!(
                 "bench scale/{ids}-cli-cpu {:.1} us/id",
                 cpu.as_secs_f64() * 1e6 / ids as f64
+            );
+        }
+        if let (Some(before), Some(after)) = (sandbox_before, sandbox_after) {
+            println!(
+                "bench scale/{ids}-sandbox-cpu {:.1} us/call",
+                after.saturating_sub(before).as_secs_f64() * 1e6 / ids as f64
             );
         }
     }
@@ -200,6 +209,31 @@ fn run_cli(endpoint: &str, ids: &Path, concurrency: u32, scratch: &Path) -> Run 
         peak_rss,
         cpu,
     }
+}
+
+/// The beginning of the names of the sandbox's threads: its runtime names them
+/// `opretail-sandbox` (workers) and `opretail-sandbox-main`, which Linux cuts to 15 bytes.
+const SANDBOX_THREADS: &str = "opretail-sandbo";
+
+/// User plus system CPU time of the sandbox's threads in this process so far (Linux; `None`
+/// elsewhere, or when no such thread is found).
+fn sandbox_cpu_time() -> Option<Duration> {
+    let (mut total, mut threads) = (Duration::ZERO, 0);
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let dir = task.ok()?.path();
+        // A thread may end between listing and reading: then it is not counted.
+        let Ok(comm) = std::fs::read_to_string(dir.join("comm")) else {
+            continue;
+        };
+        if !comm.starts_with(SANDBOX_THREADS) {
+            continue;
+        }
+        if let Some(time) = cpu_time(&dir.join("stat")) {
+            total += time;
+            threads += 1;
+        }
+    }
+    (threads > 0).then_some(total)
 }
 
 /// User plus system CPU time from a `/proc/<pid>/stat` file, counted by the kernel in ticks

@@ -4,7 +4,8 @@
 use chrono::{DateTime, FixedOffset};
 use opretail_model::ReturnCode;
 use serde::Serialize;
-use serde_json::Value;
+
+use crate::methods::Data;
 
 /// The gateway's time as sent in `stat.systime`: `yyyy-MM-dd HH:mm:ss` at the gateway's offset.
 pub(crate) fn systime(now: &DateTime<FixedOffset>) -> String {
@@ -18,7 +19,7 @@ pub(crate) struct Envelope<'a> {
     pub(crate) result: &'a str,
     pub(crate) now: &'a DateTime<FixedOffset>,
     /// The payload, on success.
-    pub(crate) data: Option<Value>,
+    pub(crate) data: Option<Data>,
     pub(crate) quirks: bool,
 }
 
@@ -29,7 +30,7 @@ struct Wire<'a> {
     result: &'a str,
     /// Absent (strict errors), `null` (quirky errors) or the payload.
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Option<Value>>,
+    data: Option<Option<Data>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<&'static str>,
 }
@@ -78,7 +79,12 @@ impl Envelope<'_> {
             },
             version: quirks.then_some("sandbox"),
         };
-        serde_json::to_vec(&wire).expect("an envelope has string keys only, so it serialises")
+        // A getTotalData answer is about 1.3 KB: room for it from the start, instead of
+        // growing from 128 bytes by copies (about 2 % of the sandbox's instructions per call).
+        let mut bytes = Vec::with_capacity(2048);
+        serde_json::to_writer(&mut bytes, &wire)
+            .expect("an envelope has string keys only, so it serialises");
+        bytes
     }
 }
 
@@ -86,6 +92,7 @@ impl Envelope<'_> {
 mod tests {
     use super::*;
     use crate::clock::gateway_offset;
+    use serde_json::Value;
 
     fn epoch() -> DateTime<FixedOffset> {
         DateTime::UNIX_EPOCH.with_timezone(&gateway_offset())
@@ -98,7 +105,7 @@ mod tests {
             code: &code,
             result: "ok",
             now: &epoch(),
-            data: Some(serde_json::json!({"a": 1})),
+            data: Some(Data::Tree(serde_json::json!({"a": 1}))),
             quirks: false,
         }
         .into_bytes()

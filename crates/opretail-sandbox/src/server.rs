@@ -19,7 +19,6 @@ use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use opretail_model::{Gateway, ReturnCode};
-use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
@@ -30,7 +29,7 @@ use crate::clock::Clock;
 use crate::counters::LiveCounters;
 use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
-use crate::methods::Call;
+use crate::methods::{Call, Data};
 use crate::params::Params;
 use crate::platform::Platform;
 use crate::replay::ReplayCache;
@@ -383,7 +382,7 @@ fn handle(
     now: DateTime<FixedOffset>,
     gateway: Gateway,
     token: Option<&str>,
-) -> Result<Value, Rejection> {
+) -> Result<Data, Rejection> {
     let aid_rule = match gateway {
         Gateway::Classic => AidRule::Classic,
         Gateway::Cloud => AidRule::Cloud(&shared.platform),
@@ -407,13 +406,13 @@ fn handle(
         token,
     };
     tracing::trace!(method = accepted.method, "dispatching");
-    (accepted.handler)(&call)
+    accepted.handler.run(&call)
 }
 
 fn answer(
     shared: &Shared,
     params: &Params<'_>,
-    outcome: Result<Value, Rejection>,
+    outcome: Result<Data, Rejection>,
     now: &DateTime<FixedOffset>,
     started: Instant,
     truncate: bool,

@@ -163,7 +163,7 @@ pub async fn run(
             tasks.spawn(async move { (unique, client.send(&operation).await) });
             started += 1;
         }
-        let joined = tokio::select! {
+        let first = tokio::select! {
             joined = tasks.join_next() => match joined {
                 Some(joined) => joined,
                 None => break,
@@ -173,30 +173,39 @@ pub async fn run(
                 break;
             }
         };
-        let (unique, result) =
-            joined.map_err(|e| Failure::Failed(format!("a call ended unexpectedly: {e}")))?;
-        let outcome = Outcome {
-            id: batch.unique[unique].clone(),
-            result,
-        };
-        let positions = &batch.positions[unique];
-        done += positions.len();
-        if let Err(error) = &outcome.result {
-            failed += positions.len();
-            tracing::info!(id = %outcome.id, "call failed");
-            if format != TotalFormat::Table {
-                progress.suspend(|| say!("error: {}: {}", outcome.id, ErrorInfo::of(error).line()));
-            }
-        }
+        // Every call finished by now is written in one go: one write per wake-up rather
+        // than per id.
         chunk.clear();
-        for &position in positions {
-            if ordered {
-                let mut row = Vec::new();
-                render.row(position, &outcome, &mut row)?;
-                reorder.insert(position, row);
-            } else {
-                render.row(position, &outcome, &mut chunk)?;
+        let mut finished = 0;
+        let mut joined = Some(first);
+        while let Some(next) = joined {
+            let (unique, result) =
+                next.map_err(|e| Failure::Failed(format!("a call ended unexpectedly: {e}")))?;
+            let outcome = Outcome {
+                id: batch.unique[unique].clone(),
+                result,
+            };
+            let positions = &batch.positions[unique];
+            done += positions.len();
+            finished += positions.len();
+            if let Err(error) = &outcome.result {
+                failed += positions.len();
+                tracing::info!(id = %outcome.id, "call failed");
+                if format != TotalFormat::Table {
+                    progress
+                        .suspend(|| say!("error: {}: {}", outcome.id, ErrorInfo::of(error).line()));
+                }
             }
+            for &position in positions {
+                if ordered {
+                    let mut row = Vec::new();
+                    render.row(position, &outcome, &mut row)?;
+                    reorder.insert(position, row);
+                } else {
+                    render.row(position, &outcome, &mut chunk)?;
+                }
+            }
+            joined = tasks.try_join_next();
         }
         reorder.drain_ready(&mut chunk);
         if !chunk.is_empty() {
@@ -206,7 +215,7 @@ pub async fn run(
                 Err(other) => return Err(other),
             }
         }
-        progress.inc(positions.len() as u64);
+        progress.inc(finished as u64);
     }
     // Calls still in flight are abandoned.
     drop(tasks);

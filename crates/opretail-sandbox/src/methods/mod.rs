@@ -12,6 +12,7 @@ mod window;
 
 use chrono::{DateTime, FixedOffset};
 use opretail_model::Gateway;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::params::Params;
@@ -39,7 +40,35 @@ pub(crate) struct Call<'a> {
 }
 
 /// A method: the business payload (`data`) or a business error.
-pub(crate) type Handler = fn(&Call<'_>) -> Result<Value, Rejection>;
+#[derive(Clone, Copy)]
+pub(crate) enum Handler {
+    /// `data` built as a JSON tree.
+    Tree(fn(&Call<'_>) -> Result<Value, Rejection>),
+    /// `data` as typed values, serialized straight into the answer.
+    Typed(fn(&Call<'_>) -> Result<Data, Rejection>),
+}
+
+impl Handler {
+    /// Runs the method.
+    pub(crate) fn run(self, call: &Call<'_>) -> Result<Data, Rejection> {
+        match self {
+            Handler::Tree(handler) => handler(call).map(Data::Tree),
+            Handler::Typed(handler) => handler(call),
+        }
+    }
+}
+
+/// A method's `data`, serialized into the envelope as it is.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Data {
+    /// A JSON tree.
+    Tree(Value),
+    /// `getTotalData`'s, the one every batch calls: typed, so that no tree is built for it
+    /// (with the figures formatted only where they are sent, this took the sandbox from
+    /// about 129,000 to 90,000 instructions per call).
+    TotalData(Box<total_data::Payload>),
+}
 
 /// The methods known to the gateway, by name and version.
 pub(crate) struct Registry {
@@ -51,15 +80,23 @@ impl Registry {
     pub(crate) fn standard() -> Self {
         Registry {
             entries: vec![
-                (total_data::METHOD, "v1", total_data::handle as Handler),
-                (echo::METHOD, "v1", echo::handle as Handler),
-                (login::MOBILE, "v1", login::mobile as Handler),
-                (login::SSO, "v1", login::sso as Handler),
-                (stores::DEPARTMENTS, "v1", stores::departments as Handler),
-                (stores::DEPT_LIST, "v1", stores::dept_list as Handler),
-                (series::INDICATOR, "v1", series::indicator as Handler),
-                (series::MANY_SHOPS, "v1", series::many_shops as Handler),
-                (demographics::METHOD, "v1", demographics::handle as Handler),
+                (total_data::METHOD, "v1", Handler::Typed(total_data::handle)),
+                (echo::METHOD, "v1", Handler::Tree(echo::handle)),
+                (login::MOBILE, "v1", Handler::Tree(login::mobile)),
+                (login::SSO, "v1", Handler::Tree(login::sso)),
+                (
+                    stores::DEPARTMENTS,
+                    "v1",
+                    Handler::Tree(stores::departments),
+                ),
+                (stores::DEPT_LIST, "v1", Handler::Tree(stores::dept_list)),
+                (series::INDICATOR, "v1", Handler::Tree(series::indicator)),
+                (series::MANY_SHOPS, "v1", Handler::Tree(series::many_shops)),
+                (
+                    demographics::METHOD,
+                    "v1",
+                    Handler::Tree(demographics::handle),
+                ),
             ],
         }
     }

@@ -8,10 +8,10 @@
 //! the current week's days when the week began in the previous month).
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Timelike};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 
-use super::Call;
 use super::codes::{ID_ILLEGAL, NEED_UNIT_ILLEGAL, business_error};
+use super::{Call, Data};
 use crate::validate::Rejection;
 
 /// The method's name.
@@ -155,31 +155,55 @@ struct Style {
     quirks: bool,
 }
 
+/// One value of the answer: text, or a JSON number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+enum Figure {
+    Text(String),
+    Int(u64),
+    Signed(i64),
+    Float(f64),
+}
+
+impl Figure {
+    /// The value as the text `cfgData` carries: a number as JSON writes it.
+    fn into_text(self) -> String {
+        match self {
+            Figure::Text(text) => text,
+            Figure::Int(n) => n.to_string(),
+            Figure::Signed(n) => n.to_string(),
+            Figure::Float(x) => {
+                serde_json::Number::from_f64(x).map_or_else(|| "null".to_owned(), |n| n.to_string())
+            }
+        }
+    }
+}
+
 impl Style {
-    fn count(self, n: u64) -> Value {
+    fn count(self, n: u64) -> Figure {
         match (self.units, self.quirks) {
-            (true, false) => Value::String(format!("{n}人")),
-            (true, true) => Value::String(format!("{}人", thousands(n))),
-            (false, false) => json!(n),
-            (false, true) => Value::String(n.to_string()),
+            (true, false) => Figure::Text(format!("{n}人")),
+            (true, true) => Figure::Text(format!("{}人", thousands(n))),
+            (false, false) => Figure::Int(n),
+            (false, true) => Figure::Text(n.to_string()),
         }
     }
 
-    fn rate(self, tenths: u32) -> Value {
-        let text = format!("{}.{}", tenths / 10, tenths % 10);
+    fn rate(self, tenths: u32) -> Figure {
+        let (whole, tenth) = (tenths / 10, tenths % 10);
         match (self.units, self.quirks) {
-            (true, _) => Value::String(format!("{text}%")),
-            (false, false) => json!(f64::from(tenths) / 10.0),
-            (false, true) => Value::String(text),
+            (true, _) => Figure::Text(format!("{whole}.{tenth}%")),
+            (false, false) => Figure::Float(f64::from(tenths) / 10.0),
+            (false, true) => Figure::Text(format!("{whole}.{tenth}")),
         }
     }
 
-    fn money(self, fen: u64) -> Value {
-        let text = format!("{}.{:02}", fen / 100, fen % 100);
+    fn money(self, fen: u64) -> Figure {
+        let (yuan, fen_part) = (fen / 100, fen % 100);
         match (self.units, self.quirks) {
-            (true, _) => Value::String(format!("{text}元")),
-            (false, false) => json!(fen as f64 / 100.0),
-            (false, true) => Value::String(text),
+            (true, _) => Figure::Text(format!("{yuan}.{fen_part:02}元")),
+            (false, false) => Figure::Float(fen as f64 / 100.0),
+            (false, true) => Figure::Text(format!("{yuan}.{fen_part:02}")),
         }
     }
 }
@@ -196,72 +220,134 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn weather(id: &str, figures: &Figures, date: NaiveDate, quirks: bool) -> Value {
+/// The `data` of `getTotalData`, serialized as it is: no JSON tree is built for it. Fields
+/// in the order the answer has always had (by name, as a JSON map sorts them).
+#[derive(Debug, Serialize)]
+pub(crate) struct Payload {
+    #[serde(rename = "BUY_RATE")]
+    buy_rate: Figure,
+    #[serde(rename = "DAY_FLOW")]
+    day_flow: Figure,
+    #[serde(rename = "ENTER_RATE")]
+    enter_rate: Figure,
+    /// Absent from loose answers.
+    #[serde(rename = "EXPENDITURE", skip_serializing_if = "Option::is_none")]
+    expenditure: Option<Figure>,
+    /// `null` in loose answers.
+    #[serde(rename = "FITTING_RATE")]
+    fitting_rate: Option<Figure>,
+    #[serde(rename = "MONTH_FLOW")]
+    month_flow: Figure,
+    /// Only in loose answers.
+    #[serde(rename = "REMARK", skip_serializing_if = "Option::is_none")]
+    remark: Option<&'static str>,
+    #[serde(rename = "TOTAL_SALE")]
+    total_sale: Figure,
+    /// Only in loose answers: milliseconds since 1970.
+    #[serde(rename = "UPDATE_TIME", skip_serializing_if = "Option::is_none")]
+    update_time: Option<i64>,
+    #[serde(rename = "WEATHER")]
+    weather: Weather,
+    #[serde(rename = "WEEK_FLOW")]
+    week_flow: Figure,
+    #[serde(rename = "cfgData")]
+    cfg_data: CfgData,
+}
+
+/// `WEATHER`, fields by name.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Weather {
+    city_id: String,
+    classify: &'static str,
+    create_date: String,
+    custom_icon: &'static str,
+    day_picture_url: String,
+    id: Figure,
+    night_picture_url: String,
+    temperature: String,
+    weather: &'static str,
+    weather_date: String,
+    wind: &'static str,
+}
+
+/// `cfgData`: a list, or (loose gateways) its first item alone.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum CfgData {
+    One(CfgItem),
+    List(Vec<CfgItem>),
+}
+
+/// One item of `cfgData`, fields by name.
+#[derive(Debug, Serialize)]
+struct CfgItem {
+    key: &'static str,
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: u8,
+    value: String,
+}
+
+fn weather(id: &str, figures: &Figures, date: NaiveDate, quirks: bool) -> Weather {
     let (name, icon) = WEATHERS[figures.weather % WEATHERS.len()];
     let city = 101_010_100 + (seed(&[id.as_bytes()]) % 3_000) * 100;
     let weather_id = i64::from(date.year()) * 10_000 + i64::from(date.month() * 100 + date.day());
     let date = date.format("%Y-%m-%d").to_string();
-    json!({
-        "classify": "1",
-        "dayPictureUrl": format!("https://weather.sandbox.invalid/day/{icon}.png"),
-        "nightPictureUrl": format!("https://weather.sandbox.invalid/night/{icon}.png"),
-        "weatherDate": date,
-        "temperature": format!("{} ~ {}℃", figures.low_temp, figures.low_temp + 8),
-        "weather": name,
-        "cityId": city.to_string(),
-        "id": if quirks { Value::String(weather_id.to_string()) } else { json!(weather_id) },
-        "customIcon": if quirks { Value::String(String::new()) } else { Value::String(icon.to_owned()) },
-        "createDate": format!("{date} 06:00:00"),
-        "wind": WINDS[figures.low_temp.rem_euclid(4) as usize],
-    })
+    Weather {
+        city_id: city.to_string(),
+        classify: "1",
+        create_date: format!("{date} 06:00:00"),
+        custom_icon: if quirks { "" } else { icon },
+        day_picture_url: format!("https://weather.sandbox.invalid/day/{icon}.png"),
+        id: if quirks {
+            Figure::Text(weather_id.to_string())
+        } else {
+            Figure::Signed(weather_id)
+        },
+        night_picture_url: format!("https://weather.sandbox.invalid/night/{icon}.png"),
+        temperature: format!("{} ~ {}℃", figures.low_temp, figures.low_temp + 8),
+        weather: name,
+        weather_date: date,
+        wind: WINDS[figures.low_temp.rem_euclid(4) as usize],
+    }
 }
 
-fn cfg_data(figures: &Figures, style: Style) -> Value {
-    let text = |v: Value| match v {
-        Value::String(s) => s,
-        other => other.to_string(),
-    };
+fn cfg_data(figures: &Figures, style: Style) -> CfgData {
     let plain = Style {
         quirks: false,
         ..style
     };
     let items = [
-        (
-            "进店率",
-            1,
-            "ENTER_RATE",
-            text(plain.rate(figures.enter_rate)),
-        ),
-        ("成交率", 1, "BUY_RATE", text(plain.rate(figures.buy_rate))),
+        ("进店率", 1, "ENTER_RATE", plain.rate(figures.enter_rate)),
+        ("成交率", 1, "BUY_RATE", plain.rate(figures.buy_rate)),
         (
             "试衣率",
             1,
             "FITTING_RATE",
-            text(plain.rate(figures.fitting_rate)),
+            plain.rate(figures.fitting_rate),
         ),
-        (
-            "客单价",
-            0,
-            "EXPENDITURE",
-            text(plain.money(figures.price_fen)),
-        ),
+        ("客单价", 0, "EXPENDITURE", plain.money(figures.price_fen)),
     ];
-    let list: Vec<Value> = items
+    let mut list: Vec<CfgItem> = items
         .into_iter()
         .take(figures.cfg_items)
-        .map(|(name, kind, key, value)| json!({"name": name, "type": kind, "value": value, "key": key}))
+        .map(|(name, kind, key, value)| CfgItem {
+            key,
+            name,
+            kind,
+            value: value.into_text(),
+        })
         .collect();
     if style.quirks {
         // Loose gateways send a lone item as an object instead of a one-element list.
-        list.into_iter()
-            .next()
-            .expect("cfgData has three or four items")
+        CfgData::One(list.swap_remove(0))
     } else {
-        Value::Array(list)
+        CfgData::List(list)
     }
 }
 
-pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
+pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     let id = call.params.get("id");
     let valid_id = ["S_", "O_"]
         .iter()
@@ -284,21 +370,33 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Value, Rejection> {
             ));
         }
     };
-    Ok(payload(id, &call.now, units, call.quirks))
+    Ok(Data::TotalData(Box::new(payload(
+        id,
+        &call.now,
+        units,
+        call.quirks,
+    ))))
 }
 
 /// The `data` object of `id` on the gateway-local day of `now`.
-fn payload(id: &str, now: &DateTime<FixedOffset>, units: bool, quirks: bool) -> Value {
+fn payload(id: &str, now: &DateTime<FixedOffset>, units: bool, quirks: bool) -> Payload {
     let style = Style { units, quirks };
     let date = now.date_naive();
     let f = Figures::at(id, date, now.hour());
-    let mut data = Map::with_capacity(14);
-    data.insert("DAY_FLOW".into(), style.count(f.day_flow));
-    data.insert("WEEK_FLOW".into(), style.count(f.week_flow));
-    data.insert("MONTH_FLOW".into(), style.count(f.month_flow));
-    data.insert("TOTAL_SALE".into(), style.money(f.sales_fen));
-    data.insert("ENTER_RATE".into(), style.rate(f.enter_rate));
-    data.insert("BUY_RATE".into(), style.rate(f.buy_rate));
+    let mut data = Payload {
+        buy_rate: style.rate(f.buy_rate),
+        day_flow: style.count(f.day_flow),
+        enter_rate: style.rate(f.enter_rate),
+        expenditure: Some(style.money(f.price_fen)),
+        fitting_rate: Some(style.rate(f.fitting_rate)),
+        month_flow: style.count(f.month_flow),
+        remark: None,
+        total_sale: style.money(f.sales_fen),
+        update_time: None,
+        weather: weather(id, &f, date, quirks),
+        week_flow: style.count(f.week_flow),
+        cfg_data: cfg_data(&f, style),
+    };
     if quirks {
         // Loose gateways: a rate as a bare number, a null, a missing field, extra fields.
         let updated_ms = date
@@ -308,17 +406,13 @@ fn payload(id: &str, now: &DateTime<FixedOffset>, units: bool, quirks: bool) -> 
             .single()
             .expect("a fixed offset maps every local time to one instant")
             .timestamp_millis();
-        data.insert("ENTER_RATE".into(), json!(f64::from(f.enter_rate) / 10.0));
-        data.insert("FITTING_RATE".into(), Value::Null);
-        data.insert("REMARK".into(), Value::String("sandbox quirks".into()));
-        data.insert("UPDATE_TIME".into(), json!(updated_ms));
-    } else {
-        data.insert("EXPENDITURE".into(), style.money(f.price_fen));
-        data.insert("FITTING_RATE".into(), style.rate(f.fitting_rate));
+        data.enter_rate = Figure::Float(f64::from(f.enter_rate) / 10.0);
+        data.fitting_rate = None;
+        data.remark = Some("sandbox quirks");
+        data.update_time = Some(updated_ms);
+        data.expenditure = None;
     }
-    data.insert("WEATHER".into(), weather(id, &f, date, quirks));
-    data.insert("cfgData".into(), cfg_data(&f, style));
-    Value::Object(data)
+    data
 }
 
 #[cfg(test)]
@@ -372,14 +466,14 @@ mod tests {
         // 2026-11-27 23:30 UTC is already the 28th in UTC+08:00.
         let now = crate::clock::parse_timestamp("20261128073000", crate::clock::gateway_offset())
             .unwrap();
-        let data = payload("S_1", &now, true, true);
+        let data = serde_json::to_value(payload("S_1", &now, true, true)).unwrap();
         assert_eq!(data["WEATHER"]["weatherDate"], "2026-11-28");
         assert_eq!(data["WEATHER"]["id"], "20261128");
         assert_eq!(data["WEATHER"]["createDate"], "2026-11-28 06:00:00");
         // 2026-11-28 06:00:00 UTC+08:00 is 2026-11-27 22:00:00 UTC.
         assert_eq!(data["UPDATE_TIME"], 1_795_816_800_000_i64);
         assert_eq!(
-            payload("S_1", &now, true, false)["WEATHER"]["id"],
+            serde_json::to_value(payload("S_1", &now, true, false)).unwrap()["WEATHER"]["id"],
             20_261_128
         );
     }
