@@ -163,7 +163,7 @@ fn over_time(
     let settings = Settings::resolve(global)?;
     let s = &over.stores;
     let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
-    commands::period::window(&over.period)?;
+    commands::over_time::window(&over.period)?;
     with_gateway(
         &settings,
         global.sandbox,

@@ -19,11 +19,11 @@ const COLUMNS: &[&str] = &["id", "dimension", "group", "people", "percentage"];
 /// the exit status is 1 once every other store is written.
 pub async fn run(gateway: &Gateway, over: &OverTime, given: Batch) -> Result<(), Failure> {
     let format = crate::args::ListFormat::or_default(over.output);
-    let (days, hours) = super::period::window(&over.period)?;
+    let (days, hours) = super::over_time::window(&over.period)?;
     if gateway.is_sandbox() {
         say!("note: sandbox data, not from the real gateway");
     }
-    let ids = super::period::ids(gateway, &over.stores, &given).await?;
+    let ids = super::over_time::ids(gateway, &over.stores, &given).await?;
     let calls = ids
         .iter()
         .map(|id| {
@@ -36,11 +36,12 @@ pub async fn run(gateway: &Gateway, over: &OverTime, given: Batch) -> Result<(),
         })
         .collect::<Result<Vec<_>, Failure>>()?;
 
-    super::period::log_in_first(gateway).await?;
+    super::over_time::log_in_first(gateway).await?;
     let progress = super::total::progress_bar(calls.len(), "ids");
     let in_flight = usize::from(over.concurrency);
     let results =
-        super::period::send_all(gateway, &calls, in_flight, &progress, "the demographics").await?;
+        super::over_time::send_all(gateway, &calls, in_flight, &progress, "the demographics")
+            .await?;
 
     let mut out = TidyWriter::new(COLUMNS, format, over.csv_raw, std::io::stdout().lock())?;
     let mut failed = 0usize;

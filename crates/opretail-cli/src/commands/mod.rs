@@ -5,7 +5,7 @@ pub mod codes;
 pub mod completions;
 pub mod demographics;
 pub mod login;
-pub mod period;
+pub mod over_time;
 pub mod sandbox;
 pub mod series;
 pub mod sign;

@@ -36,11 +36,11 @@ const COLUMNS: &[&str] = &[
 pub async fn run(gateway: &Gateway, args: &SeriesArgs, given: Batch) -> Result<(), Failure> {
     let over = &args.over;
     let format = crate::args::ListFormat::or_default(over.output);
-    let (days, hours) = super::period::window(&over.period)?;
+    let (days, hours) = super::over_time::window(&over.period)?;
     if gateway.is_sandbox() {
         say!("note: sandbox data, not from the real gateway");
     }
-    let ids = super::period::ids(gateway, &over.stores, &given).await?;
+    let ids = super::over_time::ids(gateway, &over.stores, &given).await?;
     let mut whole = GetManyShopsPassengerIndicatorData::new(ids.clone(), days, args.by.into())
         .map_err(|e| Failure::usage(e.to_string()))?
         .business_hours_only(args.business_hours);
@@ -55,9 +55,9 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, given: Batch) -> Result<(
         .calls()
         .map_err(|e| Failure::usage(format!("the period is too long for these stores: {e}")))?;
 
-    super::period::log_in_first(gateway).await?;
+    super::over_time::log_in_first(gateway).await?;
     let progress = super::total::progress_bar(calls.len(), "calls");
-    let results = super::period::send_all(
+    let results = super::over_time::send_all(
         gateway,
         &calls,
         request.in_flight(),
@@ -79,7 +79,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, given: Batch) -> Result<(
                 failed_stores.extend(call.ids().iter().cloned());
                 say!(
                     "error: the series of {} from {} to {}: {}",
-                    super::period::some_ids(call.ids()),
+                    super::over_time::some_ids(call.ids()),
                     call.days().first(),
                     call.days().last(),
                     ErrorInfo::of(&error).line()
