@@ -1,6 +1,7 @@
 //! What both clients must do alike that is not a row of the fault matrix: typed answers,
 //! raw calls, units, quirky answers, every gateway code as a typed error, errors that name
-//! what to fix, limits on streamed bodies, replay protection across identical calls, and
+//! what to fix, limits on streamed bodies, replay protection across identical calls, the rate
+//! limit, and
 //! secrets kept out of `Debug`, errors and traces.
 //!
 //! One table of cases; each case runs through the async and the blocking client against a
@@ -183,6 +184,10 @@ fn cases() -> Vec<Case> {
             run: a_real_repeat_from_another_client_is_retried,
         },
         Case {
+            behaviour: "the rate limit spaces every request, retries included",
+            run: the_rate_limit_spaces_every_request_retries_included,
+        },
+        Case {
             behaviour: "the whole-call timeout ends a slow call and is named",
             run: whole_call_timeout_ends_a_slow_call_and_is_named,
         },
@@ -340,6 +345,27 @@ fn a_real_repeat_from_another_client_is_retried(runner: &Runner) {
     assert!(repeats <= 1, "{repeats}");
     assert_eq!(u64::from(response.meta.attempts), 1 + repeats);
     assert_eq!(sandbox.counters().requests(), 2 + repeats);
+}
+
+fn the_rate_limit_spaces_every_request_retries_included(runner: &Runner) {
+    // The first answer is -500, retried: five requests for four calls, at 20 a second.
+    let plan = FaultPlan::script([Fault::Gateway(-500)]);
+    let sandbox = sandbox().faults(plan).start_blocking().unwrap();
+    let config = Config::builder()
+        .endpoint(sandbox.url())
+        .retry(opretail::RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .rate_limit(20.0)
+        .build()
+        .unwrap();
+    let client = runner.client(config);
+    let started = Instant::now();
+    for n in 1..=4 {
+        client.get_total_data(&store(n)).unwrap();
+    }
+    assert_eq!(sandbox.counters().requests(), 5);
+    // The fifth request's slot is 4 × 50 ms after the first's: a slower machine only adds.
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
 }
 
 fn whole_call_timeout_ends_a_slow_call_and_is_named(runner: &Runner) {
