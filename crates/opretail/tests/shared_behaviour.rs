@@ -1,8 +1,7 @@
 //! What both clients must do alike that is not a row of the fault matrix: typed answers,
 //! raw calls, units, quirky answers, every gateway code as a typed error, errors that name
 //! what to fix, limits on streamed bodies, replay protection across identical calls, the rate
-//! limit, and
-//! secrets kept out of `Debug`, errors and traces.
+//! limit, and secrets kept out of `Debug`, errors and traces.
 //!
 //! One table of cases; each case runs through the async and the blocking client against a
 //! sandbox on loopback, and every case that fails is reported at once.
