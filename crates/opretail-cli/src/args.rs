@@ -224,6 +224,10 @@ pub struct OverTime {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
+    /// At most this many requests sent per second, retries and the login included.
+    #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
     pub output: Option<ListFormat>,

@@ -164,12 +164,13 @@ fn over_time(
     let s = &over.stores;
     let batch = commands::total::collect(&s.ids, s.ids_file.as_deref(), s.all_stores)?;
     commands::over_time::window(&over.period)?;
-    with_gateway(
-        &settings,
-        global.sandbox,
-        Tuning::default(),
-        async |gateway| command(gateway, batch).await,
-    )
+    let tuning = Tuning {
+        body_limit: None,
+        rate_limit: over.rate,
+    };
+    with_gateway(&settings, global.sandbox, tuning, async |gateway| {
+        command(gateway, batch).await
+    })
 }
 
 /// Runs a command that calls the gateway, then stops the embedded sandbox if there is one.

@@ -496,3 +496,47 @@ fn login_asks_for_the_password_on_a_terminal() {
     let token = std::fs::read_to_string(cache.join("opretail").join("token")).expect("kept");
     assert!(!token.trim().is_empty() && !transcript.contains(token.trim()));
 }
+
+#[test]
+fn the_rate_limit_paces_the_login_and_every_call() {
+    let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
+    let mut args = gateway_args(&sandbox);
+    args.extend(
+        [
+            "passenger-flow",
+            "demographics",
+            "--id",
+            "S_1001",
+            "--id",
+            "S_1002",
+            "--id",
+            "S_1003",
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-16",
+            "--concurrency",
+            "3",
+            "--rate",
+            "10",
+            "--output",
+            "json",
+        ]
+        .map(str::to_owned),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let started = std::time::Instant::now();
+    let out = run_in(&cache_dir("rate"), &args, &DEMO_LOGIN);
+    let elapsed = started.elapsed();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(
+        sandbox.counters().requests(),
+        4,
+        "the login and three calls"
+    );
+    // Four requests at 10 a second: the last one's slot is 300 ms after the first's.
+    assert!(
+        elapsed >= std::time::Duration::from_millis(300),
+        "{elapsed:?}"
+    );
+}
