@@ -472,13 +472,23 @@ fn login_asks_for_the_password_on_a_terminal() {
     let mut stdin = child.stdin.take().expect("stdin");
     let mut stdout = child.stdout.take().expect("stdout");
 
-    // Type the password only once asked: the terminal echoes what comes before echo is off.
+    // Type the password only once asked and once echo is off (the prompt comes first): the
+    // terminal echoes whatever comes before.
     let mut seen = Vec::new();
     let mut byte = [0u8; 1];
     while !String::from_utf8_lossy(&seen).contains("password of demo: ") {
         let n = stdout.read(&mut byte).expect("the terminal's output");
         assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
         seen.push(byte[0]);
+    }
+    let terminal = terminal_of_descendant(child.id()).expect("the command's terminal");
+    let asked = std::time::Instant::now();
+    while echoes(&terminal) {
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(20),
+            "echo stays on"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
     stdin
         .write_all(format!("{DEMO_PASSWORD}\n").as_bytes())
@@ -539,4 +549,52 @@ fn the_rate_limit_paces_the_login_and_every_call() {
         elapsed >= std::time::Duration::from_millis(300),
         "{elapsed:?}"
     );
+}
+
+/// The pseudo-terminal on the standard input of a process below `ancestor`, opened without
+/// making it this process's controlling terminal.
+#[cfg(target_os = "linux")]
+fn terminal_of_descendant(ancestor: u32) -> Option<rustix::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid …`; the name may hold spaces and parentheses.
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    // Processes may come and go meanwhile: one that cannot be read is skipped.
+    let pids = std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok());
+    for pid in pids {
+        let mut up = pid;
+        while let Some(parent) = parent_of(up).filter(|p| *p > 1) {
+            if parent == ancestor {
+                let stdin = std::fs::read_link(format!("/proc/{pid}/fd/0"));
+                if let Ok(stdin) = stdin {
+                    if stdin.starts_with("/dev/pts") {
+                        let flags = OFlags::RDONLY | OFlags::NOCTTY;
+                        return rustix::fs::open(&stdin, flags, Mode::empty()).ok();
+                    }
+                }
+                break;
+            }
+            up = parent;
+        }
+    }
+    None
+}
+
+/// Whether the terminal echoes what is typed.
+#[cfg(target_os = "linux")]
+fn echoes(terminal: &rustix::fd::OwnedFd) -> bool {
+    let modes = rustix::termios::tcgetattr(terminal).expect("the terminal's modes");
+    modes
+        .local_modes
+        .contains(rustix::termios::LocalModes::ECHO)
 }
