@@ -1,10 +1,11 @@
 use std::fmt;
 
 use md5::Md5;
+use sha1::digest::Output;
 use sha1::{Digest, Sha1};
 
 use crate::SignMethod;
-use crate::canonical::{canonical_text, sorted_pairs};
+use crate::canonical::sorted_pairs;
 
 /// A `_sig` value: upper-case hex, 32 digits for MD5 or 40 for SHA-1.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -81,12 +82,38 @@ where
     K: AsRef<str> + 'a,
     V: AsRef<str> + 'a,
 {
-    let text = canonical_text(secret, &sorted_pairs(pairs));
+    let sorted = sorted_pairs(pairs);
     let hex = match method {
-        SignMethod::Md5 => hex::encode_upper(Md5::digest(text.as_bytes())),
-        SignMethod::Sha1 => hex::encode_upper(Sha1::digest(text.as_bytes())),
+        SignMethod::Md5 => upper_hex(&digest::<Md5>(secret, &sorted)),
+        SignMethod::Sha1 => upper_hex(&digest::<Sha1>(secret, &sorted)),
     };
     Signature(hex)
+}
+
+/// Upper-case hex of a digest of at most 20 bytes (SHA-1's).
+///
+/// Into a stack buffer, then one `String`, because `hex::encode_upper` pushes one `char` at a
+/// time: this took `sign/sha1` from about 455 to 390 ns (2.9× to 2.5× its floor) in
+/// `benches/sign.rs`, runs taken in turns.
+fn upper_hex(digest: &[u8]) -> String {
+    let mut buffer = [0u8; 40];
+    let text = &mut buffer[..2 * digest.len()];
+    hex::encode_to_slice(digest, text).expect("the buffer holds two digits a byte");
+    text.make_ascii_uppercase();
+    String::from_utf8(text.to_vec()).expect("hex digits are ASCII")
+}
+
+/// The digest of the canonical text (`secret`, each name and value in order, `secret`),
+/// hashed piece by piece: the text itself is never built.
+fn digest<D: Digest>(secret: &str, sorted: &[(&str, &str)]) -> Output<D> {
+    let mut hasher = D::new();
+    hasher.update(secret);
+    for (name, value) in sorted {
+        hasher.update(name);
+        hasher.update(value);
+    }
+    hasher.update(secret);
+    hasher.finalize()
 }
 
 /// Checks a claimed `_sig` against the pairs, as the gateway does.
