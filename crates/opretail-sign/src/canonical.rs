@@ -32,7 +32,8 @@ where
 }
 
 /// `secret + name1value1name2value2… + secret` for pairs already in signing order: the bytes
-/// that are hashed.
+/// that [`sign`](crate::sign) hashes (it feeds the same pieces to the hasher one by one,
+/// without building this text), for [`explain`] to show.
 pub(crate) fn canonical_text(secret: &str, sorted: &[(&str, &str)]) -> String {
     let len = 2 * secret.len() + sorted.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
     let mut text = String::with_capacity(len);
