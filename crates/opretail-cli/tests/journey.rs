@@ -300,6 +300,17 @@ fn second_request_fails() -> (opretail_sandbox::SandboxHandle, Vec<String>) {
     (sandbox, args)
 }
 
+/// `passenger-flow demographics` of `ids` from `from` to `to`, as JSON, then `extra`.
+fn demographics(ids: &[&str], from: &str, to: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["passenger-flow", "demographics"];
+    for id in ids {
+        args.extend(["--id", id]);
+    }
+    args.extend(["--from", from, "--to", to, "--output", "json"]);
+    args.extend(extra);
+    args.into_iter().map(str::to_owned).collect()
+}
+
 const DEMO_LOGIN: [(&str, &str); 2] = [
     ("OPRETAIL_USER", DEMO_USER),
     ("OPRETAIL_PASSWORD", DEMO_PASSWORD),
@@ -356,27 +367,12 @@ fn a_failed_series_call_fails_only_its_stores() {
 #[test]
 fn a_failed_demographics_call_fails_only_its_store() {
     let (sandbox, mut args) = second_request_fails();
-    args.extend(
-        [
-            "passenger-flow",
-            "demographics",
-            "--id",
-            "S_1001",
-            "--id",
-            "S_1002",
-            "--id",
-            "S_1003",
-            "--from",
-            "2026-11-16",
-            "--to",
-            "2026-11-22",
-            "--concurrency",
-            "1",
-            "--output",
-            "json",
-        ]
-        .map(str::to_owned),
-    );
+    args.extend(demographics(
+        &["S_1001", "S_1002", "S_1003"],
+        "2026-11-16",
+        "2026-11-22",
+        &["--concurrency", "1"],
+    ));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run_in(&cache_dir("demographics-fails"), &args, &DEMO_LOGIN);
     assert_eq!(out.status, 1, "{}", out.stderr);
@@ -404,23 +400,12 @@ fn a_failed_demographics_call_fails_only_its_store() {
 fn a_wrong_password_ends_the_command_after_one_login() {
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
     let mut args = gateway_args(&sandbox);
-    args.extend(
-        [
-            "passenger-flow",
-            "demographics",
-            "--id",
-            "S_1001",
-            "--id",
-            "S_1002",
-            "--from",
-            "2026-11-16",
-            "--to",
-            "2026-11-16",
-            "--output",
-            "json",
-        ]
-        .map(str::to_owned),
-    );
+    args.extend(demographics(
+        &["S_1001", "S_1002"],
+        "2026-11-16",
+        "2026-11-16",
+        &[],
+    ));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run_in(
         &cache_dir("wrong-password"),
@@ -511,29 +496,12 @@ fn login_asks_for_the_password_on_a_terminal() {
 fn the_rate_limit_paces_the_login_and_every_call() {
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
     let mut args = gateway_args(&sandbox);
-    args.extend(
-        [
-            "passenger-flow",
-            "demographics",
-            "--id",
-            "S_1001",
-            "--id",
-            "S_1002",
-            "--id",
-            "S_1003",
-            "--from",
-            "2026-11-16",
-            "--to",
-            "2026-11-16",
-            "--concurrency",
-            "3",
-            "--rate",
-            "10",
-            "--output",
-            "json",
-        ]
-        .map(str::to_owned),
-    );
+    args.extend(demographics(
+        &["S_1001", "S_1002", "S_1003"],
+        "2026-11-16",
+        "2026-11-16",
+        &["--concurrency", "3", "--rate", "10"],
+    ));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = std::time::Instant::now();
     let out = run_in(&cache_dir("rate"), &args, &DEMO_LOGIN);

@@ -33,9 +33,14 @@ impl Clock {
 }
 
 fn signer(policy: RetryPolicy) -> RequestPreparer {
+    timed(policy, Duration::from_secs(60))
+}
+
+/// A preparer whose calls retry by `policy` and may take `timeout`.
+fn timed(policy: RetryPolicy, timeout: Duration) -> RequestPreparer {
     let config = Config::builder()
         .retry(policy)
-        .timeout(Duration::from_secs(60))
+        .timeout(timeout)
         .build()
         .unwrap();
     RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config)
@@ -258,12 +263,7 @@ fn the_attempt_count_reaches_the_metadata() {
 
 #[test]
 fn a_repeat_after_a_new_login_counts_on_and_keeps_the_deadline() {
-    let config = Config::builder()
-        .retry(fast())
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let s = RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config);
+    let s = timed(fast(), Duration::from_secs(2));
     let op = read("m");
     let mut clock = Clock::new();
     let mut first = Call::new(&s, &op, Vec::new(), clock.now());
@@ -385,12 +385,7 @@ fn a_call_not_safe_to_repeat_is_retried_only_when_nothing_was_sent() {
 
 #[test]
 fn each_attempt_gets_at_most_the_time_left_of_the_call() {
-    let config = Config::builder()
-        .retry(fast().max_attempts(5))
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let s = RequestPreparer::new(Credentials::new("key", "secret").unwrap(), config);
+    let s = timed(fast().max_attempts(5), Duration::from_secs(2));
     let op = read("m");
     let mut clock = Clock::new();
     let start = clock.mono;
