@@ -10,40 +10,33 @@ use semver::Version;
 /// is refused rather than published silently.
 pub fn stamp(changelog: &str, version: &Version, date: NaiveDate) -> Result<String, String> {
     let lines: Vec<&str> = changelog.split_inclusive('\n').collect();
-    let newline = if changelog.contains("\r\n") {
+    let nl = if changelog.contains("\r\n") {
         "\r\n"
     } else {
         "\n"
     };
-    let Some(heading) = lines.iter().position(|line| is_unreleased_heading(line)) else {
-        return Err("CHANGELOG.md has no `## [Unreleased]` section; add one listing the changes in this release".to_string());
+    let is_unreleased = |line: &&str| {
+        line.strip_prefix("## ").is_some_and(|title| {
+            let title = title.trim().to_ascii_lowercase();
+            title == "[unreleased]" || title == "unreleased"
+        })
     };
-    let body_end = lines[heading + 1..]
+    let heading = lines.iter().position(is_unreleased).ok_or(
+        "CHANGELOG.md has no `## [Unreleased]` section; add one listing the changes in this release",
+    )?;
+    let says_something = lines[heading + 1..]
         .iter()
-        .position(|line| line.starts_with("## ") || is_link_definition(line))
-        .map_or(lines.len(), |offset| heading + 1 + offset);
-    let body_is_empty = lines[heading + 1..body_end]
-        .iter()
-        .all(|line| line.trim().is_empty());
-    if body_is_empty {
-        return Err(
-            "the `## [Unreleased]` section of CHANGELOG.md is empty; list the changes in this release there first"
-                .to_string(),
-        );
+        .take_while(|line| !line.starts_with("## ") && !is_link(line))
+        .any(|line| !line.trim().is_empty());
+    if !says_something {
+        return Err("the `## [Unreleased]` section of CHANGELOG.md is empty; list the changes in this release there first".to_string());
     }
-    let mut out = String::with_capacity(changelog.len() + 64);
-    for line in &lines[..heading] {
-        out.push_str(line);
-    }
+    let mut out = lines[..heading].concat();
     out.push_str(&format!(
-        "## [Unreleased]{newline}{newline}## [{version}] - {}{newline}",
-        date.format("%Y-%m-%d")
+        "## [Unreleased]{nl}{nl}## [{version}] - {date}{nl}"
     ));
     for line in &lines[heading + 1..] {
-        match update_link(line, version, newline) {
-            Some(replacement) => out.push_str(&replacement),
-            None => out.push_str(line),
-        }
+        out.push_str(&update_link(line, version, nl).unwrap_or_else(|| line.to_string()));
     }
     Ok(out)
 }
@@ -55,31 +48,25 @@ pub fn has_release(changelog: &str, version: &Version) -> bool {
     changelog.lines().any(|line| line.starts_with(&heading))
 }
 
-fn is_unreleased_heading(line: &str) -> bool {
-    let Some(title) = line.strip_prefix("## ") else {
-        return false;
-    };
-    let title = title.trim();
-    title.eq_ignore_ascii_case("[unreleased]") || title.eq_ignore_ascii_case("unreleased")
-}
-
-fn is_link_definition(line: &str) -> bool {
+fn is_link(line: &str) -> bool {
     line.starts_with('[') && line.contains("]: ")
 }
 
 /// `[Unreleased]: .../compare/v0.1.0...HEAD` becomes the new `Unreleased` link plus a link
 /// for the release, keeping the tag style (`v` prefix or not) already in use.
-fn update_link(line: &str, version: &Version, newline: &str) -> Option<String> {
+fn update_link(line: &str, version: &Version, nl: &str) -> Option<String> {
     let (label, url) = line.trim_end().split_once("]: ")?;
     if !label.eq_ignore_ascii_case("[unreleased") {
         return None;
     }
     let (base, range) = url.rsplit_once("/compare/")?;
     let previous = range.strip_suffix("...HEAD")?;
-    let prefix = if previous.starts_with('v') { "v" } else { "" };
-    let tag = format!("{prefix}{version}");
+    let tag = format!(
+        "{}{version}",
+        if previous.starts_with('v') { "v" } else { "" }
+    );
     Some(format!(
-        "{label}]: {base}/compare/{tag}...HEAD{newline}[{version}]: {base}/compare/{previous}...{tag}{newline}"
+        "{label}]: {base}/compare/{tag}...HEAD{nl}[{version}]: {base}/compare/{previous}...{tag}{nl}"
     ))
 }
 
@@ -87,100 +74,63 @@ fn update_link(line: &str, version: &Version, newline: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Version {
-        Version::parse(text).expect("fixture version parses")
-    }
-
-    fn day(text: &str) -> NaiveDate {
-        text.parse().expect("fixture date parses")
-    }
-
-    const FIXTURE: &str = "# Changelog\n\
-\n\
-All notable changes to this project are documented here.\n\
-\n\
-## [Unreleased]\n\
-\n\
-### Added\n\
-- `cargo xtask release`.\n\
-\n\
-## [0.1.0] - 2026-11-01\n\
-\n\
-### Added\n\
-- First release.\n\
-\n\
-[Unreleased]: https://github.com/opretail-rs/opretail/compare/v0.1.0...HEAD\n\
-[0.1.0]: https://github.com/opretail-rs/opretail/releases/tag/v0.1.0\n";
-
-    #[test]
-    fn stamps_the_section_and_opens_a_new_one() {
-        let stamped = stamp(FIXTURE, &v("0.2.0"), day("2026-11-28")).expect("stamps");
-        let expected = "# Changelog\n\
-\n\
-All notable changes to this project are documented here.\n\
-\n\
-## [Unreleased]\n\
-\n\
-## [0.2.0] - 2026-11-28\n\
-\n\
-### Added\n\
-- `cargo xtask release`.\n\
-\n\
-## [0.1.0] - 2026-11-01\n\
-\n\
-### Added\n\
-- First release.\n\
-\n\
-[Unreleased]: https://github.com/opretail-rs/opretail/compare/v0.2.0...HEAD\n\
-[0.2.0]: https://github.com/opretail-rs/opretail/compare/v0.1.0...v0.2.0\n\
-[0.1.0]: https://github.com/opretail-rs/opretail/releases/tag/v0.1.0\n";
-        assert_eq!(stamped, expected);
-        assert!(has_release(&stamped, &v("0.2.0")));
-        assert!(!has_release(FIXTURE, &v("0.2.0")));
-    }
-
-    #[test]
-    fn an_empty_unreleased_section_is_refused() {
-        let empty = "# Changelog\n\n## [Unreleased]\n\n\n## [0.1.0] - 2026-11-01\n- First.\n";
-        let err = stamp(empty, &v("0.2.0"), day("2026-11-28")).expect_err("refused");
-        assert!(err.contains("is empty"), "{err}");
-        let empty_at_end =
-            "# Changelog\n\n## [Unreleased]\n\n[Unreleased]: https://x/compare/v0.1.0...HEAD\n";
-        assert!(stamp(empty_at_end, &v("0.2.0"), day("2026-11-28")).is_err());
-    }
-
-    #[test]
-    fn a_missing_unreleased_section_is_refused() {
-        let err = stamp(
-            "# Changelog\n\n## [0.1.0]\n- x\n",
-            &v("0.2.0"),
-            day("2026-11-28"),
+    fn stamped(text: &str, version: &str) -> Result<String, String> {
+        let version = Version::parse(version).expect("fixture version parses");
+        stamp(
+            text,
+            &version,
+            "2026-11-28".parse().expect("fixture date parses"),
         )
-        .expect_err("refused");
-        assert!(err.contains("no `## [Unreleased]`"), "{err}");
+    }
+
+    const FIXTURE: &str = "# Changelog\n\nAll notable changes.\n\n## [Unreleased]\n\n### Added\n\
+- `cargo xtask release`.\n\n## [0.1.0] - 2026-11-01\n- First release.\n\n\
+[Unreleased]: https://github.com/o/r/compare/v0.1.0...HEAD\n\
+[0.1.0]: https://github.com/o/r/releases/tag/v0.1.0\n";
+
+    #[test]
+    fn stamps_the_section_opens_a_new_one_and_moves_the_links() {
+        let stamped = stamped(FIXTURE, "0.2.0").expect("stamps");
+        let expected = "# Changelog\n\nAll notable changes.\n\n## [Unreleased]\n\n\
+## [0.2.0] - 2026-11-28\n\n### Added\n- `cargo xtask release`.\n\n## [0.1.0] - 2026-11-01\n\
+- First release.\n\n[Unreleased]: https://github.com/o/r/compare/v0.2.0...HEAD\n\
+[0.2.0]: https://github.com/o/r/compare/v0.1.0...v0.2.0\n\
+[0.1.0]: https://github.com/o/r/releases/tag/v0.1.0\n";
+        assert_eq!(stamped, expected);
+        let v = Version::new(0, 2, 0);
+        assert!(has_release(&stamped, &v) && !has_release(FIXTURE, &v));
     }
 
     #[test]
-    fn works_without_links_and_with_a_plain_heading() {
-        let plain = "# Changelog\n\n## Unreleased\n- Fixed a thing.\n";
-        let stamped = stamp(plain, &v("1.0.1"), day("2027-01-02")).expect("stamps");
+    fn a_missing_or_empty_unreleased_section_is_refused() {
+        for (text, expected) in [
+            ("# Changelog\n\n## [0.1.0]\n- x\n", "no `## [Unreleased]`"),
+            (
+                "# C\n\n## [Unreleased]\n\n\n## [0.1.0] - 2026-11-01\n- First.\n",
+                "is empty",
+            ),
+            (
+                "# C\n\n## [Unreleased]\n\n[Unreleased]: https://x/compare/v0.1.0...HEAD\n",
+                "is empty",
+            ),
+        ] {
+            let err = stamped(text, "0.2.0").expect_err(text);
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn works_with_a_plain_heading_an_unprefixed_tag_style_and_crlf() {
+        let plain = stamped("# Changelog\n\n## Unreleased\n- Fixed.\n", "1.0.1").expect("stamps");
         assert_eq!(
-            stamped,
-            "# Changelog\n\n## [Unreleased]\n\n## [1.0.1] - 2027-01-02\n- Fixed a thing.\n"
+            plain,
+            "# Changelog\n\n## [Unreleased]\n\n## [1.0.1] - 2026-11-28\n- Fixed.\n"
         );
-    }
-
-    #[test]
-    fn keeps_an_unprefixed_tag_style() {
-        let text = "## [Unreleased]\n- x\n\n[unreleased]: https://h/o/r/compare/0.1.0...HEAD\n";
-        let stamped = stamp(text, &v("0.2.0"), day("2026-11-28")).expect("stamps");
-        assert!(
-            stamped.contains("[unreleased]: https://h/o/r/compare/0.2.0...HEAD\n"),
-            "{stamped}"
-        );
-        assert!(
-            stamped.contains("[0.2.0]: https://h/o/r/compare/0.1.0...0.2.0\n"),
-            "{stamped}"
+        let text = "## [Unreleased]\r\n- x\r\n\r\n[unreleased]: https://h/compare/0.1.0...HEAD\r\n";
+        assert_eq!(
+            stamped(text, "0.2.0").expect("stamps"),
+            "## [Unreleased]\r\n\r\n## [0.2.0] - 2026-11-28\r\n- x\r\n\r\n\
+             [unreleased]: https://h/compare/0.2.0...HEAD\r\n[0.2.0]: https://h/compare/0.1.0...0.2.0\r\n"
         );
     }
 }

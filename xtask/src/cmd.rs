@@ -1,18 +1,14 @@
 //! Running external programs with their command line shown first.
 
-use std::ffi::OsString;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// A program with its arguments and extra environment, kept as data so that plans can be
 /// printed and tested before anything runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invocation {
-    /// The program, e.g. `cargo`.
     pub program: String,
-    /// Its arguments.
     pub args: Vec<String>,
-    /// Environment variables set for it.
     pub env: Vec<(String, String)>,
 }
 
@@ -26,6 +22,11 @@ impl Invocation {
         }
     }
 
+    /// `cargo` with space-separated arguments (none of which contains a space).
+    pub fn cargo(args: &str) -> Self {
+        Self::new("cargo", &args.split_whitespace().collect::<Vec<_>>())
+    }
+
     /// The same with `key=value` in its environment.
     pub fn with_env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.to_string(), value.to_string()));
@@ -34,29 +35,28 @@ impl Invocation {
 
     /// The command line as a person would type it.
     pub fn display(&self) -> String {
-        let mut parts: Vec<String> = self
-            .env
-            .iter()
-            .map(|(k, v)| format!("{k}={}", quote(v)))
-            .collect();
-        parts.push(self.program.clone());
-        parts.extend(self.args.iter().map(|a| quote(a)));
-        parts.join(" ")
+        let env = self.env.iter().map(|(k, v)| format!("{k}={}", quote(v)));
+        let command =
+            std::iter::once(self.program.clone()).chain(self.args.iter().map(|a| quote(a)));
+        env.chain(command).collect::<Vec<_>>().join(" ")
     }
 
     fn command(&self, dir: &Path) -> Command {
-        let program: OsString = if self.program == "cargo" {
-            // Use the cargo that runs xtask, not whichever is first on PATH.
-            std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+        let mut command = if self.program == "cargo" {
+            // The cargo that runs xtask, not whichever is first on PATH.
+            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         } else {
-            self.program.clone().into()
+            Command::new(&self.program)
         };
-        let mut command = Command::new(program);
-        command.args(&self.args).current_dir(dir);
-        for (key, value) in &self.env {
-            command.env(key, value);
-        }
         command
+            .args(&self.args)
+            .current_dir(dir)
+            .envs(self.env.iter().cloned());
+        command
+    }
+
+    fn cannot_start(&self, e: std::io::Error) -> String {
+        format!("could not start `{}`: {e}", self.display())
     }
 
     /// Runs with inherited output; `Err` names the command when it fails or cannot start.
@@ -64,7 +64,7 @@ impl Invocation {
         let status = self
             .command(dir)
             .status()
-            .map_err(|e| format!("could not start `{}`: {e}", self.display()))?;
+            .map_err(|e| self.cannot_start(e))?;
         if status.success() {
             Ok(())
         } else {
@@ -72,36 +72,37 @@ impl Invocation {
         }
     }
 
-    /// Runs and captures stdout and stderr; a non-zero exit is not an error here, the caller
-    /// reads the output to decide.
+    /// Runs and captures its output; the caller reads the exit status to decide.
     pub fn output(&self, dir: &Path) -> Result<Output, String> {
-        self.command(dir)
+        let mut command = self.command(dir);
+        command
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| format!("could not start `{}`: {e}", self.display()))
+            .map_err(|e| self.cannot_start(e))
     }
 
     /// Runs and returns stdout, failing with stderr shown when the command fails.
     pub fn stdout(&self, dir: &Path) -> Result<String, String> {
         let output = self.output(dir)?;
         if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(format!(
                 "`{}` failed ({}):\n{}",
                 self.display(),
                 output.status,
-                String::from_utf8_lossy(&output.stderr).trim_end()
+                stderr.trim_end()
             ));
         }
-        String::from_utf8(output.stdout)
-            .map_err(|_| format!("`{}` printed something that is not UTF-8", self.display()))
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// Spawns with stdout piped, for callers that read it line by line as it comes.
-    pub fn spawn_piped(&self, dir: &Path) -> Result<std::process::Child, String> {
-        self.command(dir)
+    pub fn spawn_piped(&self, dir: &Path) -> Result<Child, String> {
+        let mut command = self.command(dir);
+        command
             .stdout(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("could not start `{}`: {e}", self.display()))
+            .map_err(|e| self.cannot_start(e))
     }
 }
 
@@ -123,8 +124,7 @@ mod tests {
 
     #[test]
     fn display_shows_environment_and_quotes_spaces() {
-        let invocation =
-            Invocation::new("cargo", &["doc", "--no-deps"]).with_env("RUSTDOCFLAGS", "-D warnings");
+        let invocation = Invocation::cargo("doc --no-deps").with_env("RUSTDOCFLAGS", "-D warnings");
         assert_eq!(
             invocation.display(),
             "RUSTDOCFLAGS=\"-D warnings\" cargo doc --no-deps"

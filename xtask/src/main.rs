@@ -29,6 +29,11 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    // `--help` anywhere before the bench programs' own `--` arguments.
+    if rest.iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let outcome = match command.as_str() {
         "ci" => ci::run(&root, rest),
         "release" => release::run(&root, rest),
@@ -54,5 +59,8 @@ fn main() -> ExitCode {
 /// The workspace root: xtask lives one level below it.
 fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    manifest_dir
+        .parent()
+        .expect("xtask/ has a parent")
+        .to_path_buf()
 }

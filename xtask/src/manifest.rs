@@ -7,15 +7,6 @@ use toml_edit::{DocumentMut, Item, Value};
 
 use crate::version::parse_version;
 
-/// The root manifest after a version bump.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bumped {
-    /// The new manifest text.
-    pub text: String,
-    /// The `[workspace.dependencies]` entries whose version moved, in file order.
-    pub internal: Vec<String>,
-}
-
 fn parse(manifest: &str) -> Result<DocumentMut, String> {
     manifest
         .parse()
@@ -25,74 +16,59 @@ fn parse(manifest: &str) -> Result<DocumentMut, String> {
 /// Reads `version` from `[workspace.package]`.
 pub fn workspace_version(manifest: &str) -> Result<Version, String> {
     let doc = parse(manifest)?;
-    let text = doc
-        .get("workspace")
-        .and_then(|w| w.get("package"))
+    let package = doc.get("workspace").and_then(|w| w.get("package"));
+    let text = package
         .and_then(|p| p.get("version"))
         .and_then(Item::as_str)
         .ok_or(
             "the root Cargo.toml has no `version = \"...\"` in `[workspace.package]`; \
-             every crate takes its version from there (`version.workspace = true`), so add it",
+         every crate takes its version from there (`version.workspace = true`), so add it",
         )?;
     parse_version(text)
 }
 
-/// Moves the workspace version and every internal dependency from `old` to `new`.
+/// Moves the workspace version and every internal dependency from `old` to `new`; returns
+/// the new text and the internal entries, in file order.
 ///
 /// An entry of `[workspace.dependencies]` is internal when it has a `path`. Every internal
 /// entry must carry `version = "old"`: crates.io needs the version, and an entry out of step
 /// with the workspace is a mistake to fix before releasing, not to paper over.
-pub fn bump(manifest: &str, old: &Version, new: &Version) -> Result<Bumped, String> {
-    let current = workspace_version(manifest)?;
-    if &current != old {
-        return Err(format!(
-            "`[workspace.package]` says {current}, but the release was planned from {old}; run the release again"
-        ));
-    }
+pub fn bump(manifest: &str, old: &Version, new: &Version) -> Result<(String, Vec<String>), String> {
     let mut doc = parse(manifest)?;
     let (old, new) = (old.to_string(), new.to_string());
-    if let Some(version) = doc["workspace"]["package"]["version"].as_value_mut() {
-        set_keeping_decor(version, &new);
-    }
     let mut internal = Vec::new();
-    let Some(deps) = doc["workspace"]["dependencies"].as_table_like_mut() else {
-        return Ok(Bumped {
-            text: doc.to_string(),
-            internal,
-        });
-    };
-    for (name, entry) in deps.iter_mut() {
-        let Some(entry) = entry.as_table_like_mut() else {
-            continue;
-        };
-        if !entry.contains_key("path") {
-            continue;
+    if let Some(deps) = doc["workspace"]["dependencies"].as_table_like_mut() {
+        for (name, entry) in deps.iter_mut() {
+            let Some(entry) = entry.as_table_like_mut().filter(|e| e.contains_key("path")) else {
+                continue;
+            };
+            match entry.get_mut("version").and_then(Item::as_value_mut) {
+                Some(version) if version.as_str() == Some(old.as_str()) => {
+                    set_keeping_decor(version, &new)
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "internal crate `{name}` is at version {} in `[workspace.dependencies]` \
+                         but the workspace is at {old}; make them equal first",
+                        other.to_string().trim()
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "internal crate `{name}` in `[workspace.dependencies]` has a path but no \
+                         `version = \"{old}\"`; crates.io needs the version, so add it"
+                    ));
+                }
+            }
+            internal.push(name.get().to_string());
         }
-        let version = entry.get_mut("version").and_then(Item::as_value_mut);
-        match version {
-            Some(version) if version.as_str() == Some(old.as_str()) => {
-                set_keeping_decor(version, &new);
-            }
-            Some(other) => {
-                return Err(format!(
-                    "internal crate `{name}` is at version {} in `[workspace.dependencies]` \
-                     but the workspace is at {old}; make them equal first",
-                    other.to_string().trim()
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "internal crate `{name}` in `[workspace.dependencies]` has a path but no \
-                     `version = \"{old}\"`; crates.io needs the version, so add it"
-                ));
-            }
-        }
-        internal.push(name.get().to_string());
     }
-    Ok(Bumped {
-        text: doc.to_string(),
-        internal,
-    })
+    let version = doc["workspace"]["package"]["version"].as_value_mut();
+    set_keeping_decor(
+        version.expect("the caller read the workspace version from this manifest"),
+        &new,
+    );
+    Ok((doc.to_string(), internal))
 }
 
 /// Replaces a string value, keeping the spaces and comment around it.
@@ -107,32 +83,22 @@ mod tests {
     use super::*;
 
     const FIXTURE: &str = r#"[workspace]
-resolver = "3"
-members = [
-    "crates/*",
-    "xtask",
-]
+members = ["crates/*", "xtask"]
 
 [workspace.package]
 version = "0.1.0" # shared by every crate
-edition = "2024"
-rust-version = "1.85"
 
 [workspace.dependencies]
 # Internal crates: path for development, version for publishing.
 opretail-sign = { path = "crates/opretail-sign", version = "0.1.0" }
 opretail = { version = "0.1.0", path = "crates/opretail", default-features = false }
 "opretail-model" = {path="crates/opretail-model",version="0.1.0"}
-
 serde = { version = "1", features = ["derive"] }
 url = "0.1.0"
 
 [workspace.dependencies.opretail-ureq]
 path = "crates/opretail-ureq"
 version = "0.1.0"   # table form
-
-[profile.release]
-debug = "line-tables-only"
 "#;
 
     fn v(text: &str) -> Version {
@@ -142,67 +108,48 @@ debug = "line-tables-only"
     #[test]
     fn reads_the_workspace_version() {
         assert_eq!(workspace_version(FIXTURE), Ok(v("0.1.0")));
-        let err = workspace_version("[package]\nversion = \"1.0.0\"\n")
-            .expect_err("no workspace version");
+        let err = workspace_version("[package]\nversion = \"1.0.0\"\n").expect_err("none");
         assert!(err.contains("[workspace.package]"), "{err}");
     }
 
     #[test]
     fn bumps_workspace_and_internal_entries_keeping_the_text_around_them() {
-        let bumped = bump(FIXTURE, &v("0.1.0"), &v("0.2.0")).expect("bump succeeds");
+        let (text, internal) = bump(FIXTURE, &v("0.1.0"), &v("0.2.0")).expect("bump succeeds");
         let expected = FIXTURE
-            .replace(
-                r#"version = "0.1.0" # shared"#,
-                r#"version = "0.2.0" # shared"#,
-            )
-            .replace(
-                r#"opretail-sign", version = "0.1.0""#,
-                r#"opretail-sign", version = "0.2.0""#,
-            )
+            .replace(r#""0.1.0" # shared"#, r#""0.2.0" # shared"#)
+            .replace(r#"sign", version = "0.1.0""#, r#"sign", version = "0.2.0""#)
             .replace(
                 r#"opretail = { version = "0.1.0""#,
                 r#"opretail = { version = "0.2.0""#,
             )
             .replace(r#"version="0.1.0"}"#, r#"version="0.2.0"}"#)
-            .replace(
-                r#"version = "0.1.0"   # table form"#,
-                r#"version = "0.2.0"   # table form"#,
+            .replace(r#""0.1.0"   # table"#, r#""0.2.0"   # table"#);
+        assert_eq!(text, expected);
+        let names = [
+            "opretail-sign",
+            "opretail",
+            "opretail-model",
+            "opretail-ureq",
+        ];
+        assert_eq!(internal, names);
+    }
+
+    #[test]
+    fn an_internal_entry_without_version_or_out_of_step_is_refused() {
+        let entry = r#"path = "crates/opretail-sign", version = "0.1.0""#;
+        for (replacement, expected) in [
+            (r#"path = "crates/opretail-sign""#, "no `version"),
+            (
+                r#"path = "crates/opretail-sign", version = "0.0.9""#,
+                "0.0.9",
+            ),
+        ] {
+            let manifest = FIXTURE.replace(entry, replacement);
+            let err = bump(&manifest, &v("0.1.0"), &v("0.2.0")).expect_err("refused");
+            assert!(
+                err.contains("`opretail-sign`") && err.contains(expected),
+                "{err}"
             );
-        assert_eq!(bumped.text, expected);
-        assert_eq!(
-            bumped.internal,
-            [
-                "opretail-sign",
-                "opretail",
-                "opretail-model",
-                "opretail-ureq"
-            ]
-        );
-    }
-
-    #[test]
-    fn an_internal_entry_without_version_is_refused() {
-        let manifest = FIXTURE.replace(
-            r#"opretail-sign = { path = "crates/opretail-sign", version = "0.1.0" }"#,
-            r#"opretail-sign = { path = "crates/opretail-sign" }"#,
-        );
-        let err = bump(&manifest, &v("0.1.0"), &v("0.2.0")).expect_err("refused");
-        assert!(
-            err.contains("`opretail-sign`") && err.contains("no `version"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn an_internal_entry_out_of_step_is_refused() {
-        let manifest = FIXTURE.replace(
-            r#"crates/opretail-sign", version = "0.1.0""#,
-            r#"crates/opretail-sign", version = "0.0.9""#,
-        );
-        let err = bump(&manifest, &v("0.1.0"), &v("0.2.0")).expect_err("refused");
-        assert!(
-            err.contains("0.0.9") && err.contains("opretail-sign"),
-            "{err}"
-        );
+        }
     }
 }

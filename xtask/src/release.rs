@@ -18,20 +18,17 @@ use crate::version::{Target, next_version};
 /// Files a release edits in the tree.
 const EDITED: [&str; 3] = ["Cargo.toml", "Cargo.lock", "CHANGELOG.md"];
 
-/// Parsed command line.
+/// The parsed command line: the version asked for, and whether to publish for real.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The version asked for.
     pub target: Target,
-    /// Publish for real; otherwise a dry run.
     pub execute: bool,
 }
 
 /// Reads `VERSION|major|minor|patch [--execute]`.
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let usage = "usage: cargo xtask release VERSION|major|minor|patch [--execute]";
-    let mut target = None;
-    let mut execute = false;
+    let (mut target, mut execute) = (None, false);
     for arg in args {
         match arg.as_str() {
             "--execute" => execute = true,
@@ -47,9 +44,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
 /// A workspace member, as far as publishing cares (read with `cargo_metadata`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    /// Package name.
     pub name: String,
-    /// Package version.
     pub version: Version,
     /// `publish = [...]`: `None` for anywhere, `Some([])` for `publish = false`.
     pub publish: Option<Vec<String>>,
@@ -62,7 +57,6 @@ pub struct Inputs {
     pub manifest: String,
     /// `CHANGELOG.md`, if there is one.
     pub changelog: Option<String>,
-    /// The workspace members.
     pub members: Vec<Member>,
     /// `git status --porcelain` lines: changes not committed.
     pub uncommitted: Vec<String>,
@@ -73,8 +67,6 @@ pub struct Inputs {
 /// The edits that move the tree to the new version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edits {
-    /// The version in the tree now.
-    pub from: Version,
     /// The new root `Cargo.toml`.
     pub manifest: String,
     /// Internal `[workspace.dependencies]` entries whose version moves.
@@ -86,6 +78,8 @@ pub struct Edits {
 /// Everything a release will do, decided before anything is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The version in the tree now.
+    pub from: Version,
     /// The version being released.
     pub version: Version,
     /// `None` when the tree already carries `version`: an interrupted release is resumed.
@@ -103,10 +97,9 @@ pub struct Plan {
 /// Works out the release. `Err` means no plan can be made at all (the version cannot be
 /// read or goes down); anything else that is wrong is listed in `problems`.
 pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
-    let current = manifest::workspace_version(&inputs.manifest)?;
-    let new = next_version(&current, &options.target)?;
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
+    let from = manifest::workspace_version(&inputs.manifest)?;
+    let new = next_version(&from, &options.target)?;
+    let (mut problems, mut notes) = (Vec::new(), Vec::new());
 
     if !inputs.uncommitted.is_empty() {
         let shown: Vec<&str> = inputs
@@ -128,22 +121,23 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
     }
 
     let (mut publish, mut unpublished) = (Vec::new(), Vec::new());
-    for member in &inputs.members {
-        let name = &member.name;
-        match member.publish.as_deref() {
+    for Member {
+        name,
+        version,
+        publish: registries,
+    } in &inputs.members
+    {
+        match registries.as_deref() {
             Some([]) => unpublished.push(name.clone()),
-            Some(registries) if !registries.iter().any(|r| r == "crates-io") => {
-                problems.push(format!(
-                    "`{name}` may only be published to {}; this release publishes to crates.io, so set `publish = false` or allow crates-io",
-                    registries.join(", ")
-                ));
-            }
+            Some(registries) if !registries.iter().any(|r| r == "crates-io") => problems.push(format!(
+                "`{name}` may only be published to {}; this release publishes to crates.io, so set `publish = false` or allow crates-io",
+                registries.join(", ")
+            )),
             _ if name == "xtask" => problems.push(
                 "`xtask` is publishable; give it `publish = false`: it is project automation".into(),
             ),
-            _ if member.version != current => problems.push(format!(
-                "`{name}` is at {} but the workspace is at {current}; give it `version.workspace = true`",
-                member.version
+            _ if *version != from => problems.push(format!(
+                "`{name}` is at {version} but the workspace is at {from}; give it `version.workspace = true`"
             )),
             _ => publish.push(name.clone()),
         }
@@ -151,43 +145,43 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
     publish.sort();
     unpublished.sort();
 
-    let version = new.clone().unwrap_or_else(|| current.clone());
-    let edits = match new {
+    let edits = match &new {
         Some(new) => {
-            let bumped = manifest::bump(&inputs.manifest, &current, &new)?;
+            let (manifest, internal) = manifest::bump(&inputs.manifest, &from, new)?;
             let changelog = match &inputs.changelog {
+                Some(text) => changelog::stamp(text, new, inputs.today)
+                    .map_err(|why| problems.push(why))
+                    .ok(),
                 None => {
                     problems.push("there is no CHANGELOG.md at the workspace root; create one with a `## [Unreleased]` section".into());
                     None
                 }
-                Some(text) => changelog::stamp(text, &new, inputs.today)
-                    .map_err(|why| problems.push(why))
-                    .ok(),
             };
             Some(Edits {
-                from: current.clone(),
-                manifest: bumped.text,
-                internal: bumped.internal,
+                manifest,
+                internal,
                 changelog,
             })
         }
         None => {
             notes.push(format!(
-                "the workspace is already at {current}: resuming that release (publish what is missing, then tag)"
+                "the workspace is already at {from}: resuming that release (publish what is missing, then tag)"
             ));
-            let stamped = inputs
+            if !inputs
                 .changelog
                 .as_deref()
-                .is_some_and(|text| changelog::has_release(text, &current));
-            if !stamped {
+                .is_some_and(|text| changelog::has_release(text, &from))
+            {
                 problems.push(format!(
-                    "resuming {current}, but CHANGELOG.md has no `## [{current}]` section; a release is stamped before it is published"
+                    "resuming {from}, but CHANGELOG.md has no `## [{from}]` section; a release is stamped before it is published"
                 ));
             }
             None
         }
     };
+    let version = new.unwrap_or_else(|| from.clone());
     Ok(Plan {
+        from,
         version,
         edits,
         publish,
@@ -199,29 +193,26 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
 
 /// The plan as printed before anything runs.
 pub fn describe(plan: &Plan, execute: bool) -> String {
-    let version = &plan.version;
-    let mut out = String::new();
+    let Plan { from, version, .. } = plan;
     let mode = if execute {
         "EXECUTE"
     } else {
         "dry run (nothing is published; pass --execute to publish)"
     };
-    out.push_str(&format!("release plan: {mode}\n"));
-    match &plan.edits {
-        Some(edits) => out.push_str(&format!("  version: {} -> {version}\n", edits.from)),
-        None => out.push_str(&format!(
-            "  version: {version} (already in the tree: resuming)\n"
-        )),
-    }
-    out.push_str(&format!(
+    let mut out = format!("release plan: {mode}\n");
+    out += &match &plan.edits {
+        Some(_) => format!("  version: {from} -> {version}\n"),
+        None => format!("  version: {version} (already in the tree: resuming)\n"),
+    };
+    out += &format!(
         "  crates (cargo publishes each after the crates it needs): {}\n",
         plan.publish.join(", ")
-    ));
+    );
     if !plan.unpublished.is_empty() {
-        out.push_str(&format!(
+        out += &format!(
             "  not published (publish = false): {}\n",
             plan.unpublished.join(", ")
-        ));
+        );
     }
     let mut steps = Vec::new();
     if let Some(edits) = &plan.edits {
@@ -233,14 +224,14 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
         steps.push(format!(
             "stamp CHANGELOG.md: `## [Unreleased]` -> `## [{version}] - DATE`"
         ));
-    }
-    if execute {
-        if plan.edits.is_some() {
+        if execute {
             steps.push(format!(
                 "commit {} as \"Release {version}\"",
                 EDITED.join(", ")
             ));
         }
+    }
+    if execute {
         steps.push(format!(
             "publish with one `cargo publish`, leaving out crates whose {version} is on crates.io already"
         ));
@@ -251,15 +242,15 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
         );
         steps.push("package and build every crate there (cargo publish --dry-run)".to_string());
     }
-    out.push_str("  steps:\n");
+    out += "  steps:\n";
     for (i, step) in steps.iter().enumerate() {
-        out.push_str(&format!("    {}. {step}\n", i + 1));
+        out += &format!("    {}. {step}\n", i + 1);
     }
     for note in &plan.notes {
-        out.push_str(&format!("  note: {note}\n"));
+        out += &format!("  note: {note}\n");
     }
     for problem in &plan.problems {
-        out.push_str(&format!("  problem: {problem}\n"));
+        out += &format!("  problem: {problem}\n");
     }
     out
 }
@@ -267,8 +258,7 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
 /// Runs the release from the workspace at `root`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let options = parse_args(args)?;
-    let inputs = read_inputs(root)?;
-    let plan = plan(&inputs, &options)?;
+    let plan = plan(&read_inputs(root)?, &options)?;
     print!("{}", describe(&plan, options.execute));
     if options.execute {
         execute(root, &plan)
@@ -290,20 +280,16 @@ fn read_inputs(root: &Path) -> Result<Inputs, String> {
         .no_deps()
         .exec()
         .map_err(|e| format!("cannot read the workspace with `cargo metadata`: {e}"))?;
-    let members = metadata
-        .workspace_packages()
-        .into_iter()
-        .map(|p| Member {
-            name: p.name.to_string(),
-            version: p.version.clone(),
-            publish: p.publish.clone(),
-        })
-        .collect();
+    let members = metadata.workspace_packages().into_iter().map(|p| Member {
+        name: p.name.to_string(),
+        version: p.version.clone(),
+        publish: p.publish.clone(),
+    });
     let status = Invocation::new("git", &["status", "--porcelain"]).stdout(root)?;
     Ok(Inputs {
         manifest,
         changelog,
-        members,
+        members: members.collect(),
         uncommitted: status.lines().map(str::to_string).collect(),
         today: Utc::now().date_naive(),
     })
@@ -311,49 +297,51 @@ fn read_inputs(root: &Path) -> Result<Inputs, String> {
 
 /// `cargo publish` naming every crate: cargo packages and builds them all first, resolving
 /// the workspace crates not yet on crates.io locally, then uploads in dependency order.
-fn publish_invocation(crates: &[String], dry_run: bool) -> Invocation {
+fn publish(crates: &[String], dry_run: bool) -> Invocation {
     let mut args = vec!["publish"];
     if dry_run {
         args.extend(["--dry-run", "--allow-dirty"]);
     }
-    for name in crates {
-        args.extend(["-p", name]);
-    }
+    args.extend(crates.iter().flat_map(|name| ["-p", name]));
     Invocation::new("cargo", &args)
 }
 
+/// Writes the edits (not yet `Cargo.lock`) into the workspace at `dir`.
+fn apply(dir: &Path, edits: &Edits) -> Result<(), String> {
+    let files = [
+        ("Cargo.toml", Some(&edits.manifest)),
+        ("CHANGELOG.md", edits.changelog.as_ref()),
+    ];
+    for (name, text) in files
+        .into_iter()
+        .filter_map(|(name, text)| Some((name, text?)))
+    {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
-    let snapshot = || EDITED.map(|name| std::fs::read(root.join(name)).ok());
-    let before = snapshot();
     let copy = TempCopy::of(root)?;
-    println!("==> applying the edits in {}", copy.path.display());
+    println!("==> applying the edits in {}", copy.0.display());
     if let Some(edits) = &plan.edits {
-        write(&copy.path, "Cargo.toml", &edits.manifest)?;
-        if let Some(text) = &edits.changelog {
-            write(&copy.path, "CHANGELOG.md", text)?;
-        }
+        apply(&copy.0, edits)?;
     }
     // Building into this workspace's target directory reuses what is compiled already.
     let target_dir =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let target_dir = target_dir.to_string_lossy();
     let verified = [
-        Invocation::new("cargo", &["update", "--workspace"]),
-        publish_invocation(&plan.publish, true),
+        Invocation::cargo("update --workspace"),
+        publish(&plan.publish, true),
     ]
     .into_iter()
     .try_for_each(|step| {
-        let step = step.with_env("CARGO_TARGET_DIR", &target_dir);
+        let step = step.with_env("CARGO_TARGET_DIR", &target_dir.to_string_lossy());
         println!("==> {}", step.display());
-        step.run(&copy.path)
+        step.run(&copy.0)
     });
     drop(copy);
-    if snapshot() != before {
-        return Err(format!(
-            "{} changed while the dry run ran, which writes only to its copy: did something else edit the tree?",
-            EDITED.join(" or ")
-        ));
-    }
     println!("==> not verified by a dry run:");
     println!("    - that the crate names on crates.io are ours to publish to (owners)");
     println!(
@@ -388,11 +376,8 @@ fn execute(root: &Path, plan: &Plan) -> Result<(), String> {
     let version = plan.version.to_string();
     let git = |args: &[&str]| Invocation::new("git", args).run(root);
     if let Some(edits) = &plan.edits {
-        write(root, "Cargo.toml", &edits.manifest)?;
-        if let Some(text) = &edits.changelog {
-            write(root, "CHANGELOG.md", text)?;
-        }
-        Invocation::new("cargo", &["update", "--workspace"]).run(root)?;
+        apply(root, edits)?;
+        Invocation::cargo("update --workspace").run(root)?;
         git(&[&["add", "--"][..], &EDITED].concat())?;
         git(&["commit", "-m", &format!("Release {version}")])?;
     }
@@ -410,7 +395,7 @@ fn execute(root: &Path, plan: &Plan) -> Result<(), String> {
         }
     }
     if !pending.is_empty() {
-        let publish = publish_invocation(&pending, false);
+        let publish = publish(&pending, false);
         println!("==> {}", publish.display());
         publish.run(root).map_err(|why| {
             format!(
@@ -428,22 +413,15 @@ fn execute(root: &Path, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
-    std::fs::write(dir.join(name), text)
-        .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))
-}
-
 /// A copy of the workspace's tracked and untracked-but-not-ignored files (so no `target/`
 /// and no `.git/`), removed when dropped.
-struct TempCopy {
-    path: PathBuf,
-}
+struct TempCopy(PathBuf);
 
 impl TempCopy {
     fn of(root: &Path) -> Result<Self, String> {
-        let path = std::env::temp_dir().join(format!("opretail-release-{}", std::process::id()));
-        let copy = Self { path };
-        let listing = Invocation::new(
+        let copy =
+            Self(std::env::temp_dir().join(format!("opretail-release-{}", std::process::id())));
+        let list = Invocation::new(
             "git",
             &[
                 "ls-files",
@@ -452,15 +430,19 @@ impl TempCopy {
                 "--others",
                 "--exclude-standard",
             ],
-        )
-        .stdout(root)?;
+        );
         // Files deleted in the working tree but still in the index are not part of it.
-        for file in listing.split('\0').filter(|f| root.join(f).is_file()) {
-            let to = copy.path.join(file);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-            }
+        for file in list
+            .stdout(root)?
+            .split('\0')
+            .filter(|f| root.join(f).is_file())
+        {
+            let to = copy.0.join(file);
+            let parent = to
+                .parent()
+                .expect("a file in the copy has the copy as an ancestor");
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
             std::fs::copy(root.join(file), &to).map_err(|e| format!("cannot copy {file}: {e}"))?;
         }
         Ok(copy)
@@ -470,7 +452,7 @@ impl TempCopy {
 impl Drop for TempCopy {
     fn drop(&mut self) {
         // Best effort: a leftover directory in the temp dir is harmless.
-        let _ = std::fs::remove_dir_all(&self.path);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -498,10 +480,11 @@ serde = "1"
     }
 
     fn member(name: &str, version: &str, publish: Option<&[&str]>) -> Member {
+        let publish = publish.map(|list| list.iter().map(|s| s.to_string()).collect());
         Member {
             name: name.to_string(),
             version: v(version),
-            publish: publish.map(|list| list.iter().map(|s| s.to_string()).collect()),
+            publish,
         }
     }
 
@@ -534,20 +517,42 @@ serde = "1"
             parse_args(&args(&["--execute", "0.2.0"])),
             Ok(options("0.2.0", true))
         );
-        assert!(parse_args(&args(&[])).is_err());
-        assert!(parse_args(&args(&["0.2.0", "0.3.0"])).is_err());
-        assert!(parse_args(&args(&["0.2.0", "--force"])).is_err());
-        assert!(parse_args(&args(&["1.0.0-rc.01"])).is_err());
+        for bad in [
+            &[][..],
+            &["0.2.0", "0.3.0"],
+            &["0.2.0", "--force"],
+            &["1.0.0-rc.01"],
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
-    fn a_clean_minor_release_plans_every_edit() {
-        let plan = plan(&inputs(), &options("minor", true)).expect("plans");
-        assert_eq!(plan.version, v("0.2.0"));
-        assert_eq!(plan.publish, ["base", "top"]);
-        assert_eq!(plan.unpublished, ["xtask"]);
+    fn a_clean_minor_release_plans_and_prints_every_edit() {
+        let plan = plan(&inputs(), &options("minor", false)).expect("plans");
+        assert_eq!((&plan.from, &plan.version), (&v("0.1.0"), &v("0.2.0")));
+        assert_eq!(
+            (plan.publish.join(" "), plan.unpublished.join(" ")),
+            ("base top".into(), "xtask".into())
+        );
+        assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+        let text = describe(&plan, false);
+        for expected in [
+            "dry run",
+            "version: 0.1.0 -> 0.2.0",
+            "needs): base, top\n",
+            "not published (publish = false): xtask",
+            "internal dependencies (base, top)",
+            "temporary copy",
+        ] {
+            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        assert!(
+            !text.contains("tag v0.2.0"),
+            "a dry run does not tag:\n{text}"
+        );
+        assert!(describe(&plan, true).contains("tag v0.2.0"));
         let edits = plan.edits.expect("edits");
-        assert_eq!(edits.from, v("0.1.0"));
         assert_eq!(edits.internal, ["base", "top"]);
         assert_eq!(
             edits.manifest.matches("\"0.2.0\"").count(),
@@ -560,7 +565,8 @@ serde = "1"
             changelog.contains("## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- Added"),
             "{changelog}"
         );
-        assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+        let err = super::plan(&inputs(), &options("0.0.9", false)).expect_err("refused");
+        assert!(err.contains("lower"), "{err}");
     }
 
     #[test]
@@ -584,24 +590,22 @@ serde = "1"
 
     #[test]
     fn an_empty_or_missing_changelog_is_a_problem() {
-        let mut empty = inputs();
-        empty.changelog =
-            Some("# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n".to_string());
-        let plan_empty = plan(&empty, &options("patch", false)).expect("plans");
-        assert_eq!(plan_empty.edits.and_then(|e| e.changelog), None);
-        assert!(
-            plan_empty.problems[0].contains("is empty"),
-            "{:?}",
-            plan_empty.problems
-        );
-        let mut missing = inputs();
-        missing.changelog = None;
-        let plan_missing = plan(&missing, &options("patch", false)).expect("plans");
-        assert!(
-            plan_missing.problems[0].contains("no CHANGELOG.md"),
-            "{:?}",
-            plan_missing.problems
-        );
+        let empty = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n";
+        for (changelog, expected) in [
+            (Some(empty.to_string()), "is empty"),
+            (None, "no CHANGELOG.md"),
+        ] {
+            let plan = plan(
+                &Inputs {
+                    changelog,
+                    ..inputs()
+                },
+                &options("patch", false),
+            )
+            .expect("plans");
+            assert!(plan.problems[0].contains(expected), "{:?}", plan.problems);
+            assert_eq!(plan.edits.and_then(|e| e.changelog), None);
+        }
     }
 
     #[test]
@@ -654,32 +658,5 @@ serde = "1"
                 "missing `{expected}` in:\n{problems}"
             );
         }
-    }
-
-    #[test]
-    fn a_lower_version_makes_no_plan() {
-        let err = plan(&inputs(), &options("0.0.9", false)).expect_err("refused");
-        assert!(err.contains("lower"), "{err}");
-    }
-
-    #[test]
-    fn the_printed_plan_shows_versions_crates_and_steps() {
-        let plan = plan(&inputs(), &options("0.2.0", false)).expect("plans");
-        let text = describe(&plan, false);
-        for expected in [
-            "dry run",
-            "version: 0.1.0 -> 0.2.0",
-            "needs): base, top\n",
-            "not published (publish = false): xtask",
-            "internal dependencies (base, top)",
-            "temporary copy",
-        ] {
-            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
-        }
-        assert!(
-            !text.contains("tag v0.2.0"),
-            "a dry run does not tag:\n{text}"
-        );
-        assert!(describe(&plan, true).contains("tag v0.2.0"));
     }
 }

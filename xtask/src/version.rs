@@ -5,13 +5,9 @@ use semver::{BuildMetadata, Version};
 /// What the maintainer asked for on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// `major`: the next incompatible release.
     Major,
-    /// `minor`: the next feature release.
     Minor,
-    /// `patch`: the next fix release.
     Patch,
-    /// An explicit version.
     Exact(Version),
 }
 
@@ -72,40 +68,35 @@ pub fn next_version(current: &Version, target: &Target) -> Result<Option<Version
 mod tests {
     use super::*;
 
-    fn bumped(current: &str, target: &str) -> String {
+    fn bumped(current: &str, target: &str) -> Result<String, String> {
         let current = parse_version(current).expect("fixture version parses");
-        let target = Target::parse(target).expect("fixture target parses");
-        match next_version(&current, &target).expect("bump succeeds") {
-            Some(new) => new.to_string(),
-            None => format!("resume {current}"),
+        let new = next_version(&current, &Target::parse(target)?)?;
+        Ok(new.map_or(format!("resume {current}"), |new| new.to_string()))
+    }
+
+    #[test]
+    fn keywords_and_explicit_versions_choose_the_next_version() {
+        for (current, target, expected) in [
+            ("0.1.0", "minor", "0.2.0"),
+            ("0.1.0", "patch", "0.1.1"),
+            ("0.1.7", "major", "1.0.0"),
+            ("1.4.2", "minor", "1.5.0"),
+            // Bumping a pre-release releases it.
+            ("1.0.0-rc.1", "major", "1.0.0"),
+            ("1.0.0-rc.1", "patch", "1.0.0"),
+            ("1.2.0-alpha", "minor", "1.2.0"),
+            ("1.2.3-alpha", "minor", "1.3.0"),
+            ("0.1.0", "v0.1.1", "0.1.1"),
+            ("1.0.0-rc.2", "1.0.0-rc.10", "1.0.0-rc.10"),
+            ("0.2.0", "0.2.0", "resume 0.2.0"),
+        ] {
+            assert_eq!(
+                bumped(current, target).as_deref(),
+                Ok(expected),
+                "{current} {target}"
+            );
         }
-    }
-
-    #[test]
-    fn keywords_bump_the_right_part() {
-        assert_eq!(bumped("0.1.0", "minor"), "0.2.0");
-        assert_eq!(bumped("0.1.0", "patch"), "0.1.1");
-        assert_eq!(bumped("0.1.7", "major"), "1.0.0");
-        assert_eq!(bumped("1.4.2", "minor"), "1.5.0");
-    }
-
-    #[test]
-    fn bumping_a_pre_release_releases_it() {
-        assert_eq!(bumped("1.0.0-rc.1", "major"), "1.0.0");
-        assert_eq!(bumped("1.0.0-rc.1", "patch"), "1.0.0");
-        assert_eq!(bumped("1.2.0-alpha", "minor"), "1.2.0");
-        assert_eq!(bumped("1.2.3-alpha", "minor"), "1.3.0");
-    }
-
-    #[test]
-    fn explicit_versions_must_not_go_down() {
-        assert_eq!(bumped("0.1.0", "0.2.0"), "0.2.0");
-        assert_eq!(bumped("0.1.0", "v0.1.1"), "0.1.1");
-        assert_eq!(bumped("1.0.0-rc.2", "1.0.0-rc.10"), "1.0.0-rc.10");
-        assert_eq!(bumped("0.2.0", "0.2.0"), "resume 0.2.0");
-        let current = parse_version("1.0.0").expect("parses");
-        let err = next_version(&current, &Target::parse("1.0.0-rc.1").expect("parses"))
-            .expect_err("a pre-release of the current version is lower");
+        let err = bumped("1.0.0", "1.0.0-rc.1").expect_err("a pre-release of 1.0.0 is lower");
         assert!(
             err.contains("lower than the current version 1.0.0"),
             "{err}"

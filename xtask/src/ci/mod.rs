@@ -9,194 +9,151 @@ use std::time::Instant;
 use crate::cmd::Invocation;
 
 /// What a step does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+#[derive(Debug)]
+enum Action {
     /// Run the command; the step passes when it exits successfully.
     Run(Invocation),
-    /// Run each `cargo tree` and fail if it lists more than `at_most` of the crate groups.
-    Tree {
-        /// `cargo tree ... --prefix none` commands, one per feature set.
-        trees: Vec<Invocation>,
-        /// Crates that count as one: a group is listed when any of its crates is.
-        groups: &'static [&'static [&'static str]],
-        /// How many groups may appear.
-        at_most: usize,
-    },
+    /// Fail when any of these `cargo tree`s lists crates of more than `at_most` groups (a
+    /// group counts once whichever of its crates appear).
+    Tree(Vec<Invocation>, &'static [&'static [&'static str]], usize),
     /// Build the libraries with the minimum supported Rust (see [`msrv`]).
     Msrv,
 }
 
-/// One CI step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// Short name for `--skip`.
-    pub id: &'static str,
-    /// What it checks, printed as `==> title`.
-    pub title: &'static str,
-    /// The command.
-    pub action: Action,
-    /// What to do when it fails.
-    pub hint: &'static str,
-}
+/// One CI step: the name for `--skip`, what it checks, the command, what to do on failure.
+#[derive(Debug)]
+struct Step(&'static str, &'static str, Action, &'static str);
 
 /// The facade's feature sets that are tested on their own: each client alone with rustls,
 /// and both clients with the platform's TLS.
-pub const FACADE_FEATURE_SETS: [&str; 3] = [
+const FACADE_FEATURE_SETS: [&str; 3] = [
     "async,rustls",
     "blocking,rustls",
     "async,blocking,native-tls",
 ];
 
-fn cargo(args: &[&str]) -> Invocation {
-    Invocation::new("cargo", args)
-}
-
 fn facade(command: &str, features: &str) -> Invocation {
-    cargo(&[
-        command,
-        "-p",
-        "opretail",
-        "--no-default-features",
-        "--features",
-        features,
-    ])
+    Invocation::cargo(&format!(
+        "{command} -p opretail --no-default-features --features {features}"
+    ))
 }
 
-fn facade_tree(features: &[&str]) -> Invocation {
-    let mut args = vec!["tree", "-p", "opretail"];
-    args.extend(features);
-    args.extend(["-e", "normal,build", "--prefix", "none"]);
-    cargo(&args)
+fn facade_tree(features: &str) -> Invocation {
+    Invocation::cargo(&format!(
+        "tree -p opretail {features} -e normal,build --prefix none"
+    ))
 }
 
 /// The CI steps, in the order they run: cheap checks first so that a formatting slip fails
 /// in seconds rather than after a full build.
-pub fn steps() -> Vec<Step> {
+fn steps() -> Vec<Step> {
+    use Action::{Msrv, Run, Tree};
     let [async_only, blocking_only, native] = FACADE_FEATURE_SETS;
     vec![
-        Step {
-            id: "fmt",
-            title: "formatting (cargo fmt --check)",
-            action: Action::Run(cargo(&["fmt", "--all", "--check"])),
-            hint: "run `cargo fmt --all` and commit the result",
-        },
-        Step {
-            id: "clippy",
-            title: "lints (clippy, warnings are errors)",
-            action: Action::Run(cargo(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--all-features",
-                "--",
-                "-D",
-                "warnings",
-            ])),
-            hint: "fix the lints shown above; `cargo clippy --fix` handles some",
-        },
-        Step {
-            id: "test",
-            title: "tests with all features, doc tests included",
-            action: Action::Run(cargo(&["test", "--workspace", "--all-features"])),
-            hint: "the failing tests are named above; rerun one with `cargo test -p CRATE NAME`",
-        },
-        Step {
-            id: "test-async",
-            title: "facade tests with only `async` and `rustls`",
-            action: Action::Run(facade("test", async_only)),
-            hint: "a test or an item is wrong without `blocking`; check the `#[cfg(feature = ...)]` gates",
-        },
-        Step {
-            id: "test-blocking",
-            title: "facade tests with only `blocking` and `rustls`",
-            action: Action::Run(facade("test", blocking_only)),
-            hint: "a test or an item is wrong without `async`; check the `#[cfg(feature = ...)]` gates",
-        },
-        Step {
-            id: "test-native-tls",
-            title: "facade tests with both clients on `native-tls` and no rustls",
-            action: Action::Run(facade("test", native)),
-            hint: "a test or an item assumes rustls; check the `#[cfg(feature = ...)]` gates",
-        },
-        Step {
-            id: "doc",
-            title: "documentation builds without warnings",
-            action: Action::Run(
-                cargo(&["doc", "--workspace", "--no-deps", "--all-features"])
+        Step(
+            "fmt",
+            "formatting (cargo fmt --check)",
+            Run(Invocation::cargo("fmt --all --check")),
+            "run `cargo fmt --all` and commit the result",
+        ),
+        Step(
+            "clippy",
+            "lints (clippy, warnings are errors)",
+            Run(Invocation::cargo(
+                "clippy --workspace --all-targets --all-features -- -D warnings",
+            )),
+            "fix the lints shown above; `cargo clippy --fix` handles some",
+        ),
+        Step(
+            "test",
+            "tests with all features, doc tests included",
+            Run(Invocation::cargo("test --workspace --all-features")),
+            "the failing tests are named above; rerun one with `cargo test -p CRATE NAME`",
+        ),
+        Step(
+            "test-async",
+            "facade tests with only `async` and `rustls`",
+            Run(facade("test", async_only)),
+            "a test or an item is wrong without `blocking`; check the `#[cfg(feature = ...)]` gates",
+        ),
+        Step(
+            "test-blocking",
+            "facade tests with only `blocking` and `rustls`",
+            Run(facade("test", blocking_only)),
+            "a test or an item is wrong without `async`; check the `#[cfg(feature = ...)]` gates",
+        ),
+        Step(
+            "test-native-tls",
+            "facade tests with both clients on `native-tls` and no rustls",
+            Run(facade("test", native)),
+            "a test or an item assumes rustls; check the `#[cfg(feature = ...)]` gates",
+        ),
+        Step(
+            "doc",
+            "documentation builds without warnings",
+            Run(
+                Invocation::cargo("doc --workspace --no-deps --all-features")
                     .with_env("RUSTDOCFLAGS", "-D warnings"),
             ),
-            hint: "fix the rustdoc warnings shown above (broken intra-doc links, bad code blocks)",
-        },
-        Step {
-            id: "footprint",
-            title: "a blocking-only facade has no tokio, hyper or reqwest",
-            action: Action::Tree {
-                trees: vec![facade_tree(&[
-                    "--no-default-features",
-                    "--features",
-                    blocking_only,
-                ])],
-                groups: &[&["tokio"], &["hyper"], &["reqwest"]],
-                at_most: 0,
-            },
-            hint: "keep the async stack optional, behind the `async` feature",
-        },
-        Step {
-            id: "tls-provider",
-            title: "one rustls crypto provider (ring or aws-lc), never both",
-            action: Action::Tree {
-                trees: vec![
-                    facade_tree(&[
-                        "--no-default-features",
-                        "--features",
-                        "async,blocking,rustls",
-                    ]),
-                    facade_tree(&["--all-features"]),
+            "fix the rustdoc warnings shown above (broken intra-doc links, bad code blocks)",
+        ),
+        Step(
+            "footprint",
+            "a blocking-only facade has no tokio, hyper or reqwest",
+            Tree(
+                vec![facade_tree(&format!(
+                    "--no-default-features --features {blocking_only}"
+                ))],
+                &[&["tokio"], &["hyper"], &["reqwest"]],
+                0,
+            ),
+            "keep the async stack optional, behind the `async` feature",
+        ),
+        Step(
+            "tls-provider",
+            "one rustls crypto provider (ring or aws-lc), never both",
+            Tree(
+                vec![
+                    facade_tree("--no-default-features --features async,blocking,rustls"),
+                    facade_tree("--all-features"),
                 ],
-                groups: &[&["ring"], &["aws-lc-rs", "aws-lc-sys"]],
-                at_most: 1,
-            },
-            hint: "make reqwest and ureq use the same rustls provider (their TLS features choose it)",
-        },
-        Step {
-            id: "msrv",
-            title: "the libraries build with Rust 1.85 (rust-version)",
-            action: Action::Msrv,
-            hint: "use only what Rust 1.85 has in the libraries, or pin the dependency that needs newer Rust \
-                   in Cargo.lock (`cargo update -p CRATE --precise VERSION`)",
-        },
+                &[&["ring"], &["aws-lc-rs", "aws-lc-sys"]],
+                1,
+            ),
+            "make reqwest and ureq use the same rustls provider (their TLS features choose it)",
+        ),
+        Step(
+            "msrv",
+            "the libraries build with Rust 1.85 (rust-version)",
+            Msrv,
+            "use only what Rust 1.85 has in the libraries, or pin the dependency that needs newer Rust \
+             in Cargo.lock (`cargo update -p CRATE --precise VERSION`)",
+        ),
     ]
 }
 
-/// Parsed `cargo xtask ci` arguments.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Options {
-    /// Step ids to leave out.
-    pub skip: Vec<String>,
-    /// Print the steps instead of running them.
-    pub list: bool,
-}
-
-/// Reads `[--skip STEP]... [--list]`.
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut options = Options::default();
-    let known: Vec<&str> = steps().iter().map(|s| s.id).collect();
+/// Reads `[--skip STEP]... [--list]` into the steps to run and whether to only list them.
+fn parse_args(args: &[String]) -> Result<(Vec<Step>, bool), String> {
+    let mut steps = steps();
+    let known: Vec<&str> = steps.iter().map(|s| s.0).collect();
+    let mut skip = Vec::new();
+    let mut list = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--list" => options.list = true,
-            "--skip" => {
-                let id = args
-                    .next()
-                    .ok_or("`--skip` needs a step name; see `cargo xtask ci --list`")?;
-                if !known.contains(&id.as_str()) {
+            "--list" => list = true,
+            "--skip" => match args.next() {
+                Some(id) if known.contains(&id.as_str()) => skip.push(id.clone()),
+                Some(id) => {
                     return Err(format!(
                         "there is no CI step `{id}`; the steps are: {}",
                         known.join(", ")
                     ));
                 }
-                options.skip.push(id.clone());
-            }
+                None => {
+                    return Err("`--skip` needs a step name; see `cargo xtask ci --list`".into());
+                }
+            },
             other => {
                 return Err(format!(
                     "unknown argument `{other}` for `cargo xtask ci`; it takes `--skip STEP` and `--list`"
@@ -204,22 +161,24 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             }
         }
     }
-    Ok(options)
+    steps.retain(|step| !skip.iter().any(|id| id == step.0));
+    Ok((steps, list))
 }
 
 /// Runs the CI steps in `root`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    let options = parse_args(args)?;
-    let steps: Vec<Step> = steps()
+    let (chosen, list) = parse_args(args)?;
+    let skipped: Vec<&str> = steps()
         .into_iter()
-        .filter(|s| !options.skip.iter().any(|id| id == s.id))
+        .map(|step| step.0)
+        .filter(|id| !chosen.iter().any(|step| step.0 == *id))
         .collect();
-    if options.list {
-        for step in &steps {
-            println!("{:<16} {}", step.id, step.title);
-            let commands = match &step.action {
+    if list {
+        for Step(id, title, action, _) in &chosen {
+            println!("{id:<16} {title}");
+            let commands = match action {
                 Action::Run(invocation) => vec![invocation.display()],
-                Action::Tree { trees, .. } => trees.iter().map(Invocation::display).collect(),
+                Action::Tree(trees, ..) => trees.iter().map(Invocation::display).collect(),
                 Action::Msrv => msrv::describe(root),
             };
             for command in commands {
@@ -229,40 +188,35 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let mut not_run = Vec::new();
-    for step in &steps {
-        println!("==> {}", step.title);
+    for Step(id, title, action, hint) in &chosen {
+        println!("==> {title}");
         let started = Instant::now();
-        let outcome = match &step.action {
+        let outcome = match action {
             Action::Run(invocation) => {
                 println!("    {}", invocation.display());
                 invocation.run(root)
             }
-            Action::Tree {
-                trees,
-                groups,
-                at_most,
-            } => trees
+            Action::Tree(trees, groups, at_most) => trees
                 .iter()
                 .try_for_each(|tree| tree::check(root, tree, groups, *at_most)),
             Action::Msrv => msrv::run(root).map(|skipped| {
                 if let Some(why) = skipped {
                     println!("    SKIPPED: {why}");
-                    not_run.push(step.id);
+                    not_run.push(*id);
                 }
             }),
         };
-        outcome
-            .map_err(|why| format!("CI step `{}` failed: {why}\nnext: {}", step.id, step.hint))?;
+        outcome.map_err(|why| format!("CI step `{id}` failed: {why}\nnext: {hint}"))?;
         println!("    done in {:.1}s", started.elapsed().as_secs_f64());
     }
-    if !options.skip.is_empty() {
-        println!("note: skipped {}", options.skip.join(", "));
+    if !skipped.is_empty() {
+        println!("note: skipped {}", skipped.join(", "));
     }
     match not_run.as_slice() {
-        [] => println!("==> all {} CI steps passed", steps.len()),
+        [] => println!("==> all {} CI steps passed", chosen.len()),
         ids => println!(
             "==> {} CI steps passed; {} could not run on this machine (see SKIPPED above)",
-            steps.len() - ids.len(),
+            chosen.len() - ids.len(),
             ids.join(", ")
         ),
     }
@@ -273,38 +227,27 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn ids(args: &[&str]) -> Result<(Vec<&'static str>, bool), String> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        parse_args(&args).map(|(steps, list)| (steps.iter().map(|s| s.0).collect(), list))
     }
 
     #[test]
-    fn parses_skip_and_list() {
-        assert_eq!(parse_args(&[]), Ok(Options::default()));
-        let parsed =
-            parse_args(&args(&["--skip", "doc", "--list", "--skip", "msrv"])).expect("parses");
+    fn skip_leaves_steps_out_and_list_only_lists() {
+        let (all, list) = ids(&[]).expect("parses");
+        assert_eq!((all.len(), list), (10, false));
+        let mut unique = all.clone();
+        unique.sort_unstable();
+        unique.dedup();
         assert_eq!(
-            parsed,
-            Options {
-                skip: args(&["doc", "msrv"]),
-                list: true
-            }
-        );
-        let err = parse_args(&args(&["--skip", "nope"])).expect_err("unknown step");
-        assert!(err.contains("fmt, clippy"), "{err}");
-        assert!(parse_args(&args(&["--skip"])).is_err());
-        assert!(parse_args(&args(&["--fast"])).is_err());
-    }
-
-    #[test]
-    fn step_names_are_unique() {
-        let mut ids: Vec<&str> = steps().iter().map(|s| s.id).collect();
-        let count = ids.len();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(
-            ids.len(),
-            count,
+            unique.len(),
+            all.len(),
             "two steps share a name: --skip would be ambiguous"
         );
+        let (kept, list) = ids(&["--skip", "doc", "--list", "--skip", "msrv"]).expect("parses");
+        assert!(list && kept.len() == 8 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
+        let err = ids(&["--skip", "nope"]).expect_err("unknown step");
+        assert!(err.contains("fmt, clippy"), "{err}");
+        assert!(ids(&["--skip"]).is_err() && ids(&["--fast"]).is_err());
     }
 }
