@@ -114,8 +114,8 @@ pub fn invocation(args: &[String]) -> Result<(Invocation, bool), String> {
     // `--all-features`, feature unification would build the measured `opretail` binary
     // with `native-tls`, whose trust-store set-up costs every run ~60 ms of CPU and 6 MiB
     // that the shipped binary does not pay.
-    let mut invocation = Invocation::cargo(
-        "bench --workspace --features opretail/async,opretail/blocking --bench *",
+    let mut invocation = Invocation::of(
+        "cargo bench --workspace --features opretail/async,opretail/blocking --bench *",
     );
     let quick = args.first().is_some_and(|a| a == "--quick");
     let passthrough = match &args[usize::from(quick)..] {

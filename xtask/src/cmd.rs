@@ -1,6 +1,6 @@
 //! Running external programs with their command line shown first.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 /// A program with its arguments and extra environment, kept as data so that plans can be
@@ -22,9 +22,10 @@ impl Invocation {
         }
     }
 
-    /// `cargo` with space-separated arguments (none of which contains a space).
-    pub fn cargo(args: &str) -> Self {
-        Self::new("cargo", &args.split_whitespace().collect::<Vec<_>>())
+    /// A command line of space-separated words (none of which contains a space).
+    pub fn of(line: &str) -> Self {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        Self::new(words[0], &words[1..])
     }
 
     /// The same with `key=value` in its environment.
@@ -106,6 +107,11 @@ impl Invocation {
     }
 }
 
+/// Where cargo builds: `$CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
 fn quote(arg: &str) -> String {
     let plain = !arg.is_empty()
         && arg
@@ -124,7 +130,8 @@ mod tests {
 
     #[test]
     fn display_shows_environment_and_quotes_spaces() {
-        let invocation = Invocation::cargo("doc --no-deps").with_env("RUSTDOCFLAGS", "-D warnings");
+        let invocation =
+            Invocation::of("cargo doc --no-deps").with_env("RUSTDOCFLAGS", "-D warnings");
         assert_eq!(
             invocation.display(),
             "RUSTDOCFLAGS=\"-D warnings\" cargo doc --no-deps"

@@ -30,7 +30,11 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     // `--help` anywhere before the bench programs' own `--` arguments.
-    if rest.iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h") {
+    if rest
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--help" || a == "-h")
+    {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }

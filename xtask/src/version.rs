@@ -2,27 +2,6 @@
 
 use semver::{BuildMetadata, Version};
 
-/// What the maintainer asked for on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Major,
-    Minor,
-    Patch,
-    Exact(Version),
-}
-
-impl Target {
-    /// Reads `major`, `minor`, `patch` or an explicit version (`0.2.0`, `v0.2.0`, `1.0.0-rc.1`).
-    pub fn parse(text: &str) -> Result<Self, String> {
-        match text {
-            "major" => Ok(Self::Major),
-            "minor" => Ok(Self::Minor),
-            "patch" => Ok(Self::Patch),
-            _ => parse_version(text.strip_prefix('v').unwrap_or(text)).map(Self::Exact),
-        }
-    }
-}
-
 /// Parses a version as cargo does, refusing build metadata: crates.io ignores it when
 /// comparing versions, so `0.2.0+x` after `0.2.0` could never be published.
 pub fn parse_version(text: &str) -> Result<Version, String> {
@@ -38,28 +17,31 @@ pub fn parse_version(text: &str) -> Result<Version, String> {
     Ok(version)
 }
 
-/// The version to release from `current`, or `None` when `target` is `current` itself: a
-/// release that stopped half-way is resumed, not bumped again.
+/// The version to release from `current` for `target`: `major`, `minor`, `patch` or an
+/// explicit version (`0.2.0`, `v0.2.0`, `1.0.0-rc.1`). `None` when `target` is `current`
+/// itself: a release that stopped half-way is resumed, not bumped again.
 ///
 /// Bumping a pre-release releases it (`1.0.0-rc.1` + `patch` is `1.0.0`), as cargo-release
 /// does. An explicit version must not be lower than the current one.
-pub fn next_version(current: &Version, target: &Target) -> Result<Option<Version>, String> {
+pub fn next_version(current: &Version, target: &str) -> Result<Option<Version>, String> {
     let c = current;
     let pre = !c.pre.is_empty();
     let new = match target {
-        Target::Major if pre && c.minor == 0 && c.patch == 0 => Version::new(c.major, 0, 0),
-        Target::Major => Version::new(c.major + 1, 0, 0),
-        Target::Minor if pre && c.patch == 0 => Version::new(c.major, c.minor, 0),
-        Target::Minor => Version::new(c.major, c.minor + 1, 0),
-        Target::Patch if pre => Version::new(c.major, c.minor, c.patch),
-        Target::Patch => Version::new(c.major, c.minor, c.patch + 1),
-        Target::Exact(v) if v == c => return Ok(None),
-        Target::Exact(v) if v < c => {
-            return Err(format!(
-                "{v} is lower than the current version {c}; crates.io only accepts increasing versions, so ask for a version above {c}"
-            ));
+        "major" if pre && c.minor == 0 && c.patch == 0 => Version::new(c.major, 0, 0),
+        "major" => Version::new(c.major + 1, 0, 0),
+        "minor" if pre && c.patch == 0 => Version::new(c.major, c.minor, 0),
+        "minor" => Version::new(c.major, c.minor + 1, 0),
+        "patch" if pre => Version::new(c.major, c.minor, c.patch),
+        "patch" => Version::new(c.major, c.minor, c.patch + 1),
+        _ => {
+            let v = parse_version(target.strip_prefix('v').unwrap_or(target))?;
+            if &v < c {
+                return Err(format!(
+                    "{v} is lower than the current version {c}; crates.io only accepts increasing versions, so ask for a version above {c}"
+                ));
+            }
+            return Ok((&v != c).then_some(v));
         }
-        Target::Exact(v) => v.clone(),
     };
     Ok(Some(new))
 }
@@ -70,7 +52,7 @@ mod tests {
 
     fn bumped(current: &str, target: &str) -> Result<String, String> {
         let current = parse_version(current).expect("fixture version parses");
-        let new = next_version(&current, &Target::parse(target)?)?;
+        let new = next_version(&current, target)?;
         Ok(new.map_or(format!("resume {current}"), |new| new.to_string()))
     }
 

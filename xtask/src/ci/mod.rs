@@ -14,8 +14,8 @@ enum Action {
     /// Run the command; the step passes when it exits successfully.
     Run(Invocation),
     /// Fail when any of these `cargo tree`s lists crates of more than `at_most` groups (a
-    /// group counts once whichever of its crates appear).
-    Tree(Vec<Invocation>, &'static [&'static [&'static str]], usize),
+    /// group, `a/b`, counts once whichever of its crates appear).
+    Tree(Vec<Invocation>, &'static [&'static str], usize),
     /// Build the libraries with the minimum supported Rust (see [`msrv`]).
     Msrv,
 }
@@ -33,14 +33,14 @@ const FACADE_FEATURE_SETS: [&str; 3] = [
 ];
 
 fn facade(command: &str, features: &str) -> Invocation {
-    Invocation::cargo(&format!(
-        "{command} -p opretail --no-default-features --features {features}"
+    Invocation::of(&format!(
+        "cargo {command} -p opretail --no-default-features --features {features}"
     ))
 }
 
 fn facade_tree(features: &str) -> Invocation {
-    Invocation::cargo(&format!(
-        "tree -p opretail {features} -e normal,build --prefix none"
+    Invocation::of(&format!(
+        "cargo tree -p opretail {features} -e normal,build --prefix none"
     ))
 }
 
@@ -53,21 +53,21 @@ fn steps() -> Vec<Step> {
         Step(
             "fmt",
             "formatting (cargo fmt --check)",
-            Run(Invocation::cargo("fmt --all --check")),
+            Run(Invocation::of("cargo fmt --all --check")),
             "run `cargo fmt --all` and commit the result",
         ),
         Step(
             "clippy",
             "lints (clippy, warnings are errors)",
-            Run(Invocation::cargo(
-                "clippy --workspace --all-targets --all-features -- -D warnings",
+            Run(Invocation::of(
+                "cargo clippy --workspace --all-targets --all-features -- -D warnings",
             )),
             "fix the lints shown above; `cargo clippy --fix` handles some",
         ),
         Step(
             "test",
             "tests with all features, doc tests included",
-            Run(Invocation::cargo("test --workspace --all-features")),
+            Run(Invocation::of("cargo test --workspace --all-features")),
             "the failing tests are named above; rerun one with `cargo test -p CRATE NAME`",
         ),
         Step(
@@ -92,7 +92,7 @@ fn steps() -> Vec<Step> {
             "doc",
             "documentation builds without warnings",
             Run(
-                Invocation::cargo("doc --workspace --no-deps --all-features")
+                Invocation::of("cargo doc --workspace --no-deps --all-features")
                     .with_env("RUSTDOCFLAGS", "-D warnings"),
             ),
             "fix the rustdoc warnings shown above (broken intra-doc links, bad code blocks)",
@@ -104,7 +104,7 @@ fn steps() -> Vec<Step> {
                 vec![facade_tree(&format!(
                     "--no-default-features --features {blocking_only}"
                 ))],
-                &[&["tokio"], &["hyper"], &["reqwest"]],
+                &["tokio", "hyper", "reqwest"],
                 0,
             ),
             "keep the async stack optional, behind the `async` feature",
@@ -117,7 +117,7 @@ fn steps() -> Vec<Step> {
                     facade_tree("--no-default-features --features async,blocking,rustls"),
                     facade_tree("--all-features"),
                 ],
-                &[&["ring"], &["aws-lc-rs", "aws-lc-sys"]],
+                &["ring", "aws-lc-rs/aws-lc-sys"],
                 1,
             ),
             "make reqwest and ureq use the same rustls provider (their TLS features choose it)",
