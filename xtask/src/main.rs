@@ -9,7 +9,6 @@ mod bench;
 mod changelog;
 mod ci;
 mod cmd;
-mod manifest;
 mod release;
 mod version;
 

