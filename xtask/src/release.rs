@@ -17,16 +17,9 @@ use crate::version::{self, next_version};
 /// Files a release edits in the tree.
 const EDITED: [&str; 3] = ["Cargo.toml", "Cargo.lock", "CHANGELOG.md"];
 
-/// The parsed command line: the version asked for (see [`next_version`]), and whether to
-/// publish for real.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    pub target: String,
-    pub execute: bool,
-}
-
-/// Reads `VERSION|major|minor|patch [--execute]`.
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
+/// Reads `VERSION|major|minor|patch [--execute]`: the version asked for (see
+/// [`next_version`]) and whether to publish for real.
+pub fn parse_args(args: &[String]) -> Result<(String, bool), String> {
     let usage = "usage: cargo xtask release VERSION|major|minor|patch [--execute]";
     let (mut target, mut execute) = (None, false);
     for arg in args {
@@ -37,8 +30,10 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             extra => return Err(format!("unexpected argument `{extra}`; {usage}")),
         }
     }
-    let target = target.ok_or_else(|| format!("which version? {usage}"))?;
-    Ok(Options { target, execute })
+    Ok((
+        target.ok_or_else(|| format!("which version? {usage}"))?,
+        execute,
+    ))
 }
 
 /// A workspace member, as far as publishing cares (read with `cargo_metadata`).
@@ -46,8 +41,8 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
 pub struct Member {
     pub name: String,
     pub version: Version,
-    /// `publish = [...]`: `None` for anywhere, `Some([])` for `publish = false`.
-    pub publish: Option<Vec<String>>,
+    /// False for `publish = false`. Other registries than crates.io are cargo's to refuse.
+    pub publishable: bool,
 }
 
 /// What the release reads from the tree.
@@ -55,8 +50,8 @@ pub struct Member {
 pub struct Inputs {
     /// The root `Cargo.toml`.
     pub manifest: String,
-    /// `CHANGELOG.md`, if there is one.
-    pub changelog: Option<String>,
+    /// `CHANGELOG.md`.
+    pub changelog: String,
     pub members: Vec<Member>,
     /// `git status --porcelain` lines: changes not committed.
     pub uncommitted: Vec<String>,
@@ -96,24 +91,18 @@ pub struct Plan {
 
 /// Works out the release. `Err` means no plan can be made at all (the version cannot be
 /// read or goes down); anything else that is wrong is listed in `problems`.
-pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
+pub fn plan(inputs: &Inputs, target: &str, execute: bool) -> Result<Plan, String> {
     let from = version::workspace_version(&inputs.manifest)?;
-    let new = next_version(&from, &options.target)?;
+    let new = next_version(&from, target)?;
     let (mut problems, mut notes) = (Vec::new(), Vec::new());
 
-    if !inputs.uncommitted.is_empty() {
-        let shown: Vec<&str> = inputs
-            .uncommitted
-            .iter()
-            .take(3)
-            .map(|l| l.trim())
-            .collect();
+    if let [first, ..] = &inputs.uncommitted[..] {
         let what = format!(
-            "the tree has {} uncommitted change(s) ({}); a release is made from a clean, committed tree",
+            "the tree has {} uncommitted change(s) (first: {}); a release is made from a clean, committed tree",
             inputs.uncommitted.len(),
-            shown.join(", ")
+            first.trim()
         );
-        if options.execute {
+        if execute {
             problems.push(what);
         } else {
             notes.push(format!("{what}. This dry run verifies the tree as it is"));
@@ -121,25 +110,22 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
     }
 
     let (mut publish, mut unpublished) = (Vec::new(), Vec::new());
-    for Member {
-        name,
-        version,
-        publish: registries,
-    } in &inputs.members
-    {
-        match registries.as_deref() {
-            Some([]) => unpublished.push(name.clone()),
-            Some(registries) if !registries.iter().any(|r| r == "crates-io") => problems.push(format!(
-                "`{name}` may only be published to {}; this release publishes to crates.io, so set `publish = false` or allow crates-io",
-                registries.join(", ")
-            )),
-            _ if name == "xtask" => problems.push(
-                "`xtask` is publishable; give it `publish = false`: it is project automation".into(),
-            ),
-            _ if *version != from => problems.push(format!(
-                "`{name}` is at {version} but the workspace is at {from}; give it `version.workspace = true`"
-            )),
-            _ => publish.push(name.clone()),
+    for member in &inputs.members {
+        let name = member.name.clone();
+        if !member.publishable {
+            unpublished.push(name);
+        } else if name == "xtask" {
+            problems.push(
+                "`xtask` is publishable; give it `publish = false`: it is project automation"
+                    .into(),
+            );
+        } else if member.version != from {
+            problems.push(format!(
+                "`{name}` is at {} but the workspace is at {from}; give it `version.workspace = true`",
+                member.version
+            ));
+        } else {
+            publish.push(name);
         }
     }
     publish.sort();
@@ -148,15 +134,8 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
     let edits = match &new {
         Some(new) => {
             let (manifest, internal) = version::bump(&inputs.manifest, &from, new)?;
-            let changelog = match &inputs.changelog {
-                Some(text) => changelog::stamp(text, new, inputs.today)
-                    .map_err(|why| problems.push(why))
-                    .ok(),
-                None => {
-                    problems.push("there is no CHANGELOG.md at the workspace root; create one with a `## [Unreleased]` section".into());
-                    None
-                }
-            };
+            let changelog = changelog::stamp(&inputs.changelog, new, inputs.today);
+            let changelog = changelog.map_err(|why| problems.push(why)).ok();
             Some(Edits {
                 manifest,
                 internal,
@@ -167,11 +146,7 @@ pub fn plan(inputs: &Inputs, options: &Options) -> Result<Plan, String> {
             notes.push(format!(
                 "the workspace is already at {from}: resuming that release (publish what is missing, then tag)"
             ));
-            let stamped = inputs
-                .changelog
-                .as_deref()
-                .is_some_and(|t| changelog::has_release(t, &from));
-            if !stamped {
+            if !changelog::has_release(&inputs.changelog, &from) {
                 problems.push(format!(
                     "resuming {from}, but CHANGELOG.md has no `## [{from}]` section; a release is stamped before it is published"
                 ));
@@ -257,11 +232,11 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
 
 /// Runs the release from the workspace at `root`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    let options = parse_args(args)?;
-    let plan = plan(&read_inputs(root)?, &options)?;
-    print!("{}", describe(&plan, options.execute));
-    if options.execute {
-        execute(root, &plan)
+    let (target, execute) = parse_args(args)?;
+    let plan = plan(&read_inputs(root)?, &target, execute)?;
+    print!("{}", describe(&plan, execute));
+    if execute {
+        publish_for_real(root, &plan)
     } else {
         dry_run(root, &plan)
     }
@@ -270,11 +245,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
 fn read_inputs(root: &Path) -> Result<Inputs, String> {
     let read = |name: &str| std::fs::read_to_string(root.join(name));
     let manifest = read("Cargo.toml").map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
-    let changelog = match read("CHANGELOG.md") {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("cannot read CHANGELOG.md: {e}")),
-    };
+    let changelog = read("CHANGELOG.md").map_err(|e| {
+        format!("cannot read CHANGELOG.md: {e}; keep one at the workspace root with a `## [Unreleased]` section")
+    })?;
     let metadata = MetadataCommand::new()
         .current_dir(root)
         .no_deps()
@@ -283,7 +256,10 @@ fn read_inputs(root: &Path) -> Result<Inputs, String> {
     let members = metadata.workspace_packages().into_iter().map(|p| Member {
         name: p.name.to_string(),
         version: p.version.clone(),
-        publish: p.publish.clone(),
+        publishable: p
+            .publish
+            .as_ref()
+            .is_none_or(|registries| !registries.is_empty()),
     });
     let status = Invocation::new("git", &["status", "--porcelain"]).stdout(root)?;
     Ok(Inputs {
@@ -362,7 +338,7 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-fn execute(root: &Path, plan: &Plan) -> Result<(), String> {
+fn publish_for_real(root: &Path, plan: &Plan) -> Result<(), String> {
     if !plan.problems.is_empty() {
         return Err(format!(
             "refusing to release:\n  - {}",
@@ -462,38 +438,31 @@ serde = "1"
 
     const CHANGELOG: &str = "# Changelog\n\n## [Unreleased]\n- Added `top::run`.\n\n## [0.1.0] - 2026-11-01\n- First.\n";
 
-    fn member(name: &str, version: &str, publish: Option<&[&str]>) -> Member {
-        let publish = publish.map(|list| list.iter().map(|s| s.to_string()).collect());
+    fn member(name: &str, version: &str, publishable: bool) -> Member {
+        let (name, version) = (name.to_string(), v(version));
         Member {
-            name: name.to_string(),
-            version: v(version),
-            publish,
+            name,
+            version,
+            publishable,
         }
     }
 
     fn inputs() -> Inputs {
         Inputs {
             manifest: MANIFEST.to_string(),
-            changelog: Some(CHANGELOG.to_string()),
+            changelog: CHANGELOG.to_string(),
             members: vec![
-                member("top", "0.1.0", None),
-                member("base", "0.1.0", Some(&["crates-io"])),
-                member("xtask", "0.0.0", Some(&[])),
+                member("top", "0.1.0", true),
+                member("base", "0.1.0", true),
+                member("xtask", "0.0.0", false),
             ],
             uncommitted: Vec::new(),
             today: "2026-11-28".parse().expect("fixture date parses"),
         }
     }
 
-    fn options(target: &str, execute: bool) -> Options {
-        Options {
-            target: target.to_string(),
-            execute,
-        }
-    }
-
     fn planned(inputs: &Inputs, target: &str, execute: bool) -> Plan {
-        plan(inputs, &options(target, execute)).expect("plans")
+        plan(inputs, target, execute).expect("plans")
     }
 
     fn contains(text: &str, expected: &str) {
@@ -503,9 +472,9 @@ serde = "1"
     #[test]
     fn parses_arguments() {
         let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(parse_args(&args(&["minor"])), Ok(options("minor", false)));
+        assert_eq!(parse_args(&args(&["minor"])), Ok(("minor".into(), false)));
         let execute = parse_args(&args(&["--execute", "0.2.0"]));
-        assert_eq!(execute, Ok(options("0.2.0", true)));
+        assert_eq!(execute, Ok(("0.2.0".into(), true)));
         for bad in [&[][..], &["0.2.0", "0.3.0"], &["0.2.0", "--force"]] {
             assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
         }
@@ -515,10 +484,8 @@ serde = "1"
     fn a_clean_minor_release_plans_and_prints_every_edit() {
         let plan = planned(&inputs(), "minor", false);
         assert_eq!((&plan.from, &plan.version), (&v("0.1.0"), &v("0.2.0")));
-        assert_eq!(
-            (plan.publish.join(" "), plan.unpublished.join(" ")),
-            ("base top".into(), "xtask".into())
-        );
+        let crates = (plan.publish.join(" "), plan.unpublished.join(" "));
+        assert_eq!(crates, ("base top".into(), "xtask".into()));
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let text = describe(&plan, false);
         for expected in [
@@ -538,58 +505,39 @@ serde = "1"
         contains(&describe(&plan, true), "tag v0.2.0");
         let edits = plan.edits.expect("edits");
         assert_eq!(edits.internal, ["base", "top"]);
-        assert_eq!(
-            edits.manifest.matches("\"0.2.0\"").count(),
-            3,
-            "{}",
-            edits.manifest
-        );
+        assert_eq!(edits.manifest, MANIFEST.replace("0.1.0", "0.2.0"));
         let changelog = edits.changelog.expect("changelog stamped");
         contains(
             &changelog,
             "## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- Added",
         );
         for (target, expected) in [("0.0.9", "lower"), ("1.0.0-rc.01", "MAJOR.MINOR.PATCH")] {
-            contains(&plan_err(target), expected);
+            let err = super::plan(&inputs(), target, false).expect_err("no plan");
+            contains(&err, expected);
         }
-    }
-
-    fn plan_err(target: &str) -> String {
-        plan(&inputs(), &options(target, false)).expect_err("no plan")
     }
 
     #[test]
     fn what_stops_a_release_is_a_problem() {
         // A dirty tree is a note for a dry run and a problem for a real release.
-        let mut dirty = inputs();
-        dirty.uncommitted = vec![" M crates/top/src/lib.rs".to_string()];
-        let dry = planned(&dirty, "0.2.0", false);
+        let mut odd = inputs();
+        odd.uncommitted = vec![" M crates/top/src/lib.rs".to_string()];
+        let dry = planned(&odd, "0.2.0", false);
         assert!(dry.problems.is_empty(), "{:?}", dry.problems);
         contains(&dry.notes.join("\n"), "M crates/top/src/lib.rs");
-        contains(
-            &planned(&dirty, "0.2.0", true).problems.join("\n"),
-            "uncommitted",
-        );
+        let real = planned(&odd, "0.2.0", true);
+        contains(&real.problems.join("\n"), "uncommitted");
 
-        let empty = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n".to_string();
-        for (changelog, expected) in [(Some(empty), "is empty"), (None, "no CHANGELOG.md")] {
-            let mut no_notes = inputs();
-            no_notes.changelog = changelog;
-            let plan = planned(&no_notes, "patch", false);
-            contains(&plan.problems.join("\n"), expected);
-            assert_eq!(plan.edits.and_then(|e| e.changelog), None);
-        }
-
-        let mut odd = inputs();
+        odd.changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0]\n- First.\n".to_string();
         odd.members[0].version = v("0.0.5");
-        odd.members[1].publish = Some(vec!["internal-registry".to_string()]);
-        odd.members[2].publish = None;
+        odd.members[2].publishable = true;
         let plan = planned(&odd, "minor", false);
-        assert!(plan.publish.is_empty(), "{:?}", plan.publish);
+        assert_eq!(plan.publish, ["base"]);
+        assert_eq!(plan.edits.and_then(|e| e.changelog), None);
         for expected in [
             "`top` is at 0.0.5",
-            "only be published to internal-registry",
             "`xtask` is publishable",
+            "[Unreleased]` section of CHANGELOG.md is empty",
         ] {
             contains(&plan.problems.join("\n"), expected);
         }
@@ -603,12 +551,9 @@ serde = "1"
             member.version = v("0.2.0");
         }
         let stamped = changelog::stamp(CHANGELOG, &v("0.2.0"), released.today);
-        released.changelog = Some(stamped.expect("stamps"));
+        released.changelog = stamped.expect("stamps");
         let plan = planned(&released, "0.2.0", true);
-        assert_eq!(
-            (plan.version.clone(), plan.edits.clone()),
-            (v("0.2.0"), None)
-        );
+        assert_eq!((&plan.version, &plan.edits), (&v("0.2.0"), &None));
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let text = describe(&plan, true);
         assert!(
@@ -617,7 +562,7 @@ serde = "1"
         );
 
         // A version that was never stamped was never started: refuse rather than publish it.
-        released.changelog = Some(CHANGELOG.to_string());
+        released.changelog = CHANGELOG.to_string();
         let unstamped = planned(&released, "0.2.0", true);
         contains(&unstamped.problems.join("\n"), "no `## [0.2.0]`");
     }
