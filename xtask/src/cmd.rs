@@ -1,7 +1,7 @@
 //! Running external programs with their command line shown first.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// A program with its arguments and extra environment, kept as data so that plans can be
 /// printed and tested before anything runs.
@@ -73,18 +73,11 @@ impl Invocation {
         }
     }
 
-    /// Runs and captures its output; the caller reads the exit status to decide.
-    pub fn output(&self, dir: &Path) -> Result<Output, String> {
-        let mut command = self.command(dir);
-        command
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| self.cannot_start(e))
-    }
-
     /// Runs and returns stdout, failing with stderr shown when the command fails.
     pub fn stdout(&self, dir: &Path) -> Result<String, String> {
-        let output = self.output(dir)?;
+        let mut command = self.command(dir);
+        let output = command.stdin(Stdio::null()).output();
+        let output = output.map_err(|e| self.cannot_start(e))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(format!(

@@ -12,7 +12,7 @@ mod cmd;
 mod release;
 mod version;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
@@ -23,47 +23,30 @@ const USAGE: &str = "usage:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = workspace_root();
-    let Some((command, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent();
+    let root = root.expect("xtask/ is inside the workspace");
     // `--help` anywhere before the bench programs' own `--` arguments.
-    if rest
-        .iter()
-        .take_while(|a| *a != "--")
-        .any(|a| a == "--help" || a == "-h")
-    {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let outcome = match command.as_str() {
-        "ci" => ci::run(&root, rest),
-        "release" => release::run(&root, rest),
-        "bench" => bench::run(&root, rest),
-        "help" | "--help" | "-h" => {
+    let mut before_dashes = args.iter().take_while(|a| *a != "--");
+    let help = before_dashes.any(|a| ["help", "--help", "-h"].contains(&a.as_str()));
+    let outcome = match args.split_first() {
+        _ if help => {
             println!("{USAGE}");
-            Ok(())
+            return ExitCode::SUCCESS;
         }
-        other => {
-            eprintln!("unknown command `{other}`\n{USAGE}");
+        Some((command, rest)) if command == "ci" => ci::run(root, rest),
+        Some((command, rest)) if command == "release" => release::run(root, rest),
+        Some((command, rest)) if command == "bench" => bench::run(root, rest),
+        unknown => {
+            let what = unknown.map_or("no command".into(), |(c, _)| {
+                format!("unknown command `{c}`")
+            });
+            eprintln!("{what}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(why) => {
-            eprintln!("error: {why}");
-            ExitCode::FAILURE
-        }
+    if let Err(why) = outcome {
+        eprintln!("error: {why}");
+        return ExitCode::FAILURE;
     }
-}
-
-/// The workspace root: xtask lives one level below it.
-fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .expect("xtask/ has a parent")
-        .to_path_buf()
+    ExitCode::SUCCESS
 }

@@ -358,9 +358,8 @@ fn publish_for_real(root: &Path, plan: &Plan) -> Result<(), String> {
     let mut pending = Vec::new();
     for name in &plan.publish {
         // Outside the workspace, `cargo info` asks crates.io rather than reading the member.
-        let info = Invocation::new("cargo", &["info", &format!("{name}@{version}")])
-            .output(&std::env::temp_dir())?;
-        if info.status.success() {
+        let info = Invocation::new("cargo", &["info", &format!("{name}@{version}")]);
+        if info.stdout(&std::env::temp_dir()).is_ok() {
             println!("==> {name} {version} is on crates.io already: left out");
         } else {
             pending.push(name.clone());

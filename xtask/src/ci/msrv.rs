@@ -85,13 +85,10 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
         "dpkg-query",
         &["-W", "-f=${Version}\\n", "rustc-web", "cargo-web"],
     );
-    let installed = query.output(root).is_ok_and(|out| {
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|v| *v == DEB_VERSION)
-            .count()
-            == 2
-    });
+    // dpkg-query fails when a package is not installed at all.
+    let installed = query
+        .stdout(root)
+        .is_ok_and(|versions| versions.lines().filter(|v| *v == DEB_VERSION).count() == 2);
     if installed {
         println!("    rustc-web and cargo-web {DEB_VERSION} are installed");
     } else {
