@@ -58,14 +58,17 @@ fn parse(manifest: &str) -> Result<DocumentMut, String> {
 pub fn workspace_version(manifest: &str) -> Result<Version, String> {
     let doc = parse(manifest)?;
     let package = doc.get("workspace").and_then(|w| w.get("package"));
-    let text = package
+    match package
         .and_then(|p| p.get("version"))
         .and_then(Item::as_str)
-        .ok_or(
-            "the root Cargo.toml has no `version = \"...\"` in `[workspace.package]`; \
-         every crate takes its version from there (`version.workspace = true`), so add it",
-        )?;
-    parse_version(text)
+    {
+        Some(text) => parse_version(text),
+        None => Err(
+            "the root Cargo.toml has no `version = \"...\"` in `[workspace.package]`; every \
+                     crate takes its version from there (`version.workspace = true`), so add it"
+                .to_string(),
+        ),
+    }
 }
 
 /// Moves the workspace version and every internal dependency from `old` to `new`; returns

@@ -131,8 +131,9 @@ fn steps() -> Vec<Step> {
     ]
 }
 
-/// Reads `[--skip STEP]... [--list]` into the steps to run and whether to only list them.
-fn parse_args(args: &[String]) -> Result<(Vec<Step>, bool), String> {
+/// Reads `[--skip STEP]... [--list]` into the steps to run, those skipped, and whether to
+/// only list them.
+fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String> {
     let mut steps = steps();
     let known: Vec<&str> = steps.iter().map(|s| s.0).collect();
     let mut skip = Vec::new();
@@ -161,17 +162,12 @@ fn parse_args(args: &[String]) -> Result<(Vec<Step>, bool), String> {
         }
     }
     steps.retain(|step| !skip.iter().any(|id| id == step.0));
-    Ok((steps, list))
+    Ok((steps, skip, list))
 }
 
 /// Runs the CI steps in `root`.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    let (chosen, list) = parse_args(args)?;
-    let skipped: Vec<&str> = steps()
-        .into_iter()
-        .map(|step| step.0)
-        .filter(|id| !chosen.iter().any(|step| step.0 == *id))
-        .collect();
+    let (chosen, skipped, list) = parse_args(args)?;
     if list {
         for Step(id, title, action, _) in &chosen {
             println!("{id:<16} {title}");
@@ -222,19 +218,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The groups (`a/b`: crates that count as one) of which `tree` lists a crate, each with the
-/// first of its crates listed. `tree` is `cargo tree --prefix none` output: one
-/// `name vX.Y.Z ...` per line.
-fn groups_in<'g>(tree: &str, groups: &[&'g str]) -> Vec<(&'g str, &'g str)> {
+/// The groups (`a/b`: crates that count as one) of which `tree` lists a crate. `tree` is
+/// `cargo tree --prefix none` output: one `name vX.Y.Z ...` per line.
+fn groups_in<'g>(tree: &str, groups: &[&'g str]) -> Vec<&'g str> {
     let listed: Vec<&str> = tree
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    let first_listed = |group: &&'g str| {
-        let name = group.split('/').find(|name| listed.contains(name))?;
-        Some((*group, name))
-    };
-    groups.iter().filter_map(first_listed).collect()
+    let is_listed = |group: &&str| group.split('/').any(|name| listed.contains(&name));
+    groups.iter().copied().filter(is_listed).collect()
 }
 
 /// Runs `tree` and fails when it lists crates of more than `at_most` of `groups`.
@@ -246,24 +238,20 @@ fn check_tree(
 ) -> Result<(), String> {
     println!("    {}", tree.display());
     let found = groups_in(&tree.stdout(root)?, groups);
-    let names: Vec<&str> = found.iter().map(|(group, _)| *group).collect();
+    println!("    found: [{}]", found.join(", "));
     if found.len() <= at_most {
-        println!(
-            "    found {}",
-            if found.is_empty() {
-                "none".into()
-            } else {
-                names.join(", ")
-            }
-        );
         return Ok(());
     }
+    let first = found[0]
+        .split('/')
+        .next()
+        .expect("split yields a first piece");
     let why = tree
         .display()
-        .replace("--prefix none", &format!("-i {}", found[0].1));
+        .replace("--prefix none", &format!("-i {first}"));
     Err(format!(
         "it lists {}, but at most {at_most} of these may appear: {}; see why with `{why}`",
-        names.join(", "),
+        found.join(", "),
         groups.join(", "),
     ))
 }
@@ -274,7 +262,7 @@ mod tests {
 
     fn ids(args: &[&str]) -> Result<(Vec<&'static str>, bool), String> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        parse_args(&args).map(|(steps, list)| (steps.iter().map(|s| s.0).collect(), list))
+        parse_args(&args).map(|(steps, _, list)| (steps.iter().map(|s| s.0).collect(), list))
     }
 
     #[test]
@@ -300,18 +288,12 @@ mod tests {
     fn matches_crates_by_exact_name_and_counts_a_group_once() {
         let tree = "opretail v0.1.0 (/w/crates/opretail)\nureq v3.1.0\ntokio v1.48.0\ntokio v1.48.0 (*)\n\
                     tokio-util v0.7.0\nhyper-util v0.1.0\nmy-reqwest-helper v1.0.0\n";
-        assert_eq!(
-            groups_in(tree, &["tokio", "hyper", "reqwest"]),
-            [("tokio", "tokio")]
-        );
+        assert_eq!(groups_in(tree, &["tokio", "hyper", "reqwest"]), ["tokio"]);
         let providers = ["ring", "aws-lc-rs/aws-lc-sys"];
         let aws = "rustls v0.23.0\naws-lc-sys v0.47.0\naws-lc-rs v1.19.0\n";
-        assert_eq!(
-            groups_in(aws, &providers),
-            [("aws-lc-rs/aws-lc-sys", "aws-lc-rs")]
-        );
+        assert_eq!(groups_in(aws, &providers), ["aws-lc-rs/aws-lc-sys"]);
         let both = format!("{aws}ring v0.17.14\n");
-        assert_eq!(groups_in(&both, &providers).len(), 2);
+        assert_eq!(groups_in(&both, &providers), providers);
         assert!(groups_in("rustls v0.23.0\nrustls-pki-types v1.0.0\n", &providers).is_empty());
     }
 }

@@ -33,28 +33,15 @@ fn apt_install() -> Invocation {
 /// client crates with the TLS features a direct user enables), so they need no run of their
 /// own. The build goes to `target/msrv`, apart from the current toolchain's.
 fn checks(root: &Path, [cargo, rustc, rustdoc]: &[PathBuf; 3]) -> Vec<Invocation> {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let target = target.join("msrv");
-    let features = super::FACADE_FEATURE_SETS.iter();
-    let args = features.map(|f| {
-        [
-            "check",
-            "--locked",
-            "-p",
-            "opretail",
-            "--no-default-features",
-            "--features",
-            f,
-        ]
-    });
-    args.map(|args| {
-        Invocation::new(&cargo.to_string_lossy(), &args)
+    let target = crate::cmd::target_dir(root).join("msrv");
+    let check = |features: &&str| {
+        let args = "check --locked -p opretail --no-default-features --features";
+        Invocation::of(&format!("{} {args} {features}", cargo.display()))
             .with_env("RUSTC", &rustc.to_string_lossy())
             .with_env("RUSTDOC", &rustdoc.to_string_lossy())
             .with_env("CARGO_TARGET_DIR", &target.to_string_lossy())
-    })
-    .collect()
+    };
+    super::FACADE_FEATURE_SETS.iter().map(check).collect()
 }
 
 /// The `/usr/bin/NAME` (or other `bin/NAME`) that a package installs, from `dpkg -L`.
