@@ -42,10 +42,9 @@ impl Measurement {
         }
         if let Some((at_least, threshold)) = self.target {
             let op = if at_least { ">=" } else { "<=" };
-            let verdict = if self.holds() == Some(true) {
-                "holds"
-            } else {
-                "MISSES"
+            let verdict = match self.holds() {
+                Some(true) => "holds",
+                _ => "MISSES",
             };
             line.push_str(&format!("  target {op} {threshold}: {verdict}"));
         }

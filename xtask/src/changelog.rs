@@ -10,11 +10,6 @@ use semver::Version;
 /// is refused rather than published silently.
 pub fn stamp(changelog: &str, version: &Version, date: NaiveDate) -> Result<String, String> {
     let lines: Vec<&str> = changelog.split_inclusive('\n').collect();
-    let nl = if changelog.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
     let is_unreleased = |line: &&str| {
         line.strip_prefix("## ").is_some_and(|title| {
             let title = title.trim().to_ascii_lowercase();
@@ -32,11 +27,9 @@ pub fn stamp(changelog: &str, version: &Version, date: NaiveDate) -> Result<Stri
         return Err("the `## [Unreleased]` section of CHANGELOG.md is empty; list the changes in this release there first".to_string());
     }
     let mut out = lines[..heading].concat();
-    out.push_str(&format!(
-        "## [Unreleased]{nl}{nl}## [{version}] - {date}{nl}"
-    ));
+    out.push_str(&format!("## [Unreleased]\n\n## [{version}] - {date}\n"));
     for line in &lines[heading + 1..] {
-        out.push_str(&update_link(line, version, nl).unwrap_or_else(|| line.to_string()));
+        out.push_str(&update_link(line, version).unwrap_or_else(|| line.to_string()));
     }
     Ok(out)
 }
@@ -54,7 +47,7 @@ fn is_link(line: &str) -> bool {
 
 /// `[Unreleased]: .../compare/v0.1.0...HEAD` becomes the new `Unreleased` link plus a link
 /// for the release, keeping the tag style (`v` prefix or not) already in use.
-fn update_link(line: &str, version: &Version, nl: &str) -> Option<String> {
+fn update_link(line: &str, version: &Version) -> Option<String> {
     let (label, url) = line.trim_end().split_once("]: ")?;
     if !label.eq_ignore_ascii_case("[unreleased") {
         return None;
@@ -66,7 +59,7 @@ fn update_link(line: &str, version: &Version, nl: &str) -> Option<String> {
         if previous.starts_with('v') { "v" } else { "" }
     );
     Some(format!(
-        "{label}]: {base}/compare/{tag}...HEAD{nl}[{version}]: {base}/compare/{previous}...{tag}{nl}"
+        "{label}]: {base}/compare/{tag}...HEAD\n[{version}]: {base}/compare/{previous}...{tag}\n"
     ))
 }
 
@@ -75,12 +68,8 @@ mod tests {
     use super::*;
 
     fn stamped(text: &str, version: &str) -> Result<String, String> {
-        let version = Version::parse(version).expect("fixture version parses");
-        stamp(
-            text,
-            &version,
-            "2026-11-28".parse().expect("fixture date parses"),
-        )
+        let today = "2026-11-28".parse().expect("fixture date parses");
+        stamp(text, &crate::version::tests::v(version), today)
     }
 
     const FIXTURE: &str = "# Changelog\n\nAll notable changes.\n\n## [Unreleased]\n\n### Added\n\
@@ -120,17 +109,11 @@ mod tests {
     }
 
     #[test]
-    fn works_with_a_plain_heading_an_unprefixed_tag_style_and_crlf() {
-        let plain = stamped("# Changelog\n\n## Unreleased\n- Fixed.\n", "1.0.1").expect("stamps");
-        assert_eq!(
-            plain,
-            "# Changelog\n\n## [Unreleased]\n\n## [1.0.1] - 2026-11-28\n- Fixed.\n"
-        );
-        let text = "## [Unreleased]\r\n- x\r\n\r\n[unreleased]: https://h/compare/0.1.0...HEAD\r\n";
-        assert_eq!(
-            stamped(text, "0.2.0").expect("stamps"),
-            "## [Unreleased]\r\n\r\n## [0.2.0] - 2026-11-28\r\n- x\r\n\r\n\
-             [unreleased]: https://h/compare/0.2.0...HEAD\r\n[0.2.0]: https://h/compare/0.1.0...0.2.0\r\n"
-        );
+    fn works_with_a_plain_heading_and_an_unprefixed_tag_style() {
+        let text = "## Unreleased\n- x\n\n[unreleased]: https://h/compare/0.1.0...HEAD\n";
+        let expected = "## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- x\n\n\
+                        [unreleased]: https://h/compare/0.2.0...HEAD\n\
+                        [0.2.0]: https://h/compare/0.1.0...0.2.0\n";
+        assert_eq!(stamped(text, "0.2.0").as_deref(), Ok(expected));
     }
 }

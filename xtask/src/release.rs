@@ -48,9 +48,8 @@ pub struct Member {
 /// What the release reads from the tree.
 #[derive(Debug, Clone)]
 pub struct Inputs {
-    /// The root `Cargo.toml`.
+    /// The root `Cargo.toml` and `CHANGELOG.md`.
     pub manifest: String,
-    /// `CHANGELOG.md`.
     pub changelog: String,
     pub members: Vec<Member>,
     /// `git status --porcelain` lines: changes not committed.
@@ -62,26 +61,24 @@ pub struct Inputs {
 /// The edits that move the tree to the new version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edits {
-    /// The new root `Cargo.toml`.
+    /// The new root `Cargo.toml`, and the internal dependencies whose version it moves.
     pub manifest: String,
-    /// Internal `[workspace.dependencies]` entries whose version moves.
     pub internal: Vec<String>,
-    /// The stamped `CHANGELOG.md` (`None` when it cannot be stamped: see the problems).
-    pub changelog: Option<String>,
+    /// The stamped `CHANGELOG.md` (as it is when it cannot be stamped: see the problems).
+    pub changelog: String,
 }
 
 /// Everything a release will do, decided before anything is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// The version in the tree now.
+    /// The version in the tree now, and the one being released.
     pub from: Version,
-    /// The version being released.
     pub version: Version,
     /// `None` when the tree already carries `version`: an interrupted release is resumed.
     pub edits: Option<Edits>,
-    /// Crates to publish, by name; cargo orders them by their dependencies.
+    /// Crates to publish (cargo orders them by their dependencies), and members with
+    /// `publish = false`.
     pub publish: Vec<String>,
-    /// Members with `publish = false`.
     pub unpublished: Vec<String>,
     /// Reasons the release must not go ahead. A dry run reports them and goes on verifying.
     pub problems: Vec<String>,
@@ -134,8 +131,11 @@ pub fn plan(inputs: &Inputs, target: &str, execute: bool) -> Result<Plan, String
     let edits = match &new {
         Some(new) => {
             let (manifest, internal) = version::bump(&inputs.manifest, &from, new)?;
-            let changelog = changelog::stamp(&inputs.changelog, new, inputs.today);
-            let changelog = changelog.map_err(|why| problems.push(why)).ok();
+            let stamped = changelog::stamp(&inputs.changelog, new, inputs.today);
+            let changelog = stamped.unwrap_or_else(|why| {
+                problems.push(why);
+                inputs.changelog.clone()
+            });
             Some(Edits {
                 manifest,
                 internal,
@@ -221,11 +221,9 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
     for (i, step) in steps.iter().enumerate() {
         out += &format!("    {}. {step}\n", i + 1);
     }
-    for note in &plan.notes {
-        out += &format!("  note: {note}\n");
-    }
-    for problem in &plan.problems {
-        out += &format!("  problem: {problem}\n");
+    let notes = plan.notes.iter().map(|note| ("note", note));
+    for (kind, text) in notes.chain(plan.problems.iter().map(|p| ("problem", p))) {
+        out += &format!("  {kind}: {text}\n");
     }
     out
 }
@@ -284,14 +282,10 @@ fn publish(crates: &[String], dry_run: bool) -> Invocation {
 
 /// Writes the edits (not yet `Cargo.lock`) into the workspace at `dir`.
 fn apply(dir: &Path, edits: &Edits) -> Result<(), String> {
-    let files = [
-        ("Cargo.toml", Some(&edits.manifest)),
-        ("CHANGELOG.md", edits.changelog.as_ref()),
-    ];
-    for (name, text) in files
-        .into_iter()
-        .filter_map(|(name, text)| Some((name, text?)))
-    {
+    for (name, text) in [
+        ("Cargo.toml", &edits.manifest),
+        ("CHANGELOG.md", &edits.changelog),
+    ] {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
@@ -306,12 +300,11 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
     }
     // Building into this workspace's target directory reuses what is compiled already.
     let target_dir = crate::cmd::target_dir(root);
-    let verified = [
+    let steps = [
         Invocation::of("cargo update --workspace"),
         publish(&plan.publish, true),
-    ]
-    .into_iter()
-    .try_for_each(|step| {
+    ];
+    let verified = steps.into_iter().try_for_each(|step| {
         let step = step.with_env("CARGO_TARGET_DIR", &target_dir.to_string_lossy());
         println!("==> {}", step.display());
         step.run(&copy.0)
@@ -505,9 +498,8 @@ serde = "1"
         let edits = plan.edits.expect("edits");
         assert_eq!(edits.internal, ["base", "top"]);
         assert_eq!(edits.manifest, MANIFEST.replace("0.1.0", "0.2.0"));
-        let changelog = edits.changelog.expect("changelog stamped");
         contains(
-            &changelog,
+            &edits.changelog,
             "## [Unreleased]\n\n## [0.2.0] - 2026-11-28\n- Added",
         );
         for (target, expected) in [("0.0.9", "lower"), ("1.0.0-rc.01", "MAJOR.MINOR.PATCH")] {
@@ -532,7 +524,7 @@ serde = "1"
         odd.members[2].publishable = true;
         let plan = planned(&odd, "minor", false);
         assert_eq!(plan.publish, ["base"]);
-        assert_eq!(plan.edits.and_then(|e| e.changelog), None);
+        assert_eq!(plan.edits.map(|e| e.changelog), Some(odd.changelog));
         for expected in [
             "`top` is at 0.0.5",
             "`xtask` is publishable",

@@ -7,10 +7,9 @@ use std::time::Instant;
 
 use crate::cmd::Invocation;
 
-/// What a step does.
+/// What a step does. `Run` passes when the command exits successfully.
 #[derive(Debug)]
 enum Action {
-    /// Run the command; the step passes when it exits successfully.
     Run(Invocation),
     /// Fail when any of these `cargo tree`s lists crates of more than `at_most` groups (a
     /// group, `a/b`, counts once whichever of its crates appear).
