@@ -62,15 +62,10 @@ impl Invocation {
 
     /// Runs with inherited output; `Err` names the command when it fails or cannot start.
     pub fn run(&self, dir: &Path) -> Result<(), String> {
-        let status = self
-            .command(dir)
-            .status()
-            .map_err(|e| self.cannot_start(e))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`{}` failed ({status})", self.display()))
-        }
+        let status = self.command(dir).status();
+        let status = status.map_err(|e| self.cannot_start(e))?;
+        let failed = || format!("`{}` failed ({status})", self.display());
+        status.success().then_some(()).ok_or_else(failed)
     }
 
     /// Runs and returns stdout, failing with stderr shown when the command fails.

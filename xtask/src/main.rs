@@ -1,9 +1,5 @@
-//! `cargo xtask`: the project's automation, in Rust so that it runs wherever cargo does.
-//!
-//! - `cargo xtask ci [--skip STEP]... [--list]`: exactly what CI runs.
-//! - `cargo xtask release VERSION|major|minor|patch [--execute]`: a checked, ordered
-//!   release of every published crate (a dry run unless `--execute`).
-//! - `cargo xtask bench [--quick] [-- ARGS]`: the benchmarks and a summary of their targets.
+//! `cargo xtask`: the project's automation (see `USAGE`), in Rust so that it runs wherever
+//! cargo does. `release` is a dry run unless `--execute`.
 
 mod bench;
 mod changelog;

@@ -169,10 +169,9 @@ pub fn plan(inputs: &Inputs, target: &str, execute: bool) -> Result<Plan, String
 /// The plan as printed before anything runs.
 pub fn describe(plan: &Plan, execute: bool) -> String {
     let Plan { from, version, .. } = plan;
-    let mode = if execute {
-        "EXECUTE"
-    } else {
-        "dry run (nothing is published; pass --execute to publish)"
+    let mode = match execute {
+        true => "EXECUTE",
+        false => "dry run (nothing is published; pass --execute to publish)",
     };
     let mut out = format!("release plan: {mode}\n");
     out += &match &plan.edits {
@@ -241,11 +240,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
 }
 
 fn read_inputs(root: &Path) -> Result<Inputs, String> {
-    let read = |name: &str| std::fs::read_to_string(root.join(name));
-    let manifest = read("Cargo.toml").map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
-    let changelog = read("CHANGELOG.md").map_err(|e| {
-        format!("cannot read CHANGELOG.md: {e}; keep one at the workspace root with a `## [Unreleased]` section")
-    })?;
+    let read = |name: &str| {
+        let text = std::fs::read_to_string(root.join(name));
+        text.map_err(|e| format!("cannot read {name} at the workspace root: {e}"))
+    };
+    let (manifest, changelog) = (read("Cargo.toml")?, read("CHANGELOG.md")?);
     let metadata = MetadataCommand::new()
         .current_dir(root)
         .no_deps()
@@ -254,12 +253,9 @@ fn read_inputs(root: &Path) -> Result<Inputs, String> {
     let members = metadata.workspace_packages().into_iter().map(|p| Member {
         name: p.name.to_string(),
         version: p.version.clone(),
-        publishable: p
-            .publish
-            .as_ref()
-            .is_none_or(|registries| !registries.is_empty()),
+        publishable: !p.publish.as_ref().is_some_and(Vec::is_empty),
     });
-    let status = Invocation::new("git", &["status", "--porcelain"]).stdout(root)?;
+    let status = Invocation::of("git status --porcelain").stdout(root)?;
     Ok(Inputs {
         manifest,
         changelog,

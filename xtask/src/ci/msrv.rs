@@ -79,7 +79,7 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
     if installed {
         println!("    rustc-web and cargo-web {DEB_VERSION} are installed");
     } else {
-        for step in [Invocation::new("apt-get", &["update"]), apt_install()] {
+        for step in [Invocation::of("apt-get update"), apt_install()] {
             println!("    {}", step.display());
             step.run(root)?;
         }
@@ -100,9 +100,7 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
 /// Runs the step in the workspace at `root`. `Ok(Some(why))` when it could not run here: it
 /// needs Debian's apt as root.
 pub fn run(root: &Path) -> Result<Option<String>, String> {
-    let uid = Invocation::new("id", &["-u"])
-        .stdout(root)
-        .unwrap_or_default();
+    let uid = Invocation::of("id -u").stdout(root).unwrap_or_default();
     let why =
         if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
             "this machine has no Debian apt-get"
