@@ -100,23 +100,28 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
 /// Runs the step in the workspace at `root`. `Ok(Some(why))` when it could not run here: it
 /// needs Debian's apt as root.
 pub fn run(root: &Path) -> Result<Option<String>, String> {
-    let uid = Invocation::of("id -u").stdout(root).unwrap_or_default();
-    let why =
-        if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
-            "this machine has no Debian apt-get"
-        } else if uid.trim() != "0" {
-            "apt-get needs root and this runs as another user"
-        } else {
-            let tools = install(root)?;
-            for check in checks(root, &tools) {
-                println!("    {}", check.display());
-                check.run(root)?;
-            }
-            return Ok(None);
-        };
-    Ok(Some(format!(
-        "{why}, so the libraries were NOT checked with Rust {RUST_VERSION}; CI (Debian, root) checks them"
-    )))
+    let skipped = |why: &str| {
+        let not_checked = format!("the libraries were NOT checked with Rust {RUST_VERSION}");
+        Ok(Some(format!(
+            "{why}, so {not_checked}; CI (Debian, root) checks them"
+        )))
+    };
+    if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
+        return skipped("this machine has no Debian apt-get");
+    }
+    if Invocation::of("id -u")
+        .stdout(root)
+        .unwrap_or_default()
+        .trim()
+        != "0"
+    {
+        return skipped("apt-get needs root and this runs as another user");
+    }
+    for check in checks(root, &install(root)?) {
+        println!("    {}", check.display());
+        check.run(root)?;
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
