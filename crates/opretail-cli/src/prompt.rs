@@ -101,7 +101,7 @@ impl Modes {
 
 /// Nothing to save where the console is not a Unix terminal.
 #[cfg(not(unix))]
-struct Modes;
+enum Modes {}
 
 #[cfg(not(unix))]
 impl Modes {

@@ -184,6 +184,13 @@ pub fn store(binding: &Binding, token: &SecretString) -> Result<PathBuf, Failure
     let path = path().ok_or_else(|| {
         Failure::Failed("this system has no cache directory to keep the token in".to_owned())
     })?;
+    if !header_safe(token.expose_secret()) {
+        return Err(Failure::Failed(
+            "the gateway answered the login with a token that no HTTP header can carry (a line \
+             break, a space, a control or a non-ASCII character): it is not kept"
+                .to_owned(),
+        ));
+    }
     let failed = |what: &str, e: std::io::Error| {
         Failure::Failed(format!("cannot {what} {}: {e}", path.display()))
     };
@@ -314,7 +321,7 @@ fn read(path: &Path) -> Result<Contents, Broken> {
             file.format
         )));
     }
-    if file.token.is_empty() || !file.token.bytes().all(|b| b.is_ascii_graphic()) {
+    if !header_safe(&file.token) {
         return Err(broken(
             "holds a token with a line break, a space, a control or a non-ASCII character, \
              which no HTTP header can carry",
@@ -330,6 +337,11 @@ fn read(path: &Path) -> Result<Contents, Broken> {
         },
         token: SecretString::from(file.token),
     }))
+}
+
+/// Whether `token` can travel in an HTTP header as it is: visible ASCII, nothing else.
+fn header_safe(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// Why a token file was not opened.

@@ -261,32 +261,25 @@ fn a_broken_token_file_is_refused_by_name() {
     };
     let elsewhere = cache.join("elsewhere.json");
     std::fs::write(&elsewhere, file.to_string()).expect("written");
-    let cases: Vec<(&str, Box<dyn Fn()>)> = vec![
-        (
-            "is not UTF-8",
-            Box::new(|| std::fs::write(&path, b"\xff\xfe token\n").expect("written")),
-        ),
+    // What the file holds, or `None` for a link to a valid token file.
+    let cases: [(&str, Option<Vec<u8>>); 4] = [
+        ("is not UTF-8", Some(b"\xff\xfe token\n".to_vec())),
         (
             "holds a token with a line break",
-            Box::new(|| std::fs::write(&path, with_token("abc\ndef")).expect("written")),
+            Some(with_token("abc\ndef").into_bytes()),
         ),
         (
             "is larger than 64 KiB",
-            Box::new(|| std::fs::write(&path, with_token(&"t".repeat(70_000))).expect("written")),
+            Some(with_token(&"t".repeat(70_000)).into_bytes()),
         ),
-        (
-            "is a symbolic link",
-            Box::new(|| {
-                std::fs::remove_file(&path).expect("removed");
-                std::os::unix::fs::symlink(&elsewhere, &path).expect("linked");
-            }),
-        ),
+        ("is a symbolic link", None),
     ];
     let before = sandbox.counters().requests();
-    for (expected, make) in cases {
-        let _ = std::fs::remove_file(&path);
-        std::fs::write(&path, "").expect("written");
-        make();
+    for (expected, contents) in cases {
+        match contents {
+            Some(bytes) => std::fs::write(&path, bytes).expect("written"),
+            None => std::os::unix::fs::symlink(&elsewhere, &path).expect("linked"),
+        }
         let out = run_in(&cache, &to(&sandbox, &["stores"]), &[]);
         assert_eq!(out.status, 2, "{expected}: {}", out.stderr);
         assert!(out.stderr.contains(expected), "{expected}: {}", out.stderr);
