@@ -108,9 +108,9 @@ struct TokenFile {
 /// A token read from the file, with what it was issued for.
 struct Kept {
     /// What the token was issued for.
-    pub binding: Binding,
+    binding: Binding,
     /// The token.
-    pub token: SecretString,
+    token: SecretString,
 }
 
 /// What the token file holds.
@@ -132,7 +132,7 @@ pub fn path() -> Option<PathBuf> {
 /// says why a kept token is not used. A token file that cannot be trusted (a symbolic
 /// link, too big, not UTF-8, not the format written by `opretail login`, a token no HTTP
 /// header can carry) is an error naming the file.
-pub fn load_for(wanted: &Binding) -> Result<Option<SecretString>, Failure> {
+fn load_for(wanted: &Binding) -> Result<Option<SecretString>, Failure> {
     let Some(path) = path() else {
         return Ok(None);
     };
