@@ -113,11 +113,15 @@ pub enum Command {
     Stores(StoresArgs),
 
     /// Logs the user in (OPRETAIL_USER and OPRETAIL_PASSWORD, or `user` and `password` in the
-    /// config file; the demo user with --sandbox) and keeps the token, readable by its owner
-    /// only, for later commands that have no other user or token.
+    /// config file) and keeps the token for later commands to the same gateway.
+    ///
+    /// Without a password set, it is asked for on the terminal. The token is kept readable by
+    /// its owner only, and used by later commands that have no password or token set, only
+    /// for the endpoint, developer key, application id and user it was issued for. With
+    /// --sandbox the demo user logs in and nothing is kept.
     Login,
 
-    /// Forgets the token kept by `login`.
+    /// Forgets the token kept by `login`, saying whose it was.
     Logout,
 
     /// Prints a shell completion script.

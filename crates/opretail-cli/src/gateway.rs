@@ -2,8 +2,8 @@
 //! sandbox with `--sandbox`.
 
 use opretail_model::{
-    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_USER, Error,
-    LoginMethod, TokenSource,
+    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_USER, Error, LoginMethod,
+    TokenSource,
 };
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
@@ -110,7 +110,7 @@ impl Gateway {
             Error::InvalidInput { .. } => usage(e),
             other => Failure::Failed(format!("cannot build the HTTP client: {other}")),
         })?;
-        let source = token_source(settings, handle.is_some(), &config).map_err(usage)?;
+        let source = token_source(settings, handle.is_some(), &config)?;
         Ok(Gateway {
             client: client.with_token_source(source),
             sandbox: handle,
@@ -131,12 +131,13 @@ impl Gateway {
 }
 
 /// Where the user token comes from: the sandbox's demo user; else `OPRETAIL_TOKEN`; else the
-/// user and password of the environment or config file; else the token kept by `login`.
+/// user and password of the environment or config file; else the token kept by `login`, when
+/// it was issued for this gateway (and this user, when one is set).
 pub fn token_source(
     settings: &Settings,
     sandbox: bool,
     config: &Config,
-) -> Result<TokenSource, Error> {
+) -> Result<TokenSource, Failure> {
     let method = || -> Result<LoginMethod, Error> {
         match std::env::var(ENV_LOGIN_METHOD) {
             Ok(text) if !text.trim().is_empty() => LoginMethod::parse(&text),
@@ -144,29 +145,29 @@ pub fn token_source(
         }
     };
     if sandbox {
-        return TokenSource::login(DEMO_USER, DEMO_PASSWORD.to_owned(), method()?);
+        return TokenSource::login(
+            DEMO_USER,
+            DEMO_PASSWORD.to_owned(),
+            method().map_err(usage)?,
+        )
+        .map_err(usage);
     }
     if let Some(token) = &settings.token {
         return Ok(TokenSource::Token(token.clone()));
     }
     match (&settings.user, &settings.password) {
         (Some(user), Some(password)) => {
-            TokenSource::login(user.clone(), password.clone(), method()?)
+            TokenSource::login(user.clone(), password.clone(), method().map_err(usage)?)
+                .map_err(usage)
         }
-        (Some(_), None) => Err(Error::invalid_input(
-            ENV_PASSWORD,
-            format!(
-                "a user is set but no password: set {ENV_PASSWORD} (or `password` in the \
-                 config file), or run `opretail login`"
-            ),
-        )),
-        (None, Some(_)) => Err(Error::invalid_input(
+        (None, Some(_)) => Err(usage(Error::invalid_input(
             ENV_USER,
             format!("a password is set but no user: set {ENV_USER} (or `user` in the config file)"),
-        )),
-        (None, None) => Ok(crate::token_cache::load()
-            .map(TokenSource::Token)
-            .unwrap_or_default()),
+        ))),
+        (user, None) => {
+            let akey = settings.akey.as_deref().unwrap_or_default();
+            crate::token_cache::source(config, akey, user.as_deref())
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod gateway;
 mod ids;
 mod output;
 mod private_file;
+mod prompt;
 mod reorder;
 mod settings;
 mod signals;
@@ -129,17 +130,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 async |gateway| commands::stores::run(gateway, &args).await,
             )
         }
-        Command::Login => {
-            let mut settings = Settings::resolve(&cli.global)?;
-            commands::login::ask_password(&mut settings, cli.global.sandbox)?;
-            with_gateway(
-                &settings,
-                cli.global.sandbox,
-                Tuning::default(),
-                async |gateway| commands::login::login(gateway).await,
-            )
-        }
-        Command::Logout => commands::login::logout(),
+        Command::Login => commands::login::run(&cli.global),
+        Command::Logout => commands::login::logout(&cli.global),
         Command::Call(args) => {
             let settings = Settings::resolve(&cli.global)?;
             let headers = commands::call::collect_headers(&args)?;

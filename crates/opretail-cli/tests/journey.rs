@@ -251,8 +251,8 @@ fn a_login_is_kept_for_later_commands_until_logout() {
     );
     assert_eq!(out.status, 0, "{}", out.stderr);
     let path = cache.join("opretail").join("token");
-    let token = std::fs::read_to_string(&path).expect("the token is kept");
-    let token = token.trim();
+    let token = kept_token(&path);
+    let token = token.as_str();
     assert!(!token.is_empty());
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
@@ -274,6 +274,14 @@ fn a_login_is_kept_for_later_commands_until_logout() {
     let out = run_in(&cache, &args, &[]);
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(out.stderr.contains("opretail login"), "{}", out.stderr);
+}
+
+/// The token kept in the token file at `path` (a JSON object that also says what the token
+/// was issued for).
+fn kept_token(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).expect("the token is kept");
+    let file: Value = serde_json::from_str(&text).expect("the token file is JSON");
+    file["token"].as_str().expect("a token").to_owned()
 }
 
 /// The flags that reach `sandbox` with its demo developer key.
@@ -488,8 +496,8 @@ fn login_asks_for_the_password_on_a_terminal() {
     assert!(transcript.contains("logged in as demo"), "{transcript}");
     assert!(!transcript.contains(DEMO_PASSWORD), "echoed: {transcript}");
     assert_eq!(sandbox.counters().logins(), 1);
-    let token = std::fs::read_to_string(cache.join("opretail").join("token")).expect("kept");
-    assert!(!token.trim().is_empty() && !transcript.contains(token.trim()));
+    let token = kept_token(&cache.join("opretail").join("token"));
+    assert!(!token.is_empty() && !transcript.contains(&token));
 }
 
 #[test]

@@ -1,32 +1,65 @@
-//! `opretail login` and `opretail logout`: a login token kept for later commands.
+//! `opretail login` and `opretail logout`: a login token kept for later commands to the same
+//! gateway (see [`token_cache`] for what binds it there).
+//!
+//! The embedded sandbox (`--sandbox`) lives only as long as one command, and every command
+//! run with `--sandbox` logs in as its demo user by itself: its tokens are never kept, and
+//! `--sandbox login` and `--sandbox logout` leave the token kept for a real gateway alone.
 
 use std::io::IsTerminal;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
+use crate::args::GlobalArgs;
 use crate::diag::say;
 use crate::escape;
 use crate::failure::Failure;
-use crate::gateway::Gateway;
+use crate::gateway::{Gateway, Tuning};
 use crate::settings::Settings;
-use crate::token_cache;
+use crate::token_cache::{self, Binding, Removed};
 
-/// Checks that there is a user and a password to log in with. The password comes from the
-/// environment or the config file, or is asked for on the terminal (without echo); never from
-/// the command line, where others could see it.
-pub fn ask_password(settings: &mut Settings, sandbox: bool) -> Result<(), Failure> {
+/// `opretail login`: checks the settings, asks for the password if none is set, logs in and
+/// keeps the token.
+pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
+    let mut settings = Settings::resolve(global)?;
+    let sandbox = global.sandbox;
+    let asks = check_user(&mut settings, sandbox)?;
+    // One runtime for the prompt and the login: the prompt's signal handling stays in force
+    // until the command ends.
+    crate::runtime()?.block_on(async {
+        if let Some(user) = asks {
+            // The user name may come from a config file: escaped like any text for the
+            // terminal.
+            let prompt = format!("password of {}: ", escape::for_stderr(&user));
+            let password = crate::prompt::password(prompt).await?;
+            if password.expose_secret().is_empty() {
+                return Err(Failure::usage("no password given: nothing was sent"));
+            }
+            settings.password = Some(password);
+        }
+        let gateway = Gateway::connect(&settings, sandbox, Tuning::default()).await?;
+        let result = login(&gateway, &settings).await;
+        gateway.close().await;
+        result
+    })
+}
+
+/// Checks that there is a user, and a password or a terminal to ask it on; returns the user
+/// whose password is to be asked for. The password comes from the environment or the config
+/// file, or from the terminal (without echo); never from the command line, where others
+/// could see it.
+fn check_user(settings: &mut Settings, sandbox: bool) -> Result<Option<String>, Failure> {
     if sandbox {
-        return Ok(());
+        return Ok(None);
     }
     let Some(user) = settings.user.clone() else {
         return Err(Failure::usage(
             "no user to log in: set OPRETAIL_USER (or `user` in the config file)",
         ));
     };
-    // A token of the environment would be used instead of logging in.
+    // A token of the environment, or one kept, would be used instead of logging in.
     settings.token = None;
     if settings.password.is_some() {
-        return Ok(());
+        return Ok(None);
     }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
@@ -34,40 +67,60 @@ pub fn ask_password(settings: &mut Settings, sandbox: bool) -> Result<(), Failur
              `opretail login` on a terminal to be asked for it",
         ));
     }
-    // The user name may come from a config file: escaped like any text for the terminal.
-    let prompt = format!("password of {}: ", escape::for_stderr(&user));
-    let password = rpassword::prompt_password(prompt)
-        .map(SecretString::from)
-        .map_err(|e| Failure::Failed(format!("cannot read the password on the terminal: {e}")))?;
-    if password.expose_secret().is_empty() {
-        return Err(Failure::usage("no password given: nothing was sent"));
-    }
-    settings.password = Some(password);
-    Ok(())
+    Ok(Some(user))
 }
 
-/// Logs in and keeps the token. The token itself is never shown.
-pub async fn login(gateway: &Gateway) -> Result<(), Failure> {
+/// Logs in and keeps the token, bound to the endpoint, profile, application id, developer key
+/// and user it is issued for. The token itself is never shown.
+async fn login(gateway: &Gateway, settings: &Settings) -> Result<(), Failure> {
     let data = gateway
         .client
         .login()
         .await
         .map_err(|e| super::stores::call_failed("the login", &e))?;
-    let path = token_cache::store(&data.token)?;
     let who = data.user_name.as_deref().unwrap_or("the user");
+    if gateway.is_sandbox() {
+        say!(
+            "logged in as {who} on the embedded sandbox; its token is not kept (the sandbox \
+             ends with the command), and a token kept for a real gateway stays as it is"
+        );
+        return Ok(());
+    }
+    let user = settings
+        .user
+        .as_deref()
+        .expect("check_user refuses a login without a user");
+    let akey = settings
+        .akey
+        .as_deref()
+        .expect("Gateway::connect refuses a real gateway without a developer key");
+    let binding = Binding::new(gateway.client.config(), akey, Some(user));
+    let path = token_cache::store(&binding, &data.token)?;
     say!(
-        "logged in as {who}; the token is kept in {}",
-        path.display()
+        "logged in as {who}; the token is kept in {}, for {} only",
+        path.display(),
+        binding.endpoint
     );
     Ok(())
 }
 
-/// Forgets the kept token.
-pub fn logout() -> Result<(), Failure> {
-    if token_cache::remove()? {
-        say!("logged out: the kept token is removed");
-    } else {
-        say!("no token was kept: nothing to do");
+/// `opretail logout`: forgets the kept token, saying whose it was.
+pub fn logout(global: &GlobalArgs) -> Result<(), Failure> {
+    if global.sandbox {
+        say!(
+            "the embedded sandbox keeps no token: nothing to do (a token kept for a real \
+             gateway stays as it is)"
+        );
+        return Ok(());
+    }
+    match token_cache::remove()? {
+        (_, Removed::Nothing) => say!("no token was kept: nothing to do"),
+        (path, Removed::Token(what)) => {
+            say!("logged out: removed {what} (kept in {})", path.display());
+        }
+        (path, Removed::Other(what)) => {
+            say!("logged out: removed {}, {what}", path.display());
+        }
     }
     Ok(())
 }
