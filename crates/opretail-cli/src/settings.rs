@@ -1,16 +1,17 @@
-//! The effective settings of a gateway call: flag, then environment, then config file.
+//! The effective settings of a gateway call: flag, then environment, then config file. The
+//! environment is read here and nowhere else.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use opretail_model::{
-    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_PASSWORD, ENV_TOKEN, ENV_USER, OPRETAIL_GATEWAY,
-    SignMethod,
+    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
+    OPRETAIL_GATEWAY, SignMethod,
 };
 use secrecy::SecretString;
 
-use crate::args::{GlobalArgs, parse_timeout};
 use crate::failure::Failure;
+use crate::global::{GlobalArgs, parse_timeout};
 
 /// Environment variable naming the config file.
 pub const ENV_CONFIG: &str = "OPRETAIL_CONFIG";
@@ -65,6 +66,8 @@ pub struct Settings {
     pub password: Option<SecretString>,
     /// A login token obtained elsewhere (`OPRETAIL_TOKEN`).
     pub token: Option<SecretString>,
+    /// How to log the user in (`OPRETAIL_LOGIN_METHOD`), when set; else the gateway's way.
+    pub login_method: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -166,6 +169,7 @@ impl Settings {
             user,
             password,
             token,
+            login_method: env(ENV_LOGIN_METHOD),
         })
     }
 

@@ -4,8 +4,16 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::args::{Cli, CompletionsArgs};
+use crate::cli::Cli;
 use crate::failure::Failure;
+
+/// `opretail completions`
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
 
 /// Writes the script on stdout.
 pub fn run(args: &CompletionsArgs) -> Result<(), Failure> {

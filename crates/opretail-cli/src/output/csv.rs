@@ -145,10 +145,6 @@ impl Render for CsvRows {
         };
         self.record(&row, out)
     }
-
-    fn footer(&mut self, _rows: usize, _out: &mut Vec<u8>) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]
