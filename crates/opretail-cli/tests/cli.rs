@@ -593,6 +593,26 @@ fn a_broken_config_file_is_named_without_quoting_it() {
     );
 }
 
+#[test]
+fn a_duplicate_key_in_the_config_file_is_reported_at_its_line() {
+    let config = temp_file(
+        "duplicate.toml",
+        &format!("akey = \"k\"\nasid = \"{FLAG_SECRET}\"\n\nakey = \"k2\"\n"),
+    );
+    let out = run(&[
+        "--config",
+        config.to_str().expect("UTF-8 path"),
+        "call",
+        "m",
+    ]);
+    assert_eq!(out.status, 2);
+    assert!(
+        out.stderr.contains("line 4:") && out.stderr.contains("duplicate key"),
+        "{}",
+        out.stderr
+    );
+}
+
 // ----- sign, codes, completions -----------------------------------------------------------
 
 #[derive(serde::Deserialize)]

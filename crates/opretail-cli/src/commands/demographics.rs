@@ -100,32 +100,44 @@ pub async fn run(
     if sandbox {
         say!("note: sandbox data, not from the real gateway");
     }
-    let ids = match plan.ids {
-        Ids::Given(batch) => batch.unique,
-        Ids::AllStores => fanout::all_store_ids(gateway).await?,
-    };
-    let calls = ids
-        .iter()
-        .map(|id| {
-            let call = GetAgeGroupAndGenderDistribution::new([id.clone()], plan.part.days)
-                .map_err(|e| Failure::usage(e.to_string()))?;
-            Ok(match plan.part.hours {
-                Some(hours) => call.hours(hours),
-                None => call,
-            })
-        })
-        .collect::<Result<Vec<_>, Failure>>()?;
-
-    fanout::log_in_first(gateway).await?;
     let tidy = Tidy::new(
         COLUMNS,
         Format::or_default(args.output),
         args.csv_raw,
         sandbox,
     );
-    let progress = fanout::progress_bar(calls.len(), "ids");
-    let mut sink = Sink::new(tidy.framing()?, true, progress.clone());
+    let mut sink = Sink::new(tidy.framing()?, true, indicatif::ProgressBar::hidden());
+    // The output begins before the store list and the login, so that it is whole (empty)
+    // when either fails.
     sink.start()?;
+    let ready = async {
+        let ids = match plan.ids {
+            Ids::Given(batch) => batch.unique,
+            Ids::AllStores => fanout::all_store_ids(gateway).await?,
+        };
+        let calls = ids
+            .iter()
+            .map(|id| {
+                let call = GetAgeGroupAndGenderDistribution::new([id.clone()], plan.part.days)
+                    .map_err(|e| Failure::usage(e.to_string()))?;
+                Ok(match plan.part.hours {
+                    Some(hours) => call.hours(hours),
+                    None => call,
+                })
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        fanout::log_in_first(gateway).await?;
+        Ok::<_, Failure>((ids, calls))
+    };
+    let (ids, calls) = match ready.await {
+        Ok(ready) => ready,
+        Err(failure) => {
+            sink.finish()?;
+            return Err(failure);
+        }
+    };
+    let progress = fanout::progress_bar(calls.len(), "ids");
+    sink.show_progress(progress.clone());
     let mut failed = 0usize;
     let sent = fanout::send_all(
         gateway,

@@ -208,11 +208,33 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     if sandbox {
         say!("note: sandbox data, not from the real gateway");
     }
-    let ids = match plan.ids {
-        Ids::Given(batch) => batch.unique,
-        Ids::AllStores => fanout::all_store_ids(gateway).await?,
+    let tidy = Tidy::new(
+        COLUMNS,
+        Format::or_default(args.output),
+        args.csv_raw,
+        sandbox,
+    );
+    let progress = indicatif::ProgressBar::hidden();
+    let mut sink = Sink::new(tidy.framing()?, true, progress.clone());
+    // The output begins before the store list and the login, so that it is whole (empty)
+    // when either fails.
+    sink.start()?;
+    let ready = async {
+        let ids = match plan.ids {
+            Ids::Given(batch) => batch.unique,
+            Ids::AllStores => fanout::all_store_ids(gateway).await?,
+        };
+        let calls = args.calls(&ids, &plan.period)?;
+        fanout::log_in_first(gateway).await?;
+        Ok::<_, Failure>((ids, calls))
     };
-    let calls = args.calls(&ids, &plan.period)?;
+    let (ids, calls) = match ready.await {
+        Ok(ready) => ready,
+        Err(failure) => {
+            sink.finish()?;
+            return Err(failure);
+        }
+    };
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut slot_in_chunk = Vec::with_capacity(calls.len());
     for call in &calls {
@@ -248,16 +270,9 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
         calls.into_iter().map(|c| c.operation).collect();
     let total_calls = operations.len();
 
-    fanout::log_in_first(gateway).await?;
-    let tidy = Tidy::new(
-        COLUMNS,
-        Format::or_default(args.output),
-        args.csv_raw,
-        sandbox,
-    );
     let progress = fanout::progress_bar(total_calls, "calls");
-    let mut sink = Sink::new(tidy.framing()?, true, progress.clone());
-    sink.start()?;
+    sink.show_progress(progress.clone());
+    let mut done = 0usize;
     let (mut failed_calls, mut failed_stores, mut missing) = (0usize, 0usize, 0usize);
     let sent = fanout::send_all(
         gateway,
@@ -267,6 +282,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
         &progress,
         &mut stop,
         |index, result: Result<ShopSeriesList, Error>, sink| {
+            done += 1;
             let chunk = &mut chunks[chunk_of[index]];
             match result {
                 Ok(answer) => {
@@ -315,11 +331,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     closed?;
     match cut {
         Some(Cut::Signal(signal)) => {
-            say!(
-                "interrupted after {} of {} stores",
-                sink.places_written().min(ids.len() + chunks.len()),
-                ids.len()
-            );
+            say!("interrupted after {done} of {total_calls} calls");
             return Err(Failure::Interrupted(signal));
         }
         Some(Cut::ReaderGone) if failed_calls == 0 && missing == 0 => {

@@ -80,21 +80,29 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
     // Listening before the first byte of output, so that a signal at any point ends the
     // output cleanly instead of killing the process mid-line.
     let mut stop = fanout::listen()?;
+    let format = Format::or_default(args.output);
     let batch = match ids {
         Ids::Given(batch) => batch,
-        Ids::AllStores => {
-            let mut batch = Batch::default();
-            for (n, id) in fanout::all_store_ids(gateway)
-                .await?
-                .into_iter()
-                .enumerate()
-            {
-                batch.push(id, Origin::Listed(n + 1));
+        Ids::AllStores => match fanout::all_store_ids(gateway).await {
+            Ok(ids) => {
+                let mut batch = Batch::default();
+                for (n, id) in ids.into_iter().enumerate() {
+                    batch.push(id, Origin::Listed(n + 1));
+                }
+                batch
             }
-            batch
-        }
+            Err(failure) => {
+                // Whole, if empty, output: a JSON reader sees `[]`.
+                if format == Format::Json {
+                    let mut sink =
+                        Sink::new(Framing::Array, true, indicatif::ProgressBar::hidden());
+                    sink.start()?;
+                    sink.finish()?;
+                }
+                return Err(failure);
+            }
+        },
     };
-    let format = Format::or_default(args.output);
     let sandbox = gateway.is_sandbox();
     let total = batch.rows;
     let id_width = batch

@@ -233,6 +233,11 @@ impl Sink {
         }
     }
 
+    /// Pauses `progress` while writing, from now on.
+    pub fn show_progress(&mut self, progress: ProgressBar) {
+        self.progress = progress;
+    }
+
     /// Writes what comes before the first row, so that a reader sees the output begin.
     pub fn start(&mut self) -> Result<(), Failure> {
         match &self.framing {
