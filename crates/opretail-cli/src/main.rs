@@ -10,6 +10,7 @@ mod fanout;
 mod gateway;
 mod global;
 mod ids;
+mod listing;
 mod logging;
 mod output;
 mod period;

@@ -4,12 +4,13 @@ use opretail_model::{Demographics, Error, Gender, GetAgeGroupAndGenderDistributi
 
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::fanout::{self, Cut};
-use crate::gateway::{Gateway, Tuning, parse_rate};
-use crate::ids::{IdSource, Ids};
+use crate::fanout;
+use crate::gateway::{Gateway, Tuning};
+use crate::ids::Ids;
+use crate::listing::{self, ListingArgs, Started};
+use crate::output::ErrorInfo;
 use crate::output::tidy::{Tidy, figure};
-use crate::output::{ErrorInfo, Format, Sink, list_formats};
-use crate::period::{Part, PeriodArgs};
+use crate::period::Part;
 
 /// The most days one demographics call covers: the gateway refuses more (return code 4004).
 /// Shares of several calls cannot be added up into the shares of the whole period, so a
@@ -19,29 +20,9 @@ pub const MAX_DAYS: u64 = 31;
 /// `opretail passenger-flow demographics`
 #[derive(Debug, clap::Args)]
 pub struct DemographicsArgs {
-    /// The stores.
+    /// The stores, the period, the pace and the output.
     #[command(flatten)]
-    pub stores: IdSource,
-
-    /// The period.
-    #[command(flatten)]
-    pub period: PeriodArgs,
-
-    /// Calls in flight at once (a slow call holds only its own slot).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-
-    /// At most this many requests sent per second, retries and the login included.
-    #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
-    pub rate: Option<f64>,
-
-    /// Output format [default: table when stdout is a terminal, else json]
-    #[arg(long, value_name = "FORMAT", value_parser = list_formats())]
-    pub output: Option<Format>,
-
-    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
-    #[arg(long)]
-    pub csv_raw: bool,
+    pub listing: ListingArgs,
 }
 
 /// What `demographics` asks for, checked before anything is sent.
@@ -54,8 +35,8 @@ pub struct DemographicsPlan {
 impl DemographicsArgs {
     /// The ids and the period, checked: one part of at most [`MAX_DAYS`] days.
     pub fn plan(&self) -> Result<DemographicsPlan, Failure> {
-        let ids = self.stores.read()?;
-        let period = self.period.period()?;
+        let ids = self.listing.stores.read()?;
+        let period = self.listing.period.period()?;
         let [part] = period.parts[..] else {
             return Err(Failure::usage(
                 "demographics counts the same hours on every day of its period: give --from \
@@ -76,10 +57,7 @@ impl DemographicsArgs {
 
     /// The client's `--rate`.
     pub fn tuning(&self) -> Tuning {
-        Tuning {
-            body_limit: None,
-            rate_limit: self.rate,
-        }
+        self.listing.tuning()
     }
 }
 
@@ -96,57 +74,35 @@ pub async fn run(
     plan: DemographicsPlan,
 ) -> Result<(), Failure> {
     let mut stop = fanout::listen()?;
-    let sandbox = gateway.is_sandbox();
-    if sandbox {
-        say!("note: sandbox data, not from the real gateway");
-    }
-    let tidy = Tidy::new(
-        COLUMNS,
-        Format::or_default(args.output),
-        args.csv_raw,
-        sandbox,
-    );
-    let mut sink = Sink::new(tidy.framing()?, true, indicatif::ProgressBar::hidden());
-    // The output begins before the store list and the login, so that it is whole (empty)
-    // when either fails.
-    sink.start()?;
-    let ready = async {
-        let ids = match plan.ids {
-            Ids::Given(batch) => batch.unique,
-            Ids::AllStores => fanout::all_store_ids(gateway).await?,
-        };
-        let calls = ids
-            .iter()
-            .map(|id| {
-                let call = GetAgeGroupAndGenderDistribution::new([id.clone()], plan.part.days)
-                    .map_err(|e| Failure::usage(e.to_string()))?;
-                Ok(match plan.part.hours {
-                    Some(hours) => call.hours(hours),
-                    None => call,
-                })
+    let Started {
+        tidy,
+        mut sink,
+        ids,
+    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
+    let calls = ids
+        .iter()
+        .map(|id| {
+            let call = GetAgeGroupAndGenderDistribution::new([id.clone()], plan.part.days)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            Ok(match plan.part.hours {
+                Some(hours) => call.hours(hours),
+                None => call,
             })
-            .collect::<Result<Vec<_>, Failure>>()?;
-        fanout::log_in_first(gateway).await?;
-        Ok::<_, Failure>((ids, calls))
-    };
-    let (ids, calls) = match ready.await {
-        Ok(ready) => ready,
-        Err(failure) => {
-            sink.finish()?;
-            return Err(failure);
-        }
-    };
+        })
+        .collect::<Result<Vec<_>, Failure>>();
+    let calls = calls.map_err(|failure| listing::abandon(&mut sink, failure))?;
     let progress = fanout::progress_bar(calls.len(), "ids");
     sink.show_progress(progress.clone());
-    let mut failed = 0usize;
+    let (mut done, mut failed) = (0usize, 0usize);
     let sent = fanout::send_all(
         gateway,
         calls,
-        usize::from(args.concurrency),
+        usize::from(args.listing.concurrency),
         &mut sink,
         &progress,
         &mut stop,
         |index, result: Result<Demographics, Error>, sink| {
+            done += 1;
             let id = &ids[index];
             let rows = match result {
                 Ok(data) => rows(id.as_str(), &data, &tidy)?,
@@ -168,21 +124,13 @@ pub async fn run(
         },
     )
     .await;
-    let closed = sink.finish();
-    let cut = sent?;
-    closed?;
-    match cut {
-        Some(Cut::Signal(signal)) => {
-            say!(
-                "interrupted after {} of {} stores",
-                sink.places_written(),
-                ids.len()
-            );
-            return Err(Failure::Interrupted(signal));
-        }
-        _ if sink.reader_gone() && failed == 0 => return Err(Failure::BrokenPipe),
-        _ => {}
-    }
+    let stores = ids.len();
+    listing::close(
+        &mut sink,
+        sent,
+        || format!("{done} of {stores} stores"),
+        failed > 0,
+    )?;
     if failed > 0 {
         say!(
             "{failed} of {} stores failed: their rows are left out",

@@ -15,39 +15,20 @@ use opretail_model::{
 
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::fanout::{self, Cut};
-use crate::gateway::{Gateway, Tuning, parse_rate};
-use crate::ids::{IdSource, Ids};
+use crate::fanout;
+use crate::gateway::{Gateway, Tuning};
+use crate::ids::Ids;
+use crate::listing::{self, ListingArgs, Started};
 use crate::output::tidy::{Tidy, figure, text};
-use crate::output::{ErrorInfo, Format, Sink, list_formats};
-use crate::period::{Period, PeriodArgs};
+use crate::output::{ErrorInfo, Sink};
+use crate::period::Period;
 
 /// `opretail passenger-flow series`
 #[derive(Debug, clap::Args)]
 pub struct SeriesArgs {
-    /// The stores.
+    /// The stores, the period, the pace and the output.
     #[command(flatten)]
-    pub stores: IdSource,
-
-    /// The period.
-    #[command(flatten)]
-    pub period: PeriodArgs,
-
-    /// Calls in flight at once (a slow call holds only its own slot).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
-
-    /// At most this many requests sent per second, retries and the login included.
-    #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
-    pub rate: Option<f64>,
-
-    /// Output format [default: table when stdout is a terminal, else json]
-    #[arg(long, value_name = "FORMAT", value_parser = list_formats())]
-    pub output: Option<Format>,
-
-    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
-    #[arg(long)]
-    pub csv_raw: bool,
+    pub listing: ListingArgs,
 
     /// Size of the buckets.
     #[arg(long, value_name = "GRAIN", default_value = "hour")]
@@ -93,8 +74,8 @@ impl SeriesArgs {
     /// The ids and the period, checked: a period too long for even one store is a usage
     /// error before the store list is fetched.
     pub fn plan(&self) -> Result<SeriesPlan, Failure> {
-        let ids = self.stores.read()?;
-        let period = self.period.period()?;
+        let ids = self.listing.stores.read()?;
+        let period = self.listing.period.period()?;
         if period.parts.len() > 1 && matches!(self.by, GrainArg::Week | GrainArg::Month) {
             return Err(Failure::usage(
                 "--by week and --by month count whole days: give --from and --to as days \
@@ -111,10 +92,7 @@ impl SeriesArgs {
 
     /// The client's `--rate`.
     pub fn tuning(&self) -> Tuning {
-        Tuning {
-            body_limit: None,
-            rate_limit: self.rate,
-        }
+        self.listing.tuning()
     }
 
     /// The calls for `ids`, chunk by chunk, each chunk's in time order.
@@ -137,7 +115,7 @@ impl SeriesArgs {
                 if let Some(hours) = part.hours {
                     whole = whole.hours(hours);
                 }
-                let in_flight = NonZeroU32::new(u32::from(self.concurrency))
+                let in_flight = NonZeroU32::new(u32::from(self.listing.concurrency))
                     .expect("clap keeps --concurrency at 1 or more");
                 let request = SeriesRequest::new(whole)
                     .limits(SeriesLimits::default().max_in_flight(in_flight));
@@ -204,37 +182,14 @@ struct Chunk {
 /// written. A store asked for that no answer has is reported the same way.
 pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Result<(), Failure> {
     let mut stop = fanout::listen()?;
-    let sandbox = gateway.is_sandbox();
-    if sandbox {
-        say!("note: sandbox data, not from the real gateway");
-    }
-    let tidy = Tidy::new(
-        COLUMNS,
-        Format::or_default(args.output),
-        args.csv_raw,
-        sandbox,
-    );
-    let progress = indicatif::ProgressBar::hidden();
-    let mut sink = Sink::new(tidy.framing()?, true, progress.clone());
-    // The output begins before the store list and the login, so that it is whole (empty)
-    // when either fails.
-    sink.start()?;
-    let ready = async {
-        let ids = match plan.ids {
-            Ids::Given(batch) => batch.unique,
-            Ids::AllStores => fanout::all_store_ids(gateway).await?,
-        };
-        let calls = args.calls(&ids, &plan.period)?;
-        fanout::log_in_first(gateway).await?;
-        Ok::<_, Failure>((ids, calls))
-    };
-    let (ids, calls) = match ready.await {
-        Ok(ready) => ready,
-        Err(failure) => {
-            sink.finish()?;
-            return Err(failure);
-        }
-    };
+    let Started {
+        tidy,
+        mut sink,
+        ids,
+    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
+    let calls = args
+        .calls(&ids, &plan.period)
+        .map_err(|failure| listing::abandon(&mut sink, failure))?;
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut slot_in_chunk = Vec::with_capacity(calls.len());
     for call in &calls {
@@ -277,7 +232,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     let sent = fanout::send_all(
         gateway,
         operations,
-        usize::from(args.concurrency),
+        usize::from(args.listing.concurrency),
         &mut sink,
         &progress,
         &mut stop,
@@ -326,22 +281,12 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
         },
     )
     .await;
-    let closed = sink.finish();
-    let cut = sent?;
-    closed?;
-    match cut {
-        Some(Cut::Signal(signal)) => {
-            say!("interrupted after {done} of {total_calls} calls");
-            return Err(Failure::Interrupted(signal));
-        }
-        Some(Cut::ReaderGone) if failed_calls == 0 && missing == 0 => {
-            return Err(Failure::BrokenPipe);
-        }
-        _ if sink.reader_gone() && failed_calls == 0 && missing == 0 => {
-            return Err(Failure::BrokenPipe);
-        }
-        _ => {}
-    }
+    listing::close(
+        &mut sink,
+        sent,
+        || format!("{done} of {total_calls} calls"),
+        failed_calls > 0 || missing > 0,
+    )?;
     if failed_calls > 0 {
         say!(
             "{failed_calls} of {total_calls} calls failed: the rows of {failed_stores} of {} \
