@@ -10,7 +10,7 @@ use crate::gateway::{Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
 use crate::output::tidy::Tidy;
 use crate::output::{Format, Sink, list_formats};
-use crate::period::PeriodArgs;
+use crate::period::{Period, PeriodArgs};
 
 /// The stores, the period, how many calls at once and how fast, and the output.
 #[derive(Debug, clap::Args)]
@@ -41,6 +41,11 @@ pub struct ListingArgs {
 }
 
 impl ListingArgs {
+    /// The stores and the period, read and checked.
+    pub fn read(&self) -> Result<(Ids, Period), Failure> {
+        Ok((self.stores.read()?, self.period.period()?))
+    }
+
     /// The client's `--rate`.
     pub fn tuning(&self) -> Tuning {
         Tuning {

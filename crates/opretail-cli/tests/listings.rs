@@ -161,44 +161,42 @@ fn a_tiny_or_huge_rate_is_a_usage_error() {
 }
 
 #[test]
-fn demographics_over_more_than_31_days_is_refused_before_sending() {
+fn a_period_the_gateway_would_refuse_is_refused_before_any_request() {
+    let cases: [(&[&str], &str); 2] = [
+        (
+            &[
+                "passenger-flow",
+                "demographics",
+                "--id",
+                "S_1001",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-11-15",
+            ],
+            "at most 31 days",
+        ),
+        // Too long even for one store: refused before the store list is fetched.
+        (
+            &[
+                "passenger-flow",
+                "series",
+                "--all-stores",
+                "--from",
+                "1980-01-01",
+                "--to",
+                "2026-01-01",
+            ],
+            "too long",
+        ),
+    ];
     let stub = counting();
-    let out = run(&at(
-        &stub,
-        &[
-            "passenger-flow",
-            "demographics",
-            "--id",
-            "S_1001",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-11-15",
-        ],
-    ));
-    assert_eq!(out.status, Some(2), "{}", out.stderr);
-    assert!(out.stderr.contains("at most 31 days"), "{}", out.stderr);
-    assert!(stub.seen().is_empty());
-}
-
-#[test]
-fn a_period_too_long_for_any_store_fails_before_the_store_list() {
-    let stub = counting();
-    let out = run(&at(
-        &stub,
-        &[
-            "passenger-flow",
-            "series",
-            "--all-stores",
-            "--from",
-            "1980-01-01",
-            "--to",
-            "2026-01-01",
-        ],
-    ));
-    assert_eq!(out.status, Some(2), "{}", out.stderr);
-    assert!(out.stderr.contains("too long"), "{}", out.stderr);
-    assert!(stub.seen().is_empty(), "the store list was fetched");
+    for (args, message) in cases {
+        let out = run(&at(&stub, args));
+        assert_eq!(out.status, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{}", out.stderr);
+    }
+    assert!(stub.seen().is_empty(), "{} requests", stub.seen().len());
 }
 
 // ----- what the answers lack ------------------------------------------------------------------

@@ -35,8 +35,7 @@ pub struct DemographicsPlan {
 impl DemographicsArgs {
     /// The ids and the period, checked: one part of at most [`MAX_DAYS`] days.
     pub fn plan(&self) -> Result<DemographicsPlan, Failure> {
-        let ids = self.listing.stores.read()?;
-        let period = self.listing.period.period()?;
+        let (ids, period) = self.listing.read()?;
         let [part] = period.parts[..] else {
             return Err(Failure::usage(
                 "demographics counts the same hours on every day of its period: give --from \

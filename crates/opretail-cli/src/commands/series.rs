@@ -74,8 +74,7 @@ impl SeriesArgs {
     /// The ids and the period, checked: a period too long for even one store is a usage
     /// error before the store list is fetched.
     pub fn plan(&self) -> Result<SeriesPlan, Failure> {
-        let ids = self.listing.stores.read()?;
-        let period = self.listing.period.period()?;
+        let (ids, period) = self.listing.read()?;
         if period.parts.len() > 1 && matches!(self.by, GrainArg::Week | GrainArg::Month) {
             return Err(Failure::usage(
                 "--by week and --by month count whole days: give --from and --to as days \

@@ -79,3 +79,12 @@ pub fn kill(signal: &str, pid: u32) {
         .expect("kill runs");
     assert!(sent.success());
 }
+
+/// A file `name` holding `contents`, in a directory of this test run.
+pub fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("opretail-cli-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("temp file");
+    path
+}
