@@ -1,6 +1,6 @@
 //! The command line as clap sees it, and which command runs.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
     call, codes, completions, demographics, login, sandbox, series, sign, stores, total,
@@ -86,7 +86,7 @@ impl Cli {
         match self.command {
             Command::Sign(args) => sign::run(&args),
             Command::Codes(args) => codes::run(&args),
-            Command::Completions(args) => completions::run(&args),
+            Command::Completions(args) => completions::run(&args, Cli::command()),
             Command::Sandbox(args) => crate::gateway::runtime()?.block_on(sandbox::run(args)),
             Command::PassengerFlow(PassengerFlowCommand::Total(args)) => {
                 let settings = Settings::resolve(global)?;
@@ -146,7 +146,6 @@ impl Cli {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -2,9 +2,6 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 use crate::failure::Failure;
 
 /// `opretail completions`
@@ -15,9 +12,8 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// Writes the script on stdout.
-pub fn run(args: &CompletionsArgs) -> Result<(), Failure> {
-    let mut command = Cli::command();
+/// Writes the script of `command` (the whole command line, which the caller holds) on stdout.
+pub fn run(args: &CompletionsArgs, mut command: clap::Command) -> Result<(), Failure> {
     // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "opretail", &mut script);
