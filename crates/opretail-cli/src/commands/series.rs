@@ -167,9 +167,11 @@ struct Chunk {
     first_place: usize,
     /// Its answers, in time order, as they come.
     answers: Vec<Option<ShopSeriesList>>,
-    /// Which answer each of its calls gives.
+    /// How many of its calls are still to come in.
     left: usize,
+    /// Whether one of its calls failed.
     failed: bool,
+    /// The bytes its answers are counted for in the sink's bound.
     held: usize,
 }
 
