@@ -254,7 +254,7 @@ impl Sink {
             self.reorder.insert(place, rows);
         } else {
             for row in rows {
-                self.frame(row)?;
+                self.frame(row);
             }
             self.reorder.skip();
         }
@@ -266,7 +266,7 @@ impl Sink {
         let mut ready = Vec::new();
         self.reorder.drain_ready(&mut ready);
         for row in ready {
-            self.frame(row)?;
+            self.frame(row);
         }
         self.emit()
     }
@@ -320,7 +320,7 @@ impl Sink {
         self.emit()
     }
 
-    fn frame(&mut self, row: Vec<u8>) -> Result<(), Failure> {
+    fn frame(&mut self, row: Vec<u8>) {
         match &mut self.framing {
             Framing::Array => {
                 self.chunk
@@ -331,7 +331,6 @@ impl Sink {
             Framing::Aligned(table) => table.row(row, &mut self.chunk),
         }
         self.rows += 1;
-        Ok(())
     }
 
     /// Writes what is ready in one go; a reader gone away stops the writing, not the command.
