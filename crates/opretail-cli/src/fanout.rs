@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use opretail_model::{EntityId, Error, Operation, RawCall, Store};
 use tokio::task::JoinSet;
 
+use crate::diag::say;
 use crate::failure::Failure;
 use crate::gateway::{Gateway, NO_TOKEN_HINT};
 use crate::output::{ErrorInfo, Sink};
@@ -153,12 +154,25 @@ pub fn stores(gateway: &Gateway) -> impl Stream<Item = Result<Store, Failure>> +
 }
 
 /// The ids of every store of the user, in list order (each once; the walk is bounded, see
-/// [`stores`]).
-pub async fn all_store_ids(gateway: &Gateway) -> Result<Vec<EntityId>, Failure> {
+/// [`stores`]). A stop request ends the walk at once.
+pub async fn all_store_ids(
+    gateway: &Gateway,
+    stop: &mut StopRequest,
+) -> Result<Vec<EntityId>, Failure> {
     let mut ids = Vec::new();
     let mut walk = std::pin::pin!(stores(gateway));
-    while let Some(store) = walk.next().await {
-        ids.extend(store?.entity_id());
+    loop {
+        let store = tokio::select! {
+            store = walk.next() => match store {
+                Some(store) => store?,
+                None => break,
+            },
+            signal = stop.wait() => {
+                say!("interrupted while reading the store list");
+                return Err(Failure::Interrupted(signal));
+            }
+        };
+        ids.extend(store.entity_id());
     }
     if ids.is_empty() {
         return Err(Failure::Failed(

@@ -11,6 +11,7 @@ use crate::ids::{IdSource, Ids};
 use crate::output::tidy::Tidy;
 use crate::output::{Format, Sink, list_formats};
 use crate::period::{Period, PeriodArgs};
+use crate::signals::StopRequest;
 
 /// The stores, the period, how many calls at once and how fast, and the output.
 #[derive(Debug, clap::Args)]
@@ -66,13 +67,14 @@ pub struct Started {
 }
 
 /// Says when the data is the sandbox's, begins the output, then takes the stores (from the
-/// store list with `--all-stores`) and logs in. The output begins first so that it is whole
-/// (an empty JSON array) when the store list or the login fails.
+/// store list with `--all-stores`, which a stop request ends) and logs in. The output begins
+/// first so that it is whole (an empty JSON array) when the store list or the login fails.
 pub async fn start(
     gateway: &Gateway,
     args: &ListingArgs,
     columns: &'static [&'static str],
     ids: Ids,
+    stop: &mut StopRequest,
 ) -> Result<Started, Failure> {
     let sandbox = gateway.is_sandbox();
     if sandbox {
@@ -89,7 +91,7 @@ pub async fn start(
     let ready = async {
         let ids = match ids {
             Ids::Given(batch) => batch.unique,
-            Ids::AllStores => fanout::all_store_ids(gateway).await?,
+            Ids::AllStores => fanout::all_store_ids(gateway, stop).await?,
         };
         fanout::log_in_first(gateway).await?;
         Ok::<_, Failure>(ids)

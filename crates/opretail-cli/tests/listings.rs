@@ -339,6 +339,28 @@ fn a_store_list_of_empty_or_repeating_pages_stops_early() {
 #[cfg(unix)]
 fn terminated_after_the_first_row(stub: &Stub, args: &[&str]) -> (Option<i32>, String) {
     use std::io::Read;
+    terminated_after(stub, args, |stdout| {
+        let mut seen = String::new();
+        // A row is not a whole line until the next one comes: read what there is.
+        while !seen.contains("\n  {") {
+            let mut buffer = [0u8; 4096];
+            let n = stdout.read(&mut buffer).expect("stdout");
+            assert!(n > 0, "stdout ended before the first row: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+        seen
+    })
+}
+
+/// Runs `args` against `stub`, lets `wait` wait for the moment to stop it (giving what it
+/// read of stdout), sends SIGTERM, and gives the status and the whole stdout.
+#[cfg(unix)]
+fn terminated_after(
+    stub: &Stub,
+    args: &[&str],
+    wait: impl FnOnce(&mut std::process::ChildStdout) -> String,
+) -> (Option<i32>, String) {
+    use std::io::Read;
     use std::process::Stdio;
 
     let mut command = common::isolated(
@@ -354,14 +376,7 @@ fn terminated_after_the_first_row(stub: &Stub, args: &[&str]) -> (Option<i32>, S
         .spawn()
         .expect("the command starts");
     let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut seen = String::new();
-    // A row is not a whole line until the next one comes: read what there is.
-    while !seen.contains("\n  {") {
-        let mut buffer = [0u8; 4096];
-        let n = stdout.read(&mut buffer).expect("stdout");
-        assert!(n > 0, "stdout ended before the first row: {seen}");
-        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
-    }
+    let mut seen = wait(&mut stdout);
     common::kill("-TERM", child.id());
     stdout
         .read_to_string(&mut seen)
@@ -384,6 +399,31 @@ fn sigterm_closes_the_json_of_every_listing() {
     // Rows are written as they come: the signal may cut the first page short.
     let written = json(&stdout).as_array().map_or(0, Vec::len);
     assert!((1..=100).contains(&written), "{written} rows");
+
+    // `total --all-stores`, stopped while the store list is read: an empty, closed array.
+    let list = Stub::start(move |form, _| match page_number(form) {
+        1 => page(300, (1..=100).map(store).collect()),
+        _ => hang(),
+    });
+    let (status, stdout) = terminated_after(
+        &list,
+        &[
+            "passenger-flow",
+            "total",
+            "--all-stores",
+            "--output",
+            "json",
+        ],
+        |_| {
+            // The first page is answered once the signals are listened for: poll the stand-in.
+            while list.seen().is_empty() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            String::new()
+        },
+    );
+    assert_eq!(status, Some(143));
+    assert_eq!(json(&stdout), json!([]));
 
     // The series: the first chunk of 20 stores at once, the second never.
     let series = Stub::start(move |form, _| {

@@ -77,7 +77,7 @@ pub async fn run(
         tidy,
         mut sink,
         ids,
-    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
+    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids, &mut stop).await?;
     let calls = ids
         .iter()
         .map(|id| {

@@ -187,7 +187,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
         tidy,
         mut sink,
         ids,
-    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
+    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids, &mut stop).await?;
     let calls = args
         .calls(&ids, &plan.period)
         .map_err(|failure| listing::abandon(&mut sink, failure))?;

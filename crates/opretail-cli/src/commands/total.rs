@@ -83,7 +83,7 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
     let format = Format::or_default(args.output);
     let batch = match ids {
         Ids::Given(batch) => batch,
-        Ids::AllStores => match fanout::all_store_ids(gateway).await {
+        Ids::AllStores => match fanout::all_store_ids(gateway, &mut stop).await {
             Ok(ids) => {
                 let mut batch = Batch::default();
                 for (n, id) in ids.into_iter().enumerate() {
