@@ -102,18 +102,7 @@ impl Tidy {
     }
 
     fn csv_line(&self, cells: impl Iterator<Item = String>) -> io::Result<Vec<u8>> {
-        let mut writer = ::csv::Writer::from_writer(Vec::new());
-        let raw = self.csv_raw;
-        writer.write_record(cells.map(|c| {
-            if raw {
-                c
-            } else {
-                super::csv::guard(&c).into_owned()
-            }
-        }))?;
-        writer
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))
+        super::csv::line(cells, self.csv_raw)
     }
 }
 
