@@ -2,8 +2,7 @@
 //! sandbox with `--sandbox`.
 
 use opretail_model::{
-    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_LOGIN_METHOD, ENV_USER, Error, LoginMethod,
-    TokenSource,
+    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_USER, Error, LoginMethod, TokenSource,
 };
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
@@ -16,6 +15,30 @@ use crate::settings::Settings;
 
 /// The async client of the SDK.
 pub type Client = opretail::Client;
+
+/// The async runtime of a command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Failed(format!("cannot start the async runtime: {e}")))
+}
+
+/// The slowest `--rate`: one request every 1000 seconds. Below it the pause between requests
+/// would be longer than any timeout, and far below it too long for the clock to hold.
+pub const MIN_RATE: f64 = 0.001;
+/// The fastest `--rate`: beyond it no pause is left to make.
+pub const MAX_RATE: f64 = 1_000_000.0;
+
+/// `--rate`: requests a second, from [`MIN_RATE`] to [`MAX_RATE`].
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if (MIN_RATE..=MAX_RATE).contains(&rate) => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a number of requests per second from {MIN_RATE} to {MAX_RATE}"
+        )),
+    }
+}
 
 /// What a command needs of its client beyond the settings.
 #[derive(Debug, Clone, Default)]
@@ -117,6 +140,22 @@ impl Gateway {
         })
     }
 
+    /// Runs a command that calls the gateway on a new runtime, then stops the embedded
+    /// sandbox if there is one.
+    pub fn run(
+        settings: &Settings,
+        sandbox: bool,
+        tuning: Tuning,
+        command: impl AsyncFnOnce(&Gateway) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        runtime()?.block_on(async {
+            let gateway = Gateway::connect(settings, sandbox, tuning).await?;
+            let result = command(&gateway).await;
+            gateway.close().await;
+            result
+        })
+    }
+
     /// Whether the figures come from the embedded sandbox.
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
@@ -139,9 +178,9 @@ pub fn token_source(
     config: &Config,
 ) -> Result<TokenSource, Failure> {
     let method = || -> Result<LoginMethod, Error> {
-        match std::env::var(ENV_LOGIN_METHOD) {
-            Ok(text) if !text.trim().is_empty() => LoginMethod::parse(&text),
-            _ => Ok(LoginMethod::for_gateway(config.gateway())),
+        match &settings.login_method {
+            Some(text) => LoginMethod::parse(text),
+            None => Ok(LoginMethod::for_gateway(config.gateway())),
         }
     };
     if sandbox {

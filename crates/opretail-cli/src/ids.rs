@@ -1,15 +1,76 @@
-//! The ids of `passenger-flow total`: from the command line and an ids file, checked, in input
-//! order, and which of them are the same.
+//! The ids a command is about: from `--id` flags and an ids file, checked, in input order, and
+//! which of them are the same; or every store of the user with `--all-stores`.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 
 use opretail_model::EntityId;
 
 use crate::diag::say;
 use crate::escape;
 use crate::failure::Failure;
+
+/// Which ids a command is about: ids given, or every store of the user.
+#[derive(Debug, clap::Args)]
+pub struct IdSource {
+    /// A store id (`S_1001`); repeat for more.
+    #[arg(long = "id", value_name = "ID", value_parser = parse_id,
+          required_unless_present_any = ["ids_file", "all_stores"])]
+    pub ids: Vec<EntityId>,
+
+    /// Read more ids from a file, one a line (`-` for stdin; blank lines and `#` comments skipped).
+    #[arg(long, value_name = "FILE|-")]
+    pub ids_file: Option<PathBuf>,
+
+    /// Every store the user can see (from the store list).
+    #[arg(long, conflicts_with_all = ["ids", "ids_file"])]
+    pub all_stores: bool,
+}
+
+/// The ids of a command, read and checked before anything is sent.
+#[derive(Debug)]
+pub enum Ids {
+    /// The ids given.
+    Given(Batch),
+    /// Every store of the user, from the store list once the gateway is reached.
+    AllStores,
+}
+
+impl IdSource {
+    /// The ids of the `--id` flags and the ids file, checked, in input order; none at all is
+    /// an error unless they come from the store list.
+    pub fn read(&self) -> Result<Ids, Failure> {
+        if self.all_stores {
+            return Ok(Ids::AllStores);
+        }
+        let mut batch = Batch::default();
+        for (n, id) in self.ids.iter().enumerate() {
+            batch.push(id.clone(), Origin::Flag(n + 1));
+        }
+        if let Some(path) = &self.ids_file {
+            if path == Path::new("-") {
+                read_ids(std::io::stdin().lock(), "stdin", &mut batch)?;
+            } else {
+                let file = std::fs::File::open(path).map_err(|e| {
+                    Failure::usage(format!("cannot read the ids file {}: {e}", path.display()))
+                })?;
+                read_ids(
+                    std::io::BufReader::new(file),
+                    &path.display().to_string(),
+                    &mut batch,
+                )?;
+            }
+        }
+        if batch.rows == 0 {
+            return Err(Failure::usage(
+                "no ids: give --id S_1001 (or O_42), ids in --ids-file, or --all-stores",
+            ));
+        }
+        Ok(Ids::Given(batch))
+    }
+}
 
 /// Where an id was given, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +171,14 @@ pub fn parse_id(text: &str) -> Result<EntityId, String> {
             at + 1
         ));
     }
+    if let Some(c) = text.chars().find(|c| matches!(c, ',' | '&' | '=')) {
+        return Err(format!(
+            "`{}` holds `{c}`, which would make one call about several stores or change its \
+             parameters: give each id on its own (--id S_1001 --id S_1002, or one a line in \
+             --ids-file)",
+            escape::for_terminal(text, 120)
+        ));
+    }
     text.parse::<EntityId>()
         .map_err(|e| escape::for_terminal(&e.to_string(), 300).into_owned())
 }
@@ -165,6 +234,15 @@ mod tests {
                 other => panic!("{bad:?} accepted: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn separators_in_an_id_are_refused() {
+        for bad in ["S_1001,S_1002", "S_1&x=1", "S_1="] {
+            let message = parse_id(bad).unwrap_err();
+            assert!(message.contains("on its own"), "{message}");
+        }
+        assert!(batch("S_1,S_2\n").is_err());
     }
 
     #[test]

@@ -1,16 +1,17 @@
-//! The effective settings of a gateway call: flag, then environment, then config file.
+//! The effective settings of a gateway call: flag, then environment, then config file. The
+//! environment is read here and nowhere else.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use opretail_model::{
-    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_PASSWORD, ENV_TOKEN, ENV_USER, OPRETAIL_GATEWAY,
-    SignMethod,
+    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
+    OPRETAIL_GATEWAY, SignMethod,
 };
 use secrecy::SecretString;
 
-use crate::args::{GlobalArgs, parse_timeout};
 use crate::failure::Failure;
+use crate::global::{GlobalArgs, parse_timeout};
 
 /// Environment variable naming the config file.
 pub const ENV_CONFIG: &str = "OPRETAIL_CONFIG";
@@ -65,6 +66,8 @@ pub struct Settings {
     pub password: Option<SecretString>,
     /// A login token obtained elsewhere (`OPRETAIL_TOKEN`).
     pub token: Option<SecretString>,
+    /// How to log the user in (`OPRETAIL_LOGIN_METHOD`), when set; else the gateway's way.
+    pub login_method: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -166,6 +169,7 @@ impl Settings {
             user,
             password,
             token,
+            login_method: env(ENV_LOGIN_METHOD),
         })
     }
 
@@ -200,9 +204,7 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
     // toml's own message quotes the offending line, which may hold the secret: give the
     // position and the reason only.
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map(|span| line_of(&text, span.start));
         let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
         Failure::usage(format!(
             "the config file {} is not valid TOML:{at} {} (expected keys: {FILE_KEYS})",
@@ -220,6 +222,15 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
         crate::private_file::warn_if_exposed(path, "holds a secret");
     }
     Ok(config)
+}
+
+/// The line (from 1) of the byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].matches('\n').count() + 1
 }
 
 impl FileConfig {
@@ -317,6 +328,25 @@ mod tests {
             message.contains("`password`") && !message.contains("1234"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_duplicate_key_is_reported_at_its_own_line() {
+        let text = "akey = \"a\"\nasid = \"s\"\nakey = \"b\"\n";
+        let path = std::env::temp_dir().join(format!(
+            "opretail-cli-duplicate-key-{}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&path, text).expect("a temporary file");
+        let Err(Failure::Usage(message)) = read_file(&path, true) else {
+            panic!("a duplicate key accepted")
+        };
+        let _ = std::fs::remove_file(&path);
+        assert!(message.contains("line 3:"), "{message}");
+        assert!(message.contains("duplicate key"), "{message}");
+        assert_eq!(line_of("a\nb", 0), 1);
+        assert_eq!(line_of("a\nb", 2), 2);
+        assert_eq!(line_of("上\n", 1), 1);
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use tokio::sync::watch;
 
 use crate::diag::say;
-use crate::failure::Failure;
 
 /// The signal that asked to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +48,7 @@ impl StopRequest {
 
 /// Starts listening for SIGINT and SIGTERM (from now on, they no longer kill the process at
 /// once). Must be called inside the runtime.
-pub fn listen() -> Result<StopRequest, Failure> {
+pub fn listen() -> std::io::Result<StopRequest> {
     let mut source = Source::new()?;
     let (tx, rx) = watch::channel(None);
     tokio::spawn(async move {
@@ -72,14 +71,11 @@ struct Source {
 
 #[cfg(unix)]
 impl Source {
-    fn new() -> Result<Source, Failure> {
+    fn new() -> std::io::Result<Source> {
         use tokio::signal::unix::{SignalKind, signal};
-        let listen = |kind| {
-            signal(kind).map_err(|e| Failure::Failed(format!("cannot listen for signals: {e}")))
-        };
         Ok(Source {
-            interrupt: listen(SignalKind::interrupt())?,
-            terminate: listen(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
         })
     }
 
@@ -97,7 +93,7 @@ struct Source;
 
 #[cfg(not(unix))]
 impl Source {
-    fn new() -> Result<Source, Failure> {
+    fn new() -> std::io::Result<Source> {
         Ok(Source)
     }
 

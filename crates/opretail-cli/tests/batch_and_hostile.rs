@@ -7,15 +7,11 @@ use std::time::{Duration, Instant};
 mod common;
 mod stub;
 
+use common::{Output, json};
+
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox};
 use serde_json::{Value, json};
 use stub::{Reply, Stub};
-
-struct Output {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
 
 fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = common::isolated_command("opretail-cli-batch-tests-empty-home");
@@ -23,19 +19,8 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.timeout(Duration::from_secs(120));
-    let out = cmd.args(args).output().expect("the binary runs");
-    let out = Output {
-        status: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !out.stderr.contains("panicked"),
-        "{args:?} panicked: {}",
-        out.stderr
-    );
-    out
+    cmd.timeout(Duration::from_secs(120)).args(args);
+    common::output(&mut cmd)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -54,18 +39,6 @@ fn total_at<'a>(url: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
     ];
     args.extend_from_slice(rest);
     args
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("opretail-cli-batch-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("temp file");
-    path
 }
 
 fn figures() -> Value {
@@ -104,7 +77,7 @@ fn forty_ids() -> Vec<String> {
 #[test]
 fn a_slow_id_does_not_hold_up_the_others() {
     let ids = forty_ids();
-    let file = temp_file("forty.txt", &ids.join("\n"));
+    let file = common::temp_file("forty.txt", &ids.join("\n"));
     let file = file.to_str().expect("UTF-8 path");
     for format in ["json", "ndjson"] {
         let stub = slow_one();
@@ -313,7 +286,7 @@ fn a_hostile_endpoint_cannot_send_more_than_the_body_limit() {
 
 #[test]
 fn an_ids_file_saved_by_a_spreadsheet_is_read() {
-    let file = temp_file("bom.txt", "\u{FEFF}S_1\r\nO_2\r\n");
+    let file = common::temp_file("bom.txt", "\u{FEFF}S_1\r\nO_2\r\n");
     let out = run(&[
         "--sandbox",
         "passenger-flow",
@@ -336,7 +309,7 @@ fn an_ids_file_saved_by_a_spreadsheet_is_read() {
 #[test]
 fn invisible_characters_in_an_id_are_refused_with_the_line() {
     for (name, bad) in [("zwsp", "S_\u{200b}1"), ("rlo", "S_1\u{202e}2")] {
-        let file = temp_file(&format!("{name}.txt"), &format!("S_1\n{bad}\n"));
+        let file = common::temp_file(&format!("{name}.txt"), &format!("S_1\n{bad}\n"));
         let out = run(&[
             "--sandbox",
             "passenger-flow",
@@ -366,7 +339,7 @@ fn invisible_characters_in_an_id_are_refused_with_the_line() {
 #[test]
 fn duplicate_ids_are_called_once_and_shown_in_every_row() {
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
-    let file = temp_file("dups.txt", "S_1\nO_2\nS_1\n# c\nS_1\n");
+    let file = common::temp_file("dups.txt", "S_1\nO_2\nS_1\n# c\nS_1\n");
     let out = run(&total_at(
         sandbox.url(),
         &[
@@ -410,7 +383,7 @@ fn a_reader_that_goes_away_ends_the_batch_without_a_panic_and_keeps_the_status()
         .start_blocking()
         .expect("sandbox starts");
     let ids: String = (0..5000).map(|i| format!("S_{i}\n")).collect();
-    let file = temp_file("many.txt", &ids);
+    let file = common::temp_file("many.txt", &ids);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
         .args(total_at(
             sandbox.url(),
@@ -489,53 +462,48 @@ fn a_stderr_that_cannot_be_written_is_ignored() {
 // ----- signals --------------------------------------------------------------------------------
 
 #[cfg(unix)]
-fn kill(signal: &str, pid: u32) {
-    let sent = std::process::Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-}
-
-#[cfg(unix)]
 #[test]
-fn sigterm_closes_the_json_array_and_exits_143() {
+fn ctrl_c_or_sigterm_closes_the_json_array_and_exits_128_plus_the_signal() {
     use std::io::{BufRead, BufReader, Read};
     use std::process::Stdio;
 
     // Accepts connections and never answers: the calls hang until the signal.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let url = format!("http://{}/m.api", silent.local_addr().expect("its address"));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
-        .args(total_at(
-            &url,
-            &["--id", "S_1", "--id", "S_2", "--output", "json"],
-        ))
-        .env("OPRETAIL_ASID", DEFAULT_ASID)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the command starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("the first line");
-    assert_eq!(first, "[\n");
-    kill("-TERM", child.id());
-    let mut rest = String::new();
-    stdout
-        .read_to_string(&mut rest)
-        .expect("the rest of stdout");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("piped")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
-    let status = child.wait().expect("the command ends");
-    assert_eq!(status.code(), Some(143), "{stderr}");
-    assert_eq!(json(&(first + &rest)), json!([]));
-    assert!(stderr.contains("interrupted after 0 of 2 ids"), "{stderr}");
+    for (signal, status) in [("-INT", 130), ("-TERM", 143)] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
+            .args(total_at(
+                &url,
+                &["--id", "S_1", "--id", "S_2", "--output", "json"],
+            ))
+            .env("OPRETAIL_ASID", DEFAULT_ASID)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the command starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        // The opening bracket is written after the signals are being listened for.
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("the first line");
+        assert_eq!(first, "[\n");
+        common::kill(signal, child.id());
+        let mut rest = String::new();
+        stdout
+            .read_to_string(&mut rest)
+            .expect("the rest of stdout");
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .expect("piped")
+            .read_to_string(&mut stderr)
+            .expect("stderr");
+        let exit = child.wait().expect("the command ends");
+        assert_eq!(exit.code(), Some(status), "{signal}: {stderr}");
+        assert_eq!(json(&(first + &rest)), json!([]));
+        assert!(stderr.contains("interrupted after 0 of 2 ids"), "{stderr}");
+        assert!(!stderr.contains(DEFAULT_ASID));
+    }
     drop(silent);
 }
 
@@ -585,9 +553,9 @@ fn a_second_signal_ends_a_command_stuck_writing_at_once() {
     };
     // The note comes once signals are listened for, just before the blocked write.
     wait_for("sandbox data");
-    kill("-TERM", child.id());
+    common::kill("-TERM", child.id());
     wait_for("stopping");
-    kill("-TERM", child.id());
+    common::kill("-TERM", child.id());
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -607,7 +575,7 @@ fn a_second_signal_ends_a_command_stuck_writing_at_once() {
 
 #[test]
 fn a_type_error_in_the_config_file_does_not_show_the_secret() {
-    let config = temp_file("typed.toml", "akey = \"k\"\nasid = 12345678\n");
+    let config = common::temp_file("typed.toml", "akey = \"k\"\nasid = 12345678\n");
     let out = run(&["--config", config.to_str().expect("UTF-8"), "call", "m"]);
     assert_eq!(out.status, Some(2));
     assert!(out.stderr.contains("`asid`"), "{}", out.stderr);
@@ -620,7 +588,7 @@ fn the_config_file_is_checked_as_ssh_checks_a_key() {
     use std::os::unix::fs::PermissionsExt;
 
     let stub = Stub::start(|_, _| Reply::data(json!({})));
-    let config = temp_file(
+    let config = common::temp_file(
         "perms.toml",
         &format!(
             "endpoint = \"{}\"\nakey = \"k\"\nasid = \"s\"\n",
@@ -663,7 +631,7 @@ fn call_headers_come_from_the_environment_or_a_file() {
             .to_owned();
         Reply::data(json!({ "token": token }))
     });
-    let token_file = temp_file("token.txt", &format!("{TOKEN}\n"));
+    let token_file = common::temp_file("token.txt", &format!("{TOKEN}\n"));
     let header_file = format!("Ovo-Authorization={}", token_file.to_str().expect("UTF-8"));
     for (flag, value) in [
         ("--header-env", "Ovo-Authorization=OVO_TOKEN"),

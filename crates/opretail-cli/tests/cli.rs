@@ -56,14 +56,6 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
-fn temp_file(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("opretail-cli-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("temp file");
-    path
-}
-
 // ----- help snapshots -------------------------------------------------------------------
 
 fn snapshot_dir() -> PathBuf {
@@ -233,7 +225,7 @@ fn a_thousand_ids_from_a_file_come_back_in_input_order() {
             }
         })
         .collect();
-    let file = temp_file("thousand-ids.txt", &(ids.join("\n") + "\n"));
+    let file = common::temp_file("thousand-ids.txt", &(ids.join("\n") + "\n"));
     let file = file.to_str().expect("UTF-8 path");
     let out = run(&[
         "--sandbox",
@@ -300,7 +292,7 @@ fn a_bad_id_is_a_usage_error_before_any_call() {
     assert!(out.stderr.contains("X_9"), "{}", out.stderr);
     assert!(out.stdout.is_empty());
 
-    let file = temp_file("bad-ids.txt", "S_1\nS_2\nnot-an-id\n");
+    let file = common::temp_file("bad-ids.txt", "S_1\nS_2\nnot-an-id\n");
     let out = run(&[
         "--sandbox",
         "passenger-flow",
@@ -513,7 +505,7 @@ fn settings_come_from_flag_then_environment_then_file() {
     use std::os::unix::fs::PermissionsExt;
 
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
-    let config = temp_file(
+    let config = common::temp_file(
         "config.toml",
         &format!(
             "endpoint = \"{}\"\nakey = \"{DEFAULT_AKEY}\"\nasid = \"{FLAG_SECRET}\"\n",
@@ -575,22 +567,32 @@ fn settings_come_from_flag_then_environment_then_file() {
 
 #[test]
 fn a_broken_config_file_is_named_without_quoting_it() {
-    let config = temp_file(
-        "broken.toml",
-        &format!("asid = \"{FLAG_SECRET}\nakey = 1\n"),
-    );
-    let out = run(&[
-        "--config",
-        config.to_str().expect("UTF-8 path"),
-        "call",
-        "m",
-    ]);
-    assert_eq!(out.status, 2);
-    assert!(
-        out.stderr.contains("broken.toml") && out.stderr.contains("line"),
-        "{}",
-        out.stderr
-    );
+    for (name, text, line) in [
+        (
+            "broken.toml",
+            format!("asid = \"{FLAG_SECRET}\nakey = 1\n"),
+            "line",
+        ),
+        (
+            "duplicate.toml",
+            format!("akey = \"k\"\nasid = \"{FLAG_SECRET}\"\n\nakey = \"k2\"\n"),
+            "line 4: duplicate key",
+        ),
+    ] {
+        let config = common::temp_file(name, &text);
+        let out = run(&[
+            "--config",
+            config.to_str().expect("UTF-8 path"),
+            "call",
+            "m",
+        ]);
+        assert_eq!(out.status, 2);
+        assert!(
+            out.stderr.contains(name) && out.stderr.contains(line),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 // ----- sign, codes, completions -----------------------------------------------------------
@@ -808,61 +810,6 @@ fn the_sandbox_command_serves_in_the_foreground() {
     let _ = child.wait();
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(json(&out.stdout)["x"], "1");
-}
-
-#[cfg(unix)]
-#[test]
-fn ctrl_c_closes_the_json_array_and_exits_130() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::Stdio;
-
-    // A gateway that accepts connections and never answers: the calls hang until interrupted.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    let url = format!("http://{}/m.api", silent.local_addr().expect("its address"));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
-        .args([
-            "--endpoint",
-            &url,
-            "--akey",
-            DEFAULT_AKEY,
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1",
-            "--id",
-            "S_2",
-            "--output",
-            "json",
-        ])
-        .env("OPRETAIL_ASID", ENV_SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the command starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-    // The opening bracket is written after Ctrl-C is being listened for.
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("the first line");
-    assert_eq!(first, "[\n");
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let mut rest = String::new();
-    stdout
-        .read_to_string(&mut rest)
-        .expect("the rest of stdout");
-    let mut stderr = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        err.read_to_string(&mut stderr).expect("stderr");
-    }
-    let status = child.wait().expect("the command ends");
-    assert_eq!(status.code(), Some(130), "{stderr}");
-    assert_eq!(json(&(first + &rest)), serde_json::json!([]));
-    assert!(stderr.contains("interrupted after 0 of 2 ids"), "{stderr}");
-    assert!(!stderr.contains(ENV_SECRET));
-    drop(silent);
 }
 
 #[test]

@@ -6,11 +6,76 @@ use std::path::Path;
 use opretail_model::RawCall;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::args::{CallArgs, Header};
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::gateway::Gateway;
 use crate::output::ErrorInfo;
+
+/// `opretail call`
+#[derive(Debug, clap::Args)]
+pub struct CallArgs {
+    /// The method only reads: retry it after timeouts, broken connections and transient
+    /// gateway errors too. Without it the call is retried only when the connection could not
+    /// be made, so that nothing runs twice on the gateway.
+    #[arg(long)]
+    pub idempotent: bool,
+
+    /// Method name (`_mt`), e.g. open.shopweb.passengerFlow.getTotalData.
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// Method version (`_version`).
+    #[arg(long = "version", value_name = "V", default_value = "v1")]
+    pub method_version: String,
+
+    /// Extra HTTP header, e.g. Ovo-Authorization=TOKEN; repeat for more. The value shows in
+    /// the process list: prefer --header-env or --header-file for tokens.
+    #[arg(long = "header", value_name = "NAME=VALUE", value_parser = parse_header)]
+    pub headers: Vec<Header>,
+
+    /// Extra HTTP header whose value is read from an environment variable, e.g.
+    /// Ovo-Authorization=OVO_TOKEN; repeat for more.
+    #[arg(long = "header-env", value_name = "NAME=VAR", value_parser = parse_pair)]
+    pub header_envs: Vec<(String, String)>,
+
+    /// Extra HTTP header whose value is the content of a file (a final line break is
+    /// dropped), e.g. Ovo-Authorization=token.txt; repeat for more.
+    #[arg(long = "header-file", value_name = "NAME=FILE", value_parser = parse_pair)]
+    pub header_files: Vec<(String, String)>,
+
+    /// Business parameters.
+    #[arg(value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub params: Vec<(String, String)>,
+}
+
+/// An HTTP header given on the command line; the value may be a token, so it is a secret.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// The header's name.
+    pub name: String,
+    /// Its value.
+    pub value: SecretString,
+}
+
+fn parse_header(text: &str) -> Result<Header, String> {
+    match text.split_once('=') {
+        Some(("", _)) => Err("the header has an empty name before `=`".to_owned()),
+        Some((name, value)) => Ok(Header {
+            name: name.to_owned(),
+            value: SecretString::from(value),
+        }),
+        None => Err("a header is NAME=VALUE".to_owned()),
+    }
+}
+
+/// `KEY=VALUE`, split at the first `=`; the value is kept exactly (it may contain `=`).
+pub fn parse_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some(("", _)) => Err(format!("{text:?} has an empty name before `=`")),
+        Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
+        None => Err(format!("{text:?} is not KEY=VALUE")),
+    }
+}
 
 /// Every header of the command line, values read from the environment and files. A usage
 /// error names the header and where its value should have been, never the value.
@@ -61,7 +126,7 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
     for header in headers {
         call = call.header(header.name, header.value.expose_secret());
     }
-    match gateway.client.call_raw(&call).await {
+    match crate::fanout::raw(gateway, &call).await {
         Ok(data) => {
             if gateway.is_sandbox() {
                 say!("note: sandbox data, not from the real gateway");
@@ -76,5 +141,18 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
             Err(Failure::usage(error.to_string()))
         }
         Err(error) => Err(Failure::Failed(ErrorInfo::of(&error).line())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_split_at_the_first_equals_sign() {
+        assert_eq!(parse_pair("a=b=c"), Ok(("a".to_owned(), "b=c".to_owned())));
+        assert_eq!(parse_pair("a="), Ok(("a".to_owned(), String::new())));
+        assert!(parse_pair("=b").is_err());
+        assert!(parse_pair("ab").is_err());
     }
 }

@@ -5,8 +5,24 @@ use std::io::Write;
 use opretail_model::ReturnCode;
 use serde_json::json;
 
-use crate::args::{CodesArgs, CodesFormat};
 use crate::failure::Failure;
+
+/// `opretail codes`
+#[derive(Debug, clap::Args)]
+pub struct CodesArgs {
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub output: CodesFormat,
+}
+
+/// Output formats of `codes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CodesFormat {
+    /// Aligned columns.
+    Table,
+    /// A JSON array of `{code, name, meaning, remedy}`.
+    Json,
+}
 
 /// Prints every known code with its meaning and remedy: the platform's published table, then
 /// the codes it answers with that the table does not list (marked as such).

@@ -2,14 +2,18 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::args::{Cli, CompletionsArgs};
 use crate::failure::Failure;
 
-/// Writes the script on stdout.
-pub fn run(args: &CompletionsArgs) -> Result<(), Failure> {
-    let mut command = Cli::command();
+/// `opretail completions`
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Writes the script of `command` (the whole command line, which the caller holds) on stdout.
+pub fn run(args: &CompletionsArgs, mut command: clap::Command) -> Result<(), Failure> {
     // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "opretail", &mut script);

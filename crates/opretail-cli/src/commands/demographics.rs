@@ -1,14 +1,64 @@
 //! `opretail passenger-flow demographics`: visitors of each store by gender and age group.
 
-use opretail_model::{Gender, GetAgeGroupAndGenderDistribution};
+use opretail_model::{Demographics, Error, Gender, GetAgeGroupAndGenderDistribution};
 
-use crate::args::OverTime;
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::Gateway;
-use crate::ids::Batch;
+use crate::fanout;
+use crate::gateway::{Gateway, Tuning};
+use crate::ids::Ids;
+use crate::listing::{self, ListingArgs, Started};
 use crate::output::ErrorInfo;
-use crate::output::tidy::{TidyWriter, figure};
+use crate::output::tidy::{Tidy, figure};
+use crate::period::Part;
+
+/// The most days one demographics call covers: the gateway refuses more (return code 4004).
+/// Shares of several calls cannot be added up into the shares of the whole period, so a
+/// longer period is refused before anything is sent rather than split.
+pub const MAX_DAYS: u64 = 31;
+
+/// `opretail passenger-flow demographics`
+#[derive(Debug, clap::Args)]
+pub struct DemographicsArgs {
+    /// The stores, the period, the pace and the output.
+    #[command(flatten)]
+    pub listing: ListingArgs,
+}
+
+/// What `demographics` asks for, checked before anything is sent.
+#[derive(Debug)]
+pub struct DemographicsPlan {
+    ids: Ids,
+    part: Part,
+}
+
+impl DemographicsArgs {
+    /// The ids and the period, checked: one part of at most [`MAX_DAYS`] days.
+    pub fn plan(&self) -> Result<DemographicsPlan, Failure> {
+        let (ids, period) = self.listing.read()?;
+        let [part] = period.parts[..] else {
+            return Err(Failure::usage(
+                "demographics counts the same hours on every day of its period: give --from \
+                 and --to as days (2026-11-01), or as times on the same day, and --hours for \
+                 the same hours on every day",
+            ));
+        };
+        if part.days.len_days() > MAX_DAYS {
+            return Err(Failure::usage(format!(
+                "--from/--to: demographics covers at most {MAX_DAYS} days (the gateway refuses \
+                 more, and shares of shorter periods do not add up): {} is {} days",
+                part.days,
+                part.days.len_days()
+            )));
+        }
+        Ok(DemographicsPlan { ids, part })
+    }
+
+    /// The client's `--rate`.
+    pub fn tuning(&self) -> Tuning {
+        self.listing.tuning()
+    }
+}
 
 /// The columns of `demographics`.
 const COLUMNS: &[&str] = &["id", "dimension", "group", "people", "percentage"];
@@ -17,82 +67,69 @@ const COLUMNS: &[&str] = &["id", "dimension", "group", "people", "percentage"];
 ///
 /// A failed call fails its store only: it gets no rows, the failure is reported on stderr, and
 /// the exit status is 1 once every other store is written.
-pub async fn run(gateway: &Gateway, over: &OverTime, given: Batch) -> Result<(), Failure> {
-    let format = crate::args::ListFormat::or_default(over.output);
-    let (days, hours) = super::over_time::window(&over.period)?;
-    if gateway.is_sandbox() {
-        say!("note: sandbox data, not from the real gateway");
-    }
-    let ids = super::over_time::ids(gateway, &over.stores, &given).await?;
+pub async fn run(
+    gateway: &Gateway,
+    args: &DemographicsArgs,
+    plan: DemographicsPlan,
+) -> Result<(), Failure> {
+    let mut stop = fanout::listen()?;
+    let Started {
+        tidy,
+        mut sink,
+        ids,
+    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids, &mut stop).await?;
     let calls = ids
         .iter()
         .map(|id| {
-            let call = GetAgeGroupAndGenderDistribution::new([id.clone()], days)
+            let call = GetAgeGroupAndGenderDistribution::new([id.clone()], plan.part.days)
                 .map_err(|e| Failure::usage(e.to_string()))?;
-            Ok(match hours {
+            Ok(match plan.part.hours {
                 Some(hours) => call.hours(hours),
                 None => call,
             })
         })
-        .collect::<Result<Vec<_>, Failure>>()?;
-
-    super::over_time::log_in_first(gateway).await?;
-    let progress = super::total::progress_bar(calls.len(), "ids");
-    let in_flight = usize::from(over.concurrency);
-    let results =
-        super::over_time::send_all(gateway, &calls, in_flight, &progress, "the demographics")
-            .await?;
-
-    let mut out = TidyWriter::new(COLUMNS, format, over.csv_raw, std::io::stdout().lock())?;
-    let mut failed = 0usize;
-    for (id, result) in ids.iter().zip(results) {
-        let data = match result {
-            Ok(data) => data,
-            Err(error) => {
-                failed += 1;
-                say!(
-                    "error: the demographics of {id}: {}",
-                    ErrorInfo::of(&error).line()
-                );
-                continue;
-            }
-        };
-        for share in &data.gender {
-            let group = match share.gender {
-                Some(Gender::Male) => "male".to_owned(),
-                Some(Gender::Female) => "female".to_owned(),
-                Some(Gender::Unknown) => "unknown".to_owned(),
-                Some(Gender::Other(code)) => format!("gender {code}"),
-                None => String::new(),
+        .collect::<Result<Vec<_>, Failure>>();
+    let calls = calls.map_err(|failure| listing::abandon(&mut sink, failure))?;
+    let progress = fanout::progress_bar(calls.len(), "ids");
+    sink.show_progress(progress.clone());
+    let (mut done, mut failed) = (0usize, 0usize);
+    let sent = fanout::send_all(
+        gateway,
+        calls,
+        usize::from(args.listing.concurrency),
+        &mut sink,
+        &progress,
+        &mut stop,
+        |index, result: Result<Demographics, Error>, sink| {
+            done += 1;
+            let id = &ids[index];
+            let rows = match result {
+                Ok(data) => rows(id.as_str(), &data, &tidy)?,
+                Err(error @ Error::InvalidInput { .. }) => {
+                    return Err(fanout::call_failed("the demographics", &error));
+                }
+                Err(error) => {
+                    failed += 1;
+                    progress.suspend(|| {
+                        say!(
+                            "error: the demographics of {id}: {}",
+                            ErrorInfo::of(&error).line()
+                        )
+                    });
+                    Vec::new()
+                }
             };
-            out.row(vec![
-                id.as_str().into(),
-                "gender".into(),
-                group.into(),
-                figure(share.people_num.as_ref()),
-                figure(share.percentage.as_ref()),
-            ])?;
-        }
-        for share in &data.age {
-            let group = match (share.age_from, share.age_to) {
-                (Some(from), Some(to)) => format!("{from}-{to}"),
-                (Some(from), None) => format!("{from}+"),
-                (None, Some(to)) => format!("-{to}"),
-                (None, None) => share
-                    .age_division_type
-                    .map(|t| format!("type {t}"))
-                    .unwrap_or_default(),
-            };
-            out.row(vec![
-                id.as_str().into(),
-                "age".into(),
-                group.into(),
-                figure(share.people_num.as_ref()),
-                figure(share.percentage.as_ref()),
-            ])?;
-        }
-    }
-    out.finish()?;
+            sink.put(index, rows)
+        },
+    )
+    .await;
+    let stores = ids.len();
+    listing::close(
+        &mut sink,
+        sent,
+        || format!("{done} of {stores} stores"),
+        failed > 0,
+    )?;
     if failed > 0 {
         say!(
             "{failed} of {} stores failed: their rows are left out",
@@ -101,4 +138,44 @@ pub async fn run(gateway: &Gateway, over: &OverTime, given: Batch) -> Result<(),
         return Err(Failure::Reported);
     }
     Ok(())
+}
+
+/// The rows of one store: genders, then age groups.
+fn rows(id: &str, data: &Demographics, tidy: &Tidy) -> Result<Vec<Vec<u8>>, Failure> {
+    let mut rows = Vec::new();
+    for share in &data.gender {
+        let group = match share.gender {
+            Some(Gender::Male) => "male".to_owned(),
+            Some(Gender::Female) => "female".to_owned(),
+            Some(Gender::Unknown) => "unknown".to_owned(),
+            Some(Gender::Other(code)) => format!("gender {code}"),
+            None => String::new(),
+        };
+        rows.push(tidy.row(vec![
+            id.into(),
+            "gender".into(),
+            group.into(),
+            figure(share.people_num.as_ref()),
+            figure(share.percentage.as_ref()),
+        ])?);
+    }
+    for share in &data.age {
+        let group = match (share.age_from, share.age_to) {
+            (Some(from), Some(to)) => format!("{from}-{to}"),
+            (Some(from), None) => format!("{from}+"),
+            (None, Some(to)) => format!("-{to}"),
+            (None, None) => share
+                .age_division_type
+                .map(|t| format!("type {t}"))
+                .unwrap_or_default(),
+        };
+        rows.push(tidy.row(vec![
+            id.into(),
+            "age".into(),
+            group.into(),
+            figure(share.people_num.as_ref()),
+            figure(share.percentage.as_ref()),
+        ])?);
+    }
+    Ok(rows)
 }

@@ -9,11 +9,11 @@ use std::io::IsTerminal;
 
 use secrecy::ExposeSecret;
 
-use crate::args::GlobalArgs;
 use crate::diag::say;
 use crate::escape;
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
+use crate::global::GlobalArgs;
 use crate::settings::Settings;
 use crate::token_cache::{self, Binding, Removed};
 
@@ -25,7 +25,7 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
     let asks = check_user(&mut settings, sandbox)?;
     // One runtime for the prompt and the login: the prompt's signal handling stays in force
     // until the command ends.
-    crate::runtime()?.block_on(async {
+    crate::gateway::runtime()?.block_on(async {
         if let Some(user) = asks {
             // The user name may come from a config file: escaped like any text for the
             // terminal.

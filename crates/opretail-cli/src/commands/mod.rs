@@ -1,11 +1,10 @@
-//! One module per command.
+//! One module per command: its arguments and its `run`.
 
 pub mod call;
 pub mod codes;
 pub mod completions;
 pub mod demographics;
 pub mod login;
-pub mod over_time;
 pub mod sandbox;
 pub mod series;
 pub mod sign;

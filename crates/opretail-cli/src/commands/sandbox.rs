@@ -1,7 +1,14 @@
 //! `opretail sandbox`: the gateway sandbox in the foreground, as `opretail-sandbox` runs it.
 
-use crate::args::SandboxCommandArgs;
 use crate::failure::Failure;
+
+/// `opretail sandbox`
+#[derive(Debug, clap::Args)]
+pub struct SandboxCommandArgs {
+    /// The sandbox's own options.
+    #[command(flatten)]
+    pub sandbox: opretail_sandbox::cli::SandboxArgs,
+}
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn run(args: SandboxCommandArgs) -> Result<(), Failure> {

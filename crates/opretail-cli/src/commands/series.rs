@@ -1,19 +1,149 @@
 //! `opretail passenger-flow series`: passenger flow over time, one row per store and bucket.
+//!
+//! The stores go in chunks of [`DEFAULT_MAX_IDS_PER_CALL`]; each chunk is one call per part
+//! of the period and per window of at most [`DEFAULT_MAX_DAYS_PER_CALL`] days. A chunk's
+//! answers wait until all of them are in, so that its stores are written whole, store by
+//! store in input order, buckets in time order; chunks are written in order as they complete.
 
-use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 
 use opretail_model::{
-    EntityId, GetManyShopsPassengerIndicatorData, SeriesLimits, SeriesRequest, ShopSeries,
+    DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS, EntityId,
+    EntityKind, Error, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits, SeriesRequest,
+    ShopSeries, ShopSeriesList, merge_series,
 };
 
-use crate::args::SeriesArgs;
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::Gateway;
-use crate::ids::Batch;
-use crate::output::ErrorInfo;
-use crate::output::tidy::{TidyWriter, figure, text};
+use crate::fanout;
+use crate::gateway::{Gateway, Tuning};
+use crate::ids::Ids;
+use crate::listing::{self, ListingArgs, Started};
+use crate::output::tidy::{Tidy, figure, text};
+use crate::output::{ErrorInfo, Sink};
+use crate::period::Period;
+
+/// `opretail passenger-flow series`
+#[derive(Debug, clap::Args)]
+pub struct SeriesArgs {
+    /// The stores, the period, the pace and the output.
+    #[command(flatten)]
+    pub listing: ListingArgs,
+
+    /// Size of the buckets.
+    #[arg(long, value_name = "GRAIN", default_value = "hour")]
+    pub by: GrainArg,
+
+    /// Only the stores' business hours.
+    #[arg(long)]
+    pub business_hours: bool,
+}
+
+/// Bucket sizes of `passenger-flow series`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GrainArg {
+    /// One bucket an hour.
+    Hour,
+    /// One a day.
+    Day,
+    /// One a week.
+    Week,
+    /// One a month.
+    Month,
+}
+
+impl From<GrainArg> for Grain {
+    fn from(arg: GrainArg) -> Grain {
+        match arg {
+            GrainArg::Hour => Grain::Hour,
+            GrainArg::Day => Grain::Day,
+            GrainArg::Week => Grain::Week,
+            GrainArg::Month => Grain::Month,
+        }
+    }
+}
+
+/// What `series` asks for, checked before anything is sent.
+#[derive(Debug)]
+pub struct SeriesPlan {
+    ids: Ids,
+    period: Period,
+}
+
+impl SeriesArgs {
+    /// The ids and the period, checked: a period too long for even one store is a usage
+    /// error before the store list is fetched.
+    pub fn plan(&self) -> Result<SeriesPlan, Failure> {
+        let (ids, period) = self.listing.read()?;
+        if period.parts.len() > 1 && matches!(self.by, GrainArg::Week | GrainArg::Month) {
+            return Err(Failure::usage(
+                "--by week and --by month count whole days: give --from and --to as days \
+                 (2026-11-01), and --hours for the same hours on every day",
+            ));
+        }
+        let probe = match &ids {
+            Ids::Given(batch) => batch.unique.clone(),
+            Ids::AllStores => vec![EntityId::store(1).expect("1 is a store number")],
+        };
+        self.calls(&probe, &period)?;
+        Ok(SeriesPlan { ids, period })
+    }
+
+    /// The client's `--rate`.
+    pub fn tuning(&self) -> Tuning {
+        self.listing.tuning()
+    }
+
+    /// The calls for `ids`, chunk by chunk, each chunk's in time order.
+    fn calls(&self, ids: &[EntityId], period: &Period) -> Result<Vec<Call>, Failure> {
+        let mut calls = Vec::new();
+        for (chunk, chunk_ids) in ids
+            .chunks(DEFAULT_MAX_IDS_PER_CALL.get() as usize)
+            .enumerate()
+        {
+            for part in &period.parts {
+                let mut whole = GetManyShopsPassengerIndicatorData::new(
+                    chunk_ids.to_vec(),
+                    part.days,
+                    self.by.into(),
+                )
+                .map_err(|e| Failure::usage(e.to_string()))?;
+                if self.business_hours {
+                    whole = whole.business_hours_only(true);
+                }
+                if let Some(hours) = part.hours {
+                    whole = whole.hours(hours);
+                }
+                let in_flight = NonZeroU32::new(u32::from(self.listing.concurrency))
+                    .expect("clap keeps --concurrency at 1 or more");
+                let request = SeriesRequest::new(whole)
+                    .limits(SeriesLimits::default().max_in_flight(in_flight));
+                let parts = request.calls().map_err(|e| too_long(&e.to_string()))?;
+                calls.extend(parts.into_iter().map(|operation| Call { chunk, operation }));
+                if calls.len() > DEFAULT_MAX_SERIES_CALLS.get() as usize {
+                    return Err(too_long(&format!(
+                        "{} ids over {} days need more than {DEFAULT_MAX_SERIES_CALLS} calls \
+                         (at most {DEFAULT_MAX_IDS_PER_CALL} ids and \
+                         {DEFAULT_MAX_DAYS_PER_CALL} days per call); ask for fewer days or ids",
+                        ids.len(),
+                        period.days()
+                    )));
+                }
+            }
+        }
+        Ok(calls)
+    }
+}
+
+fn too_long(why: &str) -> Failure {
+    Failure::usage(format!("the period is too long for these stores: {why}"))
+}
+
+/// One call and the chunk of stores it is about.
+struct Call {
+    chunk: usize,
+    operation: GetManyShopsPassengerIndicatorData,
+}
 
 /// The columns of `series`.
 const COLUMNS: &[&str] = &[
@@ -28,80 +158,178 @@ const COLUMNS: &[&str] = &[
     "fitting_rate",
 ];
 
-/// Fetches the series and writes its rows, store by store in input order, buckets in time order.
+/// A chunk of stores while its calls come in.
+struct Chunk {
+    /// Its stores, in input order.
+    ids: Vec<EntityId>,
+    /// Its first place in the output: one per store, then one for stores the answers add (the
+    /// stores of an `O_…` id).
+    first_place: usize,
+    /// Its answers, in time order, as they come.
+    answers: Vec<Option<ShopSeriesList>>,
+    /// How many of its calls are still to come in.
+    left: usize,
+    /// Whether one of its calls failed.
+    failed: bool,
+    /// The bytes its answers are counted for in the sink's bound.
+    held: usize,
+}
+
+/// Fetches the series and writes its rows, store by store in input order, buckets in time
+/// order.
 ///
 /// A failed call fails its stores only: they get no rows (not a part of their period either),
 /// the failure is reported on stderr, and the exit status is 1 once every other store is
-/// written.
-pub async fn run(gateway: &Gateway, args: &SeriesArgs, given: Batch) -> Result<(), Failure> {
-    let over = &args.over;
-    let format = crate::args::ListFormat::or_default(over.output);
-    let (days, hours) = super::over_time::window(&over.period)?;
-    if gateway.is_sandbox() {
-        say!("note: sandbox data, not from the real gateway");
-    }
-    let ids = super::over_time::ids(gateway, &over.stores, &given).await?;
-    let mut whole = GetManyShopsPassengerIndicatorData::new(ids.clone(), days, args.by.into())
-        .map_err(|e| Failure::usage(e.to_string()))?
-        .business_hours_only(args.business_hours);
-    if let Some(hours) = hours {
-        whole = whole.hours(hours);
-    }
-    let in_flight = NonZeroU32::new(u32::from(over.concurrency))
-        .expect("clap keeps --concurrency at 1 or more");
-    let request =
-        SeriesRequest::new(whole).limits(SeriesLimits::default().max_in_flight(in_flight));
-    let calls = request
-        .calls()
-        .map_err(|e| Failure::usage(format!("the period is too long for these stores: {e}")))?;
-
-    super::over_time::log_in_first(gateway).await?;
-    let progress = super::total::progress_bar(calls.len(), "calls");
-    let results = super::over_time::send_all(
-        gateway,
-        &calls,
-        request.in_flight(),
-        &progress,
-        "the passenger-flow series",
-    )
-    .await?;
-
-    // A store with any part of its period missing is left out whole: half a series would
-    // read as a quiet day.
-    let mut failed_stores: HashSet<EntityId> = HashSet::new();
-    let mut failed_calls = 0usize;
-    let mut answers = Vec::with_capacity(results.len());
-    for (call, result) in calls.iter().zip(results) {
-        match result {
-            Ok(answer) => answers.push(answer),
-            Err(error) => {
-                failed_calls += 1;
-                failed_stores.extend(call.ids().iter().cloned());
-                say!(
-                    "error: the series of {} from {} to {}: {}",
-                    super::over_time::some_ids(call.ids()),
-                    call.days().first(),
-                    call.days().last(),
-                    ErrorInfo::of(&error).line()
-                );
-            }
+/// written. A store asked for that no answer has is reported the same way.
+pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Result<(), Failure> {
+    let mut stop = fanout::listen()?;
+    let Started {
+        tidy,
+        mut sink,
+        ids,
+    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids, &mut stop).await?;
+    let calls = args
+        .calls(&ids, &plan.period)
+        .map_err(|failure| listing::abandon(&mut sink, failure))?;
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut slot_in_chunk = Vec::with_capacity(calls.len());
+    for call in &calls {
+        if chunks.len() <= call.chunk {
+            let first_place = chunks.last().map_or(0, |c| c.first_place + c.ids.len() + 1);
+            chunks.push(Chunk {
+                ids: call.operation.ids().to_vec(),
+                first_place,
+                answers: Vec::new(),
+                left: 0,
+                failed: false,
+                held: 0,
+            });
         }
+        let chunk = &mut chunks[call.chunk];
+        slot_in_chunk.push(chunk.answers.len());
+        chunk.answers.push(None);
+        chunk.left += 1;
     }
-    let mut series = request.merge(answers);
-    series.retain(|s| s.entity_id().is_none_or(|id| !failed_stores.contains(&id)));
-    let order: HashMap<&EntityId, usize> = ids.iter().enumerate().map(|(n, id)| (id, n)).collect();
-    let position = |s: &ShopSeries| {
-        s.entity_id()
-            .and_then(|id| order.get(&id).copied())
-            .unwrap_or(usize::MAX)
-    };
-    series.sort_by_key(position);
+    let labels: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            format!(
+                "{} from {} to {}",
+                fanout::some_ids(c.operation.ids()),
+                c.operation.days().first(),
+                c.operation.days().last()
+            )
+        })
+        .collect();
+    let chunk_of: Vec<usize> = calls.iter().map(|c| c.chunk).collect();
+    let operations: Vec<GetManyShopsPassengerIndicatorData> =
+        calls.into_iter().map(|c| c.operation).collect();
+    let total_calls = operations.len();
 
-    let mut out = TidyWriter::new(COLUMNS, format, over.csv_raw, std::io::stdout().lock())?;
-    for shop in &series {
+    let progress = fanout::progress_bar(total_calls, "calls");
+    sink.show_progress(progress.clone());
+    let mut done = 0usize;
+    let (mut failed_calls, mut failed_stores, mut missing) = (0usize, 0usize, 0usize);
+    let sent = fanout::send_all(
+        gateway,
+        operations,
+        usize::from(args.listing.concurrency),
+        &mut sink,
+        &progress,
+        &mut stop,
+        |index, result: Result<ShopSeriesList, Error>, sink| {
+            done += 1;
+            let chunk = &mut chunks[chunk_of[index]];
+            match result {
+                Ok(answer) => {
+                    let bytes = weight(&answer);
+                    sink.hold(bytes);
+                    chunk.held += bytes;
+                    chunk.answers[slot_in_chunk[index]] = Some(answer);
+                }
+                // Refused before sending (no token, a bad setting): every call would be.
+                Err(error @ Error::InvalidInput { .. }) => {
+                    return Err(fanout::call_failed("the passenger-flow series", &error));
+                }
+                Err(error) => {
+                    failed_calls += 1;
+                    chunk.failed = true;
+                    progress.suspend(|| {
+                        say!(
+                            "error: the series of {}: {}",
+                            labels[index],
+                            ErrorInfo::of(&error).line()
+                        )
+                    });
+                }
+            }
+            chunk.left -= 1;
+            if chunk.left == 0 {
+                sink.release(chunk.held);
+                let answers = std::mem::take(&mut chunk.answers);
+                if chunk.failed {
+                    // Half a series would read as a quiet day: the chunk's stores are left out.
+                    failed_stores += chunk.ids.len();
+                    for place in 0..=chunk.ids.len() {
+                        sink.put(chunk.first_place + place, Vec::new())?;
+                    }
+                } else {
+                    let merged = merge_series(answers.into_iter().flatten());
+                    missing += write_chunk(chunk, merged, &tidy, sink, &progress)?;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await;
+    listing::close(
+        &mut sink,
+        sent,
+        || format!("{done} of {total_calls} calls"),
+        failed_calls > 0 || missing > 0,
+    )?;
+    if failed_calls > 0 {
+        say!(
+            "{failed_calls} of {total_calls} calls failed: the rows of {failed_stores} of {} \
+             stores are left out",
+            ids.len()
+        );
+    }
+    if missing > 0 {
+        say!(
+            "{missing} of {} stores are in no answer: the user may not see them, or the ids \
+             are wrong",
+            ids.len()
+        );
+    }
+    if failed_calls > 0 || missing > 0 {
+        return Err(Failure::Reported);
+    }
+    Ok(())
+}
+
+/// Puts the rows of a complete chunk in the sink, each store at its place; says which
+/// stores asked for no answer has, and gives how many.
+fn write_chunk(
+    chunk: &Chunk,
+    merged: Vec<ShopSeries>,
+    tidy: &Tidy,
+    sink: &mut Sink,
+    progress: &indicatif::ProgressBar,
+) -> Result<usize, Failure> {
+    let mut places: Vec<Vec<Vec<u8>>> = vec![Vec::new(); chunk.ids.len() + 1];
+    let mut found = vec![false; chunk.ids.len()];
+    for shop in merged {
         let id = shop.entity_id();
+        let at = id
+            .as_ref()
+            .and_then(|id| chunk.ids.iter().position(|asked| asked == id));
+        if let Some(at) = at {
+            found[at] = true;
+        }
+        let place = &mut places[at.unwrap_or(chunk.ids.len())];
         for bucket in &shop.buckets {
-            out.row(vec![
+            place.push(tidy.row(vec![
                 text(id.as_ref().map(|id| id.as_str())),
                 text(shop.name.as_deref()),
                 text(bucket.time.as_deref()),
@@ -111,18 +339,28 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, given: Batch) -> Result<(
                 figure(bucket.in_shop_rate.as_ref()),
                 figure(bucket.out_flow_count.as_ref()),
                 figure(bucket.dressing_rate.as_ref()),
-            ])?;
+            ])?);
         }
     }
-    out.finish()?;
-    if failed_calls > 0 {
-        say!(
-            "{failed_calls} of {} calls failed: the rows of {} of {} stores are left out",
-            calls.len(),
-            failed_stores.len(),
-            ids.len()
-        );
-        return Err(Failure::Reported);
+    let mut missing = 0;
+    for (id, found) in chunk.ids.iter().zip(found) {
+        // An enterprise's answer names its stores, not itself.
+        if !found && id.kind() == EntityKind::Store {
+            missing += 1;
+            progress.suspend(|| say!("error: {id}: no answer has a series for this store"));
+        }
     }
-    Ok(())
+    for (n, rows) in places.into_iter().enumerate() {
+        sink.put(chunk.first_place + n, rows)?;
+    }
+    Ok(missing)
+}
+
+/// About how many bytes an answer takes once decoded, to bound what waits.
+fn weight(answer: &ShopSeriesList) -> usize {
+    answer
+        .shops
+        .iter()
+        .map(|shop| 256 + shop.buckets.len() * 256)
+        .sum()
 }

@@ -3,11 +3,40 @@
 use std::io::Write;
 
 use opretail_sign::{SignMethod, explain, sign};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::args::SignArgs;
+use super::call::parse_pair;
+use crate::global::{SignMethodArg, parse_secret};
+
 use crate::diag::say;
 use crate::failure::Failure;
+
+/// `opretail sign`
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// The signing secret (`_asid`); never shown.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "OPRETAIL_ASID",
+        hide_env_values = true,
+        hide_default_value = true,
+        value_parser = parse_secret
+    )]
+    pub asid: SecretString,
+
+    /// Signature algorithm.
+    #[arg(long, value_name = "METHOD", default_value = "md5")]
+    pub sign_method: SignMethodArg,
+
+    /// Also print the canonical string, secret masked, on stderr.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// The parameters exactly as sent (a `_sig` pair is ignored; nothing is added).
+    #[arg(value_name = "KEY=VALUE", value_parser = parse_pair)]
+    pub pairs: Vec<(String, String)>,
+}
 
 /// Prints the signature on stdout and, with `--explain`, the masked canonical string on stderr.
 ///

@@ -1,14 +1,30 @@
 //! `opretail stores`: every store the user can see, fetched page by page as rows are written.
 
-use futures_util::{Stream, StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 use opretail_model::{EntityId, Error, Store};
 
-use crate::args::StoresArgs;
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::{Gateway, NO_TOKEN_HINT};
-use crate::output::ErrorInfo;
-use crate::output::tidy::{TidyWriter, figure, text};
+use crate::fanout;
+use crate::gateway::Gateway;
+use crate::output::tidy::{Tidy, figure, text};
+use crate::output::{Format, Sink, list_formats};
+
+/// `opretail stores`
+#[derive(Debug, clap::Args)]
+pub struct StoresArgs {
+    /// Only stores whose name contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT", value_parser = list_formats())]
+    pub output: Option<Format>,
+
+    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
+    #[arg(long)]
+    pub csv_raw: bool,
+}
 
 /// The columns of `stores`.
 const COLUMNS: &[&str] = &[
@@ -23,48 +39,72 @@ const COLUMNS: &[&str] = &[
     "latitude",
 ];
 
-/// Lists the stores, filtered by name.
+/// Lists the stores, filtered by name, each row written as its page comes. The output is
+/// closed on every exit: after the last page, a failed page, or a signal.
 pub async fn run(gateway: &Gateway, args: &StoresArgs) -> Result<(), Failure> {
-    let format = crate::args::ListFormat::or_default(args.output);
-    if gateway.is_sandbox() {
+    let mut stop = fanout::listen()?;
+    let sandbox = gateway.is_sandbox();
+    if sandbox {
         say!("note: sandbox data, not from the real gateway");
     }
+    let tidy = Tidy::new(
+        COLUMNS,
+        Format::or_default(args.output),
+        args.csv_raw,
+        sandbox,
+    );
+    let mut sink = Sink::new(tidy.framing()?, true, indicatif::ProgressBar::hidden());
+    sink.start()?;
+    let walked = walk(gateway, args, &tidy, &mut sink, &mut stop).await;
+    let closed = sink.finish();
+    let walked = walked?;
+    closed?;
+    if sink.reader_gone() {
+        return Err(Failure::BrokenPipe);
+    }
+    match walked {
+        Some(signal) => {
+            say!("interrupted after {} stores", sink.places_written());
+            Err(Failure::Interrupted(signal))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Writes the rows of the store list until its end, a failure, a signal (returned) or the
+/// reader going away.
+async fn walk(
+    gateway: &Gateway,
+    args: &StoresArgs,
+    tidy: &Tidy,
+    sink: &mut Sink,
+    stop: &mut crate::signals::StopRequest,
+) -> Result<Option<crate::signals::Signal>, Failure> {
     let needle = args.name.as_deref().map(str::to_lowercase);
-    let mut stores = std::pin::pin!(all_stores(gateway));
-    let mut out = TidyWriter::new(COLUMNS, format, args.csv_raw, std::io::stdout().lock())?;
-    while let Some(store) = stores.next().await {
-        let store = store.map_err(|e| call_failed("the store list", &e))?;
+    let mut stores = std::pin::pin!(fanout::stores(gateway));
+    let mut place = 0usize;
+    loop {
+        let store = tokio::select! {
+            store = stores.next() => match store {
+                Some(store) => store?,
+                None => return Ok(None),
+            },
+            signal = stop.wait() => return Ok(Some(signal)),
+        };
         let matches = match (&needle, &store.name) {
             (None, _) => true,
             (Some(needle), Some(name)) => name.to_lowercase().contains(needle),
             (Some(_), None) => false,
         };
         if matches {
-            out.row(row(&store))?;
+            sink.put(place, vec![tidy.row(row(&store))?])?;
+            place += 1;
+            sink.flush()?;
+            if sink.reader_gone() {
+                return Ok(None);
+            }
         }
     }
-    out.finish()?;
-    Ok(())
-}
-
-/// Every store of the user, page by page as the stream is read.
-pub fn all_stores(gateway: &Gateway) -> impl Stream<Item = Result<Store, Error>> + Send + 'static {
-    gateway.client.stores()
-}
-
-/// The ids of every store of the user, in list order.
-pub async fn all_store_ids(gateway: &Gateway) -> Result<Vec<EntityId>, Failure> {
-    let stores: Vec<Store> = all_stores(gateway)
-        .try_collect()
-        .await
-        .map_err(|e| call_failed("the store list", &e))?;
-    let ids: Vec<EntityId> = stores.iter().filter_map(Store::entity_id).collect();
-    if ids.is_empty() {
-        return Err(Failure::Failed(
-            "the user sees no store with an id: nothing to ask for".to_owned(),
-        ));
-    }
-    Ok(ids)
 }
 
 fn row(store: &Store) -> Vec<serde_json::Value> {
@@ -83,13 +123,8 @@ fn row(store: &Store) -> Vec<serde_json::Value> {
     ]
 }
 
-/// One failed call, as a message: what was asked, what went wrong, what to do.
+/// One failed call, as a message (kept here for the login command, which reports its failure
+/// as the store list does).
 pub fn call_failed(what: &str, error: &Error) -> Failure {
-    let info = ErrorInfo::of(error);
-    let hint = if matches!(error, Error::InvalidInput { .. }) && info.message.contains("token") {
-        format!("; {NO_TOKEN_HINT}")
-    } else {
-        String::new()
-    };
-    Failure::Failed(format!("{what} failed: {}{hint}", info.line()))
+    fanout::call_failed(what, error)
 }

@@ -2,106 +2,107 @@
 //!
 //! Calls start in input order and finish in any order. A slow id holds only its own slot:
 //! the others go on starting as soon as a slot frees. `ndjson` rows are written as they
-//! finish; the other formats keep input order through a [`Reorder`] buffer of bounded size.
+//! finish; the other formats keep input order through the sink's bounded reorder buffer.
 
-use std::io::{IsTerminal, Write};
-use std::path::Path;
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use opretail_model::GetTotalData;
-use tokio::task::JoinSet;
 
-use crate::args::{TotalArgs, TotalFormat};
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::{Gateway, Tuning};
-use crate::ids::{Batch, Origin, read_ids};
-use crate::output::{CsvRows, ErrorInfo, JsonRows, Outcome, Render, TableRows};
-use crate::reorder::{REORDER_LIMIT_BYTES, Reorder};
-use crate::signals::{Signal, StopRequest};
+use crate::fanout::{self, Cut};
+use crate::gateway::{Gateway, Tuning, parse_rate};
+use crate::ids::{Batch, IdSource, Ids, Origin};
+use crate::output::{
+    CsvRows, ErrorInfo, Format, Framing, JsonRows, Outcome, Render, Sink, TableRows,
+};
 
 /// The largest `getTotalData` answer read. A real one is a few kilobytes; with hundreds of
 /// calls in flight against a hostile or broken endpoint, the SDK's default (16 MiB) per call
 /// could add up to gigabytes.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
-/// What the batch's client needs: the small body limit, and `--rate` (which the client
-/// applies to every request it sends, retries included).
-pub fn tuning(args: &TotalArgs) -> Tuning {
-    Tuning {
-        body_limit: Some(BODY_LIMIT_BYTES),
-        rate_limit: args.rate,
-    }
+/// `opretail passenger-flow total`
+#[derive(Debug, clap::Args)]
+#[command(mut_arg("ids", |arg| arg.help(
+    "A store (`S_1001`) or enterprise (`O_42`) id; repeat for more"
+)))]
+pub struct TotalArgs {
+    /// The ids.
+    #[command(flatten)]
+    pub ids: IdSource,
+
+    /// Ask for values with units (`needUnit=1`), such as "1,234人" and "35.2%".
+    #[arg(long)]
+    pub with_units: bool,
+
+    /// Calls in flight at once; a slow id holds only its own slot.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+
+    /// At most this many requests sent per second, retries included.
+    #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT", value_parser = Format::parser([
+        "Aligned columns for people; failures shown in the row",
+        "One JSON array, one element per id in input order",
+        "One JSON object per line, written as each result is ready (in any order; each line \
+         carries its id)",
+        "Comma-separated values with a header row",
+    ]))]
+    pub output: Option<Format>,
+
+    /// With --output csv: write every cell exactly as received. By default a cell that starts
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a plain number gets a
+    /// leading `'`, so that spreadsheets show it as text instead of running it as a formula.
+    #[arg(long)]
+    pub csv_raw: bool,
 }
 
-/// Every id of the command line and the ids file, checked, in input order.
-pub fn collect_ids(args: &TotalArgs) -> Result<Batch, Failure> {
-    collect(&args.ids, args.ids_file.as_deref(), args.all_stores)
-}
+impl TotalArgs {
+    /// The ids, read and checked before anything starts.
+    pub fn plan(&self) -> Result<Ids, Failure> {
+        self.ids.read()
+    }
 
-/// The ids of `--id` flags and an ids file, checked, in input order; none at all is an error
-/// unless they come from the store list.
-pub fn collect(
-    ids: &[opretail_model::EntityId],
-    ids_file: Option<&Path>,
-    all_stores: bool,
-) -> Result<Batch, Failure> {
-    let mut batch = Batch::default();
-    if all_stores {
-        return Ok(batch);
-    }
-    for (n, id) in ids.iter().enumerate() {
-        batch.push(id.clone(), Origin::Flag(n + 1));
-    }
-    if let Some(path) = ids_file {
-        if path == Path::new("-") {
-            read_ids(std::io::stdin().lock(), "stdin", &mut batch)?;
-        } else {
-            let file = std::fs::File::open(path).map_err(|e| {
-                Failure::usage(format!("cannot read the ids file {}: {e}", path.display()))
-            })?;
-            read_ids(
-                std::io::BufReader::new(file),
-                &path.display().to_string(),
-                &mut batch,
-            )?;
+    /// What the batch's client needs: the small body limit, and `--rate` (which the client
+    /// applies to every request it sends, retries included).
+    pub fn tuning(&self) -> Tuning {
+        Tuning {
+            body_limit: Some(BODY_LIMIT_BYTES),
+            rate_limit: self.rate,
         }
     }
-    if batch.rows == 0 {
-        return Err(Failure::usage(
-            "no ids: give --id S_1001 (or O_42), ids in --ids-file, or --all-stores",
-        ));
-    }
-    Ok(batch)
-}
-
-/// The format when none was asked for: a table for people, JSON for programs.
-pub fn default_format() -> TotalFormat {
-    if std::io::stdout().is_terminal() {
-        TotalFormat::Table
-    } else {
-        TotalFormat::Json
-    }
-}
-
-/// Why the batch stopped before its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cut {
-    /// Ctrl-C or SIGTERM.
-    Signal(Signal),
-    /// The reader of stdout went away (`| head`).
-    ReaderGone,
 }
 
 /// Calls `getTotalData` for every id and writes each result as soon as its format allows.
-pub async fn run(
-    gateway: &Gateway,
-    args: &TotalArgs,
-    batch: Batch,
-    mut stop: StopRequest,
-) -> Result<(), Failure> {
-    let format = args.output.unwrap_or_else(default_format);
-    let ordered = format != TotalFormat::Ndjson;
+pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Failure> {
+    // Listening before the first byte of output, so that a signal at any point ends the
+    // output cleanly instead of killing the process mid-line.
+    let mut stop = fanout::listen()?;
+    let format = Format::or_default(args.output);
+    let batch = match ids {
+        Ids::Given(batch) => batch,
+        Ids::AllStores => match fanout::all_store_ids(gateway, &mut stop).await {
+            Ok(ids) => {
+                let mut batch = Batch::default();
+                for (n, id) in ids.into_iter().enumerate() {
+                    batch.push(id, Origin::Listed(n + 1));
+                }
+                batch
+            }
+            Err(failure) => {
+                // Whole, if empty, output: a JSON reader sees `[]`.
+                if format == Format::Json {
+                    let mut sink =
+                        Sink::new(Framing::Array, true, indicatif::ProgressBar::hidden());
+                    sink.start()?;
+                    sink.finish()?;
+                }
+                return Err(failure);
+            }
+        },
+    };
     let sandbox = gateway.is_sandbox();
     let total = batch.rows;
     let id_width = batch
@@ -111,126 +112,70 @@ pub async fn run(
         .max()
         .unwrap_or(2);
     let mut render: Box<dyn Render> = match format {
-        TotalFormat::Table => Box::new(TableRows::new(id_width)),
-        TotalFormat::Json => Box::new(JsonRows::new(false, sandbox)),
-        TotalFormat::Ndjson => Box::new(JsonRows::new(true, sandbox)),
-        TotalFormat::Csv => Box::new(CsvRows::new(args.csv_raw)),
+        Format::Table => Box::new(TableRows::new(id_width)),
+        Format::Json => Box::new(JsonRows::new(false, sandbox)),
+        Format::Ndjson => Box::new(JsonRows::new(true, sandbox)),
+        Format::Csv => Box::new(CsvRows::new(args.csv_raw)),
     };
-    if sandbox && matches!(format, TotalFormat::Table | TotalFormat::Csv) {
+    if sandbox && matches!(format, Format::Table | Format::Csv) {
         say!("note: sandbox data, not from the real gateway");
     }
     batch.report_duplicates();
 
-    let progress = progress_bar(total, "ids");
-    let emit = |bytes: &[u8]| -> Result<(), Failure> {
-        progress.suspend(|| {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)?;
-            out.flush()
-        })?;
-        Ok(())
+    let mut header = Vec::new();
+    render.header(&mut header)?;
+    let framing = match format {
+        Format::Json => Framing::Array,
+        _ => Framing::Lines(header),
     };
+    let progress = fanout::progress_bar(total, "ids");
+    let mut sink = Sink::new(framing, format != Format::Ndjson, progress.clone());
+    sink.start()?;
 
-    let mut cut = None;
-    let mut chunk = Vec::new();
-    render.header(&mut chunk)?;
-    if let Err(failure) = emit(&chunk) {
-        match failure {
-            Failure::BrokenPipe => cut = Some(Cut::ReaderGone),
-            other => return Err(other),
-        }
-    }
-
-    let client = gateway.client.clone();
-    let with_units = args.with_units;
-    let concurrency = usize::from(args.concurrency);
-    let mut tasks = JoinSet::new();
-    let mut started = 0usize;
-    let mut reorder = Reorder::new(REORDER_LIMIT_BYTES);
+    let calls: Vec<GetTotalData> = batch
+        .unique
+        .iter()
+        .map(|id| GetTotalData::new(id.clone()).with_units(args.with_units))
+        .collect();
     let (mut done, mut failed) = (0usize, 0usize);
-
-    while cut.is_none() {
-        // Keep `concurrency` calls in flight. Only a full reorder buffer holds new ids back,
-        // and never the earliest unfinished one: with nothing in flight, the next to start is
-        // the one every waiting row waits for.
-        while tasks.len() < concurrency
-            && started < batch.unique.len()
-            && (tasks.is_empty() || !reorder.is_full())
-        {
-            let unique = started;
-            let operation = GetTotalData::new(batch.unique[unique].clone()).with_units(with_units);
-            let client = client.clone();
-            tasks.spawn(async move { (unique, client.send(&operation).await) });
-            started += 1;
-        }
-        let first = tokio::select! {
-            joined = tasks.join_next() => match joined {
-                Some(joined) => joined,
-                None => break,
-            },
-            signal = stop.wait() => {
-                cut = Some(Cut::Signal(signal));
-                break;
-            }
-        };
-        // Every call finished by now is written in one go: one write per wake-up rather
-        // than per id.
-        chunk.clear();
-        let mut finished = 0;
-        let mut joined = Some(first);
-        while let Some(next) = joined {
-            let (unique, result) =
-                next.map_err(|e| Failure::Failed(format!("a call ended unexpectedly: {e}")))?;
+    let sent = fanout::send_all(
+        gateway,
+        calls,
+        usize::from(args.concurrency),
+        &mut sink,
+        &progress,
+        &mut stop,
+        |unique, result, sink| {
             let outcome = Outcome {
                 id: batch.unique[unique].clone(),
                 result,
             };
             let positions = &batch.positions[unique];
             done += positions.len();
-            finished += positions.len();
             if let Err(error) = &outcome.result {
                 failed += positions.len();
                 tracing::info!(id = %outcome.id, "call failed");
-                if format != TotalFormat::Table {
+                if format != Format::Table {
                     progress
                         .suspend(|| say!("error: {}: {}", outcome.id, ErrorInfo::of(error).line()));
                 }
             }
             for &position in positions {
-                if ordered {
-                    let mut row = Vec::new();
-                    render.row(position, &outcome, &mut row)?;
-                    reorder.insert(position, row);
-                } else {
-                    render.row(position, &outcome, &mut chunk)?;
-                }
+                let mut row = Vec::new();
+                render.row(position, &outcome, &mut row)?;
+                sink.put(position, vec![row])?;
             }
-            joined = tasks.try_join_next();
-        }
-        reorder.drain_ready(&mut chunk);
-        if !chunk.is_empty() {
-            match emit(&chunk) {
-                Ok(()) => {}
-                Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
-                Err(other) => return Err(other),
-            }
-        }
-        progress.inc(finished as u64);
+            Ok(())
+        },
+    )
+    .await;
+    let closed = sink.finish();
+    let mut cut = sent?;
+    closed?;
+    if sink.reader_gone() {
+        cut = Some(Cut::ReaderGone);
     }
-    // Calls still in flight are abandoned.
-    drop(tasks);
-    progress.finish_and_clear();
-
-    let written = if ordered { reorder.written() } else { done };
-    if cut != Some(Cut::ReaderGone) {
-        chunk.clear();
-        render.footer(written, &mut chunk)?;
-        match emit(&chunk) {
-            Ok(()) => {}
-            Err(Failure::BrokenPipe) => cut = Some(Cut::ReaderGone),
-            Err(other) => return Err(other),
-        }
-    }
+    let written = sink.places_written();
 
     match cut {
         Some(Cut::Signal(signal)) => {
@@ -250,18 +195,4 @@ pub async fn run(
         }
         None => Ok(()),
     }
-}
-
-/// A progress bar of `total` `things` on stderr when it is a terminal; hidden otherwise.
-pub fn progress_bar(total: usize, things: &str) -> ProgressBar {
-    if total < 2 || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{{bar:40}} {{pos}}/{{len}} {things}, {{per_sec}}, eta {{eta}}"
-    )) {
-        bar.set_style(style);
-    }
-    bar
 }

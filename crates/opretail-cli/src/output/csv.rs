@@ -41,23 +41,32 @@ impl CsvRows {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut writer = csv::WriterBuilder::new()
-            .buffer_capacity(1024)
-            .from_writer(Vec::new());
-        let cells = cells.into_iter().map(|cell| {
-            if self.raw {
-                cell.as_ref().to_owned()
-            } else {
-                guard(cell.as_ref()).into_owned()
-            }
-        });
-        writer.write_record(cells).map_err(io_error)?;
-        let bytes = writer
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        out.extend_from_slice(&bytes);
+        out.extend_from_slice(&line(cells, self.raw)?);
         Ok(())
     }
+}
+
+/// One CSV record of `cells`, each guarded against formulas (see [`guard`]) unless `raw`:
+/// every CSV row of every command is written here.
+pub fn line<I, S>(cells: I, raw: bool) -> io::Result<Vec<u8>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut writer = csv::WriterBuilder::new()
+        .buffer_capacity(1024)
+        .from_writer(Vec::new());
+    let cells = cells.into_iter().map(|cell| {
+        if raw {
+            cell.as_ref().to_owned()
+        } else {
+            guard(cell.as_ref()).into_owned()
+        }
+    });
+    writer.write_record(cells).map_err(io_error)?;
+    writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))
 }
 
 /// A cell a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
@@ -144,10 +153,6 @@ impl Render for CsvRows {
             }
         };
         self.record(&row, out)
-    }
-
-    fn footer(&mut self, _rows: usize, _out: &mut Vec<u8>) -> io::Result<()> {
-        Ok(())
     }
 }
 

@@ -1,4 +1,5 @@
-//! `json` (one array, rows in input order) and `ndjson` (one object a line, as they finish).
+//! `json` (one element of the array, in input order) and `ndjson` (one object a line, as they
+//! finish) of `passenger-flow total`.
 
 use std::io;
 
@@ -72,29 +73,15 @@ impl<'a> Element<'a> {
 }
 
 impl Render for JsonRows {
-    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
-        if !self.lines {
-            // A whole line, so that a reader sees the array begin before the first result.
-            out.extend_from_slice(b"[\n");
-        }
+    /// Nothing: the array's brackets are the [`Sink`](super::Sink)'s.
+    fn header(&mut self, _out: &mut Vec<u8>) -> io::Result<()> {
         Ok(())
     }
 
-    fn row(&mut self, position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
-        let value = Element::new(outcome, self.sandbox);
+    fn row(&mut self, _position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, &Element::new(outcome, self.sandbox))?;
         if self.lines {
-            serde_json::to_writer(&mut *out, &value)?;
             out.push(b'\n');
-        } else {
-            out.extend_from_slice(if position == 0 { b"  " } else { b",\n  " });
-            serde_json::to_writer(&mut *out, &value)?;
-        }
-        Ok(())
-    }
-
-    fn footer(&mut self, rows: usize, out: &mut Vec<u8>) -> io::Result<()> {
-        if !self.lines {
-            out.extend_from_slice(if rows == 0 { b"]\n" } else { b"\n]\n" });
         }
         Ok(())
     }

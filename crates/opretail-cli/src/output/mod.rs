@@ -1,19 +1,82 @@
-//! How the results of `passenger-flow total` are written: one renderer per output format
-//! turns one result into the bytes of its row, so that rows finished out of order can wait in
-//! a reorder buffer as compact bytes, and nothing needs to hold every result.
+//! Rows in every output format, written as they are ready.
+//!
+//! A command turns each result into the bytes of its rows ([`tidy::Tidy`] for the listing
+//! commands, the renderers of [`csv`], [`json`] and [`table`] for `passenger-flow total`) and
+//! hands them to a [`Sink`] with their place in the output. The sink keeps rows finished out
+//! of order in a bounded [`Reorder`] buffer, adds what the format puts around rows (the JSON
+//! array's brackets and commas, a table's aligned columns) and writes them on stdout. It
+//! closes the output on every exit, so that JSON stays valid after a signal or a failure.
 
 mod csv;
 mod json;
 mod table;
 pub mod tidy;
 
-use std::io;
+use std::io::{self, IsTerminal, Write};
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use indicatif::ProgressBar;
 use opretail_model::{EntityId, Error, TotalData};
 
 pub use self::csv::CsvRows;
 pub use self::json::JsonRows;
 pub use self::table::TableRows;
+use crate::failure::Failure;
+use crate::reorder::{REORDER_LIMIT_BYTES, Reorder};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+impl Format {
+    /// The format asked for; without one, a table on a terminal and JSON elsewhere.
+    pub fn or_default(format: Option<Format>) -> Format {
+        format.unwrap_or_else(|| {
+            if std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Json
+            }
+        })
+    }
+
+    /// The `--output` values, with what each means for one command (in the order table,
+    /// json, ndjson, csv).
+    pub fn parser(help: [&'static str; 4]) -> impl TypedValueParser<Value = Format> {
+        let names = ["table", "json", "ndjson", "csv"];
+        PossibleValuesParser::new(
+            names
+                .iter()
+                .zip(help)
+                .map(|(name, help)| PossibleValue::new(*name).help(help)),
+        )
+        .map(|name| match name.as_str() {
+            "table" => Format::Table,
+            "json" => Format::Json,
+            "ndjson" => Format::Ndjson,
+            _ => Format::Csv,
+        })
+    }
+}
+
+/// The `--output` values of the listing commands (`stores`, `series`, `demographics`).
+pub fn list_formats() -> impl TypedValueParser<Value = Format> {
+    Format::parser([
+        "Aligned columns for people, text escaped for the terminal",
+        "One JSON array of objects, one per row",
+        "One JSON object per line",
+        "Comma-separated values with a header row",
+    ])
+}
 
 /// The result of one id.
 pub struct Outcome {
@@ -121,13 +184,179 @@ fn transport_name(kind: opretail_model::TransportKind) -> &'static str {
     }
 }
 
-/// The bytes of an output format: a header, one row per result, a footer.
+/// The bytes of `passenger-flow total`'s rows: a header, then one row per result.
 pub trait Render {
     /// What comes before the first row.
     fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()>;
-    /// The row of `outcome`, written as the `position`-th row (from 0). Formats in input order
-    /// get rows in position order; `ndjson` gets them as they finish.
+    /// The row of `outcome`, the `position`-th of the output (from 0).
     fn row(&mut self, position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()>;
-    /// What comes after the last row, when `rows` rows were written.
-    fn footer(&mut self, rows: usize, out: &mut Vec<u8>) -> io::Result<()>;
+}
+
+/// What a format puts around its rows.
+pub enum Framing {
+    /// A JSON array: `[`, the rows separated by commas, `]`.
+    Array,
+    /// A header, then the rows as they are (CSV, NDJSON, `total`'s table).
+    Lines(Vec<u8>),
+    /// A table whose columns are as wide as their cells: see [`tidy::Aligned`].
+    Aligned(tidy::Aligned),
+}
+
+/// Where rows go: in their order (through a bounded reorder buffer) or as they come, framed
+/// for their format, on stdout.
+pub struct Sink {
+    framing: Framing,
+    ordered: bool,
+    reorder: Reorder,
+    progress: ProgressBar,
+    chunk: Vec<u8>,
+    rows: usize,
+    held: usize,
+    gone: bool,
+    closed: bool,
+}
+
+impl Sink {
+    /// A sink for rows framed by `framing`; `ordered` keeps the order of their places,
+    /// otherwise rows are written as they come. Writes pause `progress` while they run.
+    pub fn new(framing: Framing, ordered: bool, progress: ProgressBar) -> Sink {
+        Sink {
+            framing,
+            ordered,
+            reorder: Reorder::new(REORDER_LIMIT_BYTES),
+            progress,
+            chunk: Vec::new(),
+            rows: 0,
+            held: 0,
+            gone: false,
+            closed: false,
+        }
+    }
+
+    /// Pauses `progress` while writing, from now on.
+    pub fn show_progress(&mut self, progress: ProgressBar) {
+        self.progress = progress;
+    }
+
+    /// Writes what comes before the first row, so that a reader sees the output begin.
+    pub fn start(&mut self) -> Result<(), Failure> {
+        match &self.framing {
+            Framing::Array => self.chunk.extend_from_slice(b"[\n"),
+            Framing::Lines(header) => self.chunk.extend_from_slice(header),
+            Framing::Aligned(_) => {}
+        }
+        self.emit()
+    }
+
+    /// The rows of place `place` (from 0; each place given once, perhaps with no rows).
+    pub fn put(&mut self, place: usize, rows: Vec<Vec<u8>>) -> Result<(), Failure> {
+        if self.ordered {
+            self.reorder.insert(place, rows);
+        } else {
+            for row in rows {
+                self.frame(row);
+            }
+            self.reorder.skip();
+        }
+        Ok(())
+    }
+
+    /// Writes every row whose turn has come.
+    pub fn flush(&mut self) -> Result<(), Failure> {
+        let mut ready = Vec::new();
+        self.reorder.drain_ready(&mut ready);
+        for row in ready {
+            self.frame(row);
+        }
+        self.emit()
+    }
+
+    /// Counts `bytes` that a command holds outside the sink (answers waiting for their
+    /// siblings) as if they waited in it: [`Sink::is_full`] then covers them too.
+    pub fn hold(&mut self, bytes: usize) {
+        self.held += bytes;
+    }
+
+    /// Stops counting `bytes` given to [`Sink::hold`].
+    pub fn release(&mut self, bytes: usize) {
+        self.held = self.held.saturating_sub(bytes);
+    }
+
+    /// Whether what waits has reached the limit: no new call should start but the one that
+    /// every waiting row waits for.
+    pub fn is_full(&self) -> bool {
+        self.reorder.is_full(self.held)
+    }
+
+    /// Whether the reader of stdout went away (`| head`).
+    pub fn reader_gone(&self) -> bool {
+        self.gone
+    }
+
+    /// How many places have been written out, all their rows included.
+    pub fn places_written(&self) -> usize {
+        self.reorder.written()
+    }
+
+    /// Ends the output (a JSON array's `]`, a short table's rows) unless its reader is gone.
+    /// Rows still waiting for an earlier place are dropped: the output stays valid. Safe to
+    /// call more than once.
+    pub fn finish(&mut self) -> Result<(), Failure> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        if self.gone {
+            return Ok(());
+        }
+        match &mut self.framing {
+            Framing::Array => {
+                self.chunk
+                    .extend_from_slice(if self.rows == 0 { b"]\n" } else { b"\n]\n" })
+            }
+            Framing::Lines(_) => {}
+            Framing::Aligned(table) => table.finish(&mut self.chunk),
+        }
+        self.emit()
+    }
+
+    fn frame(&mut self, row: Vec<u8>) {
+        match &mut self.framing {
+            Framing::Array => {
+                self.chunk
+                    .extend_from_slice(if self.rows == 0 { b"  " } else { b",\n  " });
+                self.chunk.extend_from_slice(&row);
+            }
+            Framing::Lines(_) => self.chunk.extend_from_slice(&row),
+            Framing::Aligned(table) => table.row(row, &mut self.chunk),
+        }
+        self.rows += 1;
+    }
+
+    /// Writes what is ready in one go; a reader gone away stops the writing, not the command.
+    fn emit(&mut self) -> Result<(), Failure> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        if self.gone {
+            self.chunk.clear();
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.chunk);
+        let written = self.progress.suspend(|| {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&chunk)?;
+            out.flush()
+        });
+        self.chunk = chunk;
+        self.chunk.clear();
+        match written.map_err(Failure::from) {
+            Ok(()) => Ok(()),
+            Err(Failure::BrokenPipe) => {
+                self.gone = true;
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    }
 }

@@ -100,10 +100,6 @@ impl Render for TableRows {
         }
         writeln!(out)
     }
-
-    fn footer(&mut self, _rows: usize, _out: &mut Vec<u8>) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,23 @@
-//! Tidy tables of the listing commands (`stores`, `passenger-flow series`, `demographics`):
-//! fixed columns, one row per thing, in every output format. Rows are written as they come,
-//! except for the table, whose column widths need every row.
+//! Tidy rows of the listing commands (`stores`, `passenger-flow series`, `demographics`):
+//! fixed columns, one row per thing, in every output format.
 
-use std::io::{self, Write};
+use std::io;
 
 use opretail_model::Measure;
 use serde_json::{Map, Value};
 
-use crate::args::TotalFormat;
+use super::{Format, Framing};
 use crate::escape;
 
 /// The widest a table cell gets, in characters, before it is clipped.
 const CELL_CHARS: usize = 60;
+
+/// How many rows a table reads before it fixes its column widths: enough for the widths to
+/// fit nearly every row, few enough that a table of any length streams.
+const TABLE_SAMPLE_ROWS: usize = 200;
+
+/// Separates the cells of a table row on its way to [`Aligned`]; escaped cells never hold it.
+const CELL_SEPARATOR: char = '\u{1f}';
 
 /// A cell from an optional text.
 pub fn text(value: Option<&str>) -> Value {
@@ -25,126 +31,152 @@ pub fn figure(value: Option<&Measure>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Writes rows of `columns` to `out` in `format`.
-pub struct TidyWriter<W: Write> {
+/// Turns rows of `columns` into the bytes of `format`.
+pub struct Tidy {
     columns: &'static [&'static str],
-    format: TotalFormat,
+    format: Format,
     csv_raw: bool,
-    out: W,
-    rows: usize,
-    table: Vec<Vec<String>>,
+    sandbox: bool,
 }
 
-impl<W: Write> TidyWriter<W> {
-    /// A writer of rows with `columns`; the CSV header is written at once.
+impl Tidy {
+    /// Rows of `columns` in `format`; `csv_raw` writes CSV cells without the formula guard;
+    /// `sandbox` marks every JSON row as sandbox data (`"sandbox": true`), as
+    /// `passenger-flow total` does.
     pub fn new(
         columns: &'static [&'static str],
-        format: TotalFormat,
+        format: Format,
         csv_raw: bool,
-        out: W,
-    ) -> io::Result<Self> {
-        let mut writer = TidyWriter {
+        sandbox: bool,
+    ) -> Tidy {
+        Tidy {
             columns,
             format,
             csv_raw,
-            out,
-            rows: 0,
-            table: Vec::new(),
-        };
-        match format {
-            TotalFormat::Csv => writer.csv_line(columns.iter().map(|c| (*c).to_owned()))?,
-            TotalFormat::Json => writer.out.write_all(b"[")?,
-            TotalFormat::Table | TotalFormat::Ndjson => {}
+            sandbox,
         }
-        Ok(writer)
     }
 
-    /// One row, one value per column.
-    pub fn row(&mut self, cells: Vec<Value>) -> io::Result<()> {
+    /// What goes around the rows: the CSV header, the JSON array, the aligned table.
+    pub fn framing(&self) -> io::Result<Framing> {
+        Ok(match self.format {
+            Format::Json => Framing::Array,
+            Format::Ndjson => Framing::Lines(Vec::new()),
+            Format::Csv => {
+                Framing::Lines(self.csv_line(self.columns.iter().map(|c| (*c).to_owned()))?)
+            }
+            Format::Table => Framing::Aligned(Aligned::new(self.columns)),
+        })
+    }
+
+    /// The bytes of one row, one value per column.
+    pub fn row(&self, cells: Vec<Value>) -> io::Result<Vec<u8>> {
         debug_assert_eq!(cells.len(), self.columns.len());
+        let mut out = Vec::new();
         match self.format {
-            TotalFormat::Json | TotalFormat::Ndjson => {
-                let object: Map<String, Value> = self
+            Format::Json | Format::Ndjson => {
+                let mut object: Map<String, Value> = self
                     .columns
                     .iter()
                     .map(|c| (*c).to_owned())
                     .zip(cells)
                     .collect();
-                if self.format == TotalFormat::Json {
-                    self.out
-                        .write_all(if self.rows == 0 { b"\n  " } else { b",\n  " })?;
+                if self.sandbox {
+                    object.insert("sandbox".to_owned(), Value::Bool(true));
                 }
-                serde_json::to_writer(&mut self.out, &object)?;
-                if self.format == TotalFormat::Ndjson {
-                    self.out.write_all(b"\n")?;
+                serde_json::to_writer(&mut out, &object)?;
+                if self.format == Format::Ndjson {
+                    out.push(b'\n');
                 }
             }
-            TotalFormat::Csv => {
-                let line: Vec<String> = cells.iter().map(plain).collect();
-                self.csv_line(line.into_iter())?;
-            }
-            TotalFormat::Table => self.table.push(
-                cells
+            Format::Csv => out = self.csv_line(cells.iter().map(plain))?,
+            Format::Table => {
+                let cells: Vec<String> = cells
                     .iter()
                     .map(|c| escape::for_terminal(&plain(c), CELL_CHARS).into_owned())
-                    .collect(),
-            ),
+                    .collect();
+                out = cells.join(&CELL_SEPARATOR.to_string()).into_bytes();
+            }
         }
-        self.rows += 1;
-        Ok(())
+        Ok(out)
     }
 
-    /// Ends the output; gives back the number of rows written.
-    pub fn finish(mut self) -> io::Result<usize> {
-        match self.format {
-            TotalFormat::Json => {
-                self.out
-                    .write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
-            }
-            TotalFormat::Table => {
-                let mut widths: Vec<usize> = self.columns.iter().map(|c| c.len()).collect();
-                for row in &self.table {
-                    for (width, cell) in widths.iter_mut().zip(row) {
-                        *width = (*width).max(columns_of(cell));
-                    }
-                }
-                let header: Vec<String> = self.columns.iter().map(|c| (*c).to_owned()).collect();
-                for row in std::iter::once(&header).chain(&self.table) {
-                    let mut line = String::new();
-                    for (n, (cell, width)) in row.iter().zip(&widths).enumerate() {
-                        if n > 0 {
-                            line.push_str("  ");
-                        }
-                        line.push_str(cell);
-                        if n + 1 < row.len() {
-                            let pad = width.saturating_sub(columns_of(cell));
-                            line.extend(std::iter::repeat_n(' ', pad));
-                        }
-                    }
-                    writeln!(self.out, "{}", line.trim_end())?;
-                }
-            }
-            TotalFormat::Csv | TotalFormat::Ndjson => {}
+    fn csv_line(&self, cells: impl Iterator<Item = String>) -> io::Result<Vec<u8>> {
+        super::csv::line(cells, self.csv_raw)
+    }
+}
+
+/// A table whose columns are as wide as their cells. The widths come from the header and the
+/// first [`TABLE_SAMPLE_ROWS`] rows, which wait here until then; later rows are written at
+/// once with those widths (a wider cell pushes the rest of its own row only).
+pub struct Aligned {
+    header: Vec<String>,
+    widths: Option<Vec<usize>>,
+    sample: Vec<Vec<String>>,
+}
+
+impl Aligned {
+    /// A table of `columns`.
+    pub fn new(columns: &[&str]) -> Aligned {
+        Aligned {
+            header: columns.iter().map(|c| (*c).to_owned()).collect(),
+            widths: None,
+            sample: Vec::new(),
         }
-        self.out.flush()?;
-        Ok(self.rows)
     }
 
-    fn csv_line(&mut self, cells: impl Iterator<Item = String>) -> io::Result<()> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let raw = self.csv_raw;
-        writer.write_record(cells.map(|c| {
-            if raw {
-                c
-            } else {
-                super::csv::guard(&c).into_owned()
+    /// One row, as [`Tidy::row`] made it.
+    pub fn row(&mut self, row: Vec<u8>, out: &mut Vec<u8>) {
+        let text = String::from_utf8_lossy(&row);
+        let cells: Vec<String> = text.split(CELL_SEPARATOR).map(str::to_owned).collect();
+        match &self.widths {
+            Some(widths) => line(&cells, widths, out),
+            None => {
+                self.sample.push(cells);
+                if self.sample.len() >= TABLE_SAMPLE_ROWS {
+                    self.fix_widths(out);
+                }
             }
-        }))?;
-        let bytes = writer
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        self.out.write_all(&bytes)
+        }
     }
+
+    /// Writes the rows still waiting (a table shorter than the sample).
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        if self.widths.is_none() {
+            self.fix_widths(out);
+        }
+    }
+
+    fn fix_widths(&mut self, out: &mut Vec<u8>) {
+        let mut widths: Vec<usize> = self.header.iter().map(|c| columns_of(c)).collect();
+        for row in &self.sample {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(columns_of(cell));
+            }
+        }
+        line(&self.header, &widths, out);
+        for row in std::mem::take(&mut self.sample) {
+            line(&row, &widths, out);
+        }
+        self.widths = Some(widths);
+    }
+}
+
+/// One line of a table: cells padded to `widths`, two spaces apart, no trailing blanks.
+fn line(cells: &[String], widths: &[usize], out: &mut Vec<u8>) {
+    let mut text = String::new();
+    for (n, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if n > 0 {
+            text.push_str("  ");
+        }
+        text.push_str(cell);
+        if n + 1 < cells.len() {
+            let pad = width.saturating_sub(columns_of(cell));
+            text.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    out.extend_from_slice(text.trim_end().as_bytes());
+    out.push(b'\n');
 }
 
 /// How many terminal columns `text` takes: two for the wide characters of East Asian scripts
@@ -185,42 +217,76 @@ fn plain(value: &Value) -> String {
 mod tests {
     use super::*;
 
-    fn render(format: TotalFormat, cells: Vec<Value>) -> String {
+    fn render(format: Format, columns: &'static [&'static str], rows: Vec<Vec<Value>>) -> String {
+        let tidy = Tidy::new(columns, format, false, false);
         let mut out = Vec::new();
-        let mut writer = TidyWriter::new(&["id", "name"], format, false, &mut out).unwrap();
-        writer.row(cells).unwrap();
-        writer.finish().unwrap();
+        let mut framing = tidy.framing().unwrap();
+        let rendered: Vec<Vec<u8>> = rows.into_iter().map(|r| tidy.row(r).unwrap()).collect();
+        match &mut framing {
+            Framing::Aligned(table) => {
+                for row in rendered {
+                    table.row(row, &mut out);
+                }
+                table.finish(&mut out);
+            }
+            Framing::Lines(header) => {
+                out.extend_from_slice(header);
+                out.extend(rendered.concat());
+            }
+            Framing::Array => {
+                let objects: Vec<String> = rendered
+                    .into_iter()
+                    .map(|r| String::from_utf8(r).unwrap())
+                    .collect();
+                out.extend(format!("[{}]", objects.join(",")).into_bytes());
+            }
+        }
         String::from_utf8(out).unwrap()
     }
 
     #[test]
     fn chinese_names_take_two_columns_a_character() {
         assert_eq!(columns_of("上海 SH"), 7);
-        let mut out = Vec::new();
-        let mut writer =
-            TidyWriter::new(&["name", "x"], TotalFormat::Table, false, &mut out).unwrap();
-        writer.row(vec!["上海".into(), "1".into()]).unwrap();
-        writer.row(vec!["abcd".into(), "2".into()]).unwrap();
-        writer.finish().unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = render(
+            Format::Table,
+            &["name", "x"],
+            vec![
+                vec!["上海".into(), "1".into()],
+                vec!["abcd".into(), "2".into()],
+            ],
+        );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "上海  1");
         assert_eq!(lines[2], "abcd  2");
     }
 
     #[test]
+    fn a_long_table_streams_with_the_widths_of_its_first_rows() {
+        let mut rows: Vec<Vec<Value>> = (0..TABLE_SAMPLE_ROWS)
+            .map(|n| vec![Value::from(format!("S_{n}")), "x".into()])
+            .collect();
+        rows.push(vec!["a-much-longer-cell".into(), "y".into()]);
+        let text = render(Format::Table, &["id", "v"], rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2 + TABLE_SAMPLE_ROWS);
+        assert_eq!(lines[1], "S_0    x");
+        assert_eq!(lines.last().copied(), Some("a-much-longer-cell  y"));
+    }
+
+    #[test]
     fn terminal_text_is_escaped_and_csv_formulas_are_guarded() {
         let cells = || {
-            vec![
+            vec![vec![
                 Value::from("S_1"),
                 Value::from("=cmd|'/c calc'!A1\u{1b}[2J"),
-            ]
+            ]]
         };
-        let table = render(TotalFormat::Table, cells());
+        let table = render(Format::Table, &["id", "name"], cells());
         assert!(!table.contains('\u{1b}'), "{table}");
-        let csv = render(TotalFormat::Csv, cells());
+        let csv = render(Format::Csv, &["id", "name"], cells());
         assert!(csv.contains("'=cmd"), "{csv}");
-        let json: Value = serde_json::from_str(&render(TotalFormat::Json, cells())).unwrap();
+        let json: Value =
+            serde_json::from_str(&render(Format::Json, &["id", "name"], cells())).unwrap();
         assert_eq!(json[0]["id"], "S_1");
     }
 }

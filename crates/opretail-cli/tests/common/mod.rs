@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each test binary uses its own part of this module
+
 //! What every test of the binary shares.
 
 use assert_cmd::Command;
@@ -38,4 +40,51 @@ pub fn isolated(mut command: std::process::Command, home_name: &str) -> std::pro
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"));
     command
+}
+
+/// What a run of the binary gave: the exit status (`None` after a signal) and its output,
+/// decoded lossily so that a test can show whatever came.
+pub struct Output {
+    /// The exit status.
+    pub status: Option<i32>,
+    /// Stdout.
+    pub stdout: String,
+    /// Stderr.
+    pub stderr: String,
+}
+
+/// Runs `command` to its end; a panic of the binary fails the test whatever it asserts.
+pub fn output(command: &mut Command) -> Output {
+    let out = command.output().expect("the binary runs");
+    let out = Output {
+        status: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(!out.stderr.contains("panicked"), "a panic: {}", out.stderr);
+    out
+}
+
+/// Parses `text` as JSON, showing it when it is not.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Sends `signal` (`-TERM`, `-INT`) to the process `pid`.
+#[cfg(unix)]
+pub fn kill(signal: &str, pid: u32) {
+    let sent = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+}
+
+/// A file `name` holding `contents`, in a directory of this test run.
+pub fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("opretail-cli-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("temp file");
+    path
 }

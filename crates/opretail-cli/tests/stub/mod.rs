@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each test binary uses its own part of this module
+
 //! A stand-in gateway on loopback for what the sandbox cannot do: answer one id slowly and the
 //! others at once, or send hostile text. It checks no signature: it only answers envelopes.
 

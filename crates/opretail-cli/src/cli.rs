@@ -1,0 +1,149 @@
+//! The command line as clap sees it, and which command runs.
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::commands::{
+    call, codes, completions, demographics, login, sandbox, series, sign, stores, total,
+};
+use crate::failure::Failure;
+use crate::gateway::{Gateway, Tuning};
+use crate::global::GlobalArgs;
+use crate::settings::Settings;
+
+/// Passenger-flow figures, raw signed calls and signature debugging for the Opretail (万店掌)
+/// open platform, plus a local sandbox of its gateway.
+///
+/// Try it without keys: `opretail --sandbox passenger-flow total --id S_1001 --id O_42`.
+#[derive(Debug, Parser)]
+#[command(name = "opretail", version, max_term_width = 100)]
+pub struct Cli {
+    /// Options that apply to every command that calls the gateway.
+    #[command(
+        flatten,
+        next_help_heading = "Global options (give them before the command)"
+    )]
+    pub global: GlobalArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Passenger-flow figures.
+    #[command(subcommand)]
+    PassengerFlow(PassengerFlowCommand),
+
+    /// A raw signed call of any method; prints `data` as pretty JSON.
+    Call(call::CallArgs),
+
+    /// Signs exactly the pairs given and prints the signature, to compare with another
+    /// implementation when the gateway answers SIGN_WRONG.
+    Sign(sign::SignArgs),
+
+    /// Runs the gateway sandbox in the foreground until Ctrl-C.
+    Sandbox(sandbox::SandboxCommandArgs),
+
+    /// The gateway's return codes, with meaning and remedy.
+    Codes(codes::CodesArgs),
+
+    /// Every store the user can see, one row per store. Needs the user: OPRETAIL_USER and
+    /// OPRETAIL_PASSWORD, OPRETAIL_TOKEN, or `opretail login` first.
+    Stores(stores::StoresArgs),
+
+    /// Logs the user in (OPRETAIL_USER and OPRETAIL_PASSWORD, or `user` and `password` in the
+    /// config file) and keeps the token for later commands to the same gateway.
+    ///
+    /// Without a password set, it is asked for on the terminal. The token is kept readable by
+    /// its owner only, and used by later commands that have no password or token set, only
+    /// for the endpoint, developer key, application id and user it was issued for. With
+    /// --sandbox the demo user logs in and nothing is kept.
+    Login,
+
+    /// Forgets the token kept by `login`, saying whose it was.
+    Logout,
+
+    /// Prints a shell completion script.
+    Completions(completions::CompletionsArgs),
+}
+
+/// `opretail passenger-flow …`
+#[derive(Debug, Subcommand)]
+pub enum PassengerFlowCommand {
+    /// Today's, this week's and this month's totals of stores (`S_…`) or enterprises (`O_…`).
+    Total(total::TotalArgs),
+
+    /// Passenger flow over time: one row per store and bucket.
+    Series(series::SeriesArgs),
+
+    /// Visitors by gender and age group over a period.
+    Demographics(demographics::DemographicsArgs),
+}
+
+impl Cli {
+    /// Runs the command. Every command checks what it can locally (ids, periods, settings)
+    /// before it starts the runtime or sends anything.
+    pub fn run(self) -> Result<(), Failure> {
+        let global = &self.global;
+        match self.command {
+            Command::Sign(args) => sign::run(&args),
+            Command::Codes(args) => codes::run(&args),
+            Command::Completions(args) => completions::run(&args, Cli::command()),
+            Command::Sandbox(args) => crate::gateway::runtime()?.block_on(sandbox::run(args)),
+            Command::PassengerFlow(PassengerFlowCommand::Total(args)) => {
+                let settings = Settings::resolve(global)?;
+                let plan = args.plan()?;
+                Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+                    total::run(gateway, &args, plan).await
+                })
+            }
+            Command::PassengerFlow(PassengerFlowCommand::Series(args)) => {
+                let settings = Settings::resolve(global)?;
+                let plan = args.plan()?;
+                Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+                    series::run(gateway, &args, plan).await
+                })
+            }
+            Command::PassengerFlow(PassengerFlowCommand::Demographics(args)) => {
+                let settings = Settings::resolve(global)?;
+                let plan = args.plan()?;
+                Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+                    demographics::run(gateway, &args, plan).await
+                })
+            }
+            Command::Stores(args) => {
+                let settings = Settings::resolve(global)?;
+                Gateway::run(
+                    &settings,
+                    global.sandbox,
+                    Tuning::default(),
+                    async |gateway| stores::run(gateway, &args).await,
+                )
+            }
+            Command::Login => login::run(global),
+            Command::Logout => login::logout(global),
+            Command::Call(args) => {
+                let settings = Settings::resolve(global)?;
+                let headers = call::collect_headers(&args)?;
+                Gateway::run(
+                    &settings,
+                    global.sandbox,
+                    Tuning::default(),
+                    async |gateway| call::run(gateway, args, headers).await,
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,228 @@
+//! Every call a command makes to the gateway goes through here: many calls bounded in flight
+//! with their results taken as they finish ([`send_all`]), the store walk ([`stores`]), the
+//! login before a batch ([`log_in_first`]) and the raw call ([`raw`]).
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use futures_util::{Stream, StreamExt};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use opretail_model::{EntityId, Error, Operation, RawCall, Store};
+use tokio::task::JoinSet;
+
+use crate::diag::say;
+use crate::failure::Failure;
+use crate::gateway::{Gateway, NO_TOKEN_HINT};
+use crate::output::{ErrorInfo, Sink};
+use crate::signals::{Signal, StopRequest};
+
+/// The most stores a store walk hands out: 100 pages of the most stores the gateway lists a
+/// page (1,000). Far above any real chain, far below what would fill memory.
+pub const MAX_STORES: usize = 100_000;
+
+/// How many entries in a row without an id or a name end a store walk: a page's worth. A
+/// gateway that answers pages of `{}` would otherwise be walked to the page cap.
+pub const MAX_EMPTY_STORES_IN_A_ROW: usize = 100;
+
+/// Why a batch stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Ctrl-C or SIGTERM.
+    Signal(Signal),
+    /// The reader of stdout went away (`| head`).
+    ReaderGone,
+}
+
+/// Sends every call of `calls`, `in_flight` at a time: a slow call holds only its own slot,
+/// and calls start in order as slots free. Each result goes to `take` as soon as it is in,
+/// with the call's index; `take` puts the rows in `sink`, which writes those whose turn has
+/// come. A full sink holds new calls back, never the earliest unfinished one.
+///
+/// Ends early, saying why, on a stop request or when the reader of stdout is gone; an error
+/// of `take` ends it at once (calls in flight are abandoned).
+pub async fn send_all<O, F>(
+    gateway: &Gateway,
+    calls: Vec<O>,
+    in_flight: usize,
+    sink: &mut Sink,
+    progress: &ProgressBar,
+    stop: &mut StopRequest,
+    mut take: F,
+) -> Result<Option<Cut>, Failure>
+where
+    O: Operation + Send + Sync + 'static,
+    O::Output: Send + 'static,
+    F: FnMut(usize, Result<O::Output, Error>, &mut Sink) -> Result<(), Failure>,
+{
+    let calls = Arc::new(calls);
+    let mut tasks = JoinSet::new();
+    let mut started = 0usize;
+    let cut = loop {
+        if sink.reader_gone() {
+            break Some(Cut::ReaderGone);
+        }
+        while tasks.len() < in_flight.max(1)
+            && started < calls.len()
+            && (tasks.is_empty() || !sink.is_full())
+        {
+            let (client, calls, index) = (gateway.client.clone(), calls.clone(), started);
+            tasks.spawn(async move { (index, client.send(&calls[index]).await) });
+            started += 1;
+        }
+        let first = tokio::select! {
+            joined = tasks.join_next() => match joined {
+                Some(joined) => joined,
+                None => break None,
+            },
+            signal = stop.wait() => break Some(Cut::Signal(signal)),
+        };
+        // Every call finished by now is taken in one go: one write per wake-up.
+        let mut joined = Some(first);
+        while let Some(next) = joined {
+            let (index, result) =
+                next.map_err(|e| Failure::Failed(format!("a call ended unexpectedly: {e}")))?;
+            take(index, result, sink)?;
+            progress.inc(1);
+            joined = tasks.try_join_next();
+        }
+        sink.flush()?;
+    };
+    // Calls still in flight are abandoned.
+    drop(tasks);
+    progress.finish_and_clear();
+    Ok(cut)
+}
+
+/// Logs in before the calls when the token comes from a user's credentials, so that a wrong
+/// password ends the command once instead of failing every call (each of which would try
+/// to log in). Without credentials there is nothing to do: each call uses the given token.
+pub async fn log_in_first(gateway: &Gateway) -> Result<(), Failure> {
+    match gateway.client.login().await {
+        Ok(_) | Err(Error::InvalidInput { .. }) => Ok(()),
+        Err(error) => Err(call_failed("the login", &error)),
+    }
+}
+
+/// Every store of the user, page by page as the stream is read. Ends with an error when the
+/// gateway lists a store twice (its pages repeat), sends a page's worth of entries with
+/// neither id nor name in a row, or lists more than [`MAX_STORES`]: a broken or hostile
+/// gateway ends the walk instead of filling memory or the output.
+pub fn stores(gateway: &Gateway) -> impl Stream<Item = Result<Store, Failure>> + Send + 'static {
+    let mut seen: HashSet<EntityId> = HashSet::new();
+    let mut empty_in_a_row = 0usize;
+    let mut count = 0usize;
+    let mut over = false;
+    gateway.client.stores().map(move |store| {
+        if over {
+            return Err(Failure::Failed("the store list ended early".to_owned()));
+        }
+        let store = store.map_err(|e| call_failed("the store list", &e))?;
+        count += 1;
+        let id = store.entity_id();
+        empty_in_a_row = if id.is_none() && store.name.is_none() {
+            empty_in_a_row + 1
+        } else {
+            0
+        };
+        let broken = if count > MAX_STORES {
+            Some(format!(
+                "the store list goes on past {MAX_STORES} stores; the gateway seems to repeat \
+                 its pages"
+            ))
+        } else if empty_in_a_row >= MAX_EMPTY_STORES_IN_A_ROW {
+            Some(format!(
+                "the store list sent {MAX_EMPTY_STORES_IN_A_ROW} entries in a row with neither \
+                 id nor name"
+            ))
+        } else {
+            id.filter(|id| !seen.insert(id.clone())).map(|id| {
+                format!("the store list names {id} twice: its pages repeat, so it would never end")
+            })
+        };
+        match broken {
+            Some(why) => {
+                over = true;
+                Err(Failure::Failed(format!(
+                    "{why}; stopped after {count} entries (the gateway is broken or is not \
+                     the Opretail gateway)"
+                )))
+            }
+            None => Ok(store),
+        }
+    })
+}
+
+/// The ids of every store of the user, in list order (each once; the walk is bounded, see
+/// [`stores`]). A stop request ends the walk at once.
+pub async fn all_store_ids(
+    gateway: &Gateway,
+    stop: &mut StopRequest,
+) -> Result<Vec<EntityId>, Failure> {
+    let mut ids = Vec::new();
+    let mut walk = std::pin::pin!(stores(gateway));
+    loop {
+        let store = tokio::select! {
+            store = walk.next() => match store {
+                Some(store) => store?,
+                None => break,
+            },
+            signal = stop.wait() => {
+                say!("interrupted while reading the store list");
+                return Err(Failure::Interrupted(signal));
+            }
+        };
+        ids.extend(store.entity_id());
+    }
+    if ids.is_empty() {
+        return Err(Failure::Failed(
+            "the user sees no store with an id: nothing to ask for".to_owned(),
+        ));
+    }
+    Ok(ids)
+}
+
+/// A raw call of any method.
+pub async fn raw(gateway: &Gateway, call: &RawCall) -> Result<serde_json::Value, Error> {
+    gateway.client.call_raw(call).await
+}
+
+/// One failed call, as a message: what was asked, what went wrong, what to do.
+pub fn call_failed(what: &str, error: &Error) -> Failure {
+    let info = ErrorInfo::of(error);
+    let hint = if matches!(error, Error::InvalidInput { .. }) && info.message.contains("token") {
+        format!("; {NO_TOKEN_HINT}")
+    } else {
+        String::new()
+    };
+    Failure::Failed(format!("{what} failed: {}{hint}", info.line()))
+}
+
+/// A progress bar of `total` `things` on stderr when it is a terminal; hidden otherwise.
+pub fn progress_bar(total: usize, things: &str) -> ProgressBar {
+    if total < 2 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {things}, {{per_sec}}, eta {{eta}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The ids of a call as a short list for a message: the first few, then how many more.
+pub fn some_ids(ids: &[EntityId]) -> String {
+    const SHOWN: usize = 3;
+    let shown: Vec<&str> = ids.iter().take(SHOWN).map(EntityId::as_str).collect();
+    match ids.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// Listens for Ctrl-C and SIGTERM from now on.
+pub fn listen() -> Result<StopRequest, Failure> {
+    crate::signals::listen().map_err(|e| Failure::Failed(format!("cannot listen for signals: {e}")))
+}

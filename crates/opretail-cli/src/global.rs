@@ -1,0 +1,103 @@
+//! The options every command that calls the gateway shares, given before the command.
+//!
+//! Credentials, endpoint, sign method and timeout are read here from flags only; the
+//! environment and the config file are consulted in `settings.rs`, so that `--sandbox` can
+//! ignore credentials meant for the real gateway and so that `--sandbox` conflicts with an
+//! `--endpoint` flag but not with an `OPRETAIL_ENDPOINT` left in the environment.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use opretail_model::SignMethod;
+use secrecy::SecretString;
+
+/// Where and as whom to call the gateway. Precedence: flag, then environment, then config file.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Gateway URL [env: OPRETAIL_ENDPOINT] [default: https://openapi.opretail.com/m.api]
+    #[arg(long, value_name = "URL", conflicts_with = "sandbox")]
+    pub endpoint: Option<String>,
+
+    /// Developer key (`_akey`) [env: OPRETAIL_AKEY]
+    #[arg(long, value_name = "KEY")]
+    pub akey: Option<String>,
+
+    /// Signing secret (`_asid`); never shown. Prefer the environment variable or the config
+    /// file, which other users cannot see in the process list [env: OPRETAIL_ASID]
+    #[arg(long, value_name = "SECRET", hide_default_value = true, value_parser = parse_secret)]
+    pub asid: Option<SecretString>,
+
+    /// Application id (`_aid`) the cloud gateway needs [env: OPRETAIL_AID]
+    #[arg(long, value_name = "AID")]
+    pub aid: Option<String>,
+
+    /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5]
+    #[arg(long, value_name = "METHOD")]
+    pub sign_method: Option<SignMethodArg>,
+
+    /// Whole-call timeout in seconds, retries and waits included [env: OPRETAIL_TIMEOUT]
+    /// [default: 30]
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
+    pub timeout: Option<f64>,
+
+    /// Also trust the CA certificates in this PEM file (a corporate proxy's, a test
+    /// gateway's), besides the bundled Mozilla roots [env: OPRETAIL_CA_CERT]
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Send extra headers (login tokens) even over plain http to another machine, where
+    /// anyone on the path can read and reuse them
+    #[arg(long)]
+    pub allow_clear_text_headers: bool,
+
+    /// Config file (TOML: endpoint, akey, asid, aid, user, password, sign_method, timeout,
+    /// ca_cert) [env: OPRETAIL_CONFIG]
+    /// [default: opretail/config.toml in the user's config directory]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Start the embedded sandbox on loopback and send every call there, with its demo
+    /// credentials: the endpoint and credentials of the environment and config file are
+    /// ignored, but an --akey/--asid flag still wins (to try a wrong secret). Every output
+    /// says the figures are sandbox data.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Log to stderr: -v for each call, -vv for more detail.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// A sign method as a clap value (the model's type has no clap support).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignMethodArg {
+    /// MD5, 32 hex characters.
+    Md5,
+    /// SHA-1, 40 hex characters.
+    Sha1,
+}
+
+impl From<SignMethodArg> for SignMethod {
+    fn from(arg: SignMethodArg) -> SignMethod {
+        match arg {
+            SignMethodArg::Md5 => SignMethod::Md5,
+            SignMethodArg::Sha1 => SignMethod::Sha1,
+        }
+    }
+}
+
+/// A secret from the command line: held as a secret from the start, so that no `Debug` of the
+/// arguments can show it.
+pub fn parse_secret(text: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(text))
+}
+
+/// Seconds, as a positive number (fractions allowed).
+pub fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        _ => Err(format!(
+            "{text:?} is not a timeout in seconds (a number above 0, at most 86400)"
+        )),
+    }
+}

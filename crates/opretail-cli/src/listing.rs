@@ -1,0 +1,133 @@
+//! What `passenger-flow series` and `demographics` share: their arguments (the stores, the
+//! period, calls in flight, pace and output), and the start and end of their output.
+
+use opretail_model::EntityId;
+
+use crate::diag::say;
+use crate::failure::Failure;
+use crate::fanout::{self, Cut};
+use crate::gateway::{Gateway, Tuning, parse_rate};
+use crate::ids::{IdSource, Ids};
+use crate::output::tidy::Tidy;
+use crate::output::{Format, Sink, list_formats};
+use crate::period::{Period, PeriodArgs};
+use crate::signals::StopRequest;
+
+/// The stores, the period, how many calls at once and how fast, and the output.
+#[derive(Debug, clap::Args)]
+pub struct ListingArgs {
+    /// The stores.
+    #[command(flatten)]
+    pub stores: IdSource,
+
+    /// The period.
+    #[command(flatten)]
+    pub period: PeriodArgs,
+
+    /// Calls in flight at once (a slow call holds only its own slot).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// At most this many requests sent per second, retries and the login included.
+    #[arg(long, value_name = "PER_SEC", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+
+    /// Output format [default: table when stdout is a terminal, else json]
+    #[arg(long, value_name = "FORMAT", value_parser = list_formats())]
+    pub output: Option<Format>,
+
+    /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
+    #[arg(long)]
+    pub csv_raw: bool,
+}
+
+impl ListingArgs {
+    /// The stores and the period, read and checked.
+    pub fn read(&self) -> Result<(Ids, Period), Failure> {
+        Ok((self.stores.read()?, self.period.period()?))
+    }
+
+    /// The client's `--rate`.
+    pub fn tuning(&self) -> Tuning {
+        Tuning {
+            body_limit: None,
+            rate_limit: self.rate,
+        }
+    }
+}
+
+/// A listing under way: its rows' format, its output, and the stores it is about.
+pub struct Started {
+    /// Turns cells into rows.
+    pub tidy: Tidy,
+    /// Where the rows go.
+    pub sink: Sink,
+    /// The stores, each once, in input order.
+    pub ids: Vec<EntityId>,
+}
+
+/// Says when the data is the sandbox's, begins the output, then takes the stores (from the
+/// store list with `--all-stores`, which a stop request ends) and logs in. The output begins
+/// first so that it is whole (an empty JSON array) when the store list or the login fails.
+pub async fn start(
+    gateway: &Gateway,
+    args: &ListingArgs,
+    columns: &'static [&'static str],
+    ids: Ids,
+    stop: &mut StopRequest,
+) -> Result<Started, Failure> {
+    let sandbox = gateway.is_sandbox();
+    if sandbox {
+        say!("note: sandbox data, not from the real gateway");
+    }
+    let tidy = Tidy::new(
+        columns,
+        Format::or_default(args.output),
+        args.csv_raw,
+        sandbox,
+    );
+    let mut sink = Sink::new(tidy.framing()?, true, indicatif::ProgressBar::hidden());
+    sink.start()?;
+    let ready = async {
+        let ids = match ids {
+            Ids::Given(batch) => batch.unique,
+            Ids::AllStores => fanout::all_store_ids(gateway, stop).await?,
+        };
+        fanout::log_in_first(gateway).await?;
+        Ok::<_, Failure>(ids)
+    };
+    match ready.await {
+        Ok(ids) => Ok(Started { tidy, sink, ids }),
+        Err(failure) => Err(abandon(&mut sink, failure)),
+    }
+}
+
+/// Closes the output and gives `failure` back: for a failure before the calls start.
+pub fn abandon(sink: &mut Sink, failure: Failure) -> Failure {
+    match sink.finish() {
+        Ok(()) => failure,
+        Err(closing) => closing,
+    }
+}
+
+/// Closes the output after the calls, and says how they ended: a signal ends the command
+/// with its status (after `how_far` on stderr), a reader gone away quietly unless something
+/// `failed`; otherwise `Ok`, for the command to report its failures.
+pub fn close(
+    sink: &mut Sink,
+    sent: Result<Option<Cut>, Failure>,
+    how_far: impl FnOnce() -> String,
+    failed: bool,
+) -> Result<(), Failure> {
+    let closed = sink.finish();
+    let cut = sent?;
+    closed?;
+    match cut {
+        Some(Cut::Signal(signal)) => {
+            say!("interrupted after {}", how_far());
+            Err(Failure::Interrupted(signal))
+        }
+        _ if sink.reader_gone() && !failed => Err(Failure::BrokenPipe),
+        _ => Ok(()),
+    }
+}
