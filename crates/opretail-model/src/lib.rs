@@ -31,13 +31,14 @@ pub use wire::decode::{Response, ResponseMeta};
 pub use wire::id::{EntityId, EntityKind, InvalidId, InvalidIdReason, MAX_ID_CHARS};
 pub use wire::measure::Measure;
 pub use wire::return_code::ReturnCode;
+pub use wire::timestamp::gateway_offset;
 pub use wire::window::{DateRange, HourRange, TimeWindow, WINDOW_FORMAT};
 
 pub use opretail_sign::SignMethod;
 pub use secrecy::SecretString;
 
 // Names the crate's own modules reach by `crate::…`: not part of the user's surface.
-use engine::{Timestamp, decode_response, gateway_offset};
+use engine::{Timestamp, decode_response};
 
 /// The environment variables the SDK reads, by name.
 pub mod env {

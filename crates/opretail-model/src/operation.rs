@@ -4,7 +4,6 @@ use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
 
-
 /// Business parameters of an operation: names and values, borrowed from the operation where
 /// they can be.
 pub type Params<'a> = Vec<(&'a str, Cow<'a, str>)>;

@@ -91,20 +91,6 @@ impl AnyClient<'_> {
         }
     }
 
-    fn get_total_data(&self, id: &opretail::EntityId) -> Result<TotalData, Error> {
-        match self {
-            AnyClient::Async { client, runtime } => runtime.block_on(client.get_total_data(id)),
-            AnyClient::Blocking(client) => client.get_total_data(id),
-        }
-    }
-
-    fn call_raw(&self, call: &RawCall) -> Result<serde_json::Value, Error> {
-        match self {
-            AnyClient::Async { client, runtime } => runtime.block_on(client.call_raw(call)),
-            AnyClient::Blocking(client) => client.call_raw(call),
-        }
-    }
-
     /// `count` copies of `operation` in flight at once through this one client: tasks on
     /// the runtime for the async client, threads for the blocking one.
     fn send_at_once(&self, operation: &GetTotalData, count: usize) -> Vec<Result<(), Error>> {
@@ -262,7 +248,9 @@ fn get_total_data_without_and_with_units(runner: &Runner) {
     let sandbox = sandbox().start_blocking().unwrap();
     let client = runner.client(config(sandbox.url()));
 
-    let plain = client.get_total_data(&store(1001)).unwrap();
+    let plain = client
+        .send(&opretail::GetTotalData::new(store(1001)))
+        .unwrap();
     let day = plain.day_flow.as_ref().expect("DAY_FLOW present");
     assert!(day.as_i64().is_some(), "{day:?}");
 
@@ -286,7 +274,9 @@ fn quirky_answers_decode(runner: &Runner) {
             }
         }
     }
-    let enterprise = client.get_total_data(&"O_42".parse().unwrap()).unwrap();
+    let enterprise = client
+        .send(&opretail::GetTotalData::new("O_42".parse().unwrap()))
+        .unwrap();
     assert!(enterprise.month_flow.is_some() || !enterprise.extra.is_empty());
 }
 
@@ -294,7 +284,7 @@ fn raw_call_returns_json(runner: &Runner) {
     let sandbox = sandbox().start_blocking().unwrap();
     let client = runner.client(config(sandbox.url()));
     let data = client
-        .call_raw(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
+        .send(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
         .unwrap();
     assert_eq!(data["q"], "héllo", "{data}");
 }
@@ -305,7 +295,9 @@ fn every_gateway_code_is_a_typed_error(runner: &Runner) {
     // A store of its own per code: identical calls would wait for fresh timestamps.
     for (n, code) in (1..).zip(error_codes()) {
         sandbox.set_faults(FaultPlan::default().then(Fault::Gateway(code)));
-        let error = client.get_total_data(&store(n)).unwrap_err();
+        let error = client
+            .send(&opretail::GetTotalData::new(store(n)))
+            .unwrap_err();
         let gateway = error.gateway().unwrap_or_else(|| panic!("{code}: {error}"));
         assert_eq!(gateway.code.code(), code);
         assert!(!gateway.code.name().is_empty(), "{code}");
@@ -359,7 +351,7 @@ fn the_rate_limit_spaces_every_request_retries_included(runner: &Runner) {
     let client = runner.client(config);
     let started = Instant::now();
     for n in 1..=4 {
-        client.get_total_data(&store(n)).unwrap();
+        client.send(&opretail::GetTotalData::new(store(n))).unwrap();
     }
     assert_eq!(sandbox.counters().requests(), 5);
     // The fifth request's slot is 4 × 50 ms after the first's: a slower machine only adds.
@@ -378,7 +370,9 @@ fn whole_call_timeout_ends_a_slow_call_and_is_named(runner: &Runner) {
         .unwrap();
     let client = runner.client(config);
     let started = Instant::now();
-    let error = client.get_total_data(&store(1)).unwrap_err();
+    let error = client
+        .send(&opretail::GetTotalData::new(store(1)))
+        .unwrap_err();
     // Far below the 5 s delay: the client gave up, the gateway did not answer.
     assert!(started.elapsed() < Duration::from_secs(4));
     assert_eq!(
@@ -396,7 +390,7 @@ fn a_502_page_is_kept_in_the_error(runner: &Runner) {
         .unwrap();
     let error = runner
         .client(config_without_retries(sandbox.url()))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     match &error {
         Error::HttpStatus { status, body } => {
@@ -412,7 +406,7 @@ fn streamed_body_over_the_limit_is_cut_off_while_reading(runner: &Runner) {
     let (url, server) = endless_chunked_server(ENDLESS);
     let error = runner
         .client(config_with_small_body_limit(&url))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     assert_eq!(
         error.transport_kind(),
@@ -428,7 +422,7 @@ fn tls_to_a_plain_http_server_is_a_tls_error(runner: &Runner) {
     let url = sandbox.url().replace("http://", "https://");
     let error = runner
         .client(config(&url))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     assert_eq!(error.transport_kind(), Some(TransportKind::Tls), "{error}");
     assert_eq!(sandbox.counters().requests(), 0);
@@ -438,7 +432,7 @@ fn refused_connection_names_the_endpoint(runner: &Runner) {
     let url = closed_port_url();
     let error = runner
         .client(config_without_retries(&url))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     assert_eq!(
         error.transport_kind(),
@@ -456,21 +450,21 @@ fn secrets_stay_out_of_debug_errors_and_traces(runner: &Runner) {
     assert_no_secret("Debug of the credentials", &format!("{:?}", credentials()));
     assert_no_secret("Debug of the config", &format!("{:?}", ours.config()));
 
-    ours.get_total_data(&store(3)).unwrap();
+    ours.send(&opretail::GetTotalData::new(store(3))).unwrap();
     sandbox.set_faults(FaultPlan::script([
         Fault::Gateway(-500),
         Fault::Http502Html,
     ]));
-    ours.get_total_data(&store(3)).unwrap();
+    ours.send(&opretail::GetTotalData::new(store(3))).unwrap();
     let wrong = Credentials::new(AKEY, "not-the-secret").unwrap();
     let error = runner
         .client_with(wrong, config(sandbox.url()))
-        .get_total_data(&store(3))
+        .send(&opretail::GetTotalData::new(store(3)))
         .unwrap_err();
     assert_no_secret("an error", &format!("{error} {error:?}"));
     let error = runner
         .client(config_without_retries(&closed_port_url()))
-        .get_total_data(&store(3))
+        .send(&opretail::GetTotalData::new(store(3)))
         .unwrap_err();
     assert_no_secret("an error", &format!("{error} {error:?}"));
 

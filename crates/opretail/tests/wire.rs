@@ -29,7 +29,7 @@ async fn async_client_gets_totals_over_https_trusting_the_sandbox_ca() {
     let client = opretail::Client::new(credentials(), tls_config(sandbox.url(), Some(ca)))
         .expect("client builds");
     let totals = client
-        .get_total_data(&store(1001))
+        .send(&opretail::GetTotalData::new(store(1001)))
         .await
         .expect("call over https");
     assert!(totals.day_flow.is_some());
@@ -47,7 +47,7 @@ fn blocking_client_gets_totals_over_https_trusting_the_sandbox_ca() {
         opretail::blocking::Client::new(credentials(), tls_config(sandbox.url(), Some(ca)))
             .expect("client builds");
     let totals = client
-        .get_total_data(&store(1001))
+        .send(&opretail::GetTotalData::new(store(1001)))
         .expect("call over https");
     assert!(totals.day_flow.is_some());
 }
@@ -59,7 +59,10 @@ async fn async_client_refuses_an_untrusted_certificate_without_retrying() {
     let client = opretail::Client::new(credentials(), tls_config(sandbox.url(), None))
         .expect("client builds");
     let started = Instant::now();
-    let error = client.get_total_data(&store(1)).await.unwrap_err();
+    let error = client
+        .send(&opretail::GetTotalData::new(store(1)))
+        .await
+        .unwrap_err();
     assert_eq!(
         error.transport_kind(),
         Some(TransportKind::Tls),
@@ -84,7 +87,9 @@ fn blocking_client_refuses_an_untrusted_certificate_without_retrying() {
     let client = opretail::blocking::Client::new(credentials(), tls_config(sandbox.url(), None))
         .expect("client builds");
     let started = Instant::now();
-    let error = client.get_total_data(&store(1)).unwrap_err();
+    let error = client
+        .send(&opretail::GetTotalData::new(store(1)))
+        .unwrap_err();
     assert_eq!(
         error.transport_kind(),
         Some(TransportKind::Tls),

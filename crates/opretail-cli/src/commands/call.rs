@@ -61,7 +61,7 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
     for header in headers {
         call = call.header(header.name, header.value.expose_secret());
     }
-    match gateway.client.call_raw(&call).await {
+    match gateway.client.send(&call).await {
         Ok(data) => {
             if gateway.is_sandbox() {
                 say!("note: sandbox data, not from the real gateway");

@@ -1,7 +1,7 @@
 //! `opretail stores`: every store the user can see, fetched page by page as rows are written.
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
-use opretail_model::{EntityId, Error, Store};
+use opretail_model::{EntityId, Error, Store, StorePages};
 
 use crate::args::StoresArgs;
 use crate::diag::say;
@@ -49,7 +49,9 @@ pub async fn run(gateway: &Gateway, args: &StoresArgs) -> Result<(), Failure> {
 
 /// Every store of the user, page by page as the stream is read.
 pub fn all_stores(gateway: &Gateway) -> impl Stream<Item = Result<Store, Error>> + Send + 'static {
-    gateway.client.stores()
+    gateway
+        .client
+        .walk(StorePages::for_gateway(gateway.client.config().gateway()))
 }
 
 /// The ids of every store of the user, in list order.

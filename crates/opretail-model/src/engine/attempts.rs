@@ -144,12 +144,19 @@ impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
     }
 
     fn attempt(&mut self, last_error: Option<Error>, now: Moment) -> Step<O::Output> {
-        let left = self.budget.deadline.saturating_duration_since(now.monotonic);
+        let left = self
+            .budget
+            .deadline
+            .saturating_duration_since(now.monotonic);
         if left.is_zero() {
             return Step::Done(Err(last_error.unwrap_or_else(|| self.deadline_passed())));
         }
         if !self.paced {
-            match self.engine.rate_limiter().pace(now.monotonic, self.budget.deadline) {
+            match self
+                .engine
+                .rate_limiter()
+                .pace(now.monotonic, self.budget.deadline)
+            {
                 Pace::Now => self.paced = true,
                 Pace::At(at) => {
                     self.paced = true;
@@ -234,7 +241,13 @@ impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
     /// # Panics
     ///
     /// When no attempt is in flight.
-    pub(crate) fn on_response(&mut self, status: u16, location: Option<&str>, body: &[u8], now: Moment) {
+    pub(crate) fn on_response(
+        &mut self,
+        status: u16,
+        location: Option<&str>,
+        body: &[u8],
+        now: Moment,
+    ) {
         self.expect_in_flight("Call::on_response");
         let outcome = if (300..400).contains(&status) {
             let endpoint = self.engine.config().endpoint().as_str();

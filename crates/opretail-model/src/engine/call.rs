@@ -155,7 +155,10 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                          and pass its cache",
                     );
                     let config = self.engine.config();
-                    let plan = self.engine.token_source().plan(config, cache, refused.as_ref());
+                    let plan = self
+                        .engine
+                        .token_source()
+                        .plan(config, cache, refused.as_ref());
                     match plan {
                         Err(error) => return Step::Done(Err(error)),
                         Ok(TokenPlan::Use(ticket)) => match self.operation {

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 use opretail_sign::{Signature, sign};
 use secrecy::ExposeSecret;
 
-use crate::timestamp::until_next_second;
 use super::ReplayGuard;
+use crate::timestamp::until_next_second;
 use crate::{Config, Credentials, Error, Operation, Timestamp};
 
 /// The longest method name or version the gateway accepts.
@@ -223,7 +223,8 @@ impl FormBuilder {
             .position(|(k, _)| *k == "_timestamp")
             .expect("_timestamp was pushed above");
 
-        let Some((timestamp, sig)) = self.distinct_signature(&mut pairs, ts_index, timestamp, replay)
+        let Some((timestamp, sig)) =
+            self.distinct_signature(&mut pairs, ts_index, timestamp, replay)
         else {
             return Ok(Preparation::Wait(until_next_second(now)));
         };

@@ -23,7 +23,6 @@ pub enum Pace {
     AfterDeadline,
 }
 
-
 impl RateLimiter {
     /// A limiter spacing requests `spacing` apart, or none with `None` (see
     /// [`Config::request_spacing`](crate::Config::request_spacing)).

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::timestamp::until_next_second;
 use super::{Budget, Moment};
+use crate::timestamp::until_next_second;
 use crate::{Error, ReturnCode, TransportKind};
 
 /// Bounds on retrying a call. Every attempt is signed afresh with a new timestamp, and no
@@ -335,7 +335,12 @@ mod tests {
             RetryDecision::Stop
         );
         state.deadline = at.now.monotonic + Duration::from_millis(500);
-        assert!(retried(policy.decide(&gateway(-500), &mut state, true, at.now)));
+        assert!(retried(policy.decide(
+            &gateway(-500),
+            &mut state,
+            true,
+            at.now
+        )));
     }
 
     #[test]

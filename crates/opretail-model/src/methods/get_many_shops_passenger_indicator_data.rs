@@ -20,8 +20,8 @@ pub use split::{
     DEFAULT_SERIES_IN_FLIGHT, SeriesLimits, SeriesRequest, merge_series,
 };
 
-use crate::id::unique_ids;
 use crate::engine::Batch;
+use crate::id::unique_ids;
 use crate::{DateRange, EntityId, Error, HourRange, Operation, Params};
 
 /// The method name of passenger-flow series for several stores.

@@ -15,9 +15,9 @@ mod weather;
 pub use cfg::CfgItem;
 pub use weather::Weather;
 
-use crate::{EntityId, Measure, Operation, Params};
 use crate::lenient::{OneOrMany, OptionalObject};
 use crate::measure::LenientMeasure;
+use crate::{EntityId, Measure, Operation, Params};
 
 /// Passenger-flow totals of a store or an enterprise: the `data` of `getTotalData`.
 ///

@@ -16,7 +16,6 @@ pub use store::{Store, StorePage};
 use crate::engine::Paging;
 use crate::{Error, Gateway, GetDepartments, GetDeptListByPage, Operation, Params};
 
-
 /// The page size asked for by default. The platform's own default is 10; 100 was seen to
 /// work, and its cap is not published.
 pub const DEFAULT_STORE_PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).expect("100 is not zero");
