@@ -239,7 +239,7 @@ impl Client {
     ///
     /// ```no_run
     /// use opretail_model::{GetManyShopsPassengerIndicatorData, Grain, SeriesRequest};
-    /// # async fn run(client: opretail_reqwest::Client, days: opretail_model::DateRange) -> Result<(), opretail_model::Error> {
+    /// # async fn run(client: opretail_reqwest::Client, days: opretail_model::DateRange) -> Result<(), Box<dyn std::error::Error>> {
     /// let whole = GetManyShopsPassengerIndicatorData::new(["S_1001".parse()?], days, Grain::Hour)?;
     /// let series = client.send_batch(&SeriesRequest::new(whole)).await?;
     /// # Ok(()) }

@@ -198,7 +198,7 @@ impl Client {
     ///
     /// ```no_run
     /// use opretail_model::{GetManyShopsPassengerIndicatorData, Grain, SeriesRequest};
-    /// # fn run(client: opretail_ureq::Client, days: opretail_model::DateRange) -> Result<(), opretail_model::Error> {
+    /// # fn run(client: opretail_ureq::Client, days: opretail_model::DateRange) -> Result<(), Box<dyn std::error::Error>> {
     /// let whole = GetManyShopsPassengerIndicatorData::new(["S_1001".parse()?], days, Grain::Hour)?;
     /// let series = client.send_batch(&SeriesRequest::new(whole))?;
     /// # Ok(()) }
