@@ -1,7 +1,7 @@
 //! What both clients must do alike that is not a row of the fault matrix: typed answers,
 //! raw calls, units, quirky answers, every gateway code as a typed error, errors that name
 //! what to fix, limits on streamed bodies, replay protection across identical calls, the rate
-//! limit, and secrets kept out of `Debug`, errors and traces.
+//! limit, logins refused as repeats, and secrets kept out of `Debug`, errors and traces.
 //!
 //! One table of cases; each case runs through the async and the blocking client against a
 //! sandbox on loopback, and every case that fails is reported at once.
@@ -12,11 +12,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use common::*;
+use std::sync::Arc;
+
 use opretail::{
-    Config, Credentials, Error, GetTotalData, Operation, RawCall, Response, TotalData,
-    TransportKind,
+    Config, Credentials, Error, GetTotalData, LoginData, LoginMethod, Operation, RawCall, Response,
+    TokenSource, TotalData, TransportKind,
 };
-use opretail_sandbox::{Fault, FaultPlan};
+use opretail_sandbox::{DEMO_PASSWORD, DEMO_USER, Fault, FaultPlan};
 
 /// Which client a case runs through.
 enum Runner {
@@ -121,6 +123,23 @@ impl AnyClient<'_> {
         }
     }
 
+    fn with_token_source(self, source: TokenSource) -> Self {
+        match self {
+            AnyClient::Async { client, runtime } => AnyClient::Async {
+                client: client.with_token_source(source),
+                runtime,
+            },
+            AnyClient::Blocking(client) => AnyClient::Blocking(client.with_token_source(source)),
+        }
+    }
+
+    fn login(&self) -> Result<Arc<LoginData>, Error> {
+        match self {
+            AnyClient::Async { client, runtime } => runtime.block_on(client.login()),
+            AnyClient::Blocking(client) => client.login(),
+        }
+    }
+
     fn config(&self) -> &Config {
         match self {
             AnyClient::Async { client, .. } => client.config(),
@@ -167,6 +186,10 @@ fn cases() -> Vec<Case> {
         Case {
             behaviour: "a real repeat from another client is retried",
             run: a_real_repeat_from_another_client_is_retried,
+        },
+        Case {
+            behaviour: "logins of one user from several processes in one second all succeed",
+            run: logins_of_one_user_in_one_second_all_succeed,
         },
         Case {
             behaviour: "the rate limit spaces every request, retries included",
@@ -336,6 +359,28 @@ fn a_real_repeat_from_another_client_is_retried(runner: &Runner) {
     assert!(repeats <= 1, "{repeats}");
     assert_eq!(u64::from(response.meta.attempts), 1 + repeats);
     assert_eq!(sandbox.counters().requests(), 2 + repeats);
+}
+
+fn logins_of_one_user_in_one_second_all_succeed(runner: &Runner) {
+    // Each client stands for a process of its own (a cron job, say): its replay memory
+    // knows nothing of the others, so logins of one user in one second carry one signature
+    // and the sandbox refuses all but the first with -100. A login is not safe to repeat,
+    // but -100 means it did not run: each is sent again in the next second.
+    let sandbox = sandbox().replay_protection(true).start_blocking().unwrap();
+    let user = || TokenSource::login(DEMO_USER, DEMO_PASSWORD, LoginMethod::Mobile).unwrap();
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            runner
+                .client(config(sandbox.url()))
+                .with_token_source(user())
+        })
+        .collect();
+    for (n, client) in clients.iter().enumerate() {
+        let login = client.login();
+        assert!(login.is_ok(), "login {n}: {login:?}");
+    }
+    let repeats = sandbox.counters().answers(-100);
+    assert_eq!(sandbox.counters().requests(), 3 + repeats);
 }
 
 fn the_rate_limit_spaces_every_request_retries_included(runner: &Runner) {
