@@ -266,6 +266,12 @@ impl TokenCache {
         self.login.clone()
     }
 
+    /// The data of the latest login, or an error saying there was none.
+    pub fn logged_in(&self) -> Result<Arc<LoginData>, Error> {
+        self.login()
+            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
+    }
+
     /// How many logins were stored.
     pub fn logins(&self) -> u64 {
         self.logins

@@ -50,9 +50,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("credentials", self.inner.engine.credentials())
-            .field("config", self.inner.engine.config())
-            .field("token_source", self.inner.engine.token_source())
+            .field("engine", &self.inner.engine)
             .finish_non_exhaustive()
     }
 }
@@ -64,15 +62,19 @@ impl Client {
     ///
     /// Fails for an `https` endpoint when this build has no TLS feature.
     pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
-        let http = Client::http_client_builder(&config)?.build().map_err(|e| {
+        let http = Client::default_http_client(&config)?;
+        Ok(Client::with_http_client(credentials, config, http))
+    }
+
+    fn default_http_client(config: &Config) -> Result<reqwest::Client, Error> {
+        Client::http_client_builder(config)?.build().map_err(|e| {
             Error::transport(
                 TransportKind::Request,
                 config.endpoint().as_str(),
                 "the HTTP client could not be built",
                 e,
             )
-        })?;
-        Ok(Client::with_http_client(credentials, config, http))
+        })
     }
 
     /// The `reqwest::ClientBuilder` that [`Client::new`] builds its HTTP client from: the
@@ -118,47 +120,42 @@ impl Client {
         config: Config,
         http: reqwest::Client,
     ) -> Client {
-        let url = config
+        Client::on(Engine::new(credentials, config), http)
+    }
+
+    /// The client of `engine` over `http`, with a token cache of its own.
+    fn on(engine: Engine, http: reqwest::Client) -> Client {
+        let url = engine
+            .config()
             .endpoint()
             .url()
             .as_str()
             .parse()
             .expect("a checked endpoint is a valid URL");
-        opretail_model::engine::tls::warn_if_clear_text(&config);
+        let inner = Inner { engine, http, url };
         Client {
-            inner: Arc::new(Inner {
-                engine: Engine::new(credentials, config),
-                http,
-                url,
-            }),
+            inner: Arc::new(inner),
             tokens: Arc::default(),
         }
     }
 
-    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`, with
-    /// the token source of [`TokenSource::from_env`] (`OPRETAIL_TOKEN`, or `OPRETAIL_USER`
-    /// and `OPRETAIL_PASSWORD`).
+    /// A client as [`Client::new`] builds it, with the credentials, endpoint and token
+    /// source of the environment: see [`Engine::from_env`].
     pub fn from_env() -> Result<Client, Error> {
-        let config = Config::from_env()?;
-        let source = TokenSource::from_env(config.gateway())?;
-        Ok(Client::new(Credentials::from_env()?, config)?.with_token_source(source))
+        let engine = Engine::from_env()?;
+        let http = Client::default_http_client(engine.config())?;
+        Ok(Client::on(engine, http))
     }
 
-    /// This client with another source of the user token that store lists and passenger
-    /// flow over time need. With user credentials the client logs in on the first call that
-    /// needs a token, shares that login between all its clones and concurrent calls, and
-    /// logs in again once when the gateway says the token expired (`TOKEN_NOT_EXIST`).
+    /// This client, sharing its connection pool and pacing, with another source of the user
+    /// token (store lists and passenger flow over time need one). From a user's credentials
+    /// it logs in when a call first needs the token, once for every clone and concurrent
+    /// call, and once more when the gateway answers `TOKEN_NOT_EXIST`.
     ///
     /// Clones made before this call keep the old source.
     pub fn with_token_source(self, source: TokenSource) -> Client {
-        Client {
-            inner: Arc::new(Inner {
-                engine: self.inner.engine.with_token_source(source),
-                http: self.inner.http.clone(),
-                url: self.inner.url.clone(),
-            }),
-            tokens: Arc::default(),
-        }
+        let engine = self.inner.engine.with_token_source(source);
+        Client::on(engine, self.inner.http.clone())
     }
 
     /// The configuration.
@@ -180,23 +177,16 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<Response<O::Output>, Error> {
-        let span = tracing::info_span!(
-            "opretail.call",
-            method = operation.method(),
-            attempts = tracing::field::Empty
-        );
         let call = Call::new(&self.inner.engine, operation, moment());
+        let span = call.span();
         self.drive(call).instrument(span).await
     }
 
-    /// Logs in with the token source's user credentials, unless this client already did,
-    /// and returns what the login answered. Fails without user credentials.
+    /// What the login of the token source's user answered, logging in first unless a call
+    /// of this client already did. An error without user credentials.
     pub async fn login(&self) -> Result<Arc<LoginData>, Error> {
         self.drive(Call::login(&self.inner.engine)).await?;
-        let cache = self.tokens.lock().await;
-        cache
-            .login()
-            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
+        self.tokens.lock().await.logged_in()
     }
 
     /// Calls `operations`, up to `in_flight` at a time (at least 1), and yields each result
@@ -309,10 +299,7 @@ impl Client {
                 Step::Sleep(delay) => tokio::time::sleep(delay).await,
                 Step::Lock => guard = Some(self.tokens.lock().await),
                 Step::Unlock => guard = None,
-                Step::Done(result) => {
-                    tracing::Span::current().record("attempts", call.attempts());
-                    return result;
-                }
+                Step::Done(result) => return result,
             }
         }
     }

@@ -33,10 +33,10 @@ const IDLE_CONNECTIONS: usize = 32;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-    /// The one login all clones share: held while a call logs in, so that concurrent calls
-    /// wait for that login instead of logging in each.
+    /// The login every clone and thread shares, locked during a login so that the other
+    /// threads wait for it rather than log in too.
     tokens: Arc<Mutex<TokenCache>>,
+    inner: Arc<Inner>,
 }
 
 struct Inner {
@@ -46,24 +46,26 @@ struct Inner {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let engine = &self.inner.engine;
         f.debug_struct("Client")
-            .field("credentials", self.inner.engine.credentials())
-            .field("config", self.inner.engine.config())
-            .field("token_source", self.inner.engine.token_source())
+            .field("engine", engine)
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// A client with its own `ureq::Agent`: the configuration's connect timeout and user
-    /// agent, non-2xx statuses read as answers (so that the body of a proxy's error page can
-    /// be reported), redirects never followed, and TLS by the enabled feature trusting the
-    /// roots of [`opretail_model::engine::tls::trusted_roots`]. It keeps up to 32 idle connections to
-    /// the gateway, so that a client shared by many threads reuses them.
-    ///
-    /// Fails for an `https` endpoint when this build has no TLS feature.
+    /// A client on an agent of its own, which reads non-2xx statuses as answers (a proxy's
+    /// error page can then be reported), follows no redirect, keeps up to 32 idle
+    /// connections (a client shared by many threads reuses them) and speaks TLS by the
+    /// enabled feature, trusting [`opretail_model::engine::tls::trusted_roots`]; connect
+    /// timeout and user agent come from `config`. An `https` endpoint in a build without
+    /// TLS is refused here.
     pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
-        opretail_model::engine::tls::check_tls_available(&config, crate::tls::ENABLED)?;
+        Client::default_agent(&config).map(|agent| Client::with_agent(credentials, config, agent))
+    }
+
+    fn default_agent(config: &Config) -> Result<ureq::Agent, Error> {
+        opretail_model::engine::tls::check_tls_available(config, crate::tls::ENABLED)?;
         let builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -71,8 +73,7 @@ impl Client {
             .user_agent(config.user_agent())
             .max_idle_connections(IDLE_CONNECTIONS)
             .max_idle_connections_per_host(IDLE_CONNECTIONS);
-        let agent = crate::tls::apply(builder, &config).build().new_agent();
-        Ok(Client::with_agent(credentials, config, agent))
+        Ok(crate::tls::apply(builder, config).build().new_agent())
     }
 
     /// A client on a `ureq::Agent` of your own (proxies, TLS settings, a shared pool).
@@ -81,39 +82,34 @@ impl Client {
     /// statuses are always read as answers and redirects never followed; the connect timeout
     /// and TLS settings are the ones of `agent`.
     pub fn with_agent(credentials: Credentials, config: Config, agent: ureq::Agent) -> Client {
-        opretail_model::engine::tls::warn_if_clear_text(&config);
+        Client::over(agent, Engine::new(credentials, config))
+    }
+
+    /// The client of `engine` on `agent`; its token cache starts empty.
+    fn over(agent: ureq::Agent, engine: Engine) -> Client {
         Client {
-            inner: Arc::new(Inner {
-                engine: Engine::new(credentials, config),
-                agent,
-            }),
             tokens: Arc::default(),
+            inner: Arc::new(Inner { engine, agent }),
         }
     }
 
-    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`, with
-    /// the token source of [`TokenSource::from_env`] (`OPRETAIL_TOKEN`, or `OPRETAIL_USER`
-    /// and `OPRETAIL_PASSWORD`).
+    /// [`Client::new`] from the environment's credentials, endpoint and token source (see
+    /// [`Engine::from_env`]).
     pub fn from_env() -> Result<Client, Error> {
-        let config = Config::from_env()?;
-        let source = TokenSource::from_env(config.gateway())?;
-        Ok(Client::new(Credentials::from_env()?, config)?.with_token_source(source))
+        Engine::from_env().and_then(|engine| {
+            Client::default_agent(engine.config()).map(|agent| Client::over(agent, engine))
+        })
     }
 
-    /// This client with another source of the user token that store lists and passenger
-    /// flow over time need. With user credentials the client logs in on the first call that
-    /// needs a token, shares that login between all its clones and threads, and logs in
-    /// again once when the gateway says the token expired (`TOKEN_NOT_EXIST`).
+    /// This client with another token source, on the same agent and pacing. A user's
+    /// credentials make it log in on the first call needing the user token (store lists,
+    /// passenger flow over time), one login for all its clones and threads, repeated once
+    /// after a `TOKEN_NOT_EXIST` answer.
     ///
     /// Clones made before this call keep the old source.
     pub fn with_token_source(self, source: TokenSource) -> Client {
-        Client {
-            inner: Arc::new(Inner {
-                engine: self.inner.engine.with_token_source(source),
-                agent: self.inner.agent.clone(),
-            }),
-            tokens: Arc::default(),
-        }
+        let agent = self.inner.agent.clone();
+        Client::over(agent, self.inner.engine.with_token_source(source))
     }
 
     /// The configuration.
@@ -132,22 +128,16 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<Response<O::Output>, Error> {
-        let span = tracing::info_span!(
-            "opretail.call",
-            method = operation.method(),
-            attempts = tracing::field::Empty
-        );
-        let _entered = span.enter();
-        self.drive(Call::new(&self.inner.engine, operation, moment()))
+        let call = Call::new(&self.inner.engine, operation, moment());
+        let _entered = call.span().entered();
+        self.drive(call)
     }
 
-    /// Logs in with the token source's user credentials, unless this client already did,
-    /// and returns what the login answered. Fails without user credentials.
+    /// Logs the token source's user in (once per client: a login already made is reused)
+    /// and gives back the login's answer; fails when the source holds no user.
     pub fn login(&self) -> Result<Arc<LoginData>, Error> {
         self.drive(Call::login(&self.inner.engine))?;
-        self.lock_tokens()
-            .login()
-            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
+        self.lock_tokens().logged_in()
     }
 
     /// Calls `operations` on `in_flight` threads (at least 1) and yields each result as it
@@ -242,27 +232,25 @@ impl Client {
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Drives one call to its end: the I/O, the sleeps and the token lock it asks for.
-    fn drive<O: Operation + ?Sized>(
-        &self,
-        mut call: Call<'_, O>,
-    ) -> Result<Response<O::Output>, Error> {
-        let inner = &*self.inner;
-        let config = inner.engine.config();
-        let mut guard = None;
+    /// Runs `call` to its end on this thread: sending, sleeping, and holding the token lock
+    /// from the step that asks for it to the one that releases it.
+    fn drive<O>(&self, mut call: Call<'_, O>) -> Result<Response<O::Output>, Error>
+    where
+        O: Operation + ?Sized,
+    {
+        let mut held = None;
         loop {
-            match call.next(moment(), guard.as_deref_mut()) {
-                Step::Send { request, timeout } => {
-                    let outcome = exchange(&inner.agent, config, request, timeout);
-                    call.on_outcome(outcome, moment());
-                }
+            let now = moment();
+            match call.next(now, held.as_deref_mut()) {
+                Step::Lock => held = Some(self.lock_tokens()),
+                Step::Unlock => held = None,
                 Step::Sleep(delay) => std::thread::sleep(delay),
-                Step::Lock => guard = Some(self.lock_tokens()),
-                Step::Unlock => guard = None,
-                Step::Done(result) => {
-                    tracing::Span::current().record("attempts", call.attempts());
-                    return result;
+                Step::Send { request, timeout } => {
+                    let config = self.inner.engine.config();
+                    let answer = exchange(&self.inner.agent, config, request, timeout);
+                    call.on_outcome(answer, moment());
                 }
+                Step::Done(result) => return result,
             }
         }
     }

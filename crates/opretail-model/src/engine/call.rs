@@ -99,6 +99,13 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
         call
     }
 
+    /// The `tracing` span to run the call in: `opretail.call` with the method, and the
+    /// attempts recorded when the call is done.
+    pub fn span(&self) -> tracing::Span {
+        let method = self.operation.map_or("login", |op| op.method());
+        tracing::info_span!("opretail.call", method, attempts = tracing::field::Empty)
+    }
+
     /// Attempts sent so far, the login's not counted.
     pub fn attempts(&self) -> u32 {
         match &self.phase {
@@ -223,7 +230,10 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                             };
                             return Step::Lock;
                         }
-                        Step::Done(result) => return Step::Done(result),
+                        Step::Done(result) => {
+                            tracing::Span::current().record("attempts", self.attempts);
+                            return Step::Done(result);
+                        }
                         step => {
                             self.phase = Phase::Running { attempts, repeated };
                             return step;

@@ -35,8 +35,10 @@ impl fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// An engine for these credentials and configuration, without a token source.
+    /// An engine for these credentials and configuration, without a token source. Logs one
+    /// warning when the endpoint is plain http beyond this machine.
     pub fn new(credentials: Credentials, config: Config) -> Engine {
+        super::tls::warn_if_clear_text(&config);
         let pacing = Arc::new(Pacing {
             rate: RateLimiter::new(config.request_spacing()),
             replay: ReplayGuard::new(),
@@ -46,6 +48,15 @@ impl Engine {
             pacing,
             tokens: TokenSource::None,
         }
+    }
+
+    /// An engine from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`,
+    /// with the token source of [`TokenSource::from_env`] (`OPRETAIL_TOKEN`, or
+    /// `OPRETAIL_USER` and `OPRETAIL_PASSWORD`): what each client's `from_env` builds on.
+    pub fn from_env() -> Result<Engine, Error> {
+        let config = Config::from_env()?;
+        let tokens = TokenSource::from_env(config.gateway())?;
+        Ok(Engine::new(Credentials::from_env()?, config).with_token_source(tokens))
     }
 
     /// This engine with another token source; the rate limiter and the replay guard stay

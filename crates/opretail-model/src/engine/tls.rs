@@ -72,7 +72,7 @@ pub fn is_tls_error(
 }
 
 /// Logs one warning when `config`'s endpoint is plain http beyond this machine: called once
-/// per client, when it is built.
+/// per client, when its [`Engine`](super::Engine) is built.
 pub fn warn_if_clear_text(config: &Config) {
     if config.endpoint().is_clear_text_remote() {
         tracing::warn!(
