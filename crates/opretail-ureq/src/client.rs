@@ -153,11 +153,7 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn send_all<I>(
-        &self,
-        operations: I,
-        in_flight: usize,
-    ) -> mpsc::IntoIter<(usize, Result<<I::Item as Operation>::Output, Error>)>
+    pub fn send_all<I>(&self, operations: I, in_flight: usize) -> Outcomes<I::Item>
     where
         I: IntoIterator,
         I::IntoIter: Send + 'static,
@@ -255,6 +251,9 @@ impl Client {
         }
     }
 }
+
+/// The results of [`Client::send_all`] as they come, each with the index of its operation.
+pub type Outcomes<O> = mpsc::IntoIter<(usize, Result<<O as Operation>::Output, Error>)>;
 
 /// The items of [`Client::walk`], fetched a page at a time as they are read.
 #[derive(Debug)]

@@ -15,5 +15,5 @@ pub use opretail_reqwest::Client;
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking {
-    pub use opretail_ureq::{Client, Walk};
+    pub use opretail_ureq::{Client, Outcomes, Walk};
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use opretail::{
     Config, Credentials, Error, GetTotalData, LoginData, LoginMethod, Operation, RawCall, Response,
-    TokenSource, TotalData, TransportKind,
+    TokenSource, TransportKind,
 };
 use opretail_sandbox::{DEMO_PASSWORD, DEMO_USER, Fault, FaultPlan};
 
