@@ -37,6 +37,8 @@ pub struct GetDepartments {
 impl GetDepartments {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_DEPARTMENTS;
+    /// Parameter name: the name filter.
+    pub const PARAM_DEPT_NAME: &'static str = "deptName";
 
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores, unfiltered.
     pub fn new() -> Self {
@@ -80,7 +82,7 @@ impl Operation for GetDepartments {
     fn params(&self) -> Params<'_> {
         let mut params = self.page.params();
         if let Some(name) = &self.dept_name {
-            params.push(("deptName", name.as_str().into()));
+            params.push((Self::PARAM_DEPT_NAME, name.as_str().into()));
         }
         params
     }

@@ -41,6 +41,10 @@ pub struct GetDeptListByPage {
 impl GetDeptListByPage {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_DEPT_LIST_BY_PAGE;
+    /// Parameter name: the tenant store codes, comma-separated.
+    pub const PARAM_SHOP_IDS: &'static str = "shopIds";
+    /// Parameter name: the name filter.
+    pub const PARAM_NAME: &'static str = "name";
 
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores, unfiltered.
     pub fn new() -> Self {
@@ -100,10 +104,10 @@ impl Operation for GetDeptListByPage {
     fn params(&self) -> Params<'_> {
         let mut params = self.page.params();
         if !self.shop_ids.is_empty() {
-            params.push(("shopIds", Cow::Owned(self.shop_ids.join(","))));
+            params.push((Self::PARAM_SHOP_IDS, Cow::Owned(self.shop_ids.join(","))));
         }
         if let Some(name) = &self.name {
-            params.push(("name", name.as_str().into()));
+            params.push((Self::PARAM_NAME, name.as_str().into()));
         }
         params
     }

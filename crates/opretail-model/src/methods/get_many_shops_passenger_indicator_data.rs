@@ -136,6 +136,20 @@ pub struct GetManyShopsPassengerIndicatorData {
 impl GetManyShopsPassengerIndicatorData {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA;
+    /// Parameter name: the ids, comma-separated.
+    pub const PARAM_ID: &'static str = "id";
+    /// Parameter name: the start of the first day.
+    pub const PARAM_START_TIME: &'static str = "startTime";
+    /// Parameter name: the end of the last day.
+    pub const PARAM_END_TIME: &'static str = "endTime";
+    /// Parameter name: the grain's code.
+    pub const PARAM_TIME_TYPE: &'static str = "timeType";
+    /// Parameter name: the first hour of each day.
+    pub const PARAM_START_HOUR: &'static str = "startHour";
+    /// Parameter name: the hour each day ends.
+    pub const PARAM_END_HOUR: &'static str = "endHour";
+    /// Parameter name: `1` for business hours only.
+    pub const PARAM_IS_ON_BUSINESS_TIME: &'static str = "isOnBusinessTime";
 
     /// The series of `ids` over `days` in buckets of `grain`. Repeated ids are sent once;
     /// no id at all is an error.
@@ -202,17 +216,23 @@ impl Operation for GetManyShopsPassengerIndicatorData {
     fn params(&self) -> Params<'_> {
         let ids: Vec<&str> = self.ids.iter().map(EntityId::as_str).collect();
         let mut params = vec![
-            ("id", Cow::Owned(ids.join(","))),
-            ("startTime", Cow::Owned(self.days.start_param())),
-            ("endTime", Cow::Owned(self.days.end_param())),
-            ("timeType", Cow::Owned(self.grain.code().to_string())),
+            (Self::PARAM_ID, Cow::Owned(ids.join(","))),
+            (Self::PARAM_START_TIME, Cow::Owned(self.days.start_param())),
+            (Self::PARAM_END_TIME, Cow::Owned(self.days.end_param())),
+            (
+                Self::PARAM_TIME_TYPE,
+                Cow::Owned(self.grain.code().to_string()),
+            ),
         ];
         if let Some(hours) = self.hours {
-            params.push(("startHour", Cow::Owned(hours.start().to_string())));
-            params.push(("endHour", Cow::Owned(hours.end().to_string())));
+            params.push((
+                Self::PARAM_START_HOUR,
+                Cow::Owned(hours.start().to_string()),
+            ));
+            params.push((Self::PARAM_END_HOUR, Cow::Owned(hours.end().to_string())));
         }
         if let Some(only) = self.business_hours_only {
-            params.push(("isOnBusinessTime", flag(only).into()));
+            params.push((Self::PARAM_IS_ON_BUSINESS_TIME, flag(only).into()));
         }
         params
     }

@@ -48,6 +48,14 @@ pub struct GetPassengerIndicatorData {
 impl GetPassengerIndicatorData {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_PASSENGER_INDICATOR_DATA;
+    /// Parameter name: the store id without `S_`.
+    pub const PARAM_DEP_ID: &'static str = "depId";
+    /// Parameter name: the window's start.
+    pub const PARAM_START_TIME: &'static str = "startTime";
+    /// Parameter name: the window's end.
+    pub const PARAM_END_TIME: &'static str = "endTime";
+    /// Parameter name: `1` for business hours only.
+    pub const PARAM_IS_ON_BUSINESS_TIME: &'static str = "isOnBusinessTime";
 
     /// The figures of `store` (an `S_…` id) over `window` (a [`TimeWindow`], a
     /// [`DateRange`] or one [`NaiveDate`](chrono::NaiveDate)), the whole day.
@@ -94,10 +102,16 @@ impl Operation for GetPassengerIndicatorData {
 
     fn params(&self) -> Params<'_> {
         vec![
-            ("depId", self.store.local_part().into()),
-            ("startTime", Cow::Owned(self.window.start_param())),
-            ("endTime", Cow::Owned(self.window.end_param())),
-            ("isOnBusinessTime", flag(self.business_hours_only).into()),
+            (Self::PARAM_DEP_ID, self.store.local_part().into()),
+            (
+                Self::PARAM_START_TIME,
+                Cow::Owned(self.window.start_param()),
+            ),
+            (Self::PARAM_END_TIME, Cow::Owned(self.window.end_param())),
+            (
+                Self::PARAM_IS_ON_BUSINESS_TIME,
+                flag(self.business_hours_only).into(),
+            ),
         ]
     }
 

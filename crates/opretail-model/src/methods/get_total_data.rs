@@ -120,6 +120,10 @@ pub struct GetTotalData {
 impl GetTotalData {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_TOTAL_DATA;
+    /// Parameter name: the store or enterprise id.
+    pub const PARAM_ID: &'static str = "id";
+    /// Parameter name: `1` for values with units.
+    pub const PARAM_NEED_UNIT: &'static str = "needUnit";
 
     /// Totals for a store (`S_…`) or an enterprise (`O_…`), as plain numbers.
     pub fn new(id: EntityId) -> Self {
@@ -151,8 +155,8 @@ impl Operation for GetTotalData {
     fn params(&self) -> Params<'_> {
         let need_unit = if self.with_units { "1" } else { "0" };
         vec![
-            ("id", self.id.as_str().into()),
-            ("needUnit", need_unit.into()),
+            (Self::PARAM_ID, self.id.as_str().into()),
+            (Self::PARAM_NEED_UNIT, need_unit.into()),
         ]
     }
 

@@ -36,8 +36,14 @@ impl Page {
 
     pub(crate) fn params(self) -> Params<'static> {
         vec![
-            ("pageNumber", Cow::Owned(self.number.to_string())),
-            ("pageSize", Cow::Owned(self.size.to_string())),
+            (
+                ListStores::PARAM_PAGE_NUMBER,
+                Cow::Owned(self.number.to_string()),
+            ),
+            (
+                ListStores::PARAM_PAGE_SIZE,
+                Cow::Owned(self.size.to_string()),
+            ),
         ]
     }
 }
@@ -59,6 +65,11 @@ pub enum ListStores {
 }
 
 impl ListStores {
+    /// Parameter name of both store lists: the page number, from 1.
+    pub const PARAM_PAGE_NUMBER: &'static str = "pageNumber";
+    /// Parameter name of both store lists: the page size.
+    pub const PARAM_PAGE_SIZE: &'static str = "pageSize";
+
     /// The unfiltered store list of a gateway profile.
     pub fn for_gateway(gateway: Gateway) -> Self {
         match gateway {
