@@ -7,7 +7,7 @@
 //!
 //! - [`Call`]: the token handshake (cached token or one shared login, one repeat with a new
 //!   login after `TOKEN_NOT_EXIST`) around the attempts of one operation;
-//! - [`RetryPolicy`](crate::RetryPolicy) and [`Budget`]: whether and when to try again, within
+//! - [`RetryPolicy`] and [`Budget`]: whether and when to try again, within
 //!   one deadline and attempt limit;
 //! - [`RateLimiter`] and [`ReplayGuard`]: pacing, and no two requests with one signature;
 //! - [`FormBuilder`]: checking, building and signing the form;

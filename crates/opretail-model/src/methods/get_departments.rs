@@ -40,7 +40,8 @@ impl GetDepartments {
     /// Parameter name: the name filter.
     pub const PARAM_DEPT_NAME: &'static str = "deptName";
 
-    /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores, unfiltered.
+    /// The first page of [`DEFAULT_STORE_PAGE_SIZE`](crate::DEFAULT_STORE_PAGE_SIZE) stores,
+    /// unfiltered.
     pub fn new() -> Self {
         GetDepartments {
             page: Page::FIRST,

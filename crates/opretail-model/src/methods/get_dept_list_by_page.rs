@@ -46,7 +46,8 @@ impl GetDeptListByPage {
     /// Parameter name: the name filter.
     pub const PARAM_NAME: &'static str = "name";
 
-    /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores, unfiltered.
+    /// The first page of [`DEFAULT_STORE_PAGE_SIZE`](crate::DEFAULT_STORE_PAGE_SIZE) stores,
+    /// unfiltered.
     pub fn new() -> Self {
         GetDeptListByPage {
             page: Page::FIRST,

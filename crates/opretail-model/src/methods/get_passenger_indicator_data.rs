@@ -58,7 +58,7 @@ impl GetPassengerIndicatorData {
     pub const PARAM_IS_ON_BUSINESS_TIME: &'static str = "isOnBusinessTime";
 
     /// The figures of `store` (an `S_…` id) over `window` (a [`TimeWindow`], a
-    /// [`DateRange`] or one [`NaiveDate`](chrono::NaiveDate)), the whole day.
+    /// [`DateRange`](crate::DateRange) or one [`NaiveDate`](chrono::NaiveDate)), the whole day.
     pub fn new(store: &EntityId, window: impl Into<TimeWindow>) -> Result<Self, Error> {
         if store.kind() != EntityKind::Store {
             return Err(Error::invalid_input(
