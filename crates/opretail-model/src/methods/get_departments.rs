@@ -28,7 +28,7 @@ pub const METHOD_GET_DEPARTMENTS: &str = "open.organize.departments.getDepartmen
 /// );
 /// assert!(op.needs_token() && op.idempotent());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GetDepartments {
     page: Page,
     dept_name: Option<String>,
@@ -43,10 +43,7 @@ impl GetDepartments {
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`](crate::DEFAULT_STORE_PAGE_SIZE) stores,
     /// unfiltered.
     pub fn new() -> Self {
-        GetDepartments {
-            page: Page::FIRST,
-            dept_name: None,
-        }
+        Self::default()
     }
 
     /// Which page (from 1) of how many stores.
@@ -64,12 +61,6 @@ impl GetDepartments {
     /// The page number asked for.
     pub fn page_number(&self) -> NonZeroU32 {
         self.page.number
-    }
-}
-
-impl Default for GetDepartments {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -31,7 +31,7 @@ pub const METHOD_GET_DEPT_LIST_BY_PAGE: &str = "open.shopweb.departments.getDept
 ///     ]
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GetDeptListByPage {
     page: Page,
     shop_ids: Vec<String>,
@@ -49,11 +49,7 @@ impl GetDeptListByPage {
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`](crate::DEFAULT_STORE_PAGE_SIZE) stores,
     /// unfiltered.
     pub fn new() -> Self {
-        GetDeptListByPage {
-            page: Page::FIRST,
-            shop_ids: Vec::new(),
-            name: None,
-        }
+        Self::default()
     }
 
     /// Which page (from 1) of how many stores.
@@ -86,12 +82,6 @@ impl GetDeptListByPage {
     /// The page number asked for.
     pub fn page_number(&self) -> NonZeroU32 {
         self.page.number
-    }
-}
-
-impl Default for GetDeptListByPage {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -27,6 +27,12 @@ pub(crate) struct Page {
     pub(crate) size: NonZeroU32,
 }
 
+impl Default for Page {
+    fn default() -> Self {
+        Page::FIRST
+    }
+}
+
 impl Page {
     /// The first page of [`DEFAULT_STORE_PAGE_SIZE`] stores.
     pub(crate) const FIRST: Page = Page {
