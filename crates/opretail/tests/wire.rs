@@ -52,6 +52,21 @@ fn blocking_client_gets_totals_over_https_trusting_the_sandbox_ca() {
     assert!(totals.day_flow.is_some());
 }
 
+/// An untrusted certificate ends the call at once, as a TLS error, before any request
+/// reached the server.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn assert_refused_unretried(error: &opretail::Error, started: Instant, requests: u64) {
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::Tls),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("TLS"), "{error}");
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(2), "retried: {elapsed:?}");
+    assert_eq!(requests, 0);
+}
+
 #[cfg(all(feature = "async", any(feature = "rustls", feature = "native-tls")))]
 #[tokio::test]
 async fn async_client_refuses_an_untrusted_certificate_without_retrying() {
@@ -63,18 +78,7 @@ async fn async_client_refuses_an_untrusted_certificate_without_retrying() {
         .send(&opretail::GetTotalData::new(store(1)))
         .await
         .unwrap_err();
-    assert_eq!(
-        error.transport_kind(),
-        Some(TransportKind::Tls),
-        "{error:?}"
-    );
-    assert!(error.to_string().contains("TLS"), "{error}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "retried: {:?}",
-        started.elapsed()
-    );
-    assert_eq!(sandbox.counters().requests(), 0);
+    assert_refused_unretried(&error, started, sandbox.counters().requests());
 }
 
 #[cfg(all(feature = "blocking", any(feature = "rustls", feature = "native-tls")))]
@@ -90,18 +94,7 @@ fn blocking_client_refuses_an_untrusted_certificate_without_retrying() {
     let error = client
         .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
-    assert_eq!(
-        error.transport_kind(),
-        Some(TransportKind::Tls),
-        "{error:?}"
-    );
-    assert!(error.to_string().contains("TLS"), "{error}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "retried: {:?}",
-        started.elapsed()
-    );
-    assert_eq!(sandbox.counters().requests(), 0);
+    assert_refused_unretried(&error, started, sandbox.counters().requests());
 }
 
 #[test]
