@@ -437,13 +437,7 @@ fn a_502_page_is_kept_in_the_error(runner: &Runner) {
         .client(config_without_retries(sandbox.url()))
         .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
-    match &error {
-        Error::HttpStatus { status, body } => {
-            assert_eq!(*status, 502);
-            assert!(body.contains("Bad Gateway"), "{body}");
-        }
-        other => panic!("expected an HTTP status error, got {other}"),
-    }
+    assert_bad_gateway_page(&error);
     assert_eq!(sandbox.counters().requests(), 1);
 }
 
