@@ -160,9 +160,16 @@ impl Client {
         I::Item: Operation + Send + 'static,
         <I::Item as Operation>::Output: Send + 'static,
     {
-        let work = Arc::new(Mutex::new(operations.into_iter().enumerate()));
+        let operations = operations.into_iter();
+        // No more threads than operations, when the iterator knows how many it holds.
+        let threads = operations
+            .size_hint()
+            .1
+            .map_or(in_flight, |count| count.min(in_flight))
+            .max(1);
+        let work = Arc::new(Mutex::new(operations.enumerate()));
         let (results, received) = mpsc::channel();
-        for _ in 0..in_flight.max(1) {
+        for _ in 0..threads {
             let (work, results, client) = (Arc::clone(&work), results.clone(), self.clone());
             std::thread::spawn(move || {
                 loop {

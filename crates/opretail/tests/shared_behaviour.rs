@@ -9,10 +9,11 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use std::sync::Arc;
+use futures_util::StreamExt;
 
 use opretail::{
     Config, Credentials, Error, GetTotalData, LoginData, LoginMethod, Operation, RawCall, Response,
@@ -133,6 +134,20 @@ impl AnyClient<'_> {
         }
     }
 
+    /// Every result of `send_all`, in the order they came.
+    fn send_all(
+        &self,
+        operations: Vec<RawCall>,
+        in_flight: usize,
+    ) -> Vec<(usize, Result<serde_json::Value, Error>)> {
+        match self {
+            AnyClient::Async { client, runtime } => {
+                runtime.block_on(client.send_all(operations, in_flight).collect())
+            }
+            AnyClient::Blocking(client) => client.send_all(operations, in_flight).collect(),
+        }
+    }
+
     fn login(&self) -> Result<Arc<LoginData>, Error> {
         match self {
             AnyClient::Async { client, runtime } => runtime.block_on(client.login()),
@@ -174,6 +189,10 @@ fn cases() -> Vec<Case> {
         Case {
             behaviour: "a raw call returns JSON",
             run: raw_call_returns_json,
+        },
+        Case {
+            behaviour: "send_all gives every result with the index of its operation",
+            run: send_all_gives_every_result_with_its_index,
         },
         Case {
             behaviour: "every gateway code is a typed error",
@@ -310,6 +329,23 @@ fn raw_call_returns_json(runner: &Runner) {
         .send(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
         .unwrap();
     assert_eq!(data["q"], "héllo", "{data}");
+}
+
+fn send_all_gives_every_result_with_its_index(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let client = runner.client(config_without_retries(sandbox.url()));
+    let operations: Vec<_> = (0..12)
+        .map(|n| RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", n.to_string()))
+        .collect();
+    let mut results = client.send_all(operations, 4);
+    results.sort_by_key(|(n, _)| *n);
+    assert_eq!(results.len(), 12);
+    for (expected, (n, result)) in results.into_iter().enumerate() {
+        assert_eq!(n, expected);
+        let data = result.unwrap();
+        assert_eq!(data["q"], n.to_string(), "{data}");
+    }
+    assert_eq!(sandbox.counters().requests(), 12);
 }
 
 fn every_gateway_code_is_a_typed_error(runner: &Runner) {
