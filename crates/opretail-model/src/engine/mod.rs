@@ -23,9 +23,9 @@ mod rate_limit;
 mod replay;
 mod retry;
 mod shared;
+mod step;
 pub mod tls;
 
-pub use attempts::{HttpAnswer, Moment, Step};
 pub use budget::Budget;
 pub use call::{Call, LogIn};
 pub use form::{FormBuilder, MAX_METHOD_CHARS, Preparation, PreparedRequest};
@@ -34,6 +34,7 @@ pub use rate_limit::{Pace, RateLimiter};
 pub use replay::ReplayGuard;
 pub use retry::{RetryDecision, RetryPolicy};
 pub use shared::Engine;
+pub use step::{HttpAnswer, Moment, Step};
 
 pub use crate::credentials::{MAX_AKEY_CHARS, mask_key};
 pub use crate::error::BODY_SNIPPET_LIMIT;
