@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use opretail_model::{BODY_SNIPPET_LIMIT, Error, GetTotalData, RawCall, decode_response};
+use opretail_model::engine::{BODY_SNIPPET_LIMIT, decode_response};
+use opretail_model::{Error, GetTotalData, RawCall};
 
 fn check(error: &Error) {
     if matches!(error, Error::Gateway(_)) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use opretail_model::{EntityId, Error, Operation, RawCall, Store};
+use opretail_model::{EntityId, Error, Operation, RawCall, Store, StorePages};
 use tokio::task::JoinSet;
 
 use crate::diag::say;
@@ -113,44 +113,49 @@ pub fn stores(gateway: &Gateway) -> impl Stream<Item = Result<Store, Failure>> +
     let mut empty_in_a_row = 0usize;
     let mut count = 0usize;
     let mut over = false;
-    gateway.client.stores().map(move |store| {
-        if over {
-            return Err(Failure::Failed("the store list ended early".to_owned()));
-        }
-        let store = store.map_err(|e| call_failed("the store list", &e))?;
-        count += 1;
-        let id = store.entity_id();
-        empty_in_a_row = if id.is_none() && store.name.is_none() {
-            empty_in_a_row + 1
-        } else {
-            0
-        };
-        let broken = if count > MAX_STORES {
-            Some(format!(
-                "the store list goes on past {MAX_STORES} stores; the gateway seems to repeat \
-                 its pages"
-            ))
-        } else if empty_in_a_row >= MAX_EMPTY_STORES_IN_A_ROW {
-            Some(format!(
-                "the store list sent {MAX_EMPTY_STORES_IN_A_ROW} entries in a row with neither \
-                 id nor name"
-            ))
-        } else {
-            id.filter(|id| !seen.insert(id.clone())).map(|id| {
-                format!("the store list names {id} twice: its pages repeat, so it would never end")
-            })
-        };
-        match broken {
-            Some(why) => {
-                over = true;
-                Err(Failure::Failed(format!(
-                    "{why}; stopped after {count} entries (the gateway is broken or is not \
-                     the Opretail gateway)"
-                )))
+    gateway
+        .client
+        .walk(StorePages::for_gateway(gateway.client.config().gateway()))
+        .map(move |store| {
+            if over {
+                return Err(Failure::Failed("the store list ended early".to_owned()));
             }
-            None => Ok(store),
-        }
-    })
+            let store = store.map_err(|e| call_failed("the store list", &e))?;
+            count += 1;
+            let id = store.entity_id();
+            empty_in_a_row = if id.is_none() && store.name.is_none() {
+                empty_in_a_row + 1
+            } else {
+                0
+            };
+            let broken = if count > MAX_STORES {
+                Some(format!(
+                    "the store list goes on past {MAX_STORES} stores; the gateway seems to repeat \
+                 its pages"
+                ))
+            } else if empty_in_a_row >= MAX_EMPTY_STORES_IN_A_ROW {
+                Some(format!(
+                    "the store list sent {MAX_EMPTY_STORES_IN_A_ROW} entries in a row with neither \
+                 id nor name"
+                ))
+            } else {
+                id.filter(|id| !seen.insert(id.clone())).map(|id| {
+                    format!(
+                        "the store list names {id} twice: its pages repeat, so it would never end"
+                    )
+                })
+            };
+            match broken {
+                Some(why) => {
+                    over = true;
+                    Err(Failure::Failed(format!(
+                        "{why}; stopped after {count} entries (the gateway is broken or is not \
+                     the Opretail gateway)"
+                    )))
+                }
+                None => Ok(store),
+            }
+        })
 }
 
 /// The ids of every store of the user, in list order (each once; the walk is bounded, see
@@ -184,7 +189,7 @@ pub async fn all_store_ids(
 
 /// A raw call of any method.
 pub async fn raw(gateway: &Gateway, call: &RawCall) -> Result<serde_json::Value, Error> {
-    gateway.client.call_raw(call).await
+    gateway.client.send(call).await
 }
 
 /// One failed call, as a message: what was asked, what went wrong, what to do.

@@ -1,9 +1,8 @@
 //! The client every calling command uses: to the configured gateway, or to the embedded
 //! sandbox with `--sandbox`.
 
-use opretail_model::{
-    Config, Credentials, ENV_AKEY, ENV_ASID, ENV_USER, Error, LoginMethod, TokenSource,
-};
+use opretail_model::env::{ENV_AKEY, ENV_ASID, ENV_USER};
+use opretail_model::{Config, Credentials, Error, LoginMethod, TokenSource};
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
 };

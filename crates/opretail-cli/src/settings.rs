@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use opretail_model::{
+use opretail_model::env::{
     ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
-    OPRETAIL_GATEWAY, SignMethod,
 };
+use opretail_model::{OPRETAIL_GATEWAY, SignMethod};
 use secrecy::SecretString;
 
 use crate::failure::Failure;

@@ -13,7 +13,8 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use opretail_model::{Config, ENV_PASSWORD, Gateway, TokenSource};
+use opretail_model::env::ENV_PASSWORD;
+use opretail_model::{Config, Gateway, TokenSource};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 

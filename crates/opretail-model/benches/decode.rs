@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::Criterion;
-use opretail_model::{GetTotalData, decode_response};
+use opretail_model::GetTotalData;
+use opretail_model::engine::decode_response;
 
 const GROUP: &str = "decode";
 const TARGET: f64 = 1.0;

@@ -1,9 +1,9 @@
 //! Where a client gets a user's login token from, and the decisions around it: whether a call
-//! needs one, whether the cached one may be used, when to log in (again). No I/O: the clients
-//! send the login and the calls.
+//! needs one, whether the cached one may be used, when to log in (again). No I/O: the
+//! engine's [`Call`](crate::engine::Call) runs these decisions and the transports send.
 //!
-//! A client holds one [`TokenSource`] (fixed) and one [`TokenCache`] behind a lock, so that
-//! concurrent calls share one login:
+//! A client holds one [`TokenSource`] (in its engine) and one [`TokenCache`] behind a lock,
+//! so that concurrent calls share one login. What `Call` does with them:
 //!
 //! ```text
 //! ticket = lock(cache); match source.plan(&config, &cache, None)? {
@@ -219,7 +219,7 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// The header carrying the token, for [`Call::new`](crate::Call::new): `header_name` is
+    /// The header carrying the token, for the engine's attempts: `header_name` is
     /// [`Config::token_header`](crate::Config::token_header).
     pub fn header<'a>(&'a self, header_name: &'a str) -> Vec<(&'a str, &'a str)> {
         vec![(header_name, self.token.expose_secret())]
@@ -264,6 +264,12 @@ impl TokenCache {
     /// The data of the latest login, if there was one.
     pub fn login(&self) -> Option<Arc<LoginData>> {
         self.login.clone()
+    }
+
+    /// The data of the latest login, or an error saying there was none.
+    pub fn logged_in(&self) -> Result<Arc<LoginData>, Error> {
+        self.login()
+            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
     }
 
     /// How many logins were stored.

@@ -1,9 +1,8 @@
 //! The envelope decoder over realistic answers: one test per fixture, every return code,
 //! and arbitrary bytes.
 
-use opretail_model::{
-    BODY_SNIPPET_LIMIT, Error, GetTotalData, RawCall, ReturnCode, decode_response,
-};
+use opretail_model::engine::{BODY_SNIPPET_LIMIT, decode_response};
+use opretail_model::{Error, GetTotalData, RawCall, ReturnCode};
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> Vec<u8> {

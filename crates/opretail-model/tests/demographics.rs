@@ -1,9 +1,10 @@
 //! Visitors by age and gender: parameters and the lenient answer.
 
 use chrono::NaiveDate;
+use opretail_model::engine::decode_response;
 use opretail_model::{
     DateRange, Demographics, Gender, GetAgeGroupAndGenderDistribution, HourRange, Measure,
-    Operation, decode_response,
+    Operation,
 };
 
 fn op() -> GetAgeGroupAndGenderDistribution {

@@ -2,7 +2,8 @@
 //! invalid UTF-8, duplicate keys, arbitrary JSON in every slot. Nothing panics, and what an
 //! error keeps of the answer stays small whatever the answer's size.
 
-use opretail_model::{BODY_SNIPPET_LIMIT, Error, GetTotalData, RawCall, Response, decode_response};
+use opretail_model::engine::{BODY_SNIPPET_LIMIT, decode_response};
+use opretail_model::{Error, GetTotalData, RawCall, Response};
 use proptest::prelude::*;
 
 fn raw() -> RawCall {

@@ -2,9 +2,9 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use opretail_model::engine::{Engine, Preparation, decode_response};
 use opretail_model::{
-    Config, Credentials, Error, LoginData, LoginMethod, Operation, Preparation, RequestPreparer,
-    ReturnCode, UserLogin, decode_response,
+    Config, Credentials, Error, LoginData, LoginMethod, Operation, ReturnCode, UserLogin,
 };
 use secrecy::ExposeSecret;
 
@@ -20,8 +20,7 @@ fn sso() -> UserLogin {
 
 fn prepared_body(op: &impl Operation) -> (String, String) {
     let config = Config::default();
-    let preparer =
-        RequestPreparer::new(Credentials::new("demo-key", "demo-secret").unwrap(), config);
+    let preparer = Engine::new(Credentials::new("demo-key", "demo-secret").unwrap(), config);
     let now = UNIX_EPOCH + Duration::from_secs(1_795_832_100);
     match preparer.prepare(op, &[], now).unwrap() {
         Preparation::Ready(request) => (request.body().to_owned(), format!("{request:?}")),

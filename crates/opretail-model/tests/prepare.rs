@@ -2,10 +2,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use opretail_model::{
-    Config, Credentials, Error, GetTotalData, Preparation, PreparedRequest, RawCall,
-    RequestPreparer, SignMethod,
-};
+use opretail_model::engine::{Engine, Preparation, PreparedRequest};
+use opretail_model::{Config, Credentials, Error, GetTotalData, RawCall, SignMethod};
 
 /// 2026-11-28T02:15:00Z, which is 10:15:00 at the gateway (UTC+08:00).
 const NOW: u64 = 1_795_832_100;
@@ -14,9 +12,9 @@ fn at(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-fn signer(method: SignMethod) -> RequestPreparer {
+fn signer(method: SignMethod) -> Engine {
     let config = Config::builder().sign_method(method).build().unwrap();
-    RequestPreparer::new(Credentials::new("demo-key", "demo-secret").unwrap(), config)
+    Engine::new(Credentials::new("demo-key", "demo-secret").unwrap(), config)
 }
 
 fn ready(p: Preparation) -> PreparedRequest {
@@ -86,10 +84,10 @@ fn values_are_trimmed_and_percent_encoded_only_on_the_wire() {
 #[test]
 fn the_gateway_offset_sets_the_wall_clock() {
     let config = Config::builder()
-        .utc_offset(opretail_model::FixedOffset::east_opt(0).unwrap())
+        .utc_offset(chrono::FixedOffset::east_opt(0).unwrap())
         .build()
         .unwrap();
-    let s = RequestPreparer::new(Credentials::new("k", "s").unwrap(), config);
+    let s = Engine::new(Credentials::new("k", "s").unwrap(), config);
     let r = ready(s.prepare(&RawCall::new("m"), &[], at(NOW)).unwrap());
     assert_eq!(value(&r, "_timestamp"), "20261128021500");
 }
@@ -133,7 +131,7 @@ fn identical_calls_in_one_second_get_distinct_signatures_then_wait() {
 #[test]
 fn backdating_can_be_switched_off() {
     let config = Config::builder().replay_backdate(0).build().unwrap();
-    let s = RequestPreparer::new(Credentials::new("k", "s").unwrap(), config);
+    let s = Engine::new(Credentials::new("k", "s").unwrap(), config);
     let op = RawCall::new("m");
     ready(s.prepare(&op, &[], at(NOW)).unwrap());
     assert!(matches!(
@@ -193,7 +191,7 @@ fn headers_are_not_sent_in_clear_text_beyond_this_machine_unless_allowed() {
             .headers_over_clear_text(allow)
             .build()
             .unwrap();
-        RequestPreparer::new(Credentials::new("k", "s").unwrap(), config)
+        Engine::new(Credentials::new("k", "s").unwrap(), config)
     };
     let msg = invalid(clear(false).prepare(&op, &[], at(NOW)));
     assert!(
@@ -212,7 +210,7 @@ fn headers_are_not_sent_in_clear_text_beyond_this_machine_unless_allowed() {
     // Loopback and https are fine without the opt-in.
     for endpoint in ["http://127.0.0.1:1/m.api", "https://gateway.example/m.api"] {
         let config = Config::builder().endpoint(endpoint).build().unwrap();
-        let s = RequestPreparer::new(Credentials::new("k", "s").unwrap(), config);
+        let s = Engine::new(Credentials::new("k", "s").unwrap(), config);
         ready(s.prepare(&op, &[], at(NOW)).unwrap());
     }
 }

@@ -4,10 +4,11 @@
 use std::num::NonZeroU32;
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use opretail_model::engine::{decode_response, gateway_offset};
 use opretail_model::{
     Bucket, DateRange, EntityId, GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData,
     Grain, HourRange, Measure, Operation, SeriesLimits, SeriesRequest, ShopSeries, ShopSeriesList,
-    TimeWindow, decode_response, gateway_offset, merge_series,
+    TimeWindow, merge_series,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {

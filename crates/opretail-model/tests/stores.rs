@@ -2,9 +2,9 @@
 
 use std::num::NonZeroU32;
 
+use opretail_model::engine::decode_response;
 use opretail_model::{
-    Error, Gateway, GetDepartments, GetDeptListByPage, ListStores, Operation, StorePage,
-    StorePages, decode_response,
+    Error, Gateway, GetDepartments, GetDeptListByPage, ListStores, Operation, StorePage, StorePages,
 };
 use serde_json::json;
 

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use opretail_model::{Config, Error, HttpAnswer, PreparedRequest, TransportKind};
+use opretail_model::engine::{HttpAnswer, PreparedRequest};
+use opretail_model::{Config, Error, TransportKind};
 use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
 
 /// Posts `request`, giving up after `timeout`.
@@ -75,7 +76,7 @@ fn transport(config: &Config, timeout: Duration, error: reqwest::Error) -> Error
             TransportKind::Request,
             "the request could not be built (a header value?)".to_owned(),
         )
-    } else if opretail_model::tls::is_tls_error(&error) {
+    } else if crate::tls::is_tls_error(&error) {
         (
             TransportKind::Tls,
             "the TLS handshake failed: the server's certificate is not trusted or TLS could \

@@ -1,5 +1,7 @@
 //! The TLS stack of the HTTP client, per feature, trusting the roots of
-//! [`opretail_model::tls::trusted_roots`].
+//! [`opretail_model::engine::tls::trusted_roots`].
+
+use std::error::Error as StdError;
 
 use opretail_model::{Config, Error};
 use reqwest::ClientBuilder;
@@ -10,7 +12,7 @@ pub(crate) const ENABLED: bool = cfg!(any(feature = "rustls", feature = "native-
 /// native-tls when it is enabled (choosing it is explicit; rustls is only the default).
 #[cfg(feature = "native-tls")]
 pub(crate) fn configure(builder: ClientBuilder, config: &Config) -> Result<ClientBuilder, Error> {
-    let roots = opretail_model::tls::trusted_roots(config)
+    let roots = opretail_model::engine::tls::trusted_roots(config)
         .iter()
         .filter_map(|der| reqwest::Certificate::from_der(der).ok())
         .collect::<Vec<_>>();
@@ -24,7 +26,7 @@ pub(crate) fn configure(builder: ClientBuilder, config: &Config) -> Result<Clien
     use std::sync::Arc;
 
     let mut roots = rustls::RootCertStore::empty();
-    roots.add_parsable_certificates(opretail_model::tls::trusted_roots(config));
+    roots.add_parsable_certificates(opretail_model::engine::tls::trusted_roots(config));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -38,4 +40,41 @@ pub(crate) fn configure(builder: ClientBuilder, config: &Config) -> Result<Clien
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 pub(crate) fn configure(builder: ClientBuilder, _config: &Config) -> Result<ClientBuilder, Error> {
     Ok(builder)
+}
+
+/// Whether `error` is one of the enabled TLS libraries' own errors: a handshake or
+/// certificate failure.
+#[allow(unused_variables)]
+pub(crate) fn is_tls_type(error: &(dyn StdError + 'static)) -> bool {
+    #[cfg(feature = "rustls")]
+    if error.is::<rustls::Error>() {
+        return true;
+    }
+    #[cfg(feature = "native-tls")]
+    if error.is::<native_tls::Error>() {
+        return true;
+    }
+    false
+}
+
+/// Whether `error`, or anything in its chain, is a TLS failure.
+pub(crate) fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
+    opretail_model::engine::tls::is_tls_error(error, &is_tls_type)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_io_error_wrapping_a_tls_error_is_a_tls_error() {
+        let plain = std::io::Error::other("reset");
+        assert!(!super::is_tls_error(&plain));
+        #[cfg(feature = "rustls")]
+        {
+            let tls = std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+            );
+            assert!(super::is_tls_error(&tls));
+        }
+    }
 }

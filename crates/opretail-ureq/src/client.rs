@@ -2,16 +2,11 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 
 use crate::exchange::exchange;
-use opretail_model::{
-    Call, Config, Credentials, DateRange, Demographics, EntityId, Error,
-    GetAgeGroupAndGenderDistribution, GetPassengerIndicatorData, GetTotalData, ListStores,
-    LoginData, Moment, Operation, PassengerIndicator, RawCall, RequestPreparer, Response,
-    RetryState, SeriesRequest, ShopSeries, Step, Store, StorePages, Ticket, TimeWindow, TokenCache,
-    TokenPlan, TokenSource, TotalData,
-};
+use opretail_model::engine::{Batch, Call, Engine, Moment, Paging, Step, TokenCache};
+use opretail_model::{Config, Credentials, Error, LoginData, Operation, Response, TokenSource};
 
 /// Idle connections kept by the agent [`Client::new`] builds (ureq keeps 3 per host by
 /// default, too few for a client shared by many threads).
@@ -21,72 +16,56 @@ const IDLE_CONNECTIONS: usize = 32;
 ///
 /// Cheap to clone (the clones share one connection pool and one signer), `Send` and `Sync`:
 /// make one and share it between threads. Every attempt is signed afresh; retries follow
-/// the configuration's [`RetryPolicy`](opretail_model::RetryPolicy).
+/// the configuration's [`RetryPolicy`](opretail_model::RetryPolicy). The client names no
+/// operation: every method is an [`Operation`] given to [`Client::send`], and many at once
+/// go through [`Client::send_all`], [`Client::walk`] or [`Client::send_batch`].
 ///
 /// ```no_run
-/// use opretail_model::{Config, Credentials, EntityId};
+/// use opretail_model::{Config, Credentials, EntityId, GetTotalData};
 /// use opretail_ureq::Client;
 ///
 /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::new(Credentials::new("my-key", "my-secret")?, Config::default())?;
 /// let id: EntityId = "S_1001".parse()?;
-/// let totals = client.get_total_data(&id)?;
+/// let totals = client.send(&GetTotalData::new(id))?;
 /// println!("{:?}", totals.day_flow);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Client {
+    /// The login every clone and thread shares, locked during a login so that the other
+    /// threads wait for it rather than log in too.
+    tokens: Arc<Mutex<TokenCache>>,
     inner: Arc<Inner>,
-    tokens: Arc<Tokens>,
-}
-
-/// The token source and the one login all clones share; the lock is held during a login,
-/// so that concurrent calls wait for it instead of logging in each.
-struct Tokens {
-    source: TokenSource,
-    cache: Mutex<TokenCache>,
-}
-
-impl Tokens {
-    fn new(source: TokenSource) -> Arc<Tokens> {
-        Arc::new(Tokens {
-            source,
-            cache: Mutex::new(TokenCache::new()),
-        })
-    }
-
-    /// The cache, also after a thread panicked holding it: a cache is never left half
-    /// written (`store` replaces it whole).
-    fn lock(&self) -> MutexGuard<'_, TokenCache> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 struct Inner {
-    preparer: RequestPreparer,
+    engine: Engine,
     agent: ureq::Agent,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let engine = &self.inner.engine;
         f.debug_struct("Client")
-            .field("credentials", self.inner.preparer.credentials())
-            .field("config", self.inner.preparer.config())
-            .field("token_source", &self.tokens.source)
+            .field("engine", engine)
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
-    /// A client with its own `ureq::Agent`: the configuration's connect timeout and user
-    /// agent, non-2xx statuses read as answers (so that the body of a proxy's error page can
-    /// be reported), redirects never followed, and TLS by the enabled feature trusting the
-    /// roots of [`opretail_model::tls::trusted_roots`]. It keeps up to 32 idle connections to
-    /// the gateway, so that a client shared by many threads reuses them.
-    ///
-    /// Fails for an `https` endpoint when this build has no TLS feature.
+    /// A client on an agent of its own, which reads non-2xx statuses as answers (a proxy's
+    /// error page can then be reported), follows no redirect, keeps up to 32 idle
+    /// connections (a client shared by many threads reuses them) and speaks TLS by the
+    /// enabled feature, trusting [`opretail_model::engine::tls::trusted_roots`]; connect
+    /// timeout and user agent come from `config`. An `https` endpoint in a build without
+    /// TLS is refused here.
     pub fn new(credentials: Credentials, config: Config) -> Result<Client, Error> {
-        opretail_model::tls::check_tls_available(&config, crate::tls::ENABLED)?;
+        Client::default_agent(&config).map(|agent| Client::with_agent(credentials, config, agent))
+    }
+
+    fn default_agent(config: &Config) -> Result<ureq::Agent, Error> {
+        opretail_model::engine::tls::check_tls_available(config, crate::tls::ENABLED)?;
         let builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -94,8 +73,7 @@ impl Client {
             .user_agent(config.user_agent())
             .max_idle_connections(IDLE_CONNECTIONS)
             .max_idle_connections_per_host(IDLE_CONNECTIONS);
-        let agent = crate::tls::apply(builder, &config).build().new_agent();
-        Ok(Client::with_agent(credentials, config, agent))
+        Ok(crate::tls::apply(builder, config).build().new_agent())
     }
 
     /// A client on a `ureq::Agent` of your own (proxies, TLS settings, a shared pool).
@@ -104,39 +82,39 @@ impl Client {
     /// statuses are always read as answers and redirects never followed; the connect timeout
     /// and TLS settings are the ones of `agent`.
     pub fn with_agent(credentials: Credentials, config: Config, agent: ureq::Agent) -> Client {
-        opretail_model::tls::warn_if_clear_text(&config);
+        Client::over(agent, Engine::new(credentials, config))
+    }
+
+    /// The client of `engine` on `agent`; its token cache starts empty.
+    fn over(agent: ureq::Agent, engine: Engine) -> Client {
         Client {
-            inner: Arc::new(Inner {
-                preparer: RequestPreparer::new(credentials, config),
-                agent,
-            }),
-            tokens: Tokens::new(TokenSource::None),
+            tokens: Arc::default(),
+            inner: Arc::new(Inner { engine, agent }),
         }
     }
 
-    /// A client from `OPRETAIL_AKEY`, `OPRETAIL_ASID` and, if set, `OPRETAIL_ENDPOINT`, with
-    /// the token source of [`TokenSource::from_env`] (`OPRETAIL_TOKEN`, or `OPRETAIL_USER`
-    /// and `OPRETAIL_PASSWORD`).
+    /// [`Client::new`] from the environment's credentials, endpoint and token source (see
+    /// [`Engine::from_env`]).
     pub fn from_env() -> Result<Client, Error> {
-        let config = Config::from_env()?;
-        let source = TokenSource::from_env(config.gateway())?;
-        Ok(Client::new(Credentials::from_env()?, config)?.with_token_source(source))
+        Engine::from_env().and_then(|engine| {
+            Client::default_agent(engine.config()).map(|agent| Client::over(agent, engine))
+        })
     }
 
-    /// This client with another source of the user token that store lists and passenger
-    /// flow over time need. With user credentials the client logs in on the first call that
-    /// needs a token, shares that login between all its clones and threads, and logs in
-    /// again once when the gateway says the token expired (`TOKEN_NOT_EXIST`).
+    /// This client with another token source, on the same agent and pacing. A user's
+    /// credentials make it log in on the first call needing the user token (store lists,
+    /// passenger flow over time), one login for all its clones and threads, repeated once
+    /// after a `TOKEN_NOT_EXIST` answer.
     ///
     /// Clones made before this call keep the old source.
-    pub fn with_token_source(mut self, source: TokenSource) -> Client {
-        self.tokens = Tokens::new(source);
-        self
+    pub fn with_token_source(self, source: TokenSource) -> Client {
+        let agent = self.inner.agent.clone();
+        Client::over(agent, self.inner.engine.with_token_source(source))
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.inner.preparer.config()
+        self.inner.engine.config()
     }
 
     /// Calls `operation` and returns its typed output.
@@ -150,59 +128,100 @@ impl Client {
         &self,
         operation: &O,
     ) -> Result<Response<O::Output>, Error> {
-        let span = tracing::info_span!(
-            "opretail.call",
-            method = operation.method(),
-            attempts = tracing::field::Empty
-        );
-        let _entered = span.enter();
-        self.call(operation)
+        let call = Call::new(&self.inner.engine, operation, moment());
+        let _entered = call.span().entered();
+        self.drive(call)
     }
 
-    /// Logs in with the token source's user credentials, unless this client already did,
-    /// and returns what the login answered. Fails without user credentials.
+    /// Logs the token source's user in (once per client: a login already made is reused)
+    /// and gives back the login's answer; fails when the source holds no user.
     pub fn login(&self) -> Result<Arc<LoginData>, Error> {
-        let source = &self.tokens.source;
-        source.user_login()?;
-        let mut cache = self.tokens.lock();
-        if let TokenPlan::LogIn(login) = source.plan(self.config(), &cache, None)? {
-            let data = self.drive(login, None, None).0?.output;
-            cache.store(data);
-        }
-        cache
-            .login()
-            .ok_or_else(|| Error::invalid_input("token", "no login was made"))
+        self.drive(Call::login(&self.inner.engine))?;
+        self.lock_tokens().logged_in()
     }
 
-    /// Every store the user can see, fetched page by page as the iterator is read, with the
-    /// store-list method of the configured gateway. Stops after the last page (the gateway's
-    /// `total`, or an empty page); an error is the last item, also when the walk reached
-    /// [`StorePages::max_pages`] with stores left.
+    /// Calls `operations` on `in_flight` threads (at least 1) and yields each result as it
+    /// comes, with the index of its operation: unordered, so that a slow call holds only its
+    /// own thread. Dropping the iterator stops the threads after their current call.
     ///
     /// ```no_run
+    /// use opretail_model::GetTotalData;
     /// # fn run(client: opretail_ureq::Client) -> Result<(), opretail_model::Error> {
-    /// let stores = client.stores().collect::<Result<Vec<_>, _>>()?;
+    /// let ops = ["S_1001", "S_1002"].map(|id| GetTotalData::new(id.parse().unwrap()));
+    /// for (n, result) in client.send_all(ops, 8) {
+    ///     println!("{n}: {:?}", result?.day_flow);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub fn stores(&self) -> Stores {
-        let request = ListStores::for_gateway(self.config().gateway());
-        self.stores_from(StorePages::new(request))
+    pub fn send_all<I>(&self, operations: I, in_flight: usize) -> Outcomes<I::Item>
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Operation + Send + 'static,
+        <I::Item as Operation>::Output: Send + 'static,
+    {
+        let operations = operations.into_iter();
+        // No more threads than operations, when the iterator knows how many it holds.
+        let threads = operations
+            .size_hint()
+            .1
+            .map_or(in_flight, |count| count.min(in_flight))
+            .max(1);
+        let work = Arc::new(Mutex::new(operations.enumerate()));
+        let (results, received) = mpsc::channel();
+        for _ in 0..threads {
+            let (work, results, client) = (Arc::clone(&work), results.clone(), self.clone());
+            std::thread::spawn(move || {
+                loop {
+                    // The guard is dropped before the call: the work queue is never held
+                    // across one.
+                    let next = work.lock().unwrap_or_else(PoisonError::into_inner).next();
+                    let Some((n, operation)) = next else { break };
+                    if results.send((n, client.send(&operation))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        received.into_iter()
     }
 
-    /// Like [`Client::stores`], walking `pages`: a page size, filters or a page cap of your
-    /// own.
+    /// Sends the calls of `batch` (see [`Batch`]), [`Batch::in_flight`] at a time, and
+    /// merges their answers in request order. The first failing call ends it with its error.
     ///
     /// ```no_run
-    /// use std::num::NonZeroU32;
-    /// use opretail_model::{ListStores, StorePages};
-    /// # fn run(client: opretail_ureq::Client) {
-    /// let request = ListStores::for_gateway(client.config().gateway());
-    /// let pages = StorePages::new(request).page_size(NonZeroU32::new(20).unwrap());
-    /// let stores = client.stores_from(pages);
-    /// # }
+    /// use opretail_model::{GetManyShopsPassengerIndicatorData, Grain, SeriesRequest};
+    /// # fn run(client: opretail_ureq::Client, days: opretail_model::DateRange) -> Result<(), Box<dyn std::error::Error>> {
+    /// let whole = GetManyShopsPassengerIndicatorData::new(["S_1001".parse()?], days, Grain::Hour)?;
+    /// let series = client.send_batch(&SeriesRequest::new(whole))?;
+    /// # Ok(()) }
     /// ```
-    pub fn stores_from(&self, pages: StorePages) -> Stores {
-        Stores {
+    pub fn send_batch<B>(&self, batch: &B) -> Result<B::Merged, Error>
+    where
+        B: Batch,
+        B::Request: Send + 'static,
+        <B::Request as Operation>::Output: Send + 'static,
+    {
+        let mut answers = self
+            .send_all(batch.requests()?, batch.in_flight())
+            .map(|(n, result)| result.map(|answer| (n, answer)))
+            .collect::<Result<Vec<_>, _>>()?;
+        answers.sort_unstable_by_key(|(n, _)| *n);
+        Ok(batch.merge(answers.into_iter().map(|(_, answer)| answer).collect()))
+    }
+
+    /// The items of every page of `pages` (see [`Paging`]), fetched a page at a time as the
+    /// iterator is read. An error is the last item, also when the walk stopped early.
+    ///
+    /// ```no_run
+    /// use opretail_model::StorePages;
+    /// # fn run(client: opretail_ureq::Client) -> Result<(), opretail_model::Error> {
+    /// let pages = StorePages::for_gateway(client.config().gateway());
+    /// let stores = client.walk(pages).collect::<Result<Vec<_>, _>>()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn walk<P: Paging>(&self, pages: P) -> Walk<P> {
+        Walk {
             client: self.clone(),
             pages,
             buffer: VecDeque::new(),
@@ -210,126 +229,56 @@ impl Client {
         }
     }
 
-    /// Passenger flow over time for the stores of `request`: its calls (split by days and
-    /// ids, see [`SeriesRequest::calls`]) are sent one after the other and their answers
-    /// merged into one series per store, buckets in time order. The first failing call ends
-    /// it with its error.
-    pub fn passenger_flow_series(&self, request: &SeriesRequest) -> Result<Vec<ShopSeries>, Error> {
-        let answers = request
-            .calls()?
-            .iter()
-            .map(|call| self.send(call))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(request.merge(answers))
+    /// The token cache, also after a thread panicked holding it: a cache is never left half
+    /// written (`store` replaces it whole).
+    fn lock_tokens(&self) -> MutexGuard<'_, TokenCache> {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// `getPassengerIndicatorData`: one store's passenger-flow figures over `window` (a
-    /// [`TimeWindow`], a [`DateRange`] or one day), the whole day counted.
-    pub fn passenger_indicator(
-        &self,
-        store: &EntityId,
-        window: impl Into<TimeWindow>,
-    ) -> Result<PassengerIndicator, Error> {
-        self.send(&GetPassengerIndicatorData::new(store, window)?)
-    }
-
-    /// `getAgeGroupAndGenderDistribution`: visitors of `ids` by age and gender over `days`.
-    pub fn demographics(
-        &self,
-        ids: impl IntoIterator<Item = EntityId>,
-        days: DateRange,
-    ) -> Result<Demographics, Error> {
-        self.send(&GetAgeGroupAndGenderDistribution::new(ids, days)?)
-    }
-
-    /// `open.shopweb.passengerFlow.getTotalData` for a store or an enterprise, as plain
-    /// numbers (`needUnit=0`).
-    pub fn get_total_data(&self, id: &EntityId) -> Result<TotalData, Error> {
-        self.send(&GetTotalData::new(id.clone()))
-    }
-
-    /// Any method, any parameters and headers; `data` comes back as JSON.
-    pub fn call_raw(&self, call: &RawCall) -> Result<serde_json::Value, Error> {
-        self.send(call)
-    }
-
-    /// One call, with the user token when the operation needs one, and once more with a
-    /// new token when the gateway refused the first: the repeat counts its attempts on from
-    /// the first try's and shares its deadline.
-    fn call<O: Operation + ?Sized>(&self, operation: &O) -> Result<Response<O::Output>, Error> {
-        if !operation.needs_token() {
-            return self.drive(operation, None, None).0;
-        }
-        let ticket = self.ticket(None)?;
-        match self.drive(operation, Some(&ticket), None) {
-            (Err(error), earlier) if self.tokens.source.log_in_again(&error) => {
-                let ticket = self.ticket(Some(&ticket))?;
-                self.drive(operation, Some(&ticket), Some(&earlier)).0
-            }
-            (result, _) => result,
-        }
-    }
-
-    /// The token to send, logging in first when the source says so.
-    fn ticket(&self, refused: Option<&Ticket>) -> Result<Ticket, Error> {
-        let mut cache = self.tokens.lock();
-        match self.tokens.source.plan(self.config(), &cache, refused)? {
-            TokenPlan::Use(ticket) => Ok(ticket),
-            TokenPlan::LogIn(login) => {
-                let data = self.drive(login, None, None).0?.output;
-                Ok(cache.store(data))
-            }
-        }
-    }
-
-    /// Drives one call to its end, as the repeat of `earlier` if given; gives back where it
-    /// ended too, for a repeat.
-    fn drive<O: Operation + ?Sized>(
-        &self,
-        operation: &O,
-        ticket: Option<&Ticket>,
-        earlier: Option<&RetryState>,
-    ) -> (Result<Response<O::Output>, Error>, RetryState) {
-        let inner = &*self.inner;
-        let config = inner.preparer.config();
-        let headers = ticket.map_or_else(Vec::new, |t| t.header(config.token_header()));
-        let mut call = Call::new(&inner.preparer, operation, headers, moment());
-        if let Some(earlier) = earlier {
-            call = call.repeating(earlier);
-        }
+    /// Runs `call` to its end on this thread: sending, sleeping, and holding the token lock
+    /// from the step that asks for it to the one that releases it.
+    fn drive<O>(&self, mut call: Call<'_, O>) -> Result<Response<O::Output>, Error>
+    where
+        O: Operation + ?Sized,
+    {
+        let mut held = None;
         loop {
-            match call.next(moment()) {
-                Step::Send { request, timeout } => {
-                    let outcome = exchange(&inner.agent, config, request, timeout);
-                    call.on_outcome(outcome, moment());
-                }
+            let now = moment();
+            match call.next(now, held.as_deref_mut()) {
+                Step::Lock => held = Some(self.lock_tokens()),
+                Step::Unlock => held = None,
                 Step::Sleep(delay) => std::thread::sleep(delay),
-                Step::Done(result) => {
-                    tracing::Span::current().record("attempts", call.attempts());
-                    return (result, call.progress());
+                Step::Send { request, timeout } => {
+                    let config = self.inner.engine.config();
+                    let answer = exchange(&self.inner.agent, config, request, timeout);
+                    call.on_outcome(answer, moment());
                 }
+                Step::Done(result) => return result,
             }
         }
     }
 }
 
-/// The stores of [`Client::stores`], fetched a page at a time as they are read.
+/// The results of [`Client::send_all`] as they come, each with the index of its operation.
+pub type Outcomes<O> = mpsc::IntoIter<(usize, Result<<O as Operation>::Output, Error>)>;
+
+/// The items of [`Client::walk`], fetched a page at a time as they are read.
 #[derive(Debug)]
-pub struct Stores {
+pub struct Walk<P: Paging> {
     client: Client,
-    pages: StorePages,
-    buffer: VecDeque<Store>,
+    pages: P,
+    buffer: VecDeque<P::Item>,
     /// Whether the walk ended (an error is the last item).
     over: bool,
 }
 
-impl Iterator for Stores {
-    type Item = Result<Store, Error>;
+impl<P: Paging> Iterator for Walk<P> {
+    type Item = Result<P::Item, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(store) = self.buffer.pop_front() {
-                return Some(Ok(store));
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
             }
             if self.over {
                 return None;
@@ -339,10 +288,7 @@ impl Iterator for Stores {
                 return self.pages.truncation().map(Err);
             };
             match self.client.send(&request) {
-                Ok(page) => {
-                    self.pages.on_page(&page);
-                    self.buffer.extend(page.stores);
-                }
+                Ok(page) => self.buffer.extend(self.pages.on_page(page)),
                 Err(error) => {
                     self.over = true;
                     return Some(Err(error));

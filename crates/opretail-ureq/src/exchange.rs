@@ -4,7 +4,8 @@
 use std::io;
 use std::time::Duration;
 
-use opretail_model::{Config, Error, HttpAnswer, PreparedRequest, TransportKind};
+use opretail_model::engine::{HttpAnswer, PreparedRequest};
+use opretail_model::{Config, Error, TransportKind};
 
 /// Posts `request`, giving up after `timeout`.
 pub(crate) fn exchange(
@@ -106,7 +107,9 @@ fn is_tls(error: &ureq::Error) -> bool {
         ureq::Error::Rustls(_) => true,
         #[cfg(feature = "native-tls")]
         ureq::Error::NativeTls(_) => true,
-        ureq::Error::Io(io) => opretail_model::tls::is_tls_error(io),
+        ureq::Error::Io(io) => {
+            opretail_model::engine::tls::is_tls_error(io, &crate::tls::is_tls_library_error)
+        }
         _ => false,
     }
 }

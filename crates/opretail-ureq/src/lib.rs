@@ -5,5 +5,5 @@ mod client;
 mod exchange;
 mod tls;
 
-pub use client::{Client, Stores};
+pub use client::{Client, Outcomes, Walk};
 pub use opretail_model as model;

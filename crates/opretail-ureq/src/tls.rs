@@ -1,5 +1,5 @@
 //! The TLS stack of the agent, per feature, trusting the roots of
-//! [`opretail_model::tls::trusted_roots`].
+//! [`opretail_model::engine::tls::trusted_roots`].
 
 use opretail_model::Config;
 use ureq::config::ConfigBuilder;
@@ -23,7 +23,7 @@ pub(crate) fn apply(
     } else {
         TlsProvider::Rustls
     };
-    let roots: Vec<Certificate<'static>> = opretail_model::tls::trusted_roots(config)
+    let roots: Vec<Certificate<'static>> = opretail_model::engine::tls::trusted_roots(config)
         .iter()
         .map(|der| Certificate::from_der(der).to_owned())
         .collect();
@@ -41,4 +41,30 @@ pub(crate) fn apply(
     _config: &Config,
 ) -> ConfigBuilder<AgentScope> {
     builder
+}
+
+/// Whether `error` is one of the enabled TLS libraries' own errors, for
+/// [`opretail_model::engine::tls::is_tls_error`].
+pub(crate) fn is_tls_library_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    rustls_error(error) || native_tls_error(error)
+}
+
+#[cfg(feature = "rustls")]
+fn rustls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.is::<rustls::Error>()
+}
+
+#[cfg(not(feature = "rustls"))]
+fn rustls_error(_: &(dyn std::error::Error + 'static)) -> bool {
+    false
+}
+
+#[cfg(feature = "native-tls")]
+fn native_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.is::<native_tls::Error>()
+}
+
+#[cfg(not(feature = "native-tls"))]
+fn native_tls_error(_: &(dyn std::error::Error + 'static)) -> bool {
+    false
 }

@@ -15,7 +15,7 @@
 //! CPU time is split by thread (Linux, from `/proc/self/task`): the sandbox's named runtime
 //! threads on one side (`-sandbox-cpu`), every other thread of the process on the other
 //! (`-cpu`, the code being measured). The `-raw-with-model` lines are the raw loops doing
-//! the client's pure work too (signing each call with `RequestPreparer`, decoding each
+//! the client's pure work too (signing each call with `Engine`, decoding each
 //! answer with `decode_response`): the client's figures over theirs are what the transport
 //! layer itself costs.
 
@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use opretail::model::{Preparation, PreparedRequest, RequestPreparer, decode_response};
+use opretail::engine::{Engine, Preparation, PreparedRequest, decode_response};
 use opretail::{Config, Credentials, EntityId, GetTotalData, RetryPolicy};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox};
 
@@ -65,7 +65,7 @@ fn main() {
         .build()
         .expect("valid configuration");
     let credentials = Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).expect("valid credentials");
-    let signer = RequestPreparer::new(credentials.clone(), config.clone());
+    let signer = Engine::new(credentials.clone(), config.clone());
     let forms = Arc::new(SignedForms::new(&signer, calls));
     eprintln!(
         "client benchmark: {calls} calls per run against {}",
@@ -324,7 +324,7 @@ async fn async_client(config: &Config, credentials: &Credentials, calls: usize) 
         let client = client.clone();
         async move {
             client
-                .get_total_data(&store(i))
+                .send(&opretail::GetTotalData::new(store(i)))
                 .await
                 .expect("the call succeeds");
         }
@@ -382,7 +382,9 @@ fn blocking_client(config: &Config, credentials: &Credentials, calls: usize) -> 
     let client =
         opretail::blocking::Client::new(credentials.clone(), config.clone()).expect("a client");
     run_threads(calls, |i| {
-        client.get_total_data(&store(i)).expect("the call succeeds");
+        client
+            .send(&opretail::GetTotalData::new(store(i)))
+            .expect("the call succeeds");
     })
 }
 
@@ -394,7 +396,7 @@ async fn async_with_model(config: &Config, credentials: &Credentials, calls: usi
         .build()
         .expect("a reqwest client");
     let url = config.endpoint().as_str().to_owned();
-    let signer = Arc::new(RequestPreparer::new(credentials.clone(), config.clone()));
+    let signer = Arc::new(Engine::new(credentials.clone(), config.clone()));
     run_async(calls, move |i| {
         let (http, url, signer) = (http.clone(), url.clone(), signer.clone());
         async move {
@@ -419,7 +421,7 @@ async fn async_with_model(config: &Config, credentials: &Credentials, calls: usi
 fn blocking_with_model(config: &Config, credentials: &Credentials, calls: usize) -> Figures {
     let agent = raw_agent(config);
     let url = config.endpoint().as_str();
-    let signer = RequestPreparer::new(credentials.clone(), config.clone());
+    let signer = Engine::new(credentials.clone(), config.clone());
     run_threads(calls, |i| {
         let op = GetTotalData::new(store(i));
         let form = signed(&signer, &op);
@@ -442,7 +444,7 @@ struct SignedForms {
 }
 
 impl SignedForms {
-    fn new(signer: &RequestPreparer, calls: usize) -> Self {
+    fn new(signer: &Engine, calls: usize) -> Self {
         let sign = |n| signed(signer, &GetTotalData::new(store(n)));
         Self {
             measured: (0..calls).map(sign).collect(),
@@ -460,7 +462,7 @@ impl SignedForms {
     }
 }
 
-fn signed(signer: &RequestPreparer, op: &GetTotalData) -> String {
+fn signed(signer: &Engine, op: &GetTotalData) -> String {
     match signer.prepare(op, &[], SystemTime::now()) {
         Ok(Preparation::Ready(request)) => request.into_body(),
         _ => panic!("the form could not be signed"),

@@ -14,7 +14,9 @@ use std::process::ExitCode;
 
 use chrono::{Days, Utc};
 use futures_util::{StreamExt, TryStreamExt};
-use opretail::{Client, DateRange, GetManyShopsPassengerIndicatorData, Grain, SeriesRequest};
+use opretail::{
+    Client, DateRange, GetManyShopsPassengerIndicatorData, Grain, SeriesRequest, StorePages,
+};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -38,7 +40,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let login = client.login().await?;
     println!("logged in, enterprise {:?}", login.enterprise_id);
 
-    let stores: Vec<_> = client.stores().take(how_many).try_collect().await?;
+    let stores: Vec<_> = client
+        .walk(StorePages::for_gateway(client.config().gateway()))
+        .take(how_many)
+        .try_collect()
+        .await?;
     let ids: Vec<_> = stores
         .iter()
         .filter_map(|store| store.entity_id())
@@ -56,7 +62,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         week,
         Grain::Hour,
     )?);
-    for series in client.passenger_flow_series(&request).await? {
+    for series in client.send_batch(&request).await? {
         let name = series.name.as_deref().unwrap_or("(no name)");
         let id = series.dep_id.as_deref().unwrap_or("?");
         println!("\n{name} (S_{id}), {week}");

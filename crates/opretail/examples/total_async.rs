@@ -29,6 +29,6 @@ async fn run() -> Result<String, Box<dyn std::error::Error>> {
         .ok_or("usage: total_async <S_store-id | O_enterprise-id>")?
         .parse()?;
     let client = Client::from_env()?;
-    let totals = client.get_total_data(&id).await?;
+    let totals = client.send(&opretail::GetTotalData::new(id)).await?;
     Ok(serde_json::to_string_pretty(&totals)?)
 }

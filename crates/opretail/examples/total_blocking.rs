@@ -28,6 +28,6 @@ fn run() -> Result<String, Box<dyn std::error::Error>> {
         .ok_or("usage: total_blocking <S_store-id | O_enterprise-id>")?
         .parse()?;
     let client = Client::from_env()?;
-    let totals = client.get_total_data(&id)?;
+    let totals = client.send(&opretail::GetTotalData::new(id))?;
     Ok(serde_json::to_string_pretty(&totals)?)
 }

@@ -19,8 +19,8 @@ fn futures_are_send() {
     let raw = RawCall::new("open.sandbox.echo");
     assert_send(&client.send(&op));
     assert_send(&client.send_with_meta(&raw));
-    assert_send(&client.get_total_data(op.id()));
-    assert_send(&client.call_raw(&raw));
+    assert_send(&client.send(&op));
+    assert_send(&client.send(&raw));
     fn assert_sync<T: Send + Sync + Clone>() {}
     assert_sync::<Client>();
 }
@@ -32,7 +32,11 @@ async fn five_hundred_concurrent_calls_for_fifty_ids() {
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..500u32 {
         let client = client.clone();
-        tasks.spawn(async move { client.get_total_data(&store(1000 + n % 50)).await });
+        tasks.spawn(async move {
+            client
+                .send(&opretail::GetTotalData::new(store(1000 + n % 50)))
+                .await
+        });
     }
     let mut done = 0;
     while let Some(result) = tasks.join_next().await {
@@ -70,7 +74,10 @@ async fn a_callers_own_http_client_carries_the_calls() {
         status: 307,
         location: "http://elsewhere.example/m.api".to_owned(),
     }]));
-    let error = ours.get_total_data(&store(1)).await.unwrap_err();
+    let error = ours
+        .send(&opretail::GetTotalData::new(store(1)))
+        .await
+        .unwrap_err();
     assert_eq!(
         error.transport_kind(),
         Some(TransportKind::Redirect),

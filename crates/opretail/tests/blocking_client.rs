@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use opretail::blocking::Client;
-use opretail::{Config, Error, GetTotalData, TransportKind};
+use opretail::{Config, GetTotalData, TransportKind};
 use opretail_sandbox::{Fault, FaultPlan};
 
 fn client(config: Config) -> Client {
@@ -26,8 +26,11 @@ fn client_is_shared_between_threads() {
             .map(|t| {
                 let client = &client;
                 scope.spawn(move || {
-                    (0..5)
-                        .try_for_each(|n| client.get_total_data(&store(100 + t * 5 + n)).map(drop))
+                    (0..5).try_for_each(|n| {
+                        client
+                            .send(&opretail::GetTotalData::new(store(100 + t * 5 + n)))
+                            .map(drop)
+                    })
                 })
             })
             .collect();
@@ -35,8 +38,11 @@ fn client_is_shared_between_threads() {
             .map(|t| {
                 let client = client.clone();
                 std::thread::spawn(move || {
-                    (0..5)
-                        .try_for_each(|n| client.get_total_data(&store(200 + t * 5 + n)).map(drop))
+                    (0..5).try_for_each(|n| {
+                        client
+                            .send(&opretail::GetTotalData::new(store(200 + t * 5 + n)))
+                            .map(drop)
+                    })
                 })
             })
             .collect();
@@ -69,7 +75,9 @@ fn a_callers_own_agent_does_not_follow_redirects_and_keeps_error_pages() {
         status: 308,
         location: "/other.api".to_owned(),
     }]));
-    let error = ours.get_total_data(&store(1)).unwrap_err();
+    let error = ours
+        .send(&opretail::GetTotalData::new(store(1)))
+        .unwrap_err();
     assert_eq!(
         error.transport_kind(),
         Some(TransportKind::Redirect),
@@ -77,14 +85,10 @@ fn a_callers_own_agent_does_not_follow_redirects_and_keeps_error_pages() {
     );
 
     sandbox.set_faults(FaultPlan::script([Fault::Http502Html]));
-    let error = ours.get_total_data(&store(1)).unwrap_err();
-    match &error {
-        Error::HttpStatus { status, body } => {
-            assert_eq!(*status, 502);
-            assert!(body.contains("Bad Gateway"), "{body}");
-        }
-        other => panic!("expected an HTTP status error, got {other}"),
-    }
+    let error = ours
+        .send(&opretail::GetTotalData::new(store(1)))
+        .unwrap_err();
+    assert_bad_gateway_page(&error);
     // The redirect was not followed: one request each, none to `/other.api`.
     assert_eq!(sandbox.counters().requests(), 3);
 }
@@ -96,7 +100,8 @@ fn from_env_child() {
     if std::env::var_os("OPRETAIL_TEST_CHILD").is_none() {
         return;
     }
-    match Client::from_env().and_then(|client| client.get_total_data(&store(1))) {
+    match Client::from_env().and_then(|client| client.send(&opretail::GetTotalData::new(store(1))))
+    {
         Ok(totals) => println!("CHILD OK {:?}", totals.day_flow.is_some()),
         Err(error) => println!("CHILD ERR {error}"),
     }

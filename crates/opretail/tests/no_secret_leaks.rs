@@ -123,11 +123,11 @@ fn async_client_keeps_the_secret_on_every_path() {
     let client = opretail::Client::new(credentials(), config_without_retries(&closed_port_url()))
         .expect("client builds");
     for call in invalid_calls() {
-        let error = runtime.block_on(client.call_raw(&call)).unwrap_err();
+        let error = runtime.block_on(client.send(&call)).unwrap_err();
         assert_error_clean("a refused call", &error);
     }
     let error = runtime
-        .block_on(client.call_raw(&RawCall::new("open.sandbox.echo")))
+        .block_on(client.send(&RawCall::new("open.sandbox.echo")))
         .unwrap_err();
     assert_error_clean("a refused connection", &error);
     for error in invalid_input_errors() {
@@ -160,12 +160,10 @@ fn blocking_client_keeps_the_secret_on_every_path() {
         opretail::blocking::Client::new(credentials(), config_without_retries(&closed_port_url()))
             .expect("client builds");
     for call in invalid_calls() {
-        let error = client.call_raw(&call).unwrap_err();
+        let error = client.send(&call).unwrap_err();
         assert_error_clean("a refused call", &error);
     }
-    let error = client
-        .call_raw(&RawCall::new("open.sandbox.echo"))
-        .unwrap_err();
+    let error = client.send(&RawCall::new("open.sandbox.echo")).unwrap_err();
     assert_error_clean("a refused connection", &error);
 
     assert!(failures > error_codes().len(), "{failures} failures");

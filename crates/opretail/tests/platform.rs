@@ -10,9 +10,10 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use futures_util::{StreamExt, TryStreamExt};
 use opretail::{
-    Config, Credentials, DateRange, Error, Gateway, GetManyShopsPassengerIndicatorData,
-    GetTotalData, Grain, ListStores, LoginMethod, Operation, RawCall, SeriesLimits, SeriesRequest,
-    ShopSeries, StorePages, TokenSource,
+    Config, Credentials, DateRange, Error, Gateway, GetAgeGroupAndGenderDistribution,
+    GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData, GetTotalData, Grain, ListStores,
+    LoginMethod, Operation, RawCall, SeriesLimits, SeriesRequest, ShopSeries, StorePages,
+    TokenSource,
 };
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER,
@@ -112,7 +113,7 @@ async fn async_call_needing_a_token_without_a_source_is_refused_before_sending()
     assert!(error.to_string().contains("OPRETAIL_USER"), "{error}");
     let raw = RawCall::new("open.sandbox.echo").mark_needs_token();
     assert!(matches!(
-        client.call_raw(&raw).await,
+        client.send(&raw).await,
         Err(Error::InvalidInput { .. })
     ));
     assert!(matches!(
@@ -133,10 +134,14 @@ fn blocking_call_needing_a_token_without_a_source_is_refused_before_sending() {
     let sandbox = Sandbox::builder().start_blocking().unwrap();
     let client = opretail::blocking::Client::new(credentials(), config(&sandbox, Gateway::Cloud))
         .expect("client builds");
-    let error = client.stores().next().unwrap().unwrap_err();
+    let error = client
+        .walk(StorePages::for_gateway(client.config().gateway()))
+        .next()
+        .unwrap()
+        .unwrap_err();
     assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
     assert!(error.to_string().contains("OPRETAIL_USER"), "{error}");
-    let error = client.passenger_flow_series(&hourly_week(2)).unwrap_err();
+    let error = client.send_batch(&hourly_week(2)).unwrap_err();
     assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
     assert_eq!(sandbox.counters().requests(), 0);
 }
@@ -317,11 +322,15 @@ async fn async_stores_walk_every_page_on_both_gateways() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     for gateway in GATEWAYS {
         let client = async_client(&sandbox, gateway);
-        let stores: Vec<_> = client.stores().try_collect().await.unwrap();
+        let stores: Vec<_> = client
+            .walk(StorePages::for_gateway(client.config().gateway()))
+            .try_collect()
+            .await
+            .unwrap();
         assert_all_demo_stores(stores.iter().map(|s| s.id.clone().unwrap()).collect());
         let pages = StorePages::new(ListStores::for_gateway(gateway)).page_size(page_size(37));
         let requests = sandbox.counters().requests();
-        let stores: Vec<_> = client.stores_from(pages).try_collect().await.unwrap();
+        let stores: Vec<_> = client.walk(pages).try_collect().await.unwrap();
         assert_all_demo_stores(stores.iter().map(|s| s.id.clone().unwrap()).collect());
         // 300 stores in pages of 37: 9 pages, the last stopping at the total.
         assert_eq!(sandbox.counters().requests() - requests, 9, "{gateway}");
@@ -333,12 +342,7 @@ async fn async_stores_are_fetched_only_as_read() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let client = async_client(&sandbox, Gateway::Cloud);
     let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud)).page_size(page_size(10));
-    let first: Vec<_> = client
-        .stores_from(pages)
-        .take(15)
-        .try_collect()
-        .await
-        .unwrap();
+    let first: Vec<_> = client.walk(pages).take(15).try_collect().await.unwrap();
     assert_eq!(first.len(), 15);
     // A login and two pages.
     assert_eq!(sandbox.counters().requests(), 3);
@@ -351,12 +355,16 @@ fn blocking_stores_walk_every_page_on_both_gateways() {
         let client = blocking_client(&sandbox, gateway);
         let pages = StorePages::new(ListStores::for_gateway(gateway)).page_size(page_size(64));
         let ids = client
-            .stores_from(pages)
+            .walk(pages)
             .map(|store| store.map(|s| s.id.unwrap()))
             .collect::<Result<Vec<_>, _>>()
             .unwrap();
         assert_all_demo_stores(ids);
-        let first = client.stores().next().unwrap().unwrap();
+        let first = client
+            .walk(StorePages::for_gateway(client.config().gateway()))
+            .next()
+            .unwrap()
+            .unwrap();
         assert!(first.entity_id().is_some());
     }
 }
@@ -368,7 +376,7 @@ async fn async_a_walk_cut_short_by_the_page_cap_ends_with_an_error() {
     let pages = StorePages::new(ListStores::for_gateway(Gateway::Classic))
         .page_size(page_size(10))
         .max_pages(page_size(2));
-    let items: Vec<_> = client.stores_from(pages).collect().await;
+    let items: Vec<_> = client.walk(pages).collect().await;
     assert_eq!(items.len(), 21);
     assert!(items[..20].iter().all(Result::is_ok));
     let error = items[20].as_ref().unwrap_err();
@@ -382,7 +390,7 @@ fn blocking_a_walk_cut_short_by_the_page_cap_ends_with_an_error() {
     let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud))
         .page_size(page_size(10))
         .max_pages(page_size(2));
-    let mut stores = client.stores_from(pages);
+    let mut stores = client.walk(pages);
     assert_eq!(stores.by_ref().take(20).filter(Result::is_ok).count(), 20);
     let error = stores.next().unwrap().unwrap_err();
     assert!(error.to_string().contains("max_pages"), "{error}");
@@ -397,7 +405,7 @@ async fn async_a_week_of_hourly_series_for_several_stores() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     for gateway in GATEWAYS {
         let client = async_client(&sandbox, gateway);
-        let series = client.passenger_flow_series(&hourly_week(5)).await.unwrap();
+        let series = client.send_batch(&hourly_week(5)).await.unwrap();
         assert_hourly_week(&series, 5);
     }
 }
@@ -407,7 +415,7 @@ fn blocking_a_week_of_hourly_series_for_several_stores() {
     let sandbox = Sandbox::builder().start_blocking().unwrap();
     for gateway in GATEWAYS {
         let client = blocking_client(&sandbox, gateway);
-        let series = client.passenger_flow_series(&hourly_week(5)).unwrap();
+        let series = client.send_batch(&hourly_week(5)).unwrap();
         assert_hourly_week(&series, 5);
     }
 }
@@ -439,7 +447,7 @@ async fn async_long_requests_are_split_and_merged() {
     let client = async_client(&sandbox, Gateway::Classic);
     let request = long_daily_request();
     assert_eq!(request.calls().unwrap().len(), 4);
-    assert_long_daily(&client.passenger_flow_series(&request).await.unwrap());
+    assert_long_daily(&client.send_batch(&request).await.unwrap());
 }
 
 /// One call of a split request answering slowly does not hold up the others: with two in
@@ -475,7 +483,7 @@ async fn async_series_calls_go_on_past_a_slow_one() {
         }
     };
     tokio::select! {
-        _ = client.passenger_flow_series(&request) => panic!("the slow call cannot be over yet"),
+        _ = client.send_batch(&request) => panic!("the slow call cannot be over yet"),
         sent = tokio::time::timeout(Duration::from_secs(30), all_sent) => {
             sent.expect("the other seven calls were sent while one was slow");
         }
@@ -487,7 +495,7 @@ async fn async_series_calls_go_on_past_a_slow_one() {
 fn blocking_long_requests_are_split_and_merged() {
     let sandbox = Sandbox::builder().start_blocking().unwrap();
     let client = blocking_client(&sandbox, Gateway::Cloud);
-    assert_long_daily(&client.passenger_flow_series(&long_daily_request()).unwrap());
+    assert_long_daily(&client.send_batch(&long_daily_request()).unwrap());
 }
 
 #[tokio::test]
@@ -496,12 +504,15 @@ async fn async_indicator_and_demographics() {
     let client = async_client(&sandbox, Gateway::Classic);
     let day = date(2026, 11, 2);
     let indicator = client
-        .passenger_indicator(&common::store(1001), day)
+        .send(&GetPassengerIndicatorData::new(&common::store(1001), day).unwrap())
         .await
         .unwrap();
     assert!(indicator.passenger_flow.is_some(), "{indicator:?}");
     let demographics = client
-        .demographics([common::store(1001)], DateRange::day(day))
+        .send(
+            &GetAgeGroupAndGenderDistribution::new([common::store(1001)], DateRange::day(day))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert!(!demographics.gender.is_empty(), "{demographics:?}");
@@ -513,11 +524,14 @@ fn blocking_indicator_and_demographics() {
     let client = blocking_client(&sandbox, Gateway::Cloud);
     let day = date(2026, 11, 2);
     let indicator = client
-        .passenger_indicator(&common::store(1002), day)
+        .send(&GetPassengerIndicatorData::new(&common::store(1002), day).unwrap())
         .unwrap();
     assert!(indicator.passenger_flow.is_some(), "{indicator:?}");
     let demographics = client
-        .demographics([common::store(1002)], DateRange::day(day))
+        .send(
+            &GetAgeGroupAndGenderDistribution::new([common::store(1002)], DateRange::day(day))
+                .unwrap(),
+        )
         .unwrap();
     assert!(!demographics.age.is_empty(), "{demographics:?}");
 }
@@ -570,7 +584,7 @@ fn async_client_keeps_token_and_password_out_of_debug_errors_and_traces() {
     let token = login.token.expose_secret().to_owned();
     sandbox.expire_tokens();
     runtime
-        .block_on(client.passenger_flow_series(&hourly_week(2)))
+        .block_on(client.send_batch(&hourly_week(2)))
         .unwrap();
     let wrong = TokenSource::login(DEMO_USER, "wrong-pw-canary", LoginMethod::Sso).unwrap();
     let refused = client.clone().with_token_source(wrong);

@@ -1,7 +1,7 @@
 //! What both clients must do alike that is not a row of the fault matrix: typed answers,
 //! raw calls, units, quirky answers, every gateway code as a typed error, errors that name
 //! what to fix, limits on streamed bodies, replay protection across identical calls, the rate
-//! limit, and secrets kept out of `Debug`, errors and traces.
+//! limit, logins refused as repeats, and secrets kept out of `Debug`, errors and traces.
 //!
 //! One table of cases; each case runs through the async and the blocking client against a
 //! sandbox on loopback, and every case that fails is reported at once.
@@ -9,14 +9,17 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
+use futures_util::StreamExt;
+
 use opretail::{
-    Config, Credentials, Error, GetTotalData, Operation, RawCall, Response, TotalData,
-    TransportKind,
+    Config, Credentials, Error, GetTotalData, LoginData, LoginMethod, Operation, RawCall, Response,
+    TokenSource, TransportKind,
 };
-use opretail_sandbox::{Fault, FaultPlan};
+use opretail_sandbox::{DEMO_PASSWORD, DEMO_USER, Fault, FaultPlan};
 
 /// Which client a case runs through.
 enum Runner {
@@ -91,20 +94,6 @@ impl AnyClient<'_> {
         }
     }
 
-    fn get_total_data(&self, id: &opretail::EntityId) -> Result<TotalData, Error> {
-        match self {
-            AnyClient::Async { client, runtime } => runtime.block_on(client.get_total_data(id)),
-            AnyClient::Blocking(client) => client.get_total_data(id),
-        }
-    }
-
-    fn call_raw(&self, call: &RawCall) -> Result<serde_json::Value, Error> {
-        match self {
-            AnyClient::Async { client, runtime } => runtime.block_on(client.call_raw(call)),
-            AnyClient::Blocking(client) => client.call_raw(call),
-        }
-    }
-
     /// `count` copies of `operation` in flight at once through this one client: tasks on
     /// the runtime for the async client, threads for the blocking one.
     fn send_at_once(&self, operation: &GetTotalData, count: usize) -> Vec<Result<(), Error>> {
@@ -132,6 +121,37 @@ impl AnyClient<'_> {
                     .map(|call| call.join().expect("the call does not panic"))
                     .collect()
             }),
+        }
+    }
+
+    fn with_token_source(self, source: TokenSource) -> Self {
+        match self {
+            AnyClient::Async { client, runtime } => AnyClient::Async {
+                client: client.with_token_source(source),
+                runtime,
+            },
+            AnyClient::Blocking(client) => AnyClient::Blocking(client.with_token_source(source)),
+        }
+    }
+
+    /// Every result of `send_all`, in the order they came.
+    fn send_all(
+        &self,
+        operations: Vec<RawCall>,
+        in_flight: usize,
+    ) -> Vec<(usize, Result<serde_json::Value, Error>)> {
+        match self {
+            AnyClient::Async { client, runtime } => {
+                runtime.block_on(client.send_all(operations, in_flight).collect())
+            }
+            AnyClient::Blocking(client) => client.send_all(operations, in_flight).collect(),
+        }
+    }
+
+    fn login(&self) -> Result<Arc<LoginData>, Error> {
+        match self {
+            AnyClient::Async { client, runtime } => runtime.block_on(client.login()),
+            AnyClient::Blocking(client) => client.login(),
         }
     }
 
@@ -171,6 +191,10 @@ fn cases() -> Vec<Case> {
             run: raw_call_returns_json,
         },
         Case {
+            behaviour: "send_all gives every result with the index of its operation",
+            run: send_all_gives_every_result_with_its_index,
+        },
+        Case {
             behaviour: "every gateway code is a typed error",
             run: every_gateway_code_is_a_typed_error,
         },
@@ -181,6 +205,10 @@ fn cases() -> Vec<Case> {
         Case {
             behaviour: "a real repeat from another client is retried",
             run: a_real_repeat_from_another_client_is_retried,
+        },
+        Case {
+            behaviour: "logins of one user from several processes in one second all succeed",
+            run: logins_of_one_user_in_one_second_all_succeed,
         },
         Case {
             behaviour: "the rate limit spaces every request, retries included",
@@ -262,7 +290,9 @@ fn get_total_data_without_and_with_units(runner: &Runner) {
     let sandbox = sandbox().start_blocking().unwrap();
     let client = runner.client(config(sandbox.url()));
 
-    let plain = client.get_total_data(&store(1001)).unwrap();
+    let plain = client
+        .send(&opretail::GetTotalData::new(store(1001)))
+        .unwrap();
     let day = plain.day_flow.as_ref().expect("DAY_FLOW present");
     assert!(day.as_i64().is_some(), "{day:?}");
 
@@ -286,7 +316,9 @@ fn quirky_answers_decode(runner: &Runner) {
             }
         }
     }
-    let enterprise = client.get_total_data(&"O_42".parse().unwrap()).unwrap();
+    let enterprise = client
+        .send(&opretail::GetTotalData::new("O_42".parse().unwrap()))
+        .unwrap();
     assert!(enterprise.month_flow.is_some() || !enterprise.extra.is_empty());
 }
 
@@ -294,9 +326,26 @@ fn raw_call_returns_json(runner: &Runner) {
     let sandbox = sandbox().start_blocking().unwrap();
     let client = runner.client(config(sandbox.url()));
     let data = client
-        .call_raw(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
+        .send(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
         .unwrap();
     assert_eq!(data["q"], "héllo", "{data}");
+}
+
+fn send_all_gives_every_result_with_its_index(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let client = runner.client(config_without_retries(sandbox.url()));
+    let operations: Vec<_> = (0..12)
+        .map(|n| RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", n.to_string()))
+        .collect();
+    let mut results = client.send_all(operations, 4);
+    results.sort_by_key(|(n, _)| *n);
+    assert_eq!(results.len(), 12);
+    for (expected, (n, result)) in results.into_iter().enumerate() {
+        assert_eq!(n, expected);
+        let data = result.unwrap();
+        assert_eq!(data["q"], n.to_string(), "{data}");
+    }
+    assert_eq!(sandbox.counters().requests(), 12);
 }
 
 fn every_gateway_code_is_a_typed_error(runner: &Runner) {
@@ -305,7 +354,9 @@ fn every_gateway_code_is_a_typed_error(runner: &Runner) {
     // A store of its own per code: identical calls would wait for fresh timestamps.
     for (n, code) in (1..).zip(error_codes()) {
         sandbox.set_faults(FaultPlan::default().then(Fault::Gateway(code)));
-        let error = client.get_total_data(&store(n)).unwrap_err();
+        let error = client
+            .send(&opretail::GetTotalData::new(store(n)))
+            .unwrap_err();
         let gateway = error.gateway().unwrap_or_else(|| panic!("{code}: {error}"));
         assert_eq!(gateway.code.code(), code);
         assert!(!gateway.code.name().is_empty(), "{code}");
@@ -346,6 +397,28 @@ fn a_real_repeat_from_another_client_is_retried(runner: &Runner) {
     assert_eq!(sandbox.counters().requests(), 2 + repeats);
 }
 
+fn logins_of_one_user_in_one_second_all_succeed(runner: &Runner) {
+    // Each client stands for a process of its own (a cron job, say): its replay memory
+    // knows nothing of the others, so logins of one user in one second carry one signature
+    // and the sandbox refuses all but the first with -100. A login is not safe to repeat,
+    // but -100 means it did not run: each is sent again in the next second.
+    let sandbox = sandbox().replay_protection(true).start_blocking().unwrap();
+    let user = || TokenSource::login(DEMO_USER, DEMO_PASSWORD, LoginMethod::Mobile).unwrap();
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            runner
+                .client(config(sandbox.url()))
+                .with_token_source(user())
+        })
+        .collect();
+    for (n, client) in clients.iter().enumerate() {
+        let login = client.login();
+        assert!(login.is_ok(), "login {n}: {login:?}");
+    }
+    let repeats = sandbox.counters().answers(-100);
+    assert_eq!(sandbox.counters().requests(), 3 + repeats);
+}
+
 fn the_rate_limit_spaces_every_request_retries_included(runner: &Runner) {
     // The first answer is -500, retried: five requests for four calls, at 20 a second.
     let plan = FaultPlan::script([Fault::Gateway(-500)]);
@@ -359,7 +432,7 @@ fn the_rate_limit_spaces_every_request_retries_included(runner: &Runner) {
     let client = runner.client(config);
     let started = Instant::now();
     for n in 1..=4 {
-        client.get_total_data(&store(n)).unwrap();
+        client.send(&opretail::GetTotalData::new(store(n))).unwrap();
     }
     assert_eq!(sandbox.counters().requests(), 5);
     // The fifth request's slot is 4 × 50 ms after the first's: a slower machine only adds.
@@ -378,7 +451,9 @@ fn whole_call_timeout_ends_a_slow_call_and_is_named(runner: &Runner) {
         .unwrap();
     let client = runner.client(config);
     let started = Instant::now();
-    let error = client.get_total_data(&store(1)).unwrap_err();
+    let error = client
+        .send(&opretail::GetTotalData::new(store(1)))
+        .unwrap_err();
     // Far below the 5 s delay: the client gave up, the gateway did not answer.
     assert!(started.elapsed() < Duration::from_secs(4));
     assert_eq!(
@@ -396,15 +471,9 @@ fn a_502_page_is_kept_in_the_error(runner: &Runner) {
         .unwrap();
     let error = runner
         .client(config_without_retries(sandbox.url()))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
-    match &error {
-        Error::HttpStatus { status, body } => {
-            assert_eq!(*status, 502);
-            assert!(body.contains("Bad Gateway"), "{body}");
-        }
-        other => panic!("expected an HTTP status error, got {other}"),
-    }
+    assert_bad_gateway_page(&error);
     assert_eq!(sandbox.counters().requests(), 1);
 }
 
@@ -412,7 +481,7 @@ fn streamed_body_over_the_limit_is_cut_off_while_reading(runner: &Runner) {
     let (url, server) = endless_chunked_server(ENDLESS);
     let error = runner
         .client(config_with_small_body_limit(&url))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     assert_eq!(
         error.transport_kind(),
@@ -428,7 +497,7 @@ fn tls_to_a_plain_http_server_is_a_tls_error(runner: &Runner) {
     let url = sandbox.url().replace("http://", "https://");
     let error = runner
         .client(config(&url))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     assert_eq!(error.transport_kind(), Some(TransportKind::Tls), "{error}");
     assert_eq!(sandbox.counters().requests(), 0);
@@ -438,7 +507,7 @@ fn refused_connection_names_the_endpoint(runner: &Runner) {
     let url = closed_port_url();
     let error = runner
         .client(config_without_retries(&url))
-        .get_total_data(&store(1))
+        .send(&opretail::GetTotalData::new(store(1)))
         .unwrap_err();
     assert_eq!(
         error.transport_kind(),
@@ -456,21 +525,21 @@ fn secrets_stay_out_of_debug_errors_and_traces(runner: &Runner) {
     assert_no_secret("Debug of the credentials", &format!("{:?}", credentials()));
     assert_no_secret("Debug of the config", &format!("{:?}", ours.config()));
 
-    ours.get_total_data(&store(3)).unwrap();
+    ours.send(&opretail::GetTotalData::new(store(3))).unwrap();
     sandbox.set_faults(FaultPlan::script([
         Fault::Gateway(-500),
         Fault::Http502Html,
     ]));
-    ours.get_total_data(&store(3)).unwrap();
+    ours.send(&opretail::GetTotalData::new(store(3))).unwrap();
     let wrong = Credentials::new(AKEY, "not-the-secret").unwrap();
     let error = runner
         .client_with(wrong, config(sandbox.url()))
-        .get_total_data(&store(3))
+        .send(&opretail::GetTotalData::new(store(3)))
         .unwrap_err();
     assert_no_secret("an error", &format!("{error} {error:?}"));
     let error = runner
         .client(config_without_retries(&closed_port_url()))
-        .get_total_data(&store(3))
+        .send(&opretail::GetTotalData::new(store(3)))
         .unwrap_err();
     assert_no_secret("an error", &format!("{error} {error:?}"));
 

@@ -29,7 +29,7 @@ async fn async_client_gets_totals_over_https_trusting_the_sandbox_ca() {
     let client = opretail::Client::new(credentials(), tls_config(sandbox.url(), Some(ca)))
         .expect("client builds");
     let totals = client
-        .get_total_data(&store(1001))
+        .send(&opretail::GetTotalData::new(store(1001)))
         .await
         .expect("call over https");
     assert!(totals.day_flow.is_some());
@@ -47,9 +47,24 @@ fn blocking_client_gets_totals_over_https_trusting_the_sandbox_ca() {
         opretail::blocking::Client::new(credentials(), tls_config(sandbox.url(), Some(ca)))
             .expect("client builds");
     let totals = client
-        .get_total_data(&store(1001))
+        .send(&opretail::GetTotalData::new(store(1001)))
         .expect("call over https");
     assert!(totals.day_flow.is_some());
+}
+
+/// An untrusted certificate ends the call at once, as a TLS error, before any request
+/// reached the server.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn assert_refused_unretried(error: &opretail::Error, started: Instant, requests: u64) {
+    assert_eq!(
+        error.transport_kind(),
+        Some(TransportKind::Tls),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("TLS"), "{error}");
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(2), "retried: {elapsed:?}");
+    assert_eq!(requests, 0);
 }
 
 #[cfg(all(feature = "async", any(feature = "rustls", feature = "native-tls")))]
@@ -59,19 +74,11 @@ async fn async_client_refuses_an_untrusted_certificate_without_retrying() {
     let client = opretail::Client::new(credentials(), tls_config(sandbox.url(), None))
         .expect("client builds");
     let started = Instant::now();
-    let error = client.get_total_data(&store(1)).await.unwrap_err();
-    assert_eq!(
-        error.transport_kind(),
-        Some(TransportKind::Tls),
-        "{error:?}"
-    );
-    assert!(error.to_string().contains("TLS"), "{error}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "retried: {:?}",
-        started.elapsed()
-    );
-    assert_eq!(sandbox.counters().requests(), 0);
+    let error = client
+        .send(&opretail::GetTotalData::new(store(1)))
+        .await
+        .unwrap_err();
+    assert_refused_unretried(&error, started, sandbox.counters().requests());
 }
 
 #[cfg(all(feature = "blocking", any(feature = "rustls", feature = "native-tls")))]
@@ -84,19 +91,10 @@ fn blocking_client_refuses_an_untrusted_certificate_without_retrying() {
     let client = opretail::blocking::Client::new(credentials(), tls_config(sandbox.url(), None))
         .expect("client builds");
     let started = Instant::now();
-    let error = client.get_total_data(&store(1)).unwrap_err();
-    assert_eq!(
-        error.transport_kind(),
-        Some(TransportKind::Tls),
-        "{error:?}"
-    );
-    assert!(error.to_string().contains("TLS"), "{error}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "retried: {:?}",
-        started.elapsed()
-    );
-    assert_eq!(sandbox.counters().requests(), 0);
+    let error = client
+        .send(&opretail::GetTotalData::new(store(1)))
+        .unwrap_err();
+    assert_refused_unretried(&error, started, sandbox.counters().requests());
 }
 
 #[test]

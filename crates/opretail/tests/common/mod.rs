@@ -6,7 +6,7 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use opretail::{Config, Credentials, EntityId, RetryPolicy, ReturnCode};
+use opretail::{Config, Credentials, EntityId, Error, RetryPolicy, ReturnCode};
 use opretail_sandbox::SandboxBuilder;
 
 /// A key and a secret the sandbox is told to accept; the secret is easy to spot in any text.
@@ -195,3 +195,14 @@ pub fn config_with_small_body_limit(url: &str) -> Config {
 
 /// How much [`endless_chunked_server`] sends: far more than any socket buffers hold.
 pub const ENDLESS: usize = 512 * 1024 * 1024;
+
+/// `error` is the sandbox's 502 page (`Fault::Http502Html`), status and page kept.
+pub fn assert_bad_gateway_page(error: &Error) {
+    match error {
+        Error::HttpStatus { status, body } => {
+            assert_eq!(*status, 502);
+            assert!(body.contains("Bad Gateway"), "{body}");
+        }
+        other => panic!("expected an HTTP status error, got {other}"),
+    }
+}

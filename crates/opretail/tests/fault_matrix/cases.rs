@@ -274,11 +274,13 @@ pub fn matrix() -> Vec<Case> {
             Gateway(-500),
             1,
         ),
+        // `-100` is a refusal without running the call: even a call not safe to repeat is
+        // sent again, in the next second, as long as the attempts last.
         unmarked(
-            "gateway -100, call not safe to repeat",
+            "gateway -100, call not safe to repeat, refused unexecuted",
             always(Fault::Gateway(-100)),
             Gateway(-100),
-            1,
+            MAX_ATTEMPTS,
         ),
         unmarked(
             "502 HTML page, call not safe to repeat",

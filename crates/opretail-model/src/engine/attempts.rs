@@ -1,67 +1,12 @@
-//! One call from first attempt to final answer, as a state machine the transports drive.
-//!
-//! The transports own the I/O (sending bytes, sleeping, reading clocks); every decision
-//! (signing each attempt afresh, decoding, retrying, waiting, pacing under the rate limit,
-//! the deadline) is made here, once, for both.
+//! The attempts of one operation, from the first to the final answer: signing each afresh,
+//! pacing, decoding, retrying, the deadline. [`Call`](super::Call) runs one (two after a
+//! refused token) and the token handshake around them.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use crate::retry::{RetryDecision, RetryState};
-use crate::{
-    Error, Operation, Pace, Preparation, PreparedRequest, RequestPreparer, Response, ReturnCode,
-    decode_response,
-};
-
-/// The time and a random number, as the transport sees them when it asks for the next step.
-#[derive(Debug, Clone, Copy)]
-pub struct Moment {
-    /// Wall-clock time, for `_timestamp`.
-    pub wall: SystemTime,
-    /// Monotonic time, for the deadline.
-    pub monotonic: Instant,
-    /// Any random number, for backoff jitter.
-    pub random: u64,
-}
-
-impl Moment {
-    /// The clocks now and a random number from `random`.
-    pub fn now(random: u64) -> Moment {
-        Moment {
-            wall: SystemTime::now(),
-            monotonic: Instant::now(),
-            random,
-        }
-    }
-}
-
-/// What a transport got back for a request: the HTTP status, the `Location` header if any,
-/// and the whole body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpAnswer {
-    /// The status code.
-    pub status: u16,
-    /// The `Location` header, for a redirect's error.
-    pub location: Option<String>,
-    /// The body, read to its end within the body limit.
-    pub body: Vec<u8>,
-}
-
-/// What the transport must do next.
-#[derive(Debug)]
-pub enum Step<T> {
-    /// Send this request, giving up on it after `timeout`; then report with
-    /// [`Call::on_response`] or [`Call::on_transport_error`].
-    Send {
-        /// The signed request.
-        request: PreparedRequest,
-        /// The most this attempt may take: the time left of the call, or less.
-        timeout: Duration,
-    },
-    /// Sleep this long, then ask again.
-    Sleep(Duration),
-    /// The call is over.
-    Done(Result<Response<T>, Error>),
-}
+use super::{Budget, Engine, HttpAnswer, Moment, Pace, Preparation, RetryDecision, Step};
+use crate::token::Ticket;
+use crate::{Error, Operation, Response, ReturnCode, decode_response};
 
 enum State<T> {
     /// Ready to prepare an attempt; the error of the last attempt, if one failed.
@@ -73,87 +18,51 @@ enum State<T> {
     Over,
 }
 
-/// One call of an operation: drive it with [`Call::next`] until it is [`Step::Done`].
+/// The attempts of one operation with one token (or none).
 ///
 /// Asking for the next step while an attempt is in flight, reporting an outcome when none is,
 /// or going on after [`Step::Done`] is a bug in the transport, and panics.
-///
-/// ```
-/// use opretail_model::{Call, Config, Credentials, Moment, RawCall, RequestPreparer, Step};
-///
-/// let preparer = RequestPreparer::new(Credentials::new("key", "secret")?, Config::default());
-/// let op = RawCall::new("open.sandbox.echo").param("q", "1");
-/// let mut call = Call::new(&preparer, &op, Vec::new(), Moment::now(7));
-/// let Step::Send { request, .. } = call.next(Moment::now(7)) else { panic!() };
-/// assert!(request.body().contains("_sig="));
-/// // A transport would POST the body here; suppose the gateway answered:
-/// let body = br#"{"stat":{"code":"0","cid":"c"},"data":{"q":"1"}}"#;
-/// call.on_response(200, None, body, Moment::now(7));
-/// let Step::Done(Ok(response)) = call.next(Moment::now(7)) else { panic!() };
-/// assert_eq!(response.output["q"], "1");
-/// assert_eq!(response.meta.attempts, 1);
-/// # Ok::<(), opretail_model::Error>(())
-/// ```
-pub struct Call<'a, O: Operation + ?Sized> {
-    preparer: &'a RequestPreparer,
+pub(crate) struct Attempts<'a, O: Operation + ?Sized> {
+    engine: &'a Engine,
     operation: &'a O,
-    headers: Vec<(&'a str, &'a str)>,
+    ticket: Option<Ticket>,
     state: State<O::Output>,
-    retry: RetryState,
+    budget: Budget,
     overall: Duration,
     sent_at: Instant,
     /// Whether the next attempt holds its slot of the rate limit already.
     paced: bool,
 }
 
-impl<'a, O: Operation + ?Sized> Call<'a, O> {
-    /// A call of `operation` prepared by `preparer`, starting at `start`, with extra
-    /// `headers` (a login token, say) on every attempt.
-    pub fn new(
-        preparer: &'a RequestPreparer,
+impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
+    /// The attempts of `operation` with `ticket`'s token if any, spending `budget`.
+    pub(crate) fn new(
+        engine: &'a Engine,
         operation: &'a O,
-        headers: Vec<(&'a str, &'a str)>,
+        ticket: Option<Ticket>,
+        budget: Budget,
         start: Moment,
     ) -> Self {
-        let overall = preparer.config().timeout();
-        Call {
-            preparer,
+        Attempts {
+            engine,
             operation,
-            headers,
+            ticket,
             state: State::Ready(None),
-            retry: RetryState {
-                attempts: 0,
-                overtime_retried: false,
-                deadline: start.monotonic + overall,
-                idempotent: operation.idempotent(),
-            },
-            overall,
+            budget,
+            overall: engine.config().timeout(),
             sent_at: start.monotonic,
             paced: false,
         }
     }
 
-    /// This call as the repeat of an earlier one whose [`Call::progress`] was `earlier`: the
-    /// same operation sent again after a new login, because the gateway refused the first
-    /// one's token. Its attempts count on from the earlier call's, in the retry policy's
-    /// limit and in [`ResponseMeta::attempts`](crate::ResponseMeta::attempts), and it keeps
-    /// the earlier call's deadline, so that [`Config::timeout`](crate::Config::timeout)
-    /// bounds both together.
-    pub fn repeating(mut self, earlier: &RetryState) -> Self {
-        self.retry.attempts = earlier.attempts;
-        self.retry.deadline = earlier.deadline;
-        self
+    /// What the attempts spent so far.
+    pub(crate) fn budget(&self) -> Budget {
+        self.budget
     }
 
-    /// Attempts sent so far.
-    pub fn attempts(&self) -> u32 {
-        self.retry.attempts
-    }
-
-    /// Where the call stands: its attempts so far and its deadline, for
-    /// [`Call::repeating`].
-    pub fn progress(&self) -> RetryState {
-        self.retry
+    /// The token sent, if any.
+    pub(crate) fn ticket(&self) -> Option<&Ticket> {
+        self.ticket.as_ref()
     }
 
     /// The next thing to do.
@@ -161,7 +70,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     /// # Panics
     ///
     /// While an attempt is in flight, and after [`Step::Done`] was returned.
-    pub fn next(&mut self, now: Moment) -> Step<O::Output> {
+    pub(crate) fn next(&mut self, now: Moment) -> Step<O::Output> {
         match std::mem::replace(&mut self.state, State::Over) {
             State::Finished(result) => Step::Done(result),
             State::Backoff(delay, error) => {
@@ -171,19 +80,26 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             State::Ready(last_error) => self.attempt(last_error, now),
             State::InFlight => panic!(
                 "Call::next while an attempt is in flight: report its outcome with \
-                 Call::on_response or Call::on_transport_error first"
+                 Call::on_outcome first"
             ),
             State::Over => panic!("Call::next after the call returned Step::Done"),
         }
     }
 
     fn attempt(&mut self, last_error: Option<Error>, now: Moment) -> Step<O::Output> {
-        let left = self.retry.deadline.saturating_duration_since(now.monotonic);
+        let left = self
+            .budget
+            .deadline
+            .saturating_duration_since(now.monotonic);
         if left.is_zero() {
             return Step::Done(Err(last_error.unwrap_or_else(|| self.deadline_passed())));
         }
         if !self.paced {
-            match self.preparer.pace(now.monotonic, self.retry.deadline) {
+            match self
+                .engine
+                .rate_limiter()
+                .pace(now.monotonic, self.budget.deadline)
+            {
                 Pace::Now => self.paced = true,
                 Pace::At(at) => {
                     self.paced = true;
@@ -195,14 +111,18 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                 }
             }
         }
-        let headers = &self.headers;
-        match self.preparer.prepare(self.operation, headers, now.wall) {
+        let config = self.engine.config();
+        let headers = self
+            .ticket
+            .as_ref()
+            .map_or_else(Vec::new, |t| t.header(config.token_header()));
+        match self.engine.prepare(self.operation, &headers, now.wall) {
             Ok(Preparation::Ready(request)) => {
                 self.paced = false;
-                self.retry.attempts += 1;
+                self.budget.attempts += 1;
                 self.sent_at = now.monotonic;
                 self.state = State::InFlight;
-                let timeout = match self.preparer.config().attempt_timeout() {
+                let timeout = match self.engine.config().attempt_timeout() {
                     Some(cap) => cap.min(left),
                     None => left,
                 };
@@ -227,14 +147,14 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
                  the rate limit of {} requests a second (Config::rate_limit): too many calls \
                  are waiting; send fewer at once, or raise the timeout or the limit",
                 self.overall,
-                self.preparer.config().rate_limit().unwrap_or_default()
+                self.engine.config().rate_limit().unwrap_or_default()
             ),
         )
     }
 
     fn deadline_passed(&self) -> Error {
-        if self.retry.attempts > 0 {
-            // Only a repeat (see `repeating`) gets here with attempts made and no error kept.
+        if self.budget.attempts > 0 {
+            // Only a repeat after a new login gets here with attempts made and no error kept.
             return Error::invalid_input(
                 "timeout",
                 format!(
@@ -264,13 +184,19 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     /// # Panics
     ///
     /// When no attempt is in flight.
-    pub fn on_response(&mut self, status: u16, location: Option<&str>, body: &[u8], now: Moment) {
+    pub(crate) fn on_response(
+        &mut self,
+        status: u16,
+        location: Option<&str>,
+        body: &[u8],
+        now: Moment,
+    ) {
         self.expect_in_flight("Call::on_response");
         let outcome = if (300..400).contains(&status) {
-            let endpoint = self.preparer.config().endpoint().as_str();
+            let endpoint = self.engine.config().endpoint().as_str();
             Err(Error::redirect(endpoint, status, location))
         } else {
-            let attempts = self.retry.attempts;
+            let attempts = self.budget.attempts;
             decode_response(self.operation, status, body).map(|mut response| {
                 response.meta.attempts = attempts;
                 response
@@ -284,7 +210,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     /// # Panics
     ///
     /// When no attempt is in flight.
-    pub fn on_outcome(&mut self, outcome: Result<HttpAnswer, Error>, now: Moment) {
+    pub(crate) fn on_outcome(&mut self, outcome: Result<HttpAnswer, Error>, now: Moment) {
         match outcome {
             Ok(answer) => {
                 self.on_response(answer.status, answer.location.as_deref(), &answer.body, now)
@@ -298,7 +224,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     /// # Panics
     ///
     /// When no attempt is in flight.
-    pub fn on_transport_error(&mut self, error: Error, now: Moment) {
+    pub(crate) fn on_transport_error(&mut self, error: Error, now: Moment) {
         self.expect_in_flight("Call::on_transport_error");
         self.settle(Err(error), now);
     }
@@ -319,13 +245,11 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             }
             Err(error) => error,
         };
-        let policy = self.preparer.config().retry();
-        self.state = match policy.decide(&error, &self.retry, now) {
+        let policy = self.engine.config().retry();
+        let idempotent = self.operation.idempotent();
+        self.state = match policy.decide(&error, &mut self.budget, idempotent, now) {
             RetryDecision::Stop => State::Finished(Err(error)),
             RetryDecision::RetryAfter(delay) => {
-                if error.return_code() == Some(&ReturnCode::TimestampOvertime) {
-                    self.retry.overtime_retried = true;
-                }
                 if delay.is_zero() {
                     State::Ready(Some(error))
                 } else {
@@ -340,7 +264,7 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
     /// token) nor anything of the credentials.
     fn trace_attempt(&self, outcome: &Result<Response<O::Output>, Error>, now: Moment) {
         let method = self.operation.method();
-        let attempt = self.retry.attempts;
+        let attempt = self.budget.attempts;
         let elapsed = now.monotonic.saturating_duration_since(self.sent_at);
         let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
         match outcome {

@@ -123,6 +123,11 @@ impl UserLogin {
         })
     }
 
+    /// Parameter name: the user name.
+    pub const PARAM_USER_NAME: &'static str = "userName";
+    /// Parameter name: the password, as sent.
+    pub const PARAM_PASSWORD: &'static str = "password";
+
     /// The user name.
     pub fn user_name(&self) -> &str {
         &self.user_name
@@ -153,8 +158,8 @@ impl Operation for UserLogin {
 
     fn params(&self) -> Params<'_> {
         vec![
-            ("userName", self.user_name.as_str().into()),
-            ("password", self.password.expose_secret().into()),
+            (Self::PARAM_USER_NAME, self.user_name.as_str().into()),
+            (Self::PARAM_PASSWORD, self.password.expose_secret().into()),
         ]
     }
 }

@@ -1,9 +1,10 @@
 //! When to try a call again, and after how long. Pure: the caller supplies time and chance.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::{Budget, Moment};
 use crate::timestamp::until_next_second;
-use crate::{Error, Moment, ReturnCode, TransportKind};
+use crate::{Error, ReturnCode, TransportKind};
 
 /// Bounds on retrying a call. Every attempt is signed afresh with a new timestamp, and no
 /// retry starts that could not finish before the call's deadline
@@ -12,11 +13,12 @@ use crate::{Error, Moment, ReturnCode, TransportKind};
 /// For an operation that is safe to repeat ([`Operation::idempotent`](crate::Operation::idempotent)):
 /// connection failures, timeouts and broken connections; HTTP 429, 502, 503 and 504; gateway
 /// codes `-500` and `-999` are retried with exponential backoff and jitter. `-100`
-/// (`API_CALL_REPEAT`) waits for the next whole second. `16` (`TIMESTAMP_OVERTIME`) is
+/// (`API_CALL_REPEAT`) waits for the next whole second, for any operation. `16` (`TIMESTAMP_OVERTIME`) is
 /// retried once at once with a fresh timestamp.
 ///
-/// For any other operation only failures where the request surely never reached the server
-/// are retried: the connection could not be made.
+/// For any other operation only failures where the request surely never ran on the server
+/// are retried: the connection could not be made, or the gateway refused the request as a
+/// repeat (`-100`, `API_CALL_REPEAT`: it refuses without running it), after the next second.
 ///
 /// Key, signature, parameter, TLS and decoding errors are never retried: the same request
 /// would fail the same way.
@@ -55,19 +57,6 @@ pub enum RetryDecision {
     RetryAfter(Duration),
 }
 
-/// Where a call stands, as far as retrying goes: everything the policy reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryState {
-    /// Attempts made so far, the failed one included.
-    pub attempts: u32,
-    /// Whether a `TIMESTAMP_OVERTIME` was retried already (it is retried once).
-    pub overtime_retried: bool,
-    /// When the call must be over.
-    pub deadline: Instant,
-    /// Whether the operation is safe to repeat.
-    pub idempotent: bool,
-}
-
 /// Why an error is worth another attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Retryable {
@@ -77,13 +66,19 @@ enum Retryable {
 }
 
 fn classify(error: &Error, idempotent: bool) -> Option<Retryable> {
-    if let Error::Transport {
-        kind: TransportKind::Connect,
-        ..
-    } = error
-    {
+    match error {
         // Nothing was sent: safe for any operation.
-        return Some(Retryable::Backoff);
+        Error::Transport {
+            kind: TransportKind::Connect,
+            ..
+        } => return Some(Retryable::Backoff),
+        // The gateway refused the request without running it (an identical signature was
+        // seen, from this process or another): safe for any operation, logins included, once
+        // the next second gives it a new timestamp.
+        Error::Gateway(g) if g.code == ReturnCode::ApiCallRepeat => {
+            return Some(Retryable::NextSecond);
+        }
+        _ => {}
     }
     if !idempotent {
         return None;
@@ -98,7 +93,6 @@ fn classify(error: &Error, idempotent: bool) -> Option<Retryable> {
         }
         Error::Gateway(g) => match g.code {
             ReturnCode::ApiSystemCallError | ReturnCode::UnknownError => Some(Retryable::Backoff),
-            ReturnCode::ApiCallRepeat => Some(Retryable::NextSecond),
             ReturnCode::TimestampOvertime => Some(Retryable::FreshTimestampOnce),
             _ => None,
         },
@@ -138,23 +132,35 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// Decides after a failed attempt, at `now`.
-    pub fn decide(&self, error: &Error, state: &RetryState, now: Moment) -> RetryDecision {
-        let Some(kind) = classify(error, state.idempotent) else {
+    /// Decides after a failed attempt of an operation (`idempotent` or not), at `now`, and
+    /// spends what the retry takes of `budget` (the one retry of a `TIMESTAMP_OVERTIME`).
+    pub fn decide(
+        &self,
+        error: &Error,
+        budget: &mut Budget,
+        idempotent: bool,
+        now: Moment,
+    ) -> RetryDecision {
+        let Some(kind) = classify(error, idempotent) else {
             return RetryDecision::Stop;
         };
-        if state.attempts >= self.max_attempts {
+        if budget.attempts >= self.max_attempts {
             return RetryDecision::Stop;
         }
         let delay = match kind {
-            Retryable::FreshTimestampOnce if state.overtime_retried => return RetryDecision::Stop,
+            Retryable::FreshTimestampOnce if budget.overtime_retried => {
+                return RetryDecision::Stop;
+            }
             Retryable::FreshTimestampOnce => Duration::ZERO,
             Retryable::NextSecond => until_next_second(now.wall),
-            Retryable::Backoff => self.backoff(state.attempts, now.random),
+            Retryable::Backoff => self.backoff(budget.attempts, now.random),
         };
         // A retry needs time to run after its wait, not only the wait.
-        if now.monotonic + delay >= state.deadline {
+        if now.monotonic + delay >= budget.deadline {
             return RetryDecision::Stop;
+        }
+        if kind == Retryable::FreshTimestampOnce {
+            budget.overtime_retried = true;
         }
         RetryDecision::RetryAfter(delay)
     }
@@ -177,7 +183,7 @@ impl RetryPolicy {
 
 #[cfg(test)]
 mod tests {
-    use std::time::UNIX_EPOCH;
+    use std::time::{Instant, UNIX_EPOCH};
 
     use super::*;
     use crate::GatewayError;
@@ -217,19 +223,18 @@ mod tests {
             }
         }
 
-        fn state(&self, attempts: u32, idempotent: bool) -> RetryState {
-            RetryState {
+        fn budget(&self, attempts: u32) -> Budget {
+            Budget {
                 attempts,
                 overtime_retried: false,
                 deadline: self.now.monotonic + Duration::from_secs(3600),
-                idempotent,
             }
         }
     }
 
     fn decide(e: &Error, attempts: u32, idempotent: bool) -> RetryDecision {
         let at = At::new(0, 12345);
-        RetryPolicy::default().decide(e, &at.state(attempts, idempotent), at.now)
+        RetryPolicy::default().decide(e, &mut at.budget(attempts), idempotent, at.now)
     }
 
     fn retried(d: RetryDecision) -> bool {
@@ -256,16 +261,17 @@ mod tests {
     }
 
     #[test]
-    fn a_call_not_safe_to_repeat_is_retried_only_when_nothing_was_sent() {
+    fn a_call_not_safe_to_repeat_is_retried_only_when_it_surely_did_not_run() {
         assert!(retried(decide(
             &transport(TransportKind::Connect),
             1,
             false
         )));
+        // `-100`: the gateway refused it unexecuted, so even a login may go again.
+        assert!(retried(decide(&gateway(-100), 1, false)));
         for e in [
             gateway(-500),
             gateway(-999),
-            gateway(-100),
             gateway(16),
             transport(TransportKind::Timeout),
             transport(TransportKind::Io),
@@ -306,13 +312,13 @@ mod tests {
         let at = At::new(0, 0);
         let policy = RetryPolicy::default().max_attempts(3);
         let e = gateway(-500);
-        assert!(retried(policy.decide(&e, &at.state(2, true), at.now)));
+        assert!(retried(policy.decide(&e, &mut at.budget(2), true, at.now)));
         assert_eq!(
-            policy.decide(&e, &at.state(3, true), at.now),
+            policy.decide(&e, &mut at.budget(3), true, at.now),
             RetryDecision::Stop
         );
         assert_eq!(
-            RetryPolicy::never().decide(&e, &at.state(1, true), at.now),
+            RetryPolicy::never().decide(&e, &mut at.budget(1), true, at.now),
             RetryDecision::Stop
         );
     }
@@ -321,15 +327,20 @@ mod tests {
     fn no_retry_whose_wait_reaches_the_deadline() {
         let at = At::new(0, 0);
         let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(400));
-        let mut state = at.state(1, true);
+        let mut state = at.budget(1);
         state.deadline = at.now.monotonic + Duration::from_millis(150);
         // The backoff is at least 200 ms (the upper half of 400 ms).
         assert_eq!(
-            policy.decide(&gateway(-500), &state, at.now),
+            policy.decide(&gateway(-500), &mut state, true, at.now),
             RetryDecision::Stop
         );
         state.deadline = at.now.monotonic + Duration::from_millis(500);
-        assert!(retried(policy.decide(&gateway(-500), &state, at.now)));
+        assert!(retried(policy.decide(
+            &gateway(-500),
+            &mut state,
+            true,
+            at.now
+        )));
     }
 
     #[test]
@@ -350,7 +361,7 @@ mod tests {
             for random in [0, 1, 7_777_777, u64::MAX] {
                 let at = At::new(0, random);
                 let RetryDecision::RetryAfter(d) =
-                    policy.decide(&e, &at.state(attempt, true), at.now)
+                    policy.decide(&e, &mut at.budget(attempt), true, at.now)
                 else {
                     panic!("expected a retry")
                 };
@@ -365,7 +376,7 @@ mod tests {
     #[test]
     fn repeat_waits_for_the_next_second() {
         let at = At::new(700, 0);
-        let d = RetryPolicy::default().decide(&gateway(-100), &at.state(1, true), at.now);
+        let d = RetryPolicy::default().decide(&gateway(-100), &mut at.budget(1), true, at.now);
         assert_eq!(d, RetryDecision::RetryAfter(Duration::from_millis(305)));
     }
 
@@ -373,15 +384,16 @@ mod tests {
     fn overtime_is_retried_once_at_once() {
         let at = At::new(0, 0);
         let policy = RetryPolicy::default();
-        let mut state = at.state(1, true);
+        let mut state = at.budget(1);
         assert_eq!(
-            policy.decide(&gateway(16), &state, at.now),
+            policy.decide(&gateway(16), &mut state, true, at.now),
             RetryDecision::RetryAfter(Duration::ZERO)
         );
+        // The decision spent the one retry of the budget.
+        assert!(state.overtime_retried);
         state.attempts = 2;
-        state.overtime_retried = true;
         assert_eq!(
-            policy.decide(&gateway(16), &state, at.now),
+            policy.decide(&gateway(16), &mut state, true, at.now),
             RetryDecision::Stop
         );
     }

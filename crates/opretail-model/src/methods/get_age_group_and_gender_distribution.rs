@@ -51,6 +51,16 @@ pub struct GetAgeGroupAndGenderDistribution {
 impl GetAgeGroupAndGenderDistribution {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION;
+    /// Parameter name: the ids, comma-separated.
+    pub const PARAM_ID: &'static str = "id";
+    /// Parameter name: the first day.
+    pub const PARAM_STIME: &'static str = "stime";
+    /// Parameter name: the last day.
+    pub const PARAM_ETIME: &'static str = "etime";
+    /// Parameter name: the first hour of each day.
+    pub const PARAM_START_HOUR: &'static str = "startHour";
+    /// Parameter name: the hour each day ends.
+    pub const PARAM_END_HOUR: &'static str = "endHour";
 
     /// The visitors of `ids` over `days`, all day. Repeated ids are sent once; no id at all
     /// is an error.
@@ -84,11 +94,17 @@ impl Operation for GetAgeGroupAndGenderDistribution {
     fn params(&self) -> Params<'_> {
         let ids: Vec<&str> = self.ids.iter().map(EntityId::as_str).collect();
         vec![
-            ("id", Cow::Owned(ids.join(","))),
-            ("stime", Cow::Owned(self.days.start_param())),
-            ("etime", Cow::Owned(self.days.end_param())),
-            ("startHour", Cow::Owned(self.hours.start().to_string())),
-            ("endHour", Cow::Owned(self.hours.end().to_string())),
+            (Self::PARAM_ID, Cow::Owned(ids.join(","))),
+            (Self::PARAM_STIME, Cow::Owned(self.days.start_param())),
+            (Self::PARAM_ETIME, Cow::Owned(self.days.end_param())),
+            (
+                Self::PARAM_START_HOUR,
+                Cow::Owned(self.hours.start().to_string()),
+            ),
+            (
+                Self::PARAM_END_HOUR,
+                Cow::Owned(self.hours.end().to_string()),
+            ),
         ]
     }
 

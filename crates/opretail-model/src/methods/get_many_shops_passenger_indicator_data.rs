@@ -20,118 +20,17 @@ pub use split::{
     DEFAULT_SERIES_IN_FLIGHT, SeriesLimits, SeriesRequest, merge_series,
 };
 
+use crate::engine::Batch;
 use crate::id::unique_ids;
-use crate::{DateRange, EntityId, EntityKind, Error, HourRange, Operation, Params, TimeWindow};
+use crate::{DateRange, EntityId, Error, HourRange, Operation, Params};
 
-/// The method name of one store's passenger-flow figures for a window.
-pub const METHOD_GET_PASSENGER_INDICATOR_DATA: &str =
-    "open.shopweb.passengerFlow.getPassengerIndicatorData";
 /// The method name of passenger-flow series for several stores.
 pub const METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA: &str =
     "open.passengerflow.getManyShopsPassengerIndicatorData";
 
 /// The 0/1 of `isOnBusinessTime`.
-fn flag(on: bool) -> &'static str {
+pub(crate) fn flag(on: bool) -> &'static str {
     if on { "1" } else { "0" }
-}
-
-/// `open.shopweb.passengerFlow.getPassengerIndicatorData` (v1): one store's passenger-flow
-/// figures over a window, as one [`PassengerIndicator`].
-///
-/// Sends `depId` (the store id without `S_`), `startTime` and `endTime`
-/// (`yyyy-MM-dd HH:mm:ss` at the gateway: see [`TimeWindow`]) and `isOnBusinessTime` (`0`,
-/// the whole day, unless [`business_hours_only`](Self::business_hours_only)). Only `depId`
-/// is documented by the platform; the rest rests on third-party use. Needs a token;
-/// idempotent.
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use opretail_model::{GetPassengerIndicatorData, Operation};
-///
-/// let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-/// let op = GetPassengerIndicatorData::new(&"S_1001".parse()?, day)?.business_hours_only(true);
-/// assert_eq!(
-///     op.params(),
-///     [
-///         ("depId", "1001".into()),
-///         ("startTime", "2026-11-28 00:00:00".into()),
-///         ("endTime", "2026-11-28 23:59:59".into()),
-///         ("isOnBusinessTime", "1".into()),
-///     ]
-/// );
-/// assert!(GetPassengerIndicatorData::new(&"O_42".parse()?, day).is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetPassengerIndicatorData {
-    store: EntityId,
-    window: TimeWindow,
-    business_hours_only: bool,
-}
-
-impl GetPassengerIndicatorData {
-    /// The method name.
-    pub const METHOD: &'static str = METHOD_GET_PASSENGER_INDICATOR_DATA;
-
-    /// The figures of `store` (an `S_…` id) over `window` (a [`TimeWindow`], a
-    /// [`DateRange`] or one [`NaiveDate`](chrono::NaiveDate)), the whole day.
-    pub fn new(store: &EntityId, window: impl Into<TimeWindow>) -> Result<Self, Error> {
-        if store.kind() != EntityKind::Store {
-            return Err(Error::invalid_input(
-                "depId",
-                format!(
-                    "{store} is not a store; this method takes one store (S_…): for an \
-                     enterprise use getManyShopsPassengerIndicatorData"
-                ),
-            ));
-        }
-        Ok(GetPassengerIndicatorData {
-            store: store.clone(),
-            window: window.into(),
-            business_hours_only: false,
-        })
-    }
-
-    /// Whether to count business hours only (`isOnBusinessTime=1`).
-    pub fn business_hours_only(mut self, only: bool) -> Self {
-        self.business_hours_only = only;
-        self
-    }
-
-    /// The store asked about.
-    pub fn store(&self) -> &EntityId {
-        &self.store
-    }
-
-    /// The window asked about.
-    pub fn window(&self) -> TimeWindow {
-        self.window
-    }
-}
-
-impl Operation for GetPassengerIndicatorData {
-    type Output = PassengerIndicator;
-
-    fn method(&self) -> &str {
-        Self::METHOD
-    }
-
-    fn params(&self) -> Params<'_> {
-        vec![
-            ("depId", self.store.local_part().into()),
-            ("startTime", Cow::Owned(self.window.start_param())),
-            ("endTime", Cow::Owned(self.window.end_param())),
-            ("isOnBusinessTime", flag(self.business_hours_only).into()),
-        ]
-    }
-
-    fn idempotent(&self) -> bool {
-        true
-    }
-
-    fn needs_token(&self) -> bool {
-        true
-    }
 }
 
 /// The size of the buckets of a series (`timeType`).
@@ -237,6 +136,20 @@ pub struct GetManyShopsPassengerIndicatorData {
 impl GetManyShopsPassengerIndicatorData {
     /// The method name.
     pub const METHOD: &'static str = METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA;
+    /// Parameter name: the ids, comma-separated.
+    pub const PARAM_ID: &'static str = "id";
+    /// Parameter name: the start of the first day.
+    pub const PARAM_START_TIME: &'static str = "startTime";
+    /// Parameter name: the end of the last day.
+    pub const PARAM_END_TIME: &'static str = "endTime";
+    /// Parameter name: the grain's code.
+    pub const PARAM_TIME_TYPE: &'static str = "timeType";
+    /// Parameter name: the first hour of each day.
+    pub const PARAM_START_HOUR: &'static str = "startHour";
+    /// Parameter name: the hour each day ends.
+    pub const PARAM_END_HOUR: &'static str = "endHour";
+    /// Parameter name: `1` for business hours only.
+    pub const PARAM_IS_ON_BUSINESS_TIME: &'static str = "isOnBusinessTime";
 
     /// The series of `ids` over `days` in buckets of `grain`. Repeated ids are sent once;
     /// no id at all is an error.
@@ -303,17 +216,23 @@ impl Operation for GetManyShopsPassengerIndicatorData {
     fn params(&self) -> Params<'_> {
         let ids: Vec<&str> = self.ids.iter().map(EntityId::as_str).collect();
         let mut params = vec![
-            ("id", Cow::Owned(ids.join(","))),
-            ("startTime", Cow::Owned(self.days.start_param())),
-            ("endTime", Cow::Owned(self.days.end_param())),
-            ("timeType", Cow::Owned(self.grain.code().to_string())),
+            (Self::PARAM_ID, Cow::Owned(ids.join(","))),
+            (Self::PARAM_START_TIME, Cow::Owned(self.days.start_param())),
+            (Self::PARAM_END_TIME, Cow::Owned(self.days.end_param())),
+            (
+                Self::PARAM_TIME_TYPE,
+                Cow::Owned(self.grain.code().to_string()),
+            ),
         ];
         if let Some(hours) = self.hours {
-            params.push(("startHour", Cow::Owned(hours.start().to_string())));
-            params.push(("endHour", Cow::Owned(hours.end().to_string())));
+            params.push((
+                Self::PARAM_START_HOUR,
+                Cow::Owned(hours.start().to_string()),
+            ));
+            params.push((Self::PARAM_END_HOUR, Cow::Owned(hours.end().to_string())));
         }
         if let Some(only) = self.business_hours_only {
-            params.push(("isOnBusinessTime", flag(only).into()));
+            params.push((Self::PARAM_IS_ON_BUSINESS_TIME, flag(only).into()));
         }
         params
     }
@@ -324,5 +243,24 @@ impl Operation for GetManyShopsPassengerIndicatorData {
 
     fn needs_token(&self) -> bool {
         true
+    }
+}
+
+/// What a transport's generic `send_batch` drives: the split calls, sent
+/// [`SeriesRequest::in_flight`] at a time, merged into one series per store.
+impl Batch for SeriesRequest {
+    type Request = GetManyShopsPassengerIndicatorData;
+    type Merged = Vec<ShopSeries>;
+
+    fn requests(&self) -> Result<Vec<GetManyShopsPassengerIndicatorData>, Error> {
+        self.calls()
+    }
+
+    fn in_flight(&self) -> usize {
+        SeriesRequest::in_flight(self)
+    }
+
+    fn merge(&self, answers: Vec<ShopSeriesList>) -> Vec<ShopSeries> {
+        SeriesRequest::merge(self, answers)
     }
 }

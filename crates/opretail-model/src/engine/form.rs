@@ -1,14 +1,13 @@
-//! Turning an operation into the signed form the gateway expects.
+//! Turning an operation into the signed form the gateway expects: [`FormBuilder`].
 
 use std::borrow::Cow;
-use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use opretail_sign::{Signature, sign};
 use secrecy::ExposeSecret;
 
+use super::ReplayGuard;
 use crate::timestamp::until_next_second;
 use crate::{Config, Credentials, Error, Operation, Timestamp};
 
@@ -93,72 +92,31 @@ pub enum Preparation {
     Wait(Duration),
 }
 
-/// Prepares the requests of one pair of credentials and one configuration: checks an
-/// operation's method and parameters, builds the form with the common parameters, signs it,
-/// and keeps identical calls apart.
-///
-/// Identical calls made in the same second would carry the same `_timestamp` and so the same
-/// `_sig`, which the gateway's replay protection refuses (`API_CALL_REPEAT`). The preparer
-/// remembers the signatures of the last few seconds: a repeat gets a timestamp up to
-/// [`Config::replay_backdate`] seconds earlier, or waits for the next second.
-///
-/// It also hands out the slots of [`Config::rate_limit`], shared by every call it prepares.
-pub struct RequestPreparer {
+/// Builds and signs the form of an operation for one pair of credentials and one
+/// configuration: checks the operation's method and parameters, adds the common parameters,
+/// and signs with the newest timestamp a [`ReplayGuard`] allows. Pure but for the guard.
+#[derive(Clone)]
+pub struct FormBuilder {
     credentials: Credentials,
     config: Config,
-    recent: Mutex<RecentSignatures>,
-    /// The next free slot of the rate limit; `None` before the first request.
-    next_slot: Mutex<Option<Instant>>,
 }
 
-/// When a request may be sent under [`Config::rate_limit`]: see [`RequestPreparer::pace`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pace {
-    /// Now (the slot is taken).
-    Now,
-    /// At this moment (the slot is taken: wait for it, then prepare and send).
-    At(Instant),
-    /// Not before the deadline: no slot was taken.
-    AfterDeadline,
-}
-
-impl fmt::Debug for RequestPreparer {
+impl fmt::Debug for FormBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequestPreparer")
+        f.debug_struct("FormBuilder")
             .field("credentials", &self.credentials)
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
-impl RequestPreparer {
-    /// A preparer for these credentials and configuration.
+impl FormBuilder {
+    /// A form builder for these credentials and configuration.
     pub fn new(credentials: Credentials, config: Config) -> Self {
-        RequestPreparer {
+        FormBuilder {
             credentials,
             config,
-            recent: Mutex::new(RecentSignatures::default()),
-            next_slot: Mutex::new(None),
         }
-    }
-
-    /// Takes the next free slot of [`Config::rate_limit`] at monotonic time `now`, for a
-    /// request that must be sent before `deadline`. Without a rate limit it is always
-    /// [`Pace::Now`].
-    pub fn pace(&self, now: Instant, deadline: Instant) -> Pace {
-        let Some(spacing) = self.config.request_spacing() else {
-            return Pace::Now;
-        };
-        let mut next = self
-            .next_slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let at = next.map_or(now, |slot| slot.max(now));
-        if at >= deadline {
-            return Pace::AfterDeadline;
-        }
-        *next = Some(at + spacing);
-        if at > now { Pace::At(at) } else { Pace::Now }
     }
 
     /// The configuration.
@@ -178,11 +136,17 @@ impl RequestPreparer {
     /// parameter names non-empty, unique and not starting with `_`, the prefix of the
     /// gateway's common parameters), trims every name and value (as the vendor's SDK does,
     /// so that what is signed is what is sent), adds the common parameters and signs.
+    ///
+    /// Identical calls made in the same second would carry the same `_timestamp` and so the
+    /// same `_sig`, which the gateway's replay protection refuses (`API_CALL_REPEAT`):
+    /// `replay` hands out each signature once, backdating a repeat by up to
+    /// [`Config::replay_backdate`] seconds, or says to wait for the next second.
     pub fn prepare<O: Operation + ?Sized>(
         &self,
         operation: &O,
         headers: &[(&str, &str)],
         now: SystemTime,
+        replay: &ReplayGuard,
     ) -> Result<Preparation, Error> {
         let config = &self.config;
         let method = operation.method().trim();
@@ -259,7 +223,8 @@ impl RequestPreparer {
             .position(|(k, _)| *k == "_timestamp")
             .expect("_timestamp was pushed above");
 
-        let Some((timestamp, sig)) = self.distinct_signature(&mut pairs, ts_index, timestamp)
+        let Some((timestamp, sig)) =
+            self.distinct_signature(&mut pairs, ts_index, timestamp, replay)
         else {
             return Ok(Preparation::Wait(until_next_second(now)));
         };
@@ -283,23 +248,17 @@ impl RequestPreparer {
         pairs: &mut [(&str, Cow<'_, str>)],
         ts_index: usize,
         now: Timestamp,
+        replay: &ReplayGuard,
     ) -> Option<(Timestamp, Signature)> {
         let config = &self.config;
         let secret = self.credentials.asid().expose_secret();
         let backdate = i64::from(config.replay_backdate());
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        recent.forget_before(now.unix() - backdate);
-        for back in 0..=backdate {
-            let ts = now.earlier(back)?;
+        replay.claim(now, backdate, |ts, back| {
             if back > 0 {
                 pairs[ts_index].1 = Cow::Owned(ts.to_string());
             }
-            let sig = sign(config.sign_method(), secret, &*pairs);
-            if recent.claim(now.unix(), &sig) {
-                return Some((ts, sig));
-            }
-        }
-        None
+            sign(config.sign_method(), secret, &*pairs)
+        })
     }
 }
 
@@ -314,33 +273,4 @@ fn check_name_like(param: &'static str, value: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// Signatures handed out recently, with the second they were handed out in, to forget them
-/// in order.
-#[derive(Default)]
-struct RecentSignatures {
-    seen: HashSet<Signature>,
-    order: VecDeque<(i64, Signature)>,
-}
-
-impl RecentSignatures {
-    /// Records `sig` unless it was handed out already; says whether it was free.
-    fn claim(&mut self, now: i64, sig: &Signature) -> bool {
-        if !self.seen.insert(sig.clone()) {
-            return false;
-        }
-        self.order.push_back((now, sig.clone()));
-        true
-    }
-
-    /// A signature handed out before `second` carries a timestamp before it, so it can never
-    /// be chosen again: forget it.
-    fn forget_before(&mut self, second: i64) {
-        while self.order.front().is_some_and(|(at, _)| *at < second) {
-            if let Some((_, sig)) = self.order.pop_front() {
-                self.seen.remove(&sig);
-            }
-        }
-    }
 }

@@ -15,9 +15,9 @@ mod weather;
 pub use cfg::CfgItem;
 pub use weather::Weather;
 
-use crate::Measure;
 use crate::lenient::{OneOrMany, OptionalObject};
 use crate::measure::LenientMeasure;
+use crate::{EntityId, Measure, Operation, Params};
 
 /// Passenger-flow totals of a store or an enterprise: the `data` of `getTotalData`.
 ///
@@ -91,3 +91,76 @@ lenient_object!(TotalData, "the getTotalData data object", data_of = crate::METH
     weather: OptionalObject<Weather> = "weather" | "WEATHER",
     cfg_data: OneOrMany<CfgItem> = "cfg_data" | "cfgData",
 });
+
+/// The method name of `getTotalData`, defined once for the model, the sandbox and the CLI.
+pub const METHOD_GET_TOTAL_DATA: &str = "open.shopweb.passengerFlow.getTotalData";
+
+/// `open.shopweb.passengerFlow.getTotalData` (v1): the passenger-flow totals of a store or an
+/// enterprise.
+///
+/// Sends `needUnit=0` by default, so figures come as plain numbers;
+/// [`GetTotalData::with_units`] asks for values with units (`"35.2%"`), which the platform
+/// sends when `needUnit` is absent.
+///
+/// ```
+/// use opretail_model::{GetTotalData, Operation};
+///
+/// let op = GetTotalData::new("S_1001".parse()?).with_units(true);
+/// assert_eq!(op.method(), "open.shopweb.passengerFlow.getTotalData");
+/// assert_eq!(op.params(), [("id", "S_1001".into()), ("needUnit", "1".into())]);
+/// assert!(op.idempotent());
+/// # Ok::<(), opretail_model::InvalidId>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetTotalData {
+    id: EntityId,
+    with_units: bool,
+}
+
+impl GetTotalData {
+    /// The method name.
+    pub const METHOD: &'static str = METHOD_GET_TOTAL_DATA;
+    /// Parameter name: the store or enterprise id.
+    pub const PARAM_ID: &'static str = "id";
+    /// Parameter name: `1` for values with units.
+    pub const PARAM_NEED_UNIT: &'static str = "needUnit";
+
+    /// Totals for a store (`S_…`) or an enterprise (`O_…`), as plain numbers.
+    pub fn new(id: EntityId) -> Self {
+        GetTotalData {
+            id,
+            with_units: false,
+        }
+    }
+
+    /// Whether to ask for values with units (`needUnit=1`).
+    pub fn with_units(mut self, with_units: bool) -> Self {
+        self.with_units = with_units;
+        self
+    }
+
+    /// The store or enterprise asked about.
+    pub fn id(&self) -> &EntityId {
+        &self.id
+    }
+}
+
+impl Operation for GetTotalData {
+    type Output = TotalData;
+
+    fn method(&self) -> &str {
+        Self::METHOD
+    }
+
+    fn params(&self) -> Params<'_> {
+        let need_unit = if self.with_units { "1" } else { "0" };
+        vec![
+            (Self::PARAM_ID, self.id.as_str().into()),
+            (Self::PARAM_NEED_UNIT, need_unit.into()),
+        ]
+    }
+
+    fn idempotent(&self) -> bool {
+        true
+    }
+}

@@ -18,7 +18,7 @@ pub fn gateway_offset() -> FixedOffset {
 /// A `_timestamp`: a whole second, shown at a fixed UTC offset as `yyyyMMddHHmmss`.
 ///
 /// ```
-/// use opretail_model::{Timestamp, gateway_offset};
+/// use opretail_model::engine::{Timestamp, gateway_offset};
 ///
 /// let ts = Timestamp::from_unix(1_795_832_100, gateway_offset()).unwrap();
 /// assert_eq!(ts.to_string(), "20261128101500"); // 02:15 UTC is 10:15 at the gateway

@@ -1,5 +1,6 @@
 //! The SDK's one TLS story, shared by both clients and both TLS stacks: which roots are
-//! trusted, and what counts as a TLS failure.
+//! trusted, and how a TLS failure is found in an error's chain (each transport says which
+//! error types are its TLS library's).
 //!
 //! Both clients trust the bundled Mozilla root set (`webpki-root-certs`) plus the extra roots
 //! of [`Config::root_certificates`], with rustls and with native-tls alike: the same roots
@@ -43,12 +44,15 @@ pub fn trusted_roots(config: &Config) -> Vec<CertificateDer<'static>> {
     roots
 }
 
-/// Whether `error`, or anything in its chain of sources, is an error of the TLS library (a
-/// handshake or certificate failure), told by its type.
+/// Whether `error`, or anything in its chain of sources, is one `is_tls_type` recognises: a
+/// transport passes the test for its TLS library's error types, which it alone knows.
 ///
 /// `std::io::Error` hides the error it wraps from `source()`, so each I/O error's inner error
 /// is looked at too.
-pub fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
+pub fn is_tls_error(
+    error: &(dyn StdError + 'static),
+    is_tls_type: &dyn Fn(&(dyn StdError + 'static)) -> bool,
+) -> bool {
     let mut next = Some(error);
     while let Some(error) = next {
         if is_tls_type(error) {
@@ -58,7 +62,7 @@ pub fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
             .downcast_ref::<std::io::Error>()
             .and_then(std::io::Error::get_ref)
         {
-            if is_tls_error(inner) {
+            if is_tls_error(inner, is_tls_type) {
                 return true;
             }
         }
@@ -67,21 +71,8 @@ pub fn is_tls_error(error: &(dyn StdError + 'static)) -> bool {
     false
 }
 
-#[allow(unused_variables)]
-fn is_tls_type(error: &(dyn StdError + 'static)) -> bool {
-    #[cfg(feature = "rustls")]
-    if error.is::<rustls::Error>() {
-        return true;
-    }
-    #[cfg(feature = "native-tls")]
-    if error.is::<native_tls::Error>() {
-        return true;
-    }
-    false
-}
-
 /// Logs one warning when `config`'s endpoint is plain http beyond this machine: called once
-/// per client, when it is built.
+/// per client, when its [`Engine`](super::Engine) is built.
 pub fn warn_if_clear_text(config: &Config) {
     if config.endpoint().is_clear_text_remote() {
         tracing::warn!(
@@ -114,16 +105,19 @@ mod tests {
 
     #[test]
     fn an_io_error_wrapping_a_tls_error_is_a_tls_error() {
-        let plain = std::io::Error::other("reset");
-        assert!(!is_tls_error(&plain));
-        #[cfg(feature = "rustls")]
-        {
-            let tls = std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
-            );
-            assert!(is_tls_error(&tls));
+        #[derive(Debug)]
+        struct Handshake;
+        impl std::fmt::Display for Handshake {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bad certificate")
+            }
         }
+        impl StdError for Handshake {}
+        let is_handshake = |e: &(dyn StdError + 'static)| e.is::<Handshake>();
+        let plain = std::io::Error::other("reset");
+        assert!(!is_tls_error(&plain, &is_handshake));
+        let tls = std::io::Error::new(std::io::ErrorKind::InvalidData, Handshake);
+        assert!(is_tls_error(&tls, &is_handshake));
     }
 
     #[test]

@@ -141,7 +141,8 @@ fn result_text(raw: Option<&RawValue>) -> Result<Option<String>, serde_json::Err
 /// decode is [`Error::Decode`] naming the field. `stat.code` may be a string or a number.
 ///
 /// ```
-/// use opretail_model::{decode_response, RawCall};
+/// use opretail_model::RawCall;
+/// use opretail_model::engine::decode_response;
 ///
 /// let body = br#"{"stat":{"cid":"c-1","code":0,"codename":"SUCCESS","systime":"2026-11-28 10:15:00"},"result":"ok","data":{"a":1}}"#;
 /// let response = decode_response(&RawCall::new("open.sandbox.echo"), 200, body)?;

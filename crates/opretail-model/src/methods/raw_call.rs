@@ -1,0 +1,143 @@
+//! [`RawCall`]: any method, any parameters, `serde_json::Value` back.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::{Operation, Params};
+
+/// Any method with any parameters; `data` comes back as a [`serde_json::Value`].
+///
+/// A raw call is not retried once the request may have reached the server, unless it is
+/// marked [`RawCall::mark_idempotent`]. Header values are not shown by `Debug`: they may carry
+/// login tokens.
+///
+/// ```
+/// use opretail_model::{Operation, RawCall};
+///
+/// let call = RawCall::new("open.shopweb.passengerFlow.getPassengerIndicatorData")
+///     .param("depId", "1001")
+///     .param("startTime", "2026-11-01 00:00:00")
+///     .header("X-Trace", "abc")
+///     .mark_idempotent();
+/// assert_eq!(call.version(), "v1");
+/// assert!(call.idempotent());
+/// assert!(!format!("{call:?}").contains("abc"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawCall {
+    method: String,
+    version: String,
+    params: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    idempotent: bool,
+    needs_token: bool,
+}
+
+impl RawCall {
+    /// A call of `method` at version `v1`, without parameters, not idempotent.
+    pub fn new(method: impl Into<String>) -> Self {
+        RawCall {
+            method: method.into(),
+            version: "v1".to_owned(),
+            params: Vec::new(),
+            headers: Vec::new(),
+            idempotent: false,
+            needs_token: false,
+        }
+    }
+
+    /// Sets the method version (default `v1`).
+    pub fn at_version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// Adds a business parameter.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds business parameters.
+    pub fn with_params<I, K, V>(mut self, params: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.params
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Adds an HTTP header (not signed).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Marks the call as safe to repeat (a read), so that the full retry policy applies.
+    pub fn mark_idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Marks the call as needing the user's login token, which the client then sends in the
+    /// gateway's token header.
+    pub fn mark_needs_token(mut self) -> Self {
+        self.needs_token = true;
+        self
+    }
+}
+
+impl fmt::Debug for RawCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, _)| (k.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("RawCall")
+            .field("method", &self.method)
+            .field("version", &self.version)
+            .field("params", &self.params)
+            .field("headers", &headers)
+            .field("idempotent", &self.idempotent)
+            .field("needs_token", &self.needs_token)
+            .finish()
+    }
+}
+
+impl Operation for RawCall {
+    type Output = serde_json::Value;
+
+    fn method(&self) -> &str {
+        &self.method
+    }
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn params(&self) -> Params<'_> {
+        self.params
+            .iter()
+            .map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str())))
+            .collect()
+    }
+
+    fn headers(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    fn idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    fn needs_token(&self) -> bool {
+        self.needs_token
+    }
+}
