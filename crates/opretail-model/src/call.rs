@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::retry::{RetryDecision, RetryState};
 use crate::{
     Error, Operation, Pace, Preparation, PreparedRequest, RequestPreparer, Response, ReturnCode,
-    decode_response,
+    decode_response_capped,
 };
 
 /// The time and a random number, as the transport sees them when it asks for the next step.
@@ -271,7 +271,8 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             Err(Error::redirect(endpoint, status, location))
         } else {
             let attempts = self.retry.attempts;
-            decode_response(self.operation, status, body).map(|mut response| {
+            let cap = self.preparer.config().max_elements_per_answer();
+            decode_response_capped(self.operation, status, body, cap).map(|mut response| {
                 response.meta.attempts = attempts;
                 response
             })

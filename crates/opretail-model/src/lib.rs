@@ -9,6 +9,7 @@ mod config;
 mod credentials;
 mod decode;
 mod demographics;
+mod element_cap;
 mod error;
 mod gateway;
 mod id;
@@ -16,6 +17,7 @@ mod login;
 mod measure;
 mod operation;
 mod prepare;
+mod redact;
 mod retry;
 mod return_code;
 mod series;
@@ -28,12 +30,13 @@ mod window;
 
 pub use call::{Call, HttpAnswer, Moment, Step};
 pub use config::{
-    Config, ConfigBuilder, ENV_AID, ENV_ENDPOINT, Endpoint, OPRETAIL_CLOUD_GATEWAY,
+    CLEAR_TEXT_HEADERS_SETTING, Config, ConfigBuilder, DEFAULT_MAX_ELEMENTS_PER_ANSWER, ENV_AID,
+    ENV_ENDPOINT, Endpoint, MAX_RATE_LIMIT, MAX_TIMEOUT, MIN_RATE_LIMIT, OPRETAIL_CLOUD_GATEWAY,
     OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
     RootCertificate,
 };
 pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key};
-pub use decode::{Response, ResponseMeta, decode_response};
+pub use decode::{Response, ResponseMeta, decode_response, decode_response_capped};
 pub use demographics::{
     AgeShare, Demographics, Gender, GenderShare, GetAgeGroupAndGenderDistribution,
     METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION,
@@ -45,6 +48,7 @@ pub use login::{LoginData, LoginMethod, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, U
 pub use measure::Measure;
 pub use operation::{GetTotalData, METHOD_GET_TOTAL_DATA, Operation, Params, RawCall};
 pub use prepare::{MAX_METHOD_CHARS, Pace, Preparation, PreparedRequest, RequestPreparer};
+pub use redact::{REDACTED_FIELDS, redact_secrets};
 pub use retry::{RetryDecision, RetryPolicy, RetryState};
 pub use return_code::ReturnCode;
 pub use series::{

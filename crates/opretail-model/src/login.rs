@@ -157,6 +157,14 @@ impl Operation for UserLogin {
             ("password", self.password.expose_secret().into()),
         ]
     }
+
+    fn answer_is_secret(&self) -> bool {
+        true
+    }
+
+    fn data_is_required(&self) -> bool {
+        true
+    }
 }
 
 /// The `data` of a login: the token and what came with it.

@@ -71,6 +71,20 @@ pub trait Operation {
     fn needs_token(&self) -> bool {
         false
     }
+
+    /// Whether the answer may hold a secret (a login's token), so that no error ever quotes
+    /// its body: an unexpected answer is described, not shown. Default: `false` (bodies are
+    /// quoted, with token-like fields hidden: see [`redact_secrets`](crate::redact_secrets)).
+    fn answer_is_secret(&self) -> bool {
+        false
+    }
+
+    /// Whether a successful answer must carry `data`: when `true`, an absent or `null`
+    /// `data` is [`Error::Decode`](crate::Error::Decode) naming the method instead of an
+    /// empty output. Default: `false` (a write may answer without `data`).
+    fn data_is_required(&self) -> bool {
+        false
+    }
 }
 
 /// `open.shopweb.passengerFlow.getTotalData` (v1): the passenger-flow totals of a store or an
@@ -135,6 +149,10 @@ impl Operation for GetTotalData {
     }
 
     fn idempotent(&self) -> bool {
+        true
+    }
+
+    fn data_is_required(&self) -> bool {
         true
     }
 }
@@ -274,6 +292,12 @@ impl Operation for RawCall {
     fn needs_token(&self) -> bool {
         self.needs_token
     }
+
+    /// A raw call of a login method is treated as the typed login: its answer is not quoted.
+    fn answer_is_secret(&self) -> bool {
+        let method = self.method.trim();
+        method == crate::METHOD_MOBILE_LOGIN || method == crate::METHOD_SSO_LOGIN
+    }
 }
 
 impl<O: Operation + ?Sized> Operation for &O {
@@ -296,5 +320,11 @@ impl<O: Operation + ?Sized> Operation for &O {
     }
     fn needs_token(&self) -> bool {
         (**self).needs_token()
+    }
+    fn answer_is_secret(&self) -> bool {
+        (**self).answer_is_secret()
+    }
+    fn data_is_required(&self) -> bool {
+        (**self).data_is_required()
     }
 }

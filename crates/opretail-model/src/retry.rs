@@ -153,7 +153,11 @@ impl RetryPolicy {
             Retryable::Backoff => self.backoff(state.attempts, now.random),
         };
         // A retry needs time to run after its wait, not only the wait.
-        if now.monotonic + delay >= state.deadline {
+        if now
+            .monotonic
+            .checked_add(delay)
+            .is_none_or(|at| at >= state.deadline)
+        {
             return RetryDecision::Stop;
         }
         RetryDecision::RetryAfter(delay)

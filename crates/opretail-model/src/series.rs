@@ -132,6 +132,10 @@ impl Operation for GetPassengerIndicatorData {
     fn needs_token(&self) -> bool {
         true
     }
+
+    fn data_is_required(&self) -> bool {
+        true
+    }
 }
 
 /// The size of the buckets of a series (`timeType`).
@@ -323,6 +327,10 @@ impl Operation for GetManyShopsPassengerIndicatorData {
     }
 
     fn needs_token(&self) -> bool {
+        true
+    }
+
+    fn data_is_required(&self) -> bool {
         true
     }
 }

@@ -129,6 +129,10 @@ impl Operation for GetDepartments {
     fn needs_token(&self) -> bool {
         true
     }
+
+    fn data_is_required(&self) -> bool {
+        true
+    }
 }
 
 /// `open.shopweb.departments.getDeptListByPage` (v1, classic gateway): one page of the stores
@@ -236,6 +240,10 @@ impl Operation for GetDeptListByPage {
     fn needs_token(&self) -> bool {
         true
     }
+
+    fn data_is_required(&self) -> bool {
+        true
+    }
 }
 
 /// A page of the store list on either gateway: what [`StorePages`] asks for.
@@ -315,6 +323,10 @@ impl Operation for ListStores {
     }
 
     fn needs_token(&self) -> bool {
+        true
+    }
+
+    fn data_is_required(&self) -> bool {
         true
     }
 }
