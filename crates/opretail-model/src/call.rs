@@ -271,8 +271,8 @@ impl<'a, O: Operation + ?Sized> Call<'a, O> {
             Err(Error::redirect(endpoint, status, location))
         } else {
             let attempts = self.retry.attempts;
-            let cap = self.preparer.config().max_elements_per_answer();
-            decode_response_capped(self.operation, status, body, cap).map(|mut response| {
+            let limits = self.preparer.config().answer_limits();
+            decode_response_capped(self.operation, status, body, limits).map(|mut response| {
                 response.meta.attempts = attempts;
                 response
             })

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::FixedOffset;
 use opretail_sign::SignMethod;
 
-use crate::{DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
+use crate::{AnswerLimits, DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
 
 /// The classic gateway, over HTTPS (the platform documents it over plain HTTP too, and the
 /// vendor's SDK over HTTPS on the same host and path). The default endpoint.
@@ -34,11 +34,6 @@ pub const MAX_RATE_LIMIT: f64 = 1_000_000.0;
 /// The longest timeout accepted (a day), for [`Config::timeout`], [`Config::connect_timeout`]
 /// and [`Config::attempt_timeout`]: the deadline of a call is computed from it.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
-/// The default of [`Config::max_elements_per_answer`]: well above the largest legitimate
-/// answer (a series call of 20 ids over 31 days by the hour is 14,880 buckets; a store page
-/// is at most its page size), and small enough that a hostile answer decodes into tens of
-/// megabytes at most.
-pub const DEFAULT_MAX_ELEMENTS_PER_ANSWER: usize = 50_000;
 /// The setting that lets login tokens travel over clear-text `http` beyond loopback, as
 /// errors name it: a command line may replace it with its own flag.
 pub const CLEAR_TEXT_HEADERS_SETTING: &str = "ConfigBuilder::headers_over_clear_text";
@@ -228,7 +223,7 @@ pub struct Config {
     rate_limit: Option<f64>,
     root_certificates: Vec<RootCertificate>,
     headers_over_clear_text: bool,
-    max_elements_per_answer: usize,
+    answer_limits: AnswerLimits,
 }
 
 /// An extra trusted root certificate, PEM-encoded.
@@ -267,7 +262,7 @@ impl Default for Config {
             rate_limit: None,
             root_certificates: Vec::new(),
             headers_over_clear_text: false,
-            max_elements_per_answer: DEFAULT_MAX_ELEMENTS_PER_ANSWER,
+            answer_limits: AnswerLimits::default(),
         }
     }
 }
@@ -391,14 +386,12 @@ impl Config {
     pub fn headers_over_clear_text(&self) -> bool {
         self.headers_over_clear_text
     }
-    /// The most rows and elements one answer may decode into: list items (stores, buckets,
-    /// shares, configuration items), undocumented fields and everything inside them, all
-    /// counted together. Decoding stops with [`Error::Decode`] as soon as an answer passes
-    /// it, so a hostile answer of millions of `{}` never becomes millions of values.
-    /// Default: [`DEFAULT_MAX_ELEMENTS_PER_ANSWER`]. A raw call's `serde_json::Value` is not
-    /// counted.
-    pub fn max_elements_per_answer(&self) -> usize {
-        self.max_elements_per_answer
+    /// The most rows and undocumented values one answer may decode into (see
+    /// [`AnswerLimits`]): decoding stops with [`Error::Decode`] as soon as an answer passes
+    /// either, so a hostile answer of millions of `{}` never becomes millions of values.
+    /// Default: [`AnswerLimits::default`], 20,000 rows and 100,000 elements.
+    pub fn answer_limits(&self) -> AnswerLimits {
+        self.answer_limits
     }
 }
 
@@ -505,9 +498,16 @@ impl ConfigBuilder {
         self.config.headers_over_clear_text = allow;
         self
     }
-    /// See [`Config::max_elements_per_answer`]; at least 1.
+    /// The most rows (stores, buckets, shares, items) one answer may decode into; at least
+    /// 1. See [`Config::answer_limits`].
+    pub fn max_rows_per_answer(mut self, rows: usize) -> Self {
+        self.config.answer_limits.max_rows = rows;
+        self
+    }
+    /// The most elements of undocumented fields one answer may decode into; at least 1. See
+    /// [`Config::answer_limits`].
     pub fn max_elements_per_answer(mut self, elements: usize) -> Self {
-        self.config.max_elements_per_answer = elements;
+        self.config.answer_limits.max_elements = elements;
         self
     }
 
@@ -572,10 +572,16 @@ impl ConfigBuilder {
                 "timeouts must be at most a day (24 h)",
             ));
         }
-        if config.max_elements_per_answer == 0 {
+        if config.answer_limits.max_rows == 0 {
+            return Err(Error::invalid_input(
+                "max_rows_per_answer",
+                "at least 1 (the default is 20,000)",
+            ));
+        }
+        if config.answer_limits.max_elements == 0 {
             return Err(Error::invalid_input(
                 "max_elements_per_answer",
-                "at least 1 (the default is 50,000)",
+                "at least 1 (the default is 100,000)",
             ));
         }
         if config.body_limit < 1024 {

@@ -8,10 +8,10 @@ use serde::de::IntoDeserializer;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use crate::element_cap::Scope;
+use crate::answer_limits::{AnswerLimits, Passed, Scope};
 use crate::error::{BODY_SNIPPET_LIMIT, SECRET_BODY, body_snippet};
 use crate::redact::redact_secrets;
-use crate::{DEFAULT_MAX_ELEMENTS_PER_ANSWER, Error, GatewayError, Operation, ReturnCode};
+use crate::{Error, GatewayError, Operation, ReturnCode};
 
 /// What the gateway said about a successful call besides `data`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -135,9 +135,8 @@ fn result_text(raw: Option<&RawValue>) -> Result<Option<String>, serde_json::Err
     }
 }
 
-/// Decodes one answer of the gateway for `operation`, with at most
-/// [`DEFAULT_MAX_ELEMENTS_PER_ANSWER`] rows and elements: [`decode_response_capped`] with the
-/// default cap.
+/// Decodes one answer of the gateway for `operation`, within the default
+/// [`AnswerLimits`]: [`decode_response_capped`] with [`AnswerLimits::default`].
 ///
 /// A non-2xx status is [`Error::HttpStatus`] (the gateway itself answers 200); a body that
 /// is not JSON is [`Error::NotJson`]; JSON without a usable `stat.code` is
@@ -162,13 +161,12 @@ pub fn decode_response<O: Operation + ?Sized>(
     status: u16,
     body: &[u8],
 ) -> Result<Response<O::Output>, Error> {
-    decode_response_capped(operation, status, body, DEFAULT_MAX_ELEMENTS_PER_ANSWER)
+    decode_response_capped(operation, status, body, AnswerLimits::default())
 }
 
 /// Decodes one answer of the gateway for `operation`, as [`decode_response`] does, stopping
-/// with [`Error::Decode`] as soon as `data` passes `max_elements` rows and elements (list
-/// items, undocumented fields and what they hold; see
-/// [`Config::max_elements_per_answer`](crate::Config::max_elements_per_answer)).
+/// with [`Error::Decode`] as soon as `data` passes one of `limits` (rows, or elements of
+/// undocumented fields; see [`Config::answer_limits`](crate::Config::answer_limits)).
 ///
 /// An operation whose [`data_is_required`](Operation::data_is_required) gets a decode error
 /// for an absent or `null` `data`; one whose [`answer_is_secret`](Operation::answer_is_secret)
@@ -176,20 +174,20 @@ pub fn decode_response<O: Operation + ?Sized>(
 /// hidden ([`redact_secrets`](crate::redact_secrets)).
 ///
 /// ```
-/// use opretail_model::{GetTotalData, decode_response_capped};
+/// use opretail_model::{AnswerLimits, GetTotalData, decode_response_capped};
 ///
 /// let op = GetTotalData::new("S_1001".parse()?);
 /// let hostile = format!(r#"{{"stat":{{"code":0}},"data":{{"cfgData":[{}]}}}}"#, vec!["{}"; 20].join(","));
-/// let err = decode_response_capped(&op, 200, hostile.as_bytes(), 10).unwrap_err();
-/// assert!(err.to_string().contains("getTotalData") && err.to_string().contains("10"), "{err}");
-/// assert!(decode_response_capped(&op, 200, hostile.as_bytes(), 100).is_ok());
+/// let err = decode_response_capped(&op, 200, hostile.as_bytes(), AnswerLimits::new(10, 10)).unwrap_err();
+/// assert!(err.to_string().contains("getTotalData") && err.to_string().contains("10 rows"), "{err}");
+/// assert!(decode_response_capped(&op, 200, hostile.as_bytes(), AnswerLimits::new(100, 10)).is_ok());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decode_response_capped<O: Operation + ?Sized>(
     operation: &O,
     status: u16,
     body: &[u8],
-    max_elements: usize,
+    limits: AnswerLimits,
 ) -> Result<Response<O::Output>, Error> {
     let secret = operation.answer_is_secret();
     if !(200..300).contains(&status) {
@@ -201,7 +199,7 @@ pub fn decode_response_capped<O: Operation + ?Sized>(
     // One pass for a good answer; the careful pass, which tells what is wrong and where,
     // only when it fails (both passes fail alike on the same input).
     let first = {
-        let _cap = Scope::new(max_elements);
+        let _limits = Scope::new(limits);
         serde_json::from_slice::<TypedEnvelope<'_, O::Output>>(body)
     };
     match first {
@@ -213,7 +211,7 @@ pub fn decode_response_capped<O: Operation + ?Sized>(
             };
             Ok(Response { output, meta })
         }
-        Err(_) => Err(diagnose(operation, body, max_elements)),
+        Err(_) => Err(diagnose(operation, body, limits)),
     }
 }
 
@@ -316,7 +314,7 @@ fn check_stat(
 /// The error of an answer the one pass refused: not JSON, not an envelope, a gateway error
 /// with an odd `data`, or a `data` that does not decode (naming the field, and the method
 /// when the whole `data` is wrong or too large).
-fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8], max_elements: usize) -> Error {
+fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8], limits: AnswerLimits) -> Error {
     let secret = operation.answer_is_secret();
     let envelope: Envelope<'_> = match serde_json::from_slice(body) {
         Ok(envelope) => envelope,
@@ -339,10 +337,10 @@ fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8], max_elements: usi
     };
     let text = envelope.data.map_or("null", RawValue::get);
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let cap = Scope::new(max_elements);
+    let scope = Scope::new(limits);
     let decoded = serde_path_to_error::deserialize::<_, O::Output>(&mut deserializer);
-    let over_cap = cap.exceeded();
-    drop(cap);
+    let passed = scope.passed();
+    drop(scope);
     match decoded {
         Err(e) => {
             let path = e.path().to_string();
@@ -352,11 +350,22 @@ fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8], max_elements: usi
                 format!("data.{path}")
             };
             let method = operation.method();
-            let message = if over_cap {
+            let over = |what: String, setting: &str| {
                 format!(
-                    "{method} answered more than {max_elements} rows and elements (list items, \
-                     undocumented fields); decoding stopped there. If such answers are expected, \
-                     raise ConfigBuilder::max_elements_per_answer; else check the endpoint URL"
+                    "{method} answered more than {what}; decoding stopped there. If such \
+                     answers are expected, raise ConfigBuilder::{setting}; else check the \
+                     endpoint URL"
+                )
+            };
+            let message = if passed == Some(Passed::Rows) {
+                over(
+                    format!("{} rows (stores, buckets, shares, items)", limits.max_rows),
+                    "max_rows_per_answer",
+                )
+            } else if passed == Some(Passed::Elements) {
+                over(
+                    format!("{} elements in undocumented fields", limits.max_elements),
+                    "max_elements_per_answer",
                 )
             } else {
                 let message = detail(e.into_inner().to_string(), secret);

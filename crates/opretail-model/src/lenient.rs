@@ -69,8 +69,8 @@ macro_rules! lenient_deserialize {
                                     $field = Some(map.next_value::<$wrapper>()?.0);
                                 } )*
                                 _ => {
-                                    crate::element_cap::count()?;
-                                    let crate::element_cap::CountedValue(value) = map.next_value()?;
+                                    crate::answer_limits::count()?;
+                                    let crate::answer_limits::CountedValue(value) = map.next_value()?;
                                     extra.insert(key.into_owned(), value);
                                 }
                             }
@@ -344,7 +344,7 @@ pub(crate) struct AnyValue(pub(crate) Option<serde_json::Value>);
 
 impl<'de> Deserialize<'de> for AnyValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let crate::element_cap::CountedValue(value) = Deserialize::deserialize(deserializer)?;
+        let crate::answer_limits::CountedValue(value) = Deserialize::deserialize(deserializer)?;
         Ok(AnyValue((!value.is_null()).then_some(value)))
     }
 }
@@ -409,7 +409,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
                 // Counted before each item is decoded: a list of a million `{}` stops at the
                 // cap instead of holding a million empty rows.
                 loop {
-                    crate::element_cap::count()?;
+                    crate::answer_limits::count_row()?;
                     match seq.next_element()? {
                         Some(OptionalObject(item)) => items.extend(item),
                         None => break,
@@ -419,7 +419,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                crate::element_cap::count()?;
+                crate::answer_limits::count_row()?;
                 T::deserialize(MapAccessDeserializer::new(map)).map(|v| OneOrMany(vec![v]))
             }
 

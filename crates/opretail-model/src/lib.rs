@@ -4,12 +4,12 @@
 #[macro_use]
 mod lenient;
 
+mod answer_limits;
 mod call;
 mod config;
 mod credentials;
 mod decode;
 mod demographics;
-mod element_cap;
 mod error;
 mod gateway;
 mod id;
@@ -28,12 +28,14 @@ mod token;
 mod total_data;
 mod window;
 
+pub use answer_limits::{
+    AnswerLimits, DEFAULT_MAX_ELEMENTS_PER_ANSWER, DEFAULT_MAX_ROWS_PER_ANSWER,
+};
 pub use call::{Call, HttpAnswer, Moment, Step};
 pub use config::{
-    CLEAR_TEXT_HEADERS_SETTING, Config, ConfigBuilder, DEFAULT_MAX_ELEMENTS_PER_ANSWER, ENV_AID,
-    ENV_ENDPOINT, Endpoint, MAX_RATE_LIMIT, MAX_TIMEOUT, MIN_RATE_LIMIT, OPRETAIL_CLOUD_GATEWAY,
-    OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY,
-    RootCertificate,
+    CLEAR_TEXT_HEADERS_SETTING, Config, ConfigBuilder, ENV_AID, ENV_ENDPOINT, Endpoint,
+    MAX_RATE_LIMIT, MAX_TIMEOUT, MIN_RATE_LIMIT, OPRETAIL_CLOUD_GATEWAY, OPRETAIL_GATEWAY,
+    OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY, RootCertificate,
 };
 pub use credentials::{Credentials, ENV_AKEY, ENV_ASID, MAX_AKEY_CHARS, mask_key};
 pub use decode::{Response, ResponseMeta, decode_response, decode_response_capped};

@@ -174,8 +174,12 @@ impl RetryPolicy {
             .min(self.max_backoff);
         let half = full / 2;
         let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        let jitter = if nanos == 0 { 0 } else { random % (nanos + 1) };
-        half + Duration::from_nanos(jitter)
+        let jitter = if nanos == 0 {
+            0
+        } else {
+            random % nanos.saturating_add(1)
+        };
+        half.saturating_add(Duration::from_nanos(jitter))
     }
 }
 

@@ -1,0 +1,111 @@
+//! No login token in an error: a login's answer is never quoted, and token-like fields are
+//! hidden in every body an error does quote.
+
+use opretail_model::{
+    Error, GetTotalData, LoginMethod, Operation, RawCall, UserLogin, decode_response,
+};
+
+const TOKEN: &str = "tok-9c1e-must-not-show";
+
+fn login() -> UserLogin {
+    UserLogin::new("shop-admin", "pw-must-not-show", LoginMethod::Mobile).unwrap()
+}
+
+/// The error of decoding `body` with `status` for `op`, checked for the token in both forms.
+fn error_of(op: &impl Operation, status: u16, body: &str) -> Error {
+    let error = decode_response(op, status, body.as_bytes())
+        .err()
+        .unwrap_or_else(|| panic!("{body} must fail"));
+    let shown = format!("{error}\n{error:?}");
+    assert!(!shown.contains(TOKEN), "the token shows: {shown}");
+    assert!(!shown.contains("9c1e"), "part of the token shows: {shown}");
+    error
+}
+
+#[test]
+fn a_truncated_login_answer_is_not_json_and_not_quoted() {
+    let body = format!(r#"{{"stat":{{"code":0}},"data":{{"token":"{TOKEN}","enterpriseId":4"#);
+    let error = error_of(&login(), 200, &body);
+    assert!(matches!(error, Error::NotJson { .. }), "{error:?}");
+    assert!(error.to_string().contains("login"), "{error}");
+}
+
+#[test]
+fn a_login_answer_without_stat_is_not_an_envelope_and_not_quoted() {
+    let body = format!(r#"{{"data":{{"token":"{TOKEN}"}}}}"#);
+    let error = error_of(&login(), 200, &body);
+    assert!(matches!(error, Error::Envelope { .. }), "{error:?}");
+    // A login that is a string where the envelope should be: serde quotes it, not here.
+    let error = error_of(&login(), 200, &format!("\"{TOKEN}\""));
+    assert!(matches!(error, Error::Envelope { .. }), "{error:?}");
+}
+
+#[test]
+fn an_http_error_page_of_a_login_is_not_quoted() {
+    let body = format!("<html>500 upstream said token={TOKEN}</html>");
+    let error = error_of(&login(), 500, &body);
+    assert!(
+        matches!(error, Error::HttpStatus { status: 500, .. }),
+        "{error:?}"
+    );
+    // A raw call of a login method is treated alike.
+    let raw = RawCall::new("open.shopweb.security.ssoLogin");
+    error_of(&raw, 502, &body);
+}
+
+#[test]
+fn a_login_answer_of_the_wrong_shape_is_described_without_its_values() {
+    let body = format!(r#"{{"stat":{{"code":0}},"data":{{"token":"{TOKEN}","userId":[1]}}}}"#);
+    let error = error_of(&login(), 200, &body);
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    let body = format!(r#"{{"stat":{{"code":"{TOKEN}"}}}}"#);
+    error_of(&login(), 200, &body);
+}
+
+#[test]
+fn token_like_fields_are_hidden_in_any_quoted_body() {
+    let total = GetTotalData::new("S_1001".parse().unwrap());
+    for body in [
+        format!(r#"{{"error":"upstream","echo":{{"accessToken":"{TOKEN}"}}}}"#),
+        format!(r#"{{"data":{{"token":"{TOKEN}"}}"#),
+        format!("POST /m.api\r\nOvo-Authorization: {TOKEN}\r\n"),
+        format!("userName=u&password={TOKEN}&x=1"),
+        format!(r#"{{"sessionId":"{TOKEN}","note":"kept"}}"#),
+    ] {
+        for status in [200, 500] {
+            let error = error_of(&total, status, &body);
+            assert!(error.to_string().contains("<redacted>"), "{error}");
+        }
+    }
+    let error = error_of(
+        &total,
+        500,
+        &format!(r#"{{"authenticator":"{TOKEN}","where":"proxy-7"}}"#),
+    );
+    assert!(error.to_string().contains("proxy-7"), "{error}");
+}
+
+#[test]
+fn a_gateway_message_has_its_token_like_fields_hidden() {
+    let body = format!(r#"{{"stat":{{"code":9990001}},"result":"token={TOKEN} is unknown"}}"#);
+    let error = error_of(&login(), 200, &body);
+    assert!(error.gateway().is_some(), "{error:?}");
+}
+
+#[test]
+fn a_decode_error_without_a_cid_says_so() {
+    let total = GetTotalData::new("S_1001".parse().unwrap());
+    let error = decode_response(
+        &total,
+        200,
+        br#"{"stat":{"code":0},"data":{"DAY_FLOW":true}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(error.cid(), None);
+    match &error {
+        Error::Decode { cid, .. } => assert_eq!(cid, &None),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    let text = error.to_string();
+    assert!(text.contains("no cid") && !text.contains("none"), "{text}");
+}
