@@ -109,3 +109,33 @@ fn a_decode_error_without_a_cid_says_so() {
     let text = error.to_string();
     assert!(text.contains("no cid") && !text.contains("none"), "{text}");
 }
+
+mod any_text {
+    use opretail_model::redact_secrets;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever surrounds it, a token after a token-like name never shows, and no text
+        /// makes the redaction panic or grow without bound.
+        #[test]
+        fn a_token_never_shows_whatever_surrounds_it(
+            before in "[ -~\u{80}-\u{10ff}]{0,40}",
+            name in prop::sample::select(vec!["token", "\"accessToken\"", "PASSWORD", "ovo-authorization", "\\\"sessionId\\\""]),
+            separator in prop::sample::select(vec![":", " : ", "=", ": \""]),
+            after in "[ -~]{0,40}",
+        ) {
+            let text = format!("{before} {name}{separator}SeCrEt-77{after}");
+            let shown = redact_secrets(&text);
+            prop_assert!(!shown.contains("SeCrEt-77"), "{} -> {}", text, shown);
+            prop_assert!(shown.len() <= text.len() * 3 + 16);
+        }
+
+        #[test]
+        fn any_text_is_redacted_without_panic(text in "\\PC{0,200}") {
+            let shown = redact_secrets(&text);
+            prop_assert!(shown.len() <= text.len() * 3 + 16);
+        }
+    }
+}
