@@ -370,10 +370,10 @@ impl Config {
     }
     /// The time between two requests under [`Config::rate_limit`].
     pub fn request_spacing(&self) -> Option<Duration> {
-        // The builder keeps the rate within MIN_RATE_LIMIT..=MAX_RATE_LIMIT, so the spacing
-        // is at most an hour; the checked form only guards a future change of those bounds.
         self.rate_limit.map(|per_sec| {
-            Duration::try_from_secs_f64(1.0 / per_sec).unwrap_or(Duration::from_secs(3600))
+            Duration::try_from_secs_f64(1.0 / per_sec).expect(
+                "the builder keeps a rate limit at least one an hour: an hour apart at most",
+            )
         })
     }
     /// Root certificates trusted besides the default ones (for a corporate proxy, or a test
