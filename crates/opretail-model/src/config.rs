@@ -607,7 +607,7 @@ impl ConfigBuilder {
                 return Err(Error::invalid_input(
                     "rate_limit",
                     format!(
-                        "{rate} is not a usable rate limit: give a number of requests a second from \
+                        "{rate:?} is not a usable rate limit: give a number of requests a second from \
                          1/3600 (one an hour, {MIN_RATE_LIMIT:.6}) to 1,000,000"
                     ),
                 ));
