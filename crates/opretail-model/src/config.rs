@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::FixedOffset;
 use opretail_sign::SignMethod;
 
-use crate::{DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
+use crate::{AnswerLimits, DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
 
 /// The classic gateway, over HTTPS (the platform documents it over plain HTTP too, and the
 /// vendor's SDK over HTTPS on the same host and path). The default endpoint.
@@ -26,7 +26,20 @@ pub const ENV_ENDPOINT: &str = "OPRETAIL_ENDPOINT";
 /// [`Config::from_env`].
 pub const ENV_AID: &str = "OPRETAIL_AID";
 
-/// A checked gateway URL: `http` or `https`, with a host, no credentials, no fragment.
+/// The slowest [`ConfigBuilder::rate_limit`] accepted: one request an hour. Slower limits
+/// would make a single call wait longer than any sane timeout.
+pub const MIN_RATE_LIMIT: f64 = 1.0 / 3600.0;
+/// The fastest [`ConfigBuilder::rate_limit`] accepted: a million requests a second.
+pub const MAX_RATE_LIMIT: f64 = 1_000_000.0;
+/// The longest timeout accepted (a day), for [`Config::timeout`], [`Config::connect_timeout`]
+/// and [`Config::attempt_timeout`]: the deadline of a call is computed from it.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// The setting that lets login tokens travel over clear-text `http` beyond loopback, as
+/// errors name it: a command line may replace it with its own flag.
+pub const CLEAR_TEXT_HEADERS_SETTING: &str = "ConfigBuilder::headers_over_clear_text";
+
+/// A checked gateway URL: `http` or `https`, with a host, no credentials, no query, no
+/// fragment.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Endpoint(url::Url);
 
@@ -82,6 +95,13 @@ impl Endpoint {
         }
         if url.fragment().is_some() {
             return Err(bad("it has a #fragment".into()));
+        }
+        if url.query().is_some() {
+            return Err(bad(
+                "it has a ?query; the gateway reads its parameters from the signed form only, \
+                 so every call would fail SIGN_WRONG: drop everything from the `?`"
+                    .into(),
+            ));
         }
         Ok(Endpoint(url))
     }
@@ -203,6 +223,7 @@ pub struct Config {
     rate_limit: Option<f64>,
     root_certificates: Vec<RootCertificate>,
     headers_over_clear_text: bool,
+    answer_limits: AnswerLimits,
 }
 
 /// An extra trusted root certificate, PEM-encoded.
@@ -241,6 +262,7 @@ impl Default for Config {
             rate_limit: None,
             root_certificates: Vec::new(),
             headers_over_clear_text: false,
+            answer_limits: AnswerLimits::default(),
         }
     }
 }
@@ -348,8 +370,11 @@ impl Config {
     }
     /// The time between two requests under [`Config::rate_limit`].
     pub fn request_spacing(&self) -> Option<Duration> {
-        self.rate_limit
-            .map(|per_sec| Duration::from_secs_f64(1.0 / per_sec))
+        self.rate_limit.map(|per_sec| {
+            Duration::try_from_secs_f64(1.0 / per_sec).expect(
+                "the builder keeps a rate limit at least one an hour: an hour apart at most",
+            )
+        })
     }
     /// Root certificates trusted besides the default ones (for a corporate proxy, or a test
     /// gateway). Default: none.
@@ -360,6 +385,13 @@ impl Config {
     /// that is not loopback. Default: `false`, such calls are refused before sending.
     pub fn headers_over_clear_text(&self) -> bool {
         self.headers_over_clear_text
+    }
+    /// The most rows and undocumented values one answer may decode into (see
+    /// [`AnswerLimits`]): decoding stops with [`Error::Decode`] as soon as an answer passes
+    /// either, so a hostile answer of millions of `{}` never becomes millions of values.
+    /// Default: [`AnswerLimits::default`], 20,000 rows and 100,000 elements.
+    pub fn answer_limits(&self) -> AnswerLimits {
+        self.answer_limits
     }
 }
 
@@ -445,8 +477,10 @@ impl ConfigBuilder {
         self.config.replay_backdate = seconds;
         self
     }
-    /// See [`Config::rate_limit`]: at most `per_second` requests a second (a positive
-    /// number, at most 1,000,000; `0.5` is one request every two seconds).
+    /// See [`Config::rate_limit`]: at most `per_second` requests a second, from
+    /// [`MIN_RATE_LIMIT`] (one an hour) to [`MAX_RATE_LIMIT`] (`0.5` is one request every
+    /// two seconds); anything else (0, negative, NaN, infinite) is refused by
+    /// [`ConfigBuilder::build`].
     pub fn rate_limit(mut self, per_second: f64) -> Self {
         self.config.rate_limit = Some(per_second);
         self
@@ -462,6 +496,18 @@ impl ConfigBuilder {
     /// loopback. Anyone on the path can then read and reuse the token.
     pub fn headers_over_clear_text(mut self, allow: bool) -> Self {
         self.config.headers_over_clear_text = allow;
+        self
+    }
+    /// The most rows (stores, buckets, shares, items) one answer may decode into; at least
+    /// 1. See [`Config::answer_limits`].
+    pub fn max_rows_per_answer(mut self, rows: usize) -> Self {
+        self.config.answer_limits.max_rows = rows;
+        self
+    }
+    /// The most elements of undocumented fields one answer may decode into; at least 1. See
+    /// [`Config::answer_limits`].
+    pub fn max_elements_per_answer(mut self, elements: usize) -> Self {
+        self.config.answer_limits.max_elements = elements;
         self
     }
 
@@ -517,6 +563,27 @@ impl ConfigBuilder {
                 "timeouts must be greater than zero",
             ));
         }
+        if config.timeout > MAX_TIMEOUT
+            || config.connect_timeout > MAX_TIMEOUT
+            || config.attempt_timeout.is_some_and(|t| t > MAX_TIMEOUT)
+        {
+            return Err(Error::invalid_input(
+                "timeout",
+                "timeouts must be at most a day (24 h)",
+            ));
+        }
+        if config.answer_limits.max_rows == 0 {
+            return Err(Error::invalid_input(
+                "max_rows_per_answer",
+                "at least 1 (the default is 20,000)",
+            ));
+        }
+        if config.answer_limits.max_elements == 0 {
+            return Err(Error::invalid_input(
+                "max_elements_per_answer",
+                "at least 1 (the default is 100,000)",
+            ));
+        }
         if config.body_limit < 1024 {
             return Err(Error::invalid_input(
                 "body_limit",
@@ -535,15 +602,16 @@ impl ConfigBuilder {
                 "at most 300 seconds: further back the gateway would refuse the timestamp",
             ));
         }
-        if config
-            .rate_limit
-            .is_some_and(|r| !(r.is_finite() && r > 0.0 && r <= 1_000_000.0))
-        {
-            return Err(Error::invalid_input(
-                "rate_limit",
-                "the rate limit must be a number of requests a second above 0 and at most \
-                 1,000,000",
-            ));
+        if let Some(rate) = config.rate_limit {
+            if !(MIN_RATE_LIMIT..=MAX_RATE_LIMIT).contains(&rate) {
+                return Err(Error::invalid_input(
+                    "rate_limit",
+                    format!(
+                        "{rate:?} is not a usable rate limit: give a number of requests a second from \
+                         1/3600 (one an hour, {MIN_RATE_LIMIT:.6}) to 1,000,000"
+                    ),
+                ));
+            }
         }
         for cert in &config.root_certificates {
             if !cert
@@ -559,6 +627,19 @@ impl ConfigBuilder {
         }
         Ok(config)
     }
+}
+
+/// The refusal of a login token or password over clear-text `http` beyond loopback: `what`
+/// would travel in clear text. Worded so that a command line can swap
+/// [`CLEAR_TEXT_HEADERS_SETTING`] for its own flag.
+pub(crate) fn clear_text_refused(what: String) -> Error {
+    Error::invalid_input(
+        "endpoint",
+        format!(
+            "{what} in clear text over http to a host that is not this machine; use the https \
+             endpoint, or allow headers over clear text ({CLEAR_TEXT_HEADERS_SETTING})"
+        ),
+    )
 }
 
 /// An environment variable, `None` when it is not set.

@@ -75,14 +75,15 @@ pub enum Error {
     },
 
     /// The call succeeded but `data` does not have the documented shape.
-    #[error("could not decode `{path}` of the answer: {message} (cid {cid})")]
+    #[error("could not decode `{path}` of the answer: {message} ({})", cid_text(.cid.as_deref()))]
     Decode {
         /// Where in the answer, e.g. `data.DAY_FLOW`.
         path: String,
         /// What was wrong there.
         message: String,
-        /// The request id, to quote to the platform's support.
-        cid: String,
+        /// The request id (`stat.cid`), to quote to the platform's support; `None` when the
+        /// gateway sent none.
+        cid: Option<String>,
     },
 }
 
@@ -286,17 +287,30 @@ impl Error {
     pub fn cid(&self) -> Option<&str> {
         match self {
             Error::Gateway(g) => g.cid.as_deref(),
-            Error::Decode { cid, .. } => Some(cid),
+            Error::Decode { cid, .. } => cid.as_deref(),
             _ => None,
         }
     }
 }
 
-/// At most [`BODY_SNIPPET_LIMIT`] bytes of a body, as text, cut on a character boundary.
+/// `cid x`, or `no cid`, for an error's text.
+fn cid_text(cid: Option<&str>) -> String {
+    match cid {
+        Some(cid) => format!("cid {cid}"),
+        None => "no cid".to_owned(),
+    }
+}
+
+/// What an error says instead of the body of an answer that may hold a secret (a login's).
+pub(crate) const SECRET_BODY: &str =
+    "(not shown: the answer to a login may hold a token; use a raw call to see it)";
+
+/// At most [`BODY_SNIPPET_LIMIT`] bytes of a body, as text, cut on a character boundary, with
+/// the values of token-like fields hidden ([`redact_secrets`](crate::redact_secrets)).
 pub(crate) fn body_snippet(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
     let text = String::from_utf8_lossy(cut);
-    let mut text = text.trim().to_owned();
+    let mut text = crate::redact::redact_secrets(text.trim());
     if body.len() > BODY_SNIPPET_LIMIT {
         text.push_str(" …");
     }

@@ -108,7 +108,9 @@ mod tests {
             Gateway::Cloud
         );
         assert_eq!(profile("http://127.0.0.1:9/gw/cloud.api/"), Gateway::Cloud);
-        assert_eq!(profile("http://127.0.0.1:9/CLOUD.API?x=1"), Gateway::Cloud);
+        // A query would not be signed, so Endpoint::parse refuses it; case still does not count.
+        assert_eq!(profile("http://127.0.0.1:9/CLOUD.API"), Gateway::Cloud);
+        assert!(Endpoint::parse("http://127.0.0.1:9/CLOUD.API?x=1").is_err());
         assert_eq!(profile("http://127.0.0.1:9/"), Gateway::Classic);
         assert_eq!(
             profile("http://127.0.0.1:9/cloud.api.bak"),

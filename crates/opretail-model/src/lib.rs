@@ -4,6 +4,7 @@
 #[macro_use]
 mod wire;
 
+mod answer_limits;
 mod config;
 mod credentials;
 pub mod engine;
@@ -11,14 +12,19 @@ mod error;
 mod gateway;
 mod methods;
 mod operation;
+mod redact;
 mod token;
 
 // The wire pieces by their short paths, for the modules that use them.
 use wire::{id, lenient, measure, timestamp};
 
+pub use answer_limits::{
+    AnswerLimits, DEFAULT_MAX_ELEMENTS_PER_ANSWER, DEFAULT_MAX_ROWS_PER_ANSWER,
+};
 pub use config::{
-    Config, ConfigBuilder, Endpoint, OPRETAIL_CLOUD_GATEWAY, OPRETAIL_GATEWAY,
-    OVOPARK_CLOUD_GATEWAY, OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY, RootCertificate,
+    CLEAR_TEXT_HEADERS_SETTING, Config, ConfigBuilder, Endpoint, MAX_RATE_LIMIT, MAX_TIMEOUT,
+    MIN_RATE_LIMIT, OPRETAIL_CLOUD_GATEWAY, OPRETAIL_GATEWAY, OVOPARK_CLOUD_GATEWAY,
+    OVOPARK_CLOUDAPI_GATEWAY, OVOPARK_GATEWAY, RootCertificate,
 };
 pub use credentials::Credentials;
 pub use engine::RetryPolicy;
@@ -38,7 +44,7 @@ pub use opretail_sign::SignMethod;
 pub use secrecy::SecretString;
 
 // Names the crate's own modules reach by `crate::…`: not part of the user's surface.
-use engine::{Timestamp, decode_response};
+use engine::{Timestamp, decode_response_capped};
 
 /// The environment variables the SDK reads, by name.
 pub mod env {

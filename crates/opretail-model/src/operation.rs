@@ -65,6 +65,23 @@ pub trait Operation {
     fn needs_token(&self) -> bool {
         false
     }
+
+    /// Whether the answer may hold a secret (a login's token), so that no error ever quotes
+    /// its body: an unexpected answer is described, not shown. Default: `false` (bodies are
+    /// quoted, with token-like fields hidden: see
+    /// [`redact_secrets`](crate::engine::redact_secrets)).
+    fn answer_is_secret(&self) -> bool {
+        false
+    }
+
+    /// Whether a successful answer must carry `data`: when `true`, an absent or `null`
+    /// `data` is [`Error::Decode`](crate::Error::Decode) naming the method instead of an
+    /// empty output. Default: `true`, so that a new typed read cannot succeed empty by
+    /// omission; an operation whose success may come without `data` (a write, a raw call)
+    /// says `false`.
+    fn data_is_required(&self) -> bool {
+        true
+    }
 }
 
 impl<O: Operation + ?Sized> Operation for &O {
@@ -87,5 +104,11 @@ impl<O: Operation + ?Sized> Operation for &O {
     }
     fn needs_token(&self) -> bool {
         (**self).needs_token()
+    }
+    fn answer_is_secret(&self) -> bool {
+        (**self).answer_is_secret()
+    }
+    fn data_is_required(&self) -> bool {
+        (**self).data_is_required()
     }
 }

@@ -166,14 +166,10 @@ impl TokenSource {
                 if config.endpoint().is_clear_text_remote()
                     && !config.headers_over_clear_text() =>
             {
-                Err(Error::invalid_input(
-                    "endpoint",
-                    format!(
-                        "logging in to {} would send the password in clear text; use https \
-                         (or allow it with ConfigBuilder::headers_over_clear_text)",
-                        config.endpoint().as_str()
-                    ),
-                ))
+                Err(crate::config::clear_text_refused(format!(
+                    "logging in to {} would send the password",
+                    config.endpoint().as_str()
+                )))
             }
             (TokenSource::Login(login), None) => Ok(TokenPlan::LogIn(login)),
         }

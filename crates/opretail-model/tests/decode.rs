@@ -43,10 +43,12 @@ fn stat_code_and_cid_may_be_numbers() {
 }
 
 #[test]
-fn absent_or_null_data_is_empty_totals() {
+fn absent_or_null_data_is_a_decode_error_for_totals_and_null_for_raw_calls() {
+    // Empty totals would be a silent empty success: the typed read names the method instead.
     for name in ["success-no-data.json", "success-null-data.json"] {
-        let r = decode_response(&total(), 200, &fixture(name)).unwrap();
-        assert_eq!(r.output, Default::default(), "{name}");
+        let err = decode_response(&total(), 200, &fixture(name)).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{name}: {err:?}");
+        assert!(err.to_string().contains("getTotalData"), "{name}: {err}");
         let v = decode_response(&raw(), 200, &fixture(name)).unwrap();
         assert!(v.output.is_null(), "{name}");
     }
@@ -58,7 +60,7 @@ fn data_that_cannot_be_a_number_names_the_field() {
     match &err {
         Error::Decode { path, cid, .. } => {
             assert_eq!(path, "data.DAY_FLOW");
-            assert_eq!(cid, "c-bad");
+            assert_eq!(cid.as_deref(), Some("c-bad"));
         }
         other => panic!("expected a decode error, got {other:?}"),
     }

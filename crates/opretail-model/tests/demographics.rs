@@ -93,8 +93,12 @@ fn missing_lists_are_empty() {
     let body = include_bytes!("fixtures/demographics/empty.json");
     let data = decode_response(&op(), 200, body).unwrap().output;
     assert!(data.gender.is_empty() && data.age.is_empty());
-    let none = decode_response(&op(), 200, br#"{"stat":{"code":0},"data":null}"#).unwrap();
-    assert_eq!(none.output, Demographics::default());
+    let none = decode_response(&op(), 200, br#"{"stat":{"code":0},"data":null}"#).unwrap_err();
+    assert!(
+        none.to_string()
+            .contains("getAgeGroupAndGenderDistribution"),
+        "{none}"
+    );
 }
 
 #[test]

@@ -61,8 +61,12 @@ fn the_indicator_answer_decodes_every_figure() {
     let data = decode_response(&op, 200, body).unwrap().output;
     assert_eq!(int(&data.outside_passenger_flow), Some(901));
     assert!(data.extra.is_empty());
-    let empty = decode_response(&op, 200, br#"{"stat":{"code":"0"}}"#).unwrap();
-    assert_eq!(empty.output.passenger_flow, None);
+    // No `data` at all is not an empty success: the error names the method.
+    let empty = decode_response(&op, 200, br#"{"stat":{"code":"0"}}"#).unwrap_err();
+    assert!(
+        empty.to_string().contains("getPassengerIndicatorData"),
+        "{empty}"
+    );
 }
 
 #[test]
@@ -144,7 +148,12 @@ fn the_many_shops_answer_merges_both_spellings_and_keeps_what_it_does_not_know()
         200,
         include_bytes!("fixtures/series/many-shops-null.json"),
     );
-    assert!(none.unwrap().output.shops.is_empty());
+    let none = none.unwrap_err();
+    assert!(
+        none.to_string()
+            .contains("getManyShopsPassengerIndicatorData"),
+        "{none}"
+    );
 }
 
 #[test]

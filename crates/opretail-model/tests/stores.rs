@@ -99,18 +99,20 @@ fn classic_pages_read_records_a_text_total_and_keep_the_paging_fields() {
 }
 
 #[test]
-fn a_single_object_under_list_and_null_data_are_pages_too() {
+fn a_single_object_under_list_is_a_page_and_null_data_an_error() {
     let data = page(
         &GetDeptListByPage::new(),
         include_bytes!("fixtures/stores/list-single-object.json"),
     );
     assert_eq!((data.total, data.stores.len()), (None, 1));
     assert_eq!(data.stores[0].id.as_deref(), Some("3001"));
-    let empty = page(
+    let empty = decode_response(
         &GetDepartments::new(),
+        200,
         br#"{"stat":{"code":"0"},"data":null}"#,
-    );
-    assert_eq!(empty, StorePage::default());
+    )
+    .unwrap_err();
+    assert!(empty.to_string().contains("getDepartments"), "{empty}");
 }
 
 #[test]

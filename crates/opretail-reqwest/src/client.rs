@@ -104,6 +104,7 @@ impl Client {
             .connect_timeout(config.connect_timeout())
             .user_agent(config.user_agent())
             .redirect(reqwest::redirect::Policy::none());
+        let builder = crate::proxy::configure(builder, config);
         crate::tls::configure(builder, config)
     }
 

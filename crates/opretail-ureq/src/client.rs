@@ -72,7 +72,8 @@ impl Client {
             .timeout_connect(Some(config.connect_timeout()))
             .user_agent(config.user_agent())
             .max_idle_connections(IDLE_CONNECTIONS)
-            .max_idle_connections_per_host(IDLE_CONNECTIONS);
+            .max_idle_connections_per_host(IDLE_CONNECTIONS)
+            .proxy(crate::proxy::for_endpoint(config));
         Ok(crate::tls::apply(builder, config).build().new_agent())
     }
 

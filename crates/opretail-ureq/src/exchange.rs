@@ -21,8 +21,12 @@ pub(crate) fn exchange(
         builder = builder.header(name.as_str(), value.as_str());
     }
     // Per request, so that a caller's own `ureq::Agent` honours the configuration too.
+    let mut builder = builder.config();
+    if config.endpoint().is_loopback() {
+        // Never through a proxy, whatever the agent says: see `proxy.rs`.
+        builder = builder.proxy(None);
+    }
     let builder = builder
-        .config()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(timeout))

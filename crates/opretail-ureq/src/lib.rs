@@ -3,6 +3,7 @@
 
 mod client;
 mod exchange;
+mod proxy;
 mod tls;
 
 pub use client::{Client, Outcomes, Walk};

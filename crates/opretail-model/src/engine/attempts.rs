@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{Budget, Engine, HttpAnswer, Moment, Pace, Preparation, RetryDecision, Step};
 use crate::token::Ticket;
-use crate::{Error, Operation, Response, ReturnCode, decode_response};
+use crate::{Error, Operation, Response, ReturnCode, decode_response_capped};
 
 enum State<T> {
     /// Ready to prepare an attempt; the error of the last attempt, if one failed.
@@ -197,7 +197,8 @@ impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
             Err(Error::redirect(endpoint, status, location))
         } else {
             let attempts = self.budget.attempts;
-            decode_response(self.operation, status, body).map(|mut response| {
+            let limits = self.engine.config().answer_limits();
+            decode_response_capped(self.operation, status, body, limits).map(|mut response| {
                 response.meta.attempts = attempts;
                 response
             })

@@ -163,15 +163,10 @@ impl FormBuilder {
             && config.endpoint().is_clear_text_remote()
             && !config.headers_over_clear_text()
         {
-            return Err(Error::invalid_input(
-                "endpoint",
-                format!(
-                    "{} would send the header {} in clear text over http to a host that is \
-                     not this machine; use the https endpoint, or allow it explicitly \
-                     (Config::headers_over_clear_text)",
-                    method, all_headers[0].0
-                ),
-            ));
+            return Err(crate::config::clear_text_refused(format!(
+                "{} would send the header {}",
+                method, all_headers[0].0
+            )));
         }
         let timestamp = Timestamp::from_system_time(now, config.utc_offset()).ok_or_else(|| {
             Error::invalid_input(

@@ -39,6 +39,7 @@ pub use step::{HttpAnswer, Moment, Step};
 pub use crate::credentials::{MAX_AKEY_CHARS, mask_key};
 pub use crate::error::BODY_SNIPPET_LIMIT;
 pub use crate::gateway::{CLASSIC_TOKEN_HEADER, CLOUD_TOKEN_HEADER};
+pub use crate::redact::{REDACTED_FIELDS, redact_secrets};
 pub use crate::token::{Ticket, TokenCache, TokenPlan};
-pub use crate::wire::decode::decode_response;
+pub use crate::wire::decode::{decode_response, decode_response_capped};
 pub use crate::wire::timestamp::{TIMESTAMP_FORMAT, Timestamp, gateway_offset};

@@ -156,7 +156,11 @@ impl RetryPolicy {
             Retryable::Backoff => self.backoff(budget.attempts, now.random),
         };
         // A retry needs time to run after its wait, not only the wait.
-        if now.monotonic + delay >= budget.deadline {
+        if now
+            .monotonic
+            .checked_add(delay)
+            .is_none_or(|at| at >= budget.deadline)
+        {
             return RetryDecision::Stop;
         }
         if kind == Retryable::FreshTimestampOnce {
@@ -176,8 +180,12 @@ impl RetryPolicy {
             .min(self.max_backoff);
         let half = full / 2;
         let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        let jitter = if nanos == 0 { 0 } else { random % (nanos + 1) };
-        half + Duration::from_nanos(jitter)
+        let jitter = if nanos == 0 {
+            0
+        } else {
+            random % nanos.saturating_add(1)
+        };
+        half.saturating_add(Duration::from_nanos(jitter))
     }
 }
 

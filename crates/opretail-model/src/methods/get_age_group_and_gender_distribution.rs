@@ -146,7 +146,7 @@ pub struct Demographics {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-lenient_object!(Demographics, "the getAgeGroupAndGenderDistribution data object", null = default, {
+lenient_object!(Demographics, "the getAgeGroupAndGenderDistribution data object", data_of = METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION, null = default, {
     gender: OneOrMany<GenderShare> = "gender" | "genderDistribution",
     age: OneOrMany<AgeShare> = "age" | "ageDistribution",
 });

@@ -162,6 +162,10 @@ impl Operation for UserLogin {
             (Self::PARAM_PASSWORD, self.password.expose_secret().into()),
         ]
     }
+
+    fn answer_is_secret(&self) -> bool {
+        true
+    }
 }
 
 /// The `data` of a login: the token and what came with it.

@@ -140,4 +140,15 @@ impl Operation for RawCall {
     fn needs_token(&self) -> bool {
         self.needs_token
     }
+
+    /// A raw call of a login method is treated as the typed login: its answer is not quoted.
+    fn answer_is_secret(&self) -> bool {
+        let method = self.method.trim();
+        method == crate::METHOD_MOBILE_LOGIN || method == crate::METHOD_SSO_LOGIN
+    }
+
+    /// A raw call may be a write, whose success carries no `data`: it comes back `null`.
+    fn data_is_required(&self) -> bool {
+        false
+    }
 }

@@ -8,7 +8,9 @@ use serde::de::IntoDeserializer;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::{BODY_SNIPPET_LIMIT, body_snippet};
+use crate::answer_limits::{AnswerLimits, Passed, Scope};
+use crate::error::{BODY_SNIPPET_LIMIT, SECRET_BODY, body_snippet};
+use crate::redact::redact_secrets;
 use crate::{Error, GatewayError, Operation, ReturnCode};
 
 /// What the gateway said about a successful call besides `data`.
@@ -133,7 +135,8 @@ fn result_text(raw: Option<&RawValue>) -> Result<Option<String>, serde_json::Err
     }
 }
 
-/// Decodes one answer of the gateway for `operation`.
+/// Decodes one answer of the gateway for `operation`, within the default
+/// [`AnswerLimits`]: [`decode_response_capped`] with [`AnswerLimits::default`].
 ///
 /// A non-2xx status is [`Error::HttpStatus`] (the gateway itself answers 200); a body that
 /// is not JSON is [`Error::NotJson`]; JSON without a usable `stat.code` is
@@ -159,39 +162,112 @@ pub fn decode_response<O: Operation + ?Sized>(
     status: u16,
     body: &[u8],
 ) -> Result<Response<O::Output>, Error> {
+    decode_response_capped(operation, status, body, AnswerLimits::default())
+}
+
+/// Decodes one answer of the gateway for `operation`, as [`decode_response`] does, stopping
+/// with [`Error::Decode`] as soon as `data` passes one of `limits` (rows, or elements of
+/// undocumented fields; see [`Config::answer_limits`](crate::Config::answer_limits)).
+///
+/// An operation whose [`data_is_required`](Operation::data_is_required) gets a decode error
+/// for an absent or `null` `data`; one whose [`answer_is_secret`](Operation::answer_is_secret)
+/// never has its body quoted in an error. Every other quoted body has its token-like fields
+/// hidden ([`redact_secrets`](crate::redact_secrets)).
+///
+/// ```
+/// use opretail_model::{AnswerLimits, GetTotalData, decode_response_capped};
+///
+/// let op = GetTotalData::new("S_1001".parse()?);
+/// let hostile = format!(r#"{{"stat":{{"code":0}},"data":{{"cfgData":[{}]}}}}"#, vec!["{}"; 20].join(","));
+/// let err = decode_response_capped(&op, 200, hostile.as_bytes(), AnswerLimits::new(10, 10)).unwrap_err();
+/// assert!(err.to_string().contains("getTotalData") && err.to_string().contains("10 rows"), "{err}");
+/// assert!(decode_response_capped(&op, 200, hostile.as_bytes(), AnswerLimits::new(100, 10)).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decode_response_capped<O: Operation + ?Sized>(
+    operation: &O,
+    status: u16,
+    body: &[u8],
+    limits: AnswerLimits,
+) -> Result<Response<O::Output>, Error> {
+    let secret = operation.answer_is_secret();
     if !(200..300).contains(&status) {
         return Err(Error::HttpStatus {
             status,
-            body: body_snippet(body),
+            body: quote(body, secret),
         });
     }
     // One pass for a good answer; the careful pass, which tells what is wrong and where,
     // only when it fails (both passes fail alike on the same input).
-    match serde_json::from_slice::<TypedEnvelope<'_, O::Output>>(body) {
+    let first = {
+        let _limits = Scope::new(limits);
+        serde_json::from_slice::<TypedEnvelope<'_, O::Output>>(body)
+    };
+    match first {
         Ok(envelope) => {
-            let meta = check_stat(envelope.stat, envelope.result, body)?;
+            let meta = check_stat(envelope.stat, envelope.result, body, secret)?;
             let output = match envelope.data {
                 Some(output) => output,
-                None => decode_absent::<O::Output>(operation, &meta)?,
+                None => decode_absent::<O>(operation, &meta)?,
             };
             Ok(Response { output, meta })
         }
-        Err(_) => Err(diagnose(operation, body)),
+        Err(_) => Err(diagnose(operation, body, limits)),
     }
 }
 
-/// The output for an absent or `null` `data`: whatever the output type makes of `null`.
-fn decode_absent<T: DeserializeOwned>(
-    operation: &(impl Operation + ?Sized),
+/// The body as an error quotes it: not at all for a secret answer, else a redacted snippet.
+fn quote(body: &[u8], secret: bool) -> String {
+    if secret {
+        SECRET_BODY.to_owned()
+    } else {
+        body_snippet(body)
+    }
+}
+
+/// A parser's message as an error shows it: clipped, and for a secret answer without the
+/// values it quotes (serde quotes an offending string whole).
+fn detail(text: String, secret: bool) -> String {
+    if !secret {
+        return clipped(text);
+    }
+    let mut shown = String::with_capacity(text.len().min(BODY_SNIPPET_LIMIT));
+    for (i, part) in text.split('"').enumerate() {
+        if i % 2 == 0 {
+            shown.push_str(part);
+        } else {
+            shown.push_str("\"…\"");
+        }
+    }
+    clipped(shown)
+}
+
+/// The output for an absent or `null` `data`: an error when the operation requires `data`,
+/// else whatever the output type makes of `null`.
+fn decode_absent<O: Operation + ?Sized>(
+    operation: &O,
     meta: &ResponseMeta,
-) -> Result<T, Error> {
-    T::deserialize(().into_deserializer()).map_err(|e: serde::de::value::Error| Error::Decode {
-        path: "data".to_owned(),
-        message: clipped(format!(
-            "{} answered without `data`: {e}",
-            operation.method()
-        )),
-        cid: meta.cid.clone().unwrap_or_else(|| "none".to_owned()),
+) -> Result<O::Output, Error> {
+    if operation.data_is_required() {
+        return Err(Error::Decode {
+            path: "data".to_owned(),
+            message: format!(
+                "{} answered success without `data` (absent or null): this is not its answer \
+                 (check the endpoint URL), or the platform failed; quote the cid to its support",
+                operation.method()
+            ),
+            cid: meta.cid.clone(),
+        });
+    }
+    O::Output::deserialize(().into_deserializer()).map_err(|e: serde::de::value::Error| {
+        Error::Decode {
+            path: "data".to_owned(),
+            message: clipped(format!(
+                "{} answered without `data`: {e}",
+                operation.method()
+            )),
+            cid: meta.cid.clone(),
+        }
     })
 }
 
@@ -200,10 +276,11 @@ fn check_stat(
     stat: Option<Stat<'_>>,
     result: Option<&RawValue>,
     body: &[u8],
+    secret: bool,
 ) -> Result<ResponseMeta, Error> {
-    let envelope_error = |detail: &str| Error::Envelope {
-        detail: clipped(detail.to_owned()),
-        body: body_snippet(body),
+    let envelope_error = |text: &str| Error::Envelope {
+        detail: detail(text.to_owned(), secret),
+        body: quote(body, secret),
     };
     let stat = stat.ok_or_else(|| envelope_error("no `stat` object"))?;
     let code_text = stat.code.ok_or_else(|| envelope_error("no `stat.code`"))?;
@@ -221,7 +298,8 @@ fn check_stat(
     if !code.is_success() {
         return Err(Error::Gateway(Box::new(GatewayError {
             code,
-            message: result,
+            // The gateway's message is shown to the user: no token-like value in it.
+            message: result.map(|text| redact_secrets(&text)),
             cid,
             systime,
         })));
@@ -235,40 +313,73 @@ fn check_stat(
 }
 
 /// The error of an answer the one pass refused: not JSON, not an envelope, a gateway error
-/// with an odd `data`, or a `data` that does not decode (naming the field).
-fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8]) -> Error {
+/// with an odd `data`, or a `data` that does not decode (naming the field, and the method
+/// when the whole `data` is wrong or too large).
+fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8], limits: AnswerLimits) -> Error {
+    let secret = operation.answer_is_secret();
     let envelope: Envelope<'_> = match serde_json::from_slice(body) {
         Ok(envelope) => envelope,
         Err(e) if e.is_data() => {
             return Error::Envelope {
-                detail: clipped(e.to_string()),
-                body: body_snippet(body),
+                detail: detail(e.to_string(), secret),
+                body: quote(body, secret),
             };
         }
         Err(e) => {
             return Error::NotJson {
-                detail: clipped(e.to_string()),
-                body: body_snippet(body),
+                detail: detail(e.to_string(), secret),
+                body: quote(body, secret),
             };
         }
     };
-    let meta = match check_stat(envelope.stat, envelope.result, body) {
+    let meta = match check_stat(envelope.stat, envelope.result, body, secret) {
         Ok(meta) => meta,
         Err(error) => return error,
     };
     let text = envelope.data.map_or("null", RawValue::get);
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, O::Output>(&mut deserializer) {
+    let scope = Scope::new(limits);
+    let decoded = serde_path_to_error::deserialize::<_, O::Output>(&mut deserializer);
+    let passed = scope.passed();
+    drop(scope);
+    match decoded {
         Err(e) => {
             let path = e.path().to_string();
-            Error::Decode {
-                path: clipped(if path == "." {
-                    "data".to_owned()
+            let path = if path == "." {
+                "data".to_owned()
+            } else {
+                format!("data.{path}")
+            };
+            let method = operation.method();
+            let over = |what: String, setting: &str| {
+                format!(
+                    "{method} answered more than {what}; decoding stopped there. If such \
+                     answers are expected, raise ConfigBuilder::{setting}; else check the \
+                     endpoint URL"
+                )
+            };
+            let message = if passed == Some(Passed::Rows) {
+                over(
+                    format!("{} rows (stores, buckets, shares, items)", limits.max_rows),
+                    "max_rows_per_answer",
+                )
+            } else if passed == Some(Passed::Elements) {
+                over(
+                    format!("{} elements in undocumented fields", limits.max_elements),
+                    "max_elements_per_answer",
+                )
+            } else {
+                let message = detail(e.into_inner().to_string(), secret);
+                if path == "data" && !message.contains(method) {
+                    format!("{method}: {message}")
                 } else {
-                    format!("data.{path}")
-                }),
-                message: clipped(e.into_inner().to_string()),
-                cid: meta.cid.unwrap_or_else(|| "none".to_owned()),
+                    message
+                }
+            };
+            Error::Decode {
+                path: clipped(path),
+                message,
+                cid: meta.cid,
             }
         }
         // Only reached if the two passes disagree, which would be a bug in a decoder.
@@ -278,7 +389,7 @@ fn diagnose<O: Operation + ?Sized>(operation: &O, body: &[u8]) -> Error {
                 "{}: the answer decodes on a second reading but not on the first",
                 operation.method()
             ),
-            cid: meta.cid.unwrap_or_else(|| "none".to_owned()),
+            cid: meta.cid,
         },
     }
 }

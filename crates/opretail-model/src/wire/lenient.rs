@@ -69,7 +69,9 @@ macro_rules! lenient_deserialize {
                                     $field = Some(map.next_value::<$wrapper>()?.0);
                                 } )*
                                 _ => {
-                                    extra.insert(key.into_owned(), map.next_value()?);
+                                    crate::answer_limits::count()?;
+                                    let crate::answer_limits::CountedValue(value) = map.next_value()?;
+                                    extra.insert(key.into_owned(), value);
                                 }
                             }
                         }
@@ -342,7 +344,7 @@ pub(crate) struct AnyValue(pub(crate) Option<serde_json::Value>);
 
 impl<'de> Deserialize<'de> for AnyValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
+        let crate::answer_limits::CountedValue(value) = Deserialize::deserialize(deserializer)?;
         Ok(AnyValue((!value.is_null()).then_some(value)))
     }
 }
@@ -404,13 +406,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-                while let Some(OptionalObject(item)) = seq.next_element()? {
-                    items.extend(item);
+                // Counted before each item is decoded: a list of a million `{}` stops at the
+                // cap instead of holding a million empty rows.
+                loop {
+                    crate::answer_limits::count_row()?;
+                    match seq.next_element()? {
+                        Some(OptionalObject(item)) => items.extend(item),
+                        None => break,
+                    }
                 }
                 Ok(OneOrMany(items))
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                crate::answer_limits::count_row()?;
                 T::deserialize(MapAccessDeserializer::new(map)).map(|v| OneOrMany(vec![v]))
             }
 

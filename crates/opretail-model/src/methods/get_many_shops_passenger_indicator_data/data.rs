@@ -52,7 +52,7 @@ pub struct PassengerIndicator {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-lenient_object!(PassengerIndicator, "the getPassengerIndicatorData data object", null = default, {
+lenient_object!(PassengerIndicator, "the getPassengerIndicatorData data object", data_of = crate::METHOD_GET_PASSENGER_INDICATOR_DATA, null = default, {
     passenger_flow: LenientMeasure = "passenger_flow" | "passengerFlow",
     pass_passenger_flow: LenientMeasure = "pass_passenger_flow" | "passPassengerFlow",
     outside_passenger_flow: LenientMeasure =
@@ -196,7 +196,7 @@ pub struct ShopSeries {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-lenient_object!(ShopSeries, "a store's series object", {
+lenient_object!(ShopSeries, "a store's series object", data_of = crate::METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA, {
     name: LenientString = "name",
     dep_id: LenientString = "dep_id" | "depId",
     shop_id: LenientString = "shop_id" | "shopId",

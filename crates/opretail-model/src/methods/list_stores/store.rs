@@ -152,7 +152,7 @@ pub struct StorePage {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-lenient_object!(StorePage, "a page of stores", null = default, {
+lenient_object!(StorePage, "a page of stores", data_of = "the store list", null = default, {
     total: LenientCount = "total",
     stores: OneOrMany<Store> = "stores" | "rows" | "records" | "list",
 });
