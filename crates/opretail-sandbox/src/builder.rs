@@ -12,11 +12,10 @@ use tokio::sync::watch;
 use crate::clock::Clock;
 use crate::faults::{FaultPlan, FaultState};
 use crate::handle::{Runner, SandboxHandle};
-use crate::methods::Registry;
-use crate::platform::{Platform, PlatformConfig};
+use crate::methods;
+use crate::platform::{DEFAULT_AKEY, DEFAULT_ASID, DEMO_USER, Platform, PlatformConfig};
 use crate::server::{DEFAULT_MAX_CONNECTIONS, Shared, Transport, router, serve};
 use crate::validate::{Credential, Rules};
-use crate::{DEFAULT_AKEY, DEFAULT_ASID};
 
 /// The gateway emulator. Start one with [`Sandbox::builder`].
 #[derive(Debug)]
@@ -213,7 +212,7 @@ impl SandboxBuilder {
         let rules = Rules {
             credentials: self.credentials,
             tolerance_secs: i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX),
-            registry: Registry::standard(),
+            registry: methods::registry(),
         };
         Arc::new(Shared::new(
             rules,
@@ -287,9 +286,74 @@ impl SandboxBuilder {
     }
 }
 
+/// The platform-side settings of a sandbox.
+impl SandboxBuilder {
+    /// Adds a business-platform user who can log in with `password` (replacing an earlier
+    /// user of that name). [`DEMO_USER`] / [`DEMO_PASSWORD`](crate::DEMO_PASSWORD) is there by default.
+    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
+        self.platform.users.insert(name.into(), password.into());
+        self
+    }
+
+    /// Stops accepting the demo user ([`DEMO_USER`]).
+    pub fn without_demo_user(mut self) -> Self {
+        self.platform.users.remove(DEMO_USER);
+        self
+    }
+
+    /// How long a login token stays valid (default [`DEFAULT_TOKEN_TTL`](crate::DEFAULT_TOKEN_TTL), one hour).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.platform.token_ttl = ttl;
+        self
+    }
+
+    /// Registers an application id with the default key ([`DEFAULT_AKEY`]): the cloud
+    /// gateway accepts it as `_aid` with that key. [`DEMO_APPLICATION_ID`](crate::DEMO_APPLICATION_ID) is registered by
+    /// default.
+    pub fn application(self, app_id: impl Into<String>) -> Self {
+        self.application_for(DEFAULT_AKEY, app_id)
+    }
+
+    /// Registers an application id with the key `akey` (see
+    /// [`application`](Self::application)).
+    pub fn application_for(mut self, akey: impl Into<String>, app_id: impl Into<String>) -> Self {
+        let ids = self.platform.applications.entry(akey.into()).or_default();
+        let app_id = app_id.into();
+        if !ids.contains(&app_id) {
+            ids.push(app_id);
+        }
+        self
+    }
+
+    /// The largest `pageSize` the store lists accept (default [`DEFAULT_MAX_PAGE_SIZE`](crate::DEFAULT_MAX_PAGE_SIZE); 0
+    /// counts as 1); larger ones get [`PAGE_SIZE_TOO_LARGE`](crate::PAGE_SIZE_TOO_LARGE).
+    pub fn max_page_size(mut self, max: u32) -> Self {
+        self.platform.limits.max_page_size = max.max(1);
+        self
+    }
+
+    /// The most days one time-series call may cover (default [`DEFAULT_MAX_WINDOW_DAYS`](crate::DEFAULT_MAX_WINDOW_DAYS); 0
+    /// counts as 1); longer windows get [`WINDOW_TOO_LONG`](crate::WINDOW_TOO_LONG). A
+    /// series of weeks, months, quarters or years may always cover one whole period of its
+    /// grain, as the SDK's splitting never cuts one.
+    pub fn max_window_days(mut self, max: u32) -> Self {
+        self.platform.limits.max_window_days = max.max(1);
+        self
+    }
+
+    /// The most ids one time-series or demographics call may name (default
+    /// [`DEFAULT_MAX_IDS_PER_CALL`](crate::DEFAULT_MAX_IDS_PER_CALL); 0 counts as 1); more get
+    /// [`TOO_MANY_IDS`](crate::TOO_MANY_IDS).
+    pub fn max_ids_per_call(mut self, max: u32) -> Self {
+        self.platform.limits.max_ids_per_call = max.max(1);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::{DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_USER_ID};
 
     #[test]
     fn the_demo_key_is_exposed_only_beyond_loopback() {
@@ -306,5 +370,39 @@ mod tests {
         assert!(!private.exposes_demo_key(any));
         let own_secret = Sandbox::builder().credential(DEFAULT_AKEY, "not-the-demo-secret");
         assert!(!own_secret.exposes_demo_key(any));
+    }
+
+    #[test]
+    fn debug_shows_users_but_not_their_passwords() {
+        let builder = Sandbox::builder().user("analyst", "not-for-logs");
+        let text = format!("{builder:?}");
+        assert!(
+            text.contains("analyst") && text.contains(DEMO_USER),
+            "{text}"
+        );
+        assert!(
+            !text.contains("not-for-logs") && !text.contains(DEMO_PASSWORD),
+            "{text}"
+        );
+        assert!(text.contains(DEMO_APPLICATION_ID), "{text}");
+    }
+
+    #[test]
+    fn applications_belong_to_their_key_and_users_get_ids() {
+        let builder = Sandbox::builder()
+            .application("DC-A")
+            .application("DC-A")
+            .application_for("other", "DC-B")
+            .user("zed", "pw")
+            .max_page_size(0);
+        let platform = Platform::new(builder.platform);
+        assert!(platform.application_matches(DEFAULT_AKEY, DEMO_APPLICATION_ID));
+        assert!(platform.application_matches(DEFAULT_AKEY, "DC-A"));
+        assert!(!platform.application_matches(DEFAULT_AKEY, "DC-B"));
+        assert!(platform.application_matches("other", "DC-B"));
+        assert!(!platform.application_matches("nobody", DEMO_APPLICATION_ID));
+        assert_eq!(platform.user(DEMO_USER).unwrap().user_id, DEMO_USER_ID);
+        assert_eq!(platform.user("zed").unwrap().user_id, DEMO_USER_ID + 1);
+        assert_eq!(platform.limits.max_page_size, 1);
     }
 }

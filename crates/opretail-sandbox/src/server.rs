@@ -25,15 +25,16 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use crate::call::{Call, Data};
 use crate::clock::Clock;
 use crate::counters::LiveCounters;
 use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
-use crate::methods::{Call, Data};
 use crate::params::Params;
 use crate::platform::Platform;
+use crate::rejection::{Rejection, return_code};
 use crate::replay::ReplayCache;
-use crate::validate::{AidRule, Rejection, Rules, validate_on};
+use crate::validate::{AidRule, Rules, validate_on};
 
 /// The largest request body read; larger ones get HTTP 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -343,7 +344,7 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
                 return response;
             }
             Fault::Gateway(code) => {
-                let code = crate::methods::return_code(code);
+                let code = return_code(code);
                 let rejection = Rejection::new(code, "injected by the sandbox's fault plan");
                 let now = shared.clock.now();
                 return answer(&shared, &params, Err(rejection), &now, started, false);
@@ -406,7 +407,7 @@ fn handle(
         token,
     };
     tracing::trace!(method = accepted.method, "dispatching");
-    accepted.handler.run(&call)
+    (accepted.handler)(&call)
 }
 
 fn answer(

@@ -1,14 +1,31 @@
 //! The one figure function behind every passenger-flow answer: the visitors entering a store
 //! (or an organisation id) in one hour of one day.
 //!
-//! A day's figure is `total_data::daily_flow`; it is split over the day's 24 hours by weights
-//! drawn from the id and the day, every hour getting at least one visitor and the hours adding
-//! up to the day exactly. Everything else (passing flow, exits, fittings) is derived per hour
-//! from the entering flow, so any window's figures are sums of hours.
+//! A day's figure is [`daily_flow`]; it is split over the day's 24 hours by weights drawn from
+//! the id and the day, every hour getting at least one visitor and the hours adding up to the
+//! day exactly. Everything else (passing flow, exits, fittings) is derived per hour from the
+//! entering flow, so any window's figures are sums of hours.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
-use super::total_data::{daily_flow, day_number, rng_for};
+use crate::synthesis::random::{day_number, rng_for};
+
+/// The visitors of `id` on the gateway-local day `date`, all day.
+pub(crate) fn daily_flow(id: &str, date: NaiveDate) -> u64 {
+    // A store sees a few hundred to a few thousand visitors; an enterprise is many stores.
+    let mut base_rng = rng_for(id, 0, "base");
+    let mut base = base_rng.u64(300..3_000);
+    if id.starts_with("O_") {
+        base *= base_rng.u64(20..120);
+    }
+    let weekday_factor = match date.weekday() {
+        chrono::Weekday::Fri => 1.1,
+        chrono::Weekday::Sat | chrono::Weekday::Sun => 1.35,
+        _ => 1.0,
+    };
+    let noise = 0.8 + rng_for(id, day_number(date), "flow").f64() * 0.4;
+    (base as f64 * weekday_factor * noise).round() as u64
+}
 
 /// The shape of a retail day: how busy each hour is, relative to the others.
 const SHAPE: [u32; 24] = [
