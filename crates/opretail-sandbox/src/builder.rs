@@ -10,11 +10,14 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
+use crate::connections::{
+    ConnectionLimits, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Transport, serve,
+};
 use crate::faults::{FaultPlan, FaultState};
 use crate::handle::{Runner, SandboxHandle};
 use crate::methods;
 use crate::platform::{DEFAULT_AKEY, DEFAULT_ASID, DEMO_USER, Platform, PlatformConfig};
-use crate::server::{DEFAULT_MAX_CONNECTIONS, Shared, Transport, router, serve};
+use crate::server::{Shared, router};
 use crate::validate::{Credential, Rules};
 
 /// The gateway emulator. Start one with [`Sandbox::builder`].
@@ -42,7 +45,10 @@ pub struct SandboxBuilder {
     faults: FaultPlan,
     listen: SocketAddr,
     max_connections: usize,
+    idle_timeout: Duration,
     tls: bool,
+    /// Whether the beyond-loopback warning goes to stderr instead of the log.
+    warnings_on_stderr: bool,
     pub(crate) platform: PlatformConfig,
 }
 
@@ -57,7 +63,9 @@ impl Default for SandboxBuilder {
             faults: FaultPlan::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             tls: false,
+            warnings_on_stderr: false,
             platform: PlatformConfig::default(),
         }
         .credential(DEFAULT_AKEY, DEFAULT_ASID)
@@ -81,6 +89,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("faults", &self.faults)
             .field("listen", &self.listen)
             .field("max_connections", &self.max_connections)
+            .field("idle_timeout", &self.idle_timeout)
             .field("tls", &self.tls)
             .field("platform", &self.platform)
             .finish()
@@ -148,10 +157,20 @@ impl SandboxBuilder {
     }
 
     /// The most connections open at once (default
-    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS); 0 counts as 1). Further
-    /// connections wait in the listen backlog until one closes.
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS); 0 counts as 1). At the
+    /// cap, a new connection closes the oldest one with no request in progress; when every
+    /// one is busy, it waits in the listen backlog until one closes.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
+        self
+    }
+
+    /// How long a connection may go without sending a complete request head (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 s), counted from when it
+    /// opens and from each answer: idle keep-alive connections and clients that send their
+    /// headers too slowly are closed after it. Zero counts as one millisecond.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
@@ -176,12 +195,24 @@ impl SandboxBuilder {
                 .is_some_and(|c| !c.expired && c.secret == DEFAULT_ASID)
     }
 
+    /// Sends the beyond-loopback warning to stderr, whatever the log filter lets through:
+    /// for the command line, where a log filter of `error` must not hide it.
+    pub(crate) fn warnings_on_stderr(mut self) -> Self {
+        self.warnings_on_stderr = true;
+        self
+    }
+
     fn warn_if_exposed(&self, addr: SocketAddr) {
-        if self.exposes_demo_key(addr) {
-            tracing::warn!(
-                %addr,
-                "the sandbox listens beyond loopback and accepts the public demo key {DEFAULT_AKEY:?}: anyone who can reach {addr} can call it; listen on 127.0.0.1 or use without_default_credential()"
-            );
+        if !self.exposes_demo_key(addr) {
+            return;
+        }
+        let warning = format!(
+            "the sandbox listens beyond loopback ({addr}) and accepts the public demo key {DEFAULT_AKEY:?}: anyone who can reach it can call it; listen on 127.0.0.1, or drop the demo key (without_default_credential(), --no-demo-key)"
+        );
+        if self.warnings_on_stderr {
+            eprintln!("warning: {warning}");
+        } else {
+            tracing::warn!(%addr, "{warning}");
         }
     }
 
@@ -208,6 +239,13 @@ impl SandboxBuilder {
         Ok(listener)
     }
 
+    fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max: self.max_connections.max(1),
+            idle_timeout: self.idle_timeout,
+        }
+    }
+
     fn into_shared(self) -> Arc<Shared> {
         let rules = Rules {
             credentials: self.credentials,
@@ -232,14 +270,14 @@ impl SandboxBuilder {
         let listener = tokio::net::TcpListener::from_std(self.bind()?)?;
         let addr = listener.local_addr()?;
         self.warn_if_exposed(addr);
-        let max_connections = self.max_connections;
+        let limits = self.connection_limits();
         let shared = self.into_shared();
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(
             listener,
             transport,
             router(shared.clone()),
-            max_connections,
+            limits,
             stopped,
         ));
         Ok(SandboxHandle::new(
@@ -258,7 +296,7 @@ impl SandboxBuilder {
         let std_listener = self.bind()?;
         let addr = std_listener.local_addr()?;
         self.warn_if_exposed(addr);
-        let max_connections = self.max_connections;
+        let limits = self.connection_limits();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("opretail-sandbox")
@@ -274,7 +312,7 @@ impl SandboxBuilder {
         let thread = std::thread::Builder::new()
             .name("opretail-sandbox-main".into())
             .spawn(move || {
-                runtime.block_on(serve(listener, transport, app, max_connections, stopped));
+                runtime.block_on(serve(listener, transport, app, limits, stopped));
             })?;
         Ok(SandboxHandle::new(
             addr,

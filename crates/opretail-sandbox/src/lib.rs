@@ -10,6 +10,7 @@ mod call;
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 mod clock;
+mod connections;
 mod counters;
 mod envelope;
 mod faults;
@@ -30,6 +31,7 @@ mod validate;
 mod window;
 
 pub use builder::{Sandbox, SandboxBuilder};
+pub use connections::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 pub use counters::Counters;
 pub use faults::{Fault, FaultKind, FaultPlan};
 pub use handle::SandboxHandle;
@@ -44,7 +46,7 @@ pub use rejection::{
     TOO_MANY_IDS, WINDOW_TOO_LONG,
 };
 pub use replay::MAX_REPLAY_ENTRIES;
-pub use server::{DEFAULT_MAX_CONNECTIONS, MAX_BODY_BYTES, MAX_FORM_PAIRS};
+pub use server::{MAX_BODY_BYTES, MAX_FORM_PAIRS};
 pub use synthesis::tenant::{DEMO_FIRST_STORE_ID, DEMO_ROOT_NODE, DEMO_STORE_COUNT};
 pub use validate::GATEWAY_AID;
 

@@ -4,7 +4,8 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::Form;
@@ -13,14 +14,18 @@ use serde_json::Value;
 
 /// A plain blocking HTTP/1.1 POST over a socket: no client library, no runtime.
 fn blocking_post(sandbox: &SandboxHandle, body: &str) -> (String, Value) {
-    let mut stream = TcpStream::connect(sandbox.addr()).unwrap();
+    post_to(sandbox.addr(), body)
+}
+
+/// [`blocking_post`] to an address.
+fn post_to(addr: SocketAddr, body: &str) -> (String, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     write!(
         stream,
-        "POST /m.api HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        sandbox.addr(),
+        "POST /m.api HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -174,4 +179,119 @@ fn binary_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+/// The `opretail-sandbox` binary, killed when dropped.
+struct Binary {
+    child: Child,
+    stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+impl Binary {
+    /// Starts the binary with `args` and the log filter `RUST_LOG=error`.
+    fn start(args: &[&str]) -> Binary {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
+            .args(args)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        Binary { child, stdout }
+    }
+
+    /// The next line on stdout.
+    fn line(&mut self) -> String {
+        self.stdout.next().unwrap().unwrap()
+    }
+
+    /// Stops the binary; what it wrote on stderr.
+    fn stop(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stderr
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The port of a `listening on http://HOST:PORT/m.api` line.
+fn port_of(first: &str) -> u16 {
+    let rest = first.strip_prefix("listening on http://").unwrap();
+    let host_port = rest.strip_suffix("/m.api").unwrap();
+    host_port.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn binary_warns_on_stderr_beyond_loopback_whatever_the_log_filter() {
+    let mut exposed = Binary::start(&["--listen", "0.0.0.0:0"]);
+    // The warning is written before the first line on stdout.
+    let first = exposed.line();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    let stderr = exposed.stop();
+    assert!(
+        stderr.contains("warning: the sandbox listens beyond loopback")
+            && stderr.contains("--no-demo-key"),
+        "{stderr}"
+    );
+    // Without the demo key, nothing to warn about.
+    let mut private = Binary::start(&[
+        "--listen",
+        "0.0.0.0:0",
+        "--no-demo-key",
+        "--akey",
+        "mine",
+        "--asid",
+        "s3cret",
+    ]);
+    let first = private.line();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    let stderr = private.stop();
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn binary_can_drop_the_demo_key_and_the_demo_user() {
+    let mut binary = Binary::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--no-demo-key",
+        "--no-demo-user",
+        "--akey",
+        "mine",
+        "--asid",
+        "s3cret",
+    ]);
+    let lines: Vec<String> = (0..4).map(|_| binary.line()).collect();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port_of(&lines[0])));
+    assert!(lines[1].contains("_akey=mine"), "{lines:?}");
+    assert!(lines[2].ends_with("/cloud.api"), "{lines:?}");
+    assert!(lines[3].starts_with("user: none"), "{lines:?}");
+    assert!(!lines.join("\n").contains("sandbox-secret"), "{lines:?}");
+    // The demo key is refused, the given one accepted.
+    let (_, demo) = post_to(addr, &Form::total_data("S_1").signed().encode());
+    assert_eq!(demo["stat"]["code"], "2", "{demo}");
+    let mine = |form: Form| form.set("_akey", "mine").signed_with("s3cret").encode();
+    let (_, own) = post_to(addr, &mine(Form::total_data("S_1")));
+    assert_eq!(own["stat"]["code"], "0", "{own}");
+    // The demo user cannot log in.
+    let login = Form::common(opretail_model::METHOD_MOBILE_LOGIN)
+        .set("userName", opretail_sandbox::DEMO_USER)
+        .set("password", opretail_sandbox::DEMO_PASSWORD);
+    let (_, refused) = post_to(addr, &mine(login));
+    assert_eq!(refused["stat"]["code"], "103094", "{refused}");
+    binary.stop();
 }
