@@ -197,6 +197,7 @@ impl SandboxBuilder {
 
     /// Sends the beyond-loopback warning to stderr, whatever the log filter lets through:
     /// for the command line, where a log filter of `error` must not hide it.
+    #[cfg(feature = "cli")]
     pub(crate) fn warnings_on_stderr(mut self) -> Self {
         self.warnings_on_stderr = true;
         self

@@ -78,14 +78,22 @@ fn until(sandbox: &SandboxHandle, done: impl Fn(&Counters) -> bool) {
     }
 }
 
-#[test]
-fn connections_over_the_cap_wait_while_every_one_is_busy() {
-    const CAP: usize = 3;
+/// How many connections [`capped`] sandboxes take.
+const CAP: usize = 3;
+
+/// A sandbox that takes at most [`CAP`] connections, and its address.
+fn capped() -> (SandboxHandle, SocketAddr) {
     let sandbox = Sandbox::builder()
         .max_connections(CAP)
         .start_blocking()
         .expect("sandbox starts");
     let addr = sandbox.addr();
+    (sandbox, addr)
+}
+
+#[test]
+fn connections_over_the_cap_wait_while_every_one_is_busy() {
+    let (sandbox, addr) = capped();
     // CAP requests whose bodies never finish: every slot is busy.
     let mut busy: Vec<TcpStream> = (0..CAP)
         .map(|_| {
@@ -120,12 +128,7 @@ fn connections_over_the_cap_wait_while_every_one_is_busy() {
 
 #[test]
 fn at_the_cap_a_new_connection_closes_the_oldest_idle_one() {
-    const CAP: usize = 3;
-    let sandbox = Sandbox::builder()
-        .max_connections(CAP)
-        .start_blocking()
-        .expect("sandbox starts");
-    let addr = sandbox.addr();
+    let (_sandbox, addr) = capped();
     // CAP connections, each answered once and kept open, idle.
     let mut idle: Vec<TcpStream> = (0..CAP)
         .map(|_| {
@@ -161,11 +164,7 @@ async fn many_idle_connections_do_not_keep_a_valid_call_out() {
         .timeout(Duration::from_secs(3))
         .build()
         .expect("client");
-    let response = client
-        .post(sandbox.url())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Form::total_data("S_1").signed().encode())
-        .send()
+    let response = common::send_total_data(&client, sandbox.url())
         .await
         .expect("answered despite the idle connections");
     let body = response.text().await.expect("a body");

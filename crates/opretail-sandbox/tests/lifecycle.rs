@@ -3,11 +3,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+#[cfg(feature = "cli")]
+use common::Binary;
 use common::Form;
 use opretail_sandbox::{Sandbox, SandboxHandle};
 use serde_json::Value;
@@ -118,28 +119,19 @@ fn signing_vectors_verify() {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn binary_prints_its_url_then_the_credentials() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--akey",
-            "mine",
-            "--asid",
-            "hidden-secret",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let second = lines.next().unwrap().unwrap();
-    let third = lines.next().unwrap().unwrap();
-    let cloud = lines.next().unwrap().unwrap();
-    let user = lines.next().unwrap().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut binary = Binary::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--akey",
+        "mine",
+        "--asid",
+        "hidden-secret",
+    ]);
+    let [first, second, third, cloud, user] = [(); 5].map(|_| binary.line());
+    binary.stop();
     let url = first
         .strip_prefix("listening on http://127.0.0.1:")
         .unwrap();
@@ -158,83 +150,33 @@ fn binary_prints_its_url_then_the_credentials() {
     assert_eq!(user, "user: userName=demo password=demo-password");
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "cli"))]
 #[test]
 fn binary_stops_cleanly_on_sigterm() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
+    let mut binary = Binary::start(&["--listen", "127.0.0.1:0"]);
+    let first = binary.line();
     assert!(
         first.starts_with("listening on http://127.0.0.1:"),
         "{first}"
     );
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &binary.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = binary.wait();
     assert!(exit.success(), "{exit:?}");
 }
 
-/// The `opretail-sandbox` binary, killed when dropped.
-struct Binary {
-    child: Child,
-    stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
-}
-
-impl Binary {
-    /// Starts the binary with `args` and the log filter `RUST_LOG=error`.
-    fn start(args: &[&str]) -> Binary {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
-            .args(args)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        Binary { child, stdout }
-    }
-
-    /// The next line on stdout.
-    fn line(&mut self) -> String {
-        self.stdout.next().unwrap().unwrap()
-    }
-
-    /// Stops the binary; what it wrote on stderr.
-    fn stop(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        stderr
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The port of a `listening on http://HOST:PORT/m.api` line.
+#[cfg(feature = "cli")]
 fn port_of(first: &str) -> u16 {
     let rest = first.strip_prefix("listening on http://").unwrap();
     let host_port = rest.strip_suffix("/m.api").unwrap();
     host_port.rsplit(':').next().unwrap().parse().unwrap()
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn binary_warns_on_stderr_beyond_loopback_whatever_the_log_filter() {
     let mut exposed = Binary::start(&["--listen", "0.0.0.0:0"]);
@@ -263,6 +205,7 @@ fn binary_warns_on_stderr_beyond_loopback_whatever_the_log_filter() {
     assert!(!stderr.contains("warning"), "{stderr}");
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn binary_can_drop_the_demo_key_and_the_demo_user() {
     let mut binary = Binary::start(&[
