@@ -47,6 +47,7 @@ pub struct SandboxBuilder {
     max_connections: usize,
     idle_timeout: Duration,
     tls: bool,
+    revise_recent_hours: u32,
     /// Whether the beyond-loopback warning goes to stderr instead of the log.
     warnings_on_stderr: bool,
     pub(crate) platform: PlatformConfig,
@@ -65,6 +66,7 @@ impl Default for SandboxBuilder {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             tls: false,
+            revise_recent_hours: 0,
             warnings_on_stderr: false,
             platform: PlatformConfig::default(),
         }
@@ -86,6 +88,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("skew_secs", &self.skew_secs)
             .field("replay", &self.replay)
             .field("quirks", &self.quirks)
+            .field("revise_recent_hours", &self.revise_recent_hours)
             .field("faults", &self.faults)
             .field("listen", &self.listen)
             .field("max_connections", &self.max_connections)
@@ -141,6 +144,16 @@ impl SandboxBuilder {
     /// Whether answers use the loose types real gateways send (default off).
     pub fn quirks(mut self, on: bool) -> Self {
         self.quirks = on;
+        self
+    }
+
+    /// Revises the passenger figures of the last `hours` hours (the current one included) a
+    /// little on every answer (default 0: never), as a gateway that is still counting does:
+    /// the same recent window asked for twice answers up to 5 % differently per hour, while
+    /// older hours never change. Within one answer the figures agree as always (a day is the
+    /// sum of its hours, `DAY_FLOW` the sum of today's), across every passenger-flow method.
+    pub fn revise_recent_hours(mut self, hours: u32) -> Self {
+        self.revise_recent_hours = hours;
         self
     }
 
@@ -260,6 +273,7 @@ impl SandboxBuilder {
             self.quirks,
             FaultState::new(self.faults),
             Platform::new(self.platform),
+            self.revise_recent_hours,
         ))
     }
 

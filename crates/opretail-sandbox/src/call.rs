@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::params::Params;
 use crate::platform::Platform;
 use crate::rejection::Rejection;
+use crate::synthesis::revision::{FlowView, Revision};
 use crate::tokens::{Session, TokenProblem};
 
 /// What a method handler gets: the request's parameters and the gateway's view of the world.
@@ -22,9 +23,16 @@ pub(crate) struct Call<'a> {
     pub(crate) gateway: Gateway,
     /// The value of the gateway's token header, if sent.
     pub(crate) token: Option<&'a str>,
+    /// This answer's revision of the recent hours, when the sandbox revises them.
+    pub(crate) revision: Option<Revision>,
 }
 
 impl Call<'_> {
+    /// The passenger flow as this answer sees it.
+    pub(crate) fn flows(&self) -> FlowView {
+        FlowView::new(self.now.naive_local(), self.revision)
+    }
+
     /// The session of the request's token (in the gateway's token header), or
     /// `TOKEN_NOT_EXIST`.
     pub(crate) fn session(&self) -> Result<Session, Rejection> {

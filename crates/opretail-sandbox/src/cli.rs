@@ -46,6 +46,11 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub quirks: bool,
 
+    /// Revise the passenger figures of the last N hours a little on every answer, as a
+    /// gateway that is still counting does (0: never).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub revise_recent_hours: u32,
+
     /// Milliseconds of latency added to every request.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
@@ -129,6 +134,7 @@ impl SandboxArgs {
         let mut builder = Sandbox::builder()
             .listen(self.listen)
             .quirks(self.quirks)
+            .revise_recent_hours(self.revise_recent_hours)
             .replay_protection(!self.no_replay_protection)
             .tolerance(Duration::from_secs(self.tolerance))
             .max_connections(self.max_connections)
@@ -306,6 +312,14 @@ mod tests {
         assert_eq!(args.max_connections, crate::DEFAULT_MAX_CONNECTIONS);
         assert_eq!(args.idle_timeout, crate::DEFAULT_IDLE_TIMEOUT.as_secs());
         assert!(!args.no_demo_key && !args.no_demo_user);
+        assert_eq!(args.revise_recent_hours, 0);
+    }
+
+    #[test]
+    fn recent_hours_can_be_revised() {
+        let args = parse(&["--revise-recent-hours", "6"]).unwrap();
+        let text = format!("{:?}", args.builder());
+        assert!(text.contains("revise_recent_hours: 6"), "{text}");
     }
 
     #[test]

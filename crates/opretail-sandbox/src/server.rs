@@ -29,6 +29,7 @@ use crate::params::Params;
 use crate::platform::Platform;
 use crate::rejection::{Rejection, return_code};
 use crate::replay::ReplayCache;
+use crate::synthesis::revision::Revision;
 use crate::validate::{AidRule, Rules, validate_on};
 
 /// The largest request body read; larger ones get HTTP 413.
@@ -47,6 +48,10 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) counters: LiveCounters,
     pub(crate) platform: Platform,
+    /// How many recent hours each answer revises (0: none).
+    revise_recent_hours: u32,
+    /// The revisions handed out so far.
+    revisions: AtomicU64,
     cid_prefix: u32,
     cid_next: AtomicU64,
 }
@@ -59,6 +64,7 @@ impl Shared {
         quirks: bool,
         faults: FaultState,
         platform: Platform,
+        revise_recent_hours: u32,
     ) -> Self {
         Shared {
             rules,
@@ -68,6 +74,8 @@ impl Shared {
             faults: Mutex::new(faults),
             counters: LiveCounters::default(),
             platform,
+            revise_recent_hours,
+            revisions: AtomicU64::new(0),
             cid_prefix: fastrand::u32(..),
             cid_next: AtomicU64::new(1),
         }
@@ -269,6 +277,10 @@ fn handle(
         platform: &shared.platform,
         gateway,
         token,
+        revision: (shared.revise_recent_hours > 0).then(|| Revision {
+            hours: shared.revise_recent_hours,
+            number: shared.revisions.fetch_add(1, Ordering::Relaxed),
+        }),
     };
     tracing::trace!(method = accepted.method, "dispatching");
     (accepted.handler)(&call)

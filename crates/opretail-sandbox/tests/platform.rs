@@ -538,6 +538,34 @@ async fn future_days_count_zero_and_organisations_expand_to_their_stores() {
 }
 
 #[tokio::test]
+async fn recent_hours_are_revised_between_calls_and_older_ones_are_not() {
+    // Two days back from now: all of yesterday's busy hours are recent.
+    let sandbox = Sandbox::builder()
+        .revise_recent_hours(48)
+        .start()
+        .await
+        .unwrap();
+    let gw = classic(&sandbox);
+    let token = login(gw).await;
+    let day = |back: i64| {
+        let date = gateway_today() - TimeDelta::days(back);
+        DateRange::new(date, date).unwrap()
+    };
+    let (mut recent, mut older) = (BTreeSet::new(), BTreeSet::new());
+    for _ in 0..8 {
+        let recent_day = series(gw, &token, &["S_1001"], day(1), Grain::Day).await;
+        recent.insert(entering(&recent_day.shops[0].buckets[0]));
+        let older_day = series(gw, &token, &["S_1001"], day(3), Grain::Day).await;
+        older.insert(entering(&older_day.shops[0].buckets[0]));
+    }
+    assert!(recent.len() > 1, "{recent:?}");
+    assert_eq!(older.len(), 1, "{older:?}");
+    // Each revision moves an hour by at most 5 %, so the day moves by at most 5 % too.
+    let (low, high) = (recent.first().unwrap(), recent.last().unwrap());
+    assert!((high - low) * 10 <= *high, "{recent:?}");
+}
+
+#[tokio::test]
 async fn age_and_gender_add_up_to_the_windows_visitors() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let gw = classic(&sandbox);

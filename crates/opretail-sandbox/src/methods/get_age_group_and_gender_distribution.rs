@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::call::{Call, Data};
 use crate::format::{count, rate};
 use crate::rejection::Rejection;
-use crate::synthesis::flow::{day_flows, percent};
+use crate::synthesis::flow::percent;
 use crate::synthesis::shares::{AGE_GROUPS, shares};
 use crate::synthesis::tenant;
 use crate::window::{self, has_begun};
@@ -35,13 +35,14 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     let hours = window::hours(call, START_HOUR, END_HOUR)?;
     window::check_days(first, last, limits, None)?;
     let now = call.now.naive_local();
+    let flows = call.flows();
     let mut visitors = 0;
     for store in tenant::demo().resolve_all(&ids) {
         let entity = store.entity();
         for day in first.iter_days().take_while(|d| *d <= last) {
-            let flows = day_flows(&entity, day);
+            let entering = flows.hours(&entity, day);
             for hour in (0..24).filter(|h| hours.contains(*h) && has_begun(now, day, *h)) {
-                visitors += flows[hour as usize].entering;
+                visitors += entering[hour as usize];
             }
         }
     }

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::call::{Call, Data};
 use crate::format::{count, flow_fields};
 use crate::rejection::Rejection;
-use crate::synthesis::flow::{Flow, day_flows};
+use crate::synthesis::flow::Flow;
+use crate::synthesis::revision::FlowView;
 use crate::synthesis::tenant::{self, DemoStore};
 use crate::window::{self, HourFilter};
 
@@ -47,7 +48,7 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
         .resolve_all(&ids)
         .into_iter()
         .map(|store| {
-            let data_list: Vec<Value> = buckets(store, first, last, grain, filter)
+            let data_list: Vec<Value> = buckets(&call.flows(), store, (first, last), grain, filter)
                 .into_iter()
                 .map(|(time, flow)| bucket_json(&time, flow, store.dep_id, call.quirks))
                 .collect();
@@ -65,9 +66,9 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
 /// A store's buckets over the days `first..=last`: every asked-for hour (hour grain), or the
 /// days of each period of the grain that fall in the window, summed.
 fn buckets(
+    view: &FlowView,
     store: &DemoStore,
-    first: NaiveDate,
-    last: NaiveDate,
+    (first, last): (NaiveDate, NaiveDate),
     grain: Grain,
     filter: HourFilter,
 ) -> Vec<(String, Flow)> {
@@ -75,7 +76,7 @@ fn buckets(
     let mut out: Vec<(String, Flow)> = Vec::new();
     let mut current: Option<NaiveDate> = None;
     for day in first.iter_days().take_while(|d| *d <= last) {
-        let flows = day_flows(&entity, day);
+        let flows = view.day_flows(&entity, day);
         if grain == Grain::Hour {
             for hour in (0..24).filter(|h| filter.asked(store, *h)) {
                 let flow = filter.counted(&flows, day, hour);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::call::{Call, Data};
 use crate::format::{count, flow_fields};
 use crate::rejection::{ID_ILLEGAL, PARAM_ILLEGAL, Rejection, STORE_NOT_FOUND, business_error};
-use crate::synthesis::flow::{Flow, day_flows};
+use crate::synthesis::flow::Flow;
 use crate::synthesis::tenant;
 use crate::window::{self, HourFilter, Hours};
 
@@ -58,8 +58,9 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     };
     let mut total = Flow::default();
     let entity = store.entity();
+    let view = call.flows();
     for day in start.date().iter_days().take_while(|d| *d <= end.date()) {
-        let flows = day_flows(&entity, day);
+        let flows = view.day_flows(&entity, day);
         for hour in 0..24 {
             let Some(hour_start) = day.and_hms_opt(hour, 0, 0) else {
                 continue;

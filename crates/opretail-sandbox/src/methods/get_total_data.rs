@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::call::{Call, Data};
 use crate::rejection::{ID_ILLEGAL, NEED_UNIT_ILLEGAL, Rejection, business_error};
 use crate::synthesis::random::seed;
+use crate::synthesis::revision::FlowView;
 use crate::synthesis::totals::{Figures, WEATHERS, WINDS};
 
 pub(crate) const METHOD: &str = METHOD_GET_TOTAL_DATA;
@@ -246,14 +247,20 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
             ));
         }
     };
-    Ok(Data::new(payload(id, &call.now, units, call.quirks)))
+    Ok(Data::new(payload(&call.flows(), id, &call.now, units, call.quirks)))
 }
 
 /// The `data` object of `id` on the gateway-local day of `now`.
-fn payload(id: &str, now: &DateTime<FixedOffset>, units: bool, quirks: bool) -> Payload {
+fn payload(
+    flows: &FlowView,
+    id: &str,
+    now: &DateTime<FixedOffset>,
+    units: bool,
+    quirks: bool,
+) -> Payload {
     let style = Style { units, quirks };
     let date = now.date_naive();
-    let f = Figures::at(id, date, now.hour());
+    let f = Figures::at(flows, id, date, now.hour());
     let mut data = Payload {
         buy_rate: style.rate(f.buy_rate),
         day_flow: style.count(f.day_flow),
@@ -295,14 +302,14 @@ mod tests {
         // 2026-11-27 23:30 UTC is already the 28th in UTC+08:00.
         let now = crate::clock::parse_timestamp("20261128073000", crate::clock::gateway_offset())
             .unwrap();
-        let data = serde_json::to_value(payload("S_1", &now, true, true)).unwrap();
+        let data = serde_json::to_value(payload(&FlowView::new(now.naive_local(), None), "S_1", &now, true, true)).unwrap();
         assert_eq!(data["WEATHER"]["weatherDate"], "2026-11-28");
         assert_eq!(data["WEATHER"]["id"], "20261128");
         assert_eq!(data["WEATHER"]["createDate"], "2026-11-28 06:00:00");
         // 2026-11-28 06:00:00 UTC+08:00 is 2026-11-27 22:00:00 UTC.
         assert_eq!(data["UPDATE_TIME"], 1_795_816_800_000_i64);
         assert_eq!(
-            serde_json::to_value(payload("S_1", &now, true, false)).unwrap()["WEATHER"]["id"],
+            serde_json::to_value(payload(&FlowView::new(now.naive_local(), None), "S_1", &now, true, false)).unwrap()["WEATHER"]["id"],
             20_261_128
         );
     }

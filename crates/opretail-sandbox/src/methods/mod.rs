@@ -86,6 +86,7 @@ mod tests {
             platform: &platform,
             gateway: opretail_model::Gateway::Classic,
             token: None,
+            revision: None,
         };
         let data = (accepted.handler)(&call).unwrap().to_value();
         assert!(data["DAY_FLOW"].is_u64());
@@ -99,7 +100,7 @@ mod tests {
             if let Ok(accepted) = validate(&params, &rules_with(registry()), now()) {
                 let at = DateTime::from_timestamp(at, 0).expect("inside chrono's range");
                 let platform = Platform::new(PlatformConfig::default());
-                let call = Call { params: &params, now: at.with_timezone(&now().timezone()), quirks, platform: &platform, gateway: opretail_model::Gateway::Classic, token: None };
+                let call = Call { params: &params, now: at.with_timezone(&now().timezone()), quirks, platform: &platform, gateway: opretail_model::Gateway::Classic, token: None, revision: None };
                 let _ = (accepted.handler)(&call);
             }
         }
@@ -114,6 +115,7 @@ mod tests {
             hours in proptest::option::of(("[0-9]{0,2}", "[0-9]{0,2}")),
             business in "[0-2]?",
             page in "[0-9]{0,4}",
+            revision in proptest::option::of((0u32..72, any::<u64>())),
             quirks in any::<bool>(),
             at in -10_000_000_000i64..200_000_000_000,
         ) {
@@ -139,6 +141,7 @@ mod tests {
                 platform: &platform,
                 gateway: opretail_model::Gateway::Classic,
                 token: Some(&token),
+                revision: revision.map(|(hours, number)| crate::synthesis::revision::Revision { hours, number }),
             };
             for (_, _, handler) in registry().entries() {
                 let _ = handler(&call);

@@ -5,6 +5,7 @@
 
 pub(crate) mod flow;
 pub(crate) mod random;
+pub(crate) mod revision;
 pub(crate) mod shares;
 pub(crate) mod tenant;
 pub(crate) mod totals;

@@ -9,8 +9,8 @@
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 
-use crate::synthesis::flow::{daily_flow, day_so_far};
 use crate::synthesis::random::{day_number, rng_for};
+use crate::synthesis::revision::FlowView;
 
 /// The weathers a day may have: the name sent, and the icon it is drawn with.
 pub(crate) const WEATHERS: [(&str, &str); 6] = [
@@ -48,12 +48,16 @@ impl Figures {
     /// The figures of `id` at the end of the gateway-local day `date`.
     #[cfg(test)]
     pub(crate) fn compute(id: &str, date: NaiveDate) -> Figures {
-        Figures::at(id, date, 23)
+        let end_of_day = date
+            .and_hms_opt(23, 59, 59)
+            .expect("23:59:59 is a valid time");
+        Figures::at(&FlowView::new(end_of_day, None), id, date, 23)
     }
 
     /// The figures of `id` on the gateway-local day `date` when its hour `hour` (0 to 23)
-    /// has begun: today counts its hours up to and including `hour`.
-    pub(crate) fn at(id: &str, date: NaiveDate, hour: u32) -> Figures {
+    /// has begun, the flow as `flows` sees it: today counts its hours up to and including
+    /// `hour`.
+    pub(crate) fn at(flows: &FlowView, id: &str, date: NaiveDate, hour: u32) -> Figures {
         let week_start = date - TimeDelta::days(i64::from(date.weekday().num_days_from_monday()));
         let month_start = date
             .with_day(1)
@@ -63,9 +67,9 @@ impl Figures {
         let mut day_flow = 0;
         for d in month_start.iter_days().take_while(|d| *d <= date) {
             let flow = if d == date {
-                day_so_far(id, date, hour)
+                flows.day_so_far(id, date, hour)
             } else {
-                daily_flow(id, d)
+                flows.day_total(id, d)
             };
             month_flow += flow;
             if d >= week_start {
@@ -109,6 +113,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synthesis::flow::daily_flow;
 
     #[test]
     fn figures_are_consistent_and_deterministic_over_many_days() {
