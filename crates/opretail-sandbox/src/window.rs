@@ -11,7 +11,7 @@ use crate::rejection::{
     ID_ILLEGAL, PARAM_ILLEGAL, Rejection, TOO_MANY_IDS, WINDOW_TOO_LONG, business_error,
 };
 use crate::synthesis::flow::Flow;
-use crate::synthesis::tenant::DemoStore;
+use crate::synthesis::tenant::{DemoStore, is_entity_id};
 
 /// A required `yyyy-MM-dd HH:mm:ss` parameter.
 pub(crate) fn time(call: &Call<'_>, name: &str) -> Result<NaiveDateTime, Rejection> {
@@ -136,13 +136,10 @@ pub(crate) fn ids(call: &Call<'_>, name: &str, limits: Limits) -> Result<Vec<Str
         if id.is_empty() {
             continue;
         }
-        let valid = ["S_", "O_"]
-            .iter()
-            .any(|p| id.len() > p.len() && id.starts_with(p));
-        if !valid {
+        if !is_entity_id(id) {
             return Err(business_error(
                 ID_ILLEGAL,
-                format!("id {id:?} is not a store (S_…) or organisation (O_…) id"),
+                format!("{name} {id:?} is not a store (S_…) or organisation (O_…) id"),
             ));
         }
         if !ids.iter().any(|known| known == id) {

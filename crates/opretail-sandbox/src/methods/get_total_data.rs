@@ -15,6 +15,7 @@ use crate::call::{Call, Data};
 use crate::rejection::{ID_ILLEGAL, NEED_UNIT_ILLEGAL, Rejection, business_error};
 use crate::synthesis::random::seed;
 use crate::synthesis::revision::FlowView;
+use crate::synthesis::tenant::is_entity_id;
 use crate::synthesis::totals::{Figures, WEATHERS, WINDS};
 
 pub(crate) const METHOD: &str = METHOD_GET_TOTAL_DATA;
@@ -226,10 +227,7 @@ fn cfg_data(figures: &Figures, style: Style) -> CfgData {
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     let id = call.params.get(ID);
-    let valid_id = ["S_", "O_"]
-        .iter()
-        .any(|p| id.len() > p.len() && id.starts_with(p));
-    if !valid_id {
+    if !is_entity_id(id) {
         return Err(business_error(
             ID_ILLEGAL,
             format!(

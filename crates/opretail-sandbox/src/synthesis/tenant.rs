@@ -410,6 +410,14 @@ impl Tenant {
     }
 }
 
+/// Whether `id` has the form of a store (`S_…`) or organisation (`O_…`) id: the prefix and
+/// something after it. Whether it names anything is [`Tenant::resolve`]'s question.
+pub(crate) fn is_entity_id(id: &str) -> bool {
+    ["S_", "O_"]
+        .iter()
+        .any(|p| id.len() > p.len() && id.starts_with(p))
+}
+
 /// Digits only (no sign, no spaces), as an id.
 pub(crate) fn parse_id(text: &str) -> Option<i64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
