@@ -1,9 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The modules in layers, each using only those above it in this list's reverse: the
-// server and the builder use the methods, the methods use the calls, windows and data,
-// and nothing below `methods` uses it.
+// The modules form no cycle. `builder` sits on top and hands `methods::registry()` to
+// `server` (the gateway's handler) and `connections` (accept loop, cap, timeouts). `methods`
+// (one file per gateway method) uses `call`, `window`, `paging`, `format`, `rejection`,
+// `platform` and `synthesis` (the data), and none of those uses `methods`.
 mod builder;
 mod call;
 #[cfg(feature = "cli")]

@@ -68,9 +68,19 @@ mod tests {
                 "{method} twice"
             );
         }
-        assert!(registry.knows(opretail_model::METHOD_GET_DEPARTMENTS));
-        assert!(registry.knows(METHOD_ECHO));
-        assert_eq!(entries.len(), 9);
+        for method in [
+            METHOD_ECHO,
+            opretail_model::METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION,
+            opretail_model::METHOD_GET_DEPARTMENTS,
+            opretail_model::METHOD_GET_DEPT_LIST_BY_PAGE,
+            opretail_model::METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
+            opretail_model::METHOD_GET_PASSENGER_INDICATOR_DATA,
+            opretail_model::METHOD_GET_TOTAL_DATA,
+            opretail_model::METHOD_MOBILE_LOGIN,
+            opretail_model::METHOD_SSO_LOGIN,
+        ] {
+            assert!(registry.lookup(method, "v1").is_some(), "{method}");
+        }
     }
 
     #[test]
