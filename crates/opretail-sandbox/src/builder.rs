@@ -10,13 +10,15 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
+use crate::connections::{
+    ConnectionLimits, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Transport, serve,
+};
 use crate::faults::{FaultPlan, FaultState};
 use crate::handle::{Runner, SandboxHandle};
-use crate::methods::Registry;
-use crate::platform::{Platform, PlatformConfig};
-use crate::server::{DEFAULT_MAX_CONNECTIONS, Shared, Transport, router, serve};
+use crate::methods;
+use crate::platform::{DEFAULT_AKEY, DEFAULT_ASID, DEMO_USER, Platform, PlatformConfig};
+use crate::server::{Shared, router};
 use crate::validate::{Credential, Rules};
-use crate::{DEFAULT_AKEY, DEFAULT_ASID};
 
 /// The gateway emulator. Start one with [`Sandbox::builder`].
 #[derive(Debug)]
@@ -43,7 +45,11 @@ pub struct SandboxBuilder {
     faults: FaultPlan,
     listen: SocketAddr,
     max_connections: usize,
+    idle_timeout: Duration,
     tls: bool,
+    revise_recent_hours: u32,
+    /// Whether the beyond-loopback warning goes to stderr instead of the log.
+    warnings_on_stderr: bool,
     pub(crate) platform: PlatformConfig,
 }
 
@@ -58,7 +64,10 @@ impl Default for SandboxBuilder {
             faults: FaultPlan::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             tls: false,
+            revise_recent_hours: 0,
+            warnings_on_stderr: false,
             platform: PlatformConfig::default(),
         }
         .credential(DEFAULT_AKEY, DEFAULT_ASID)
@@ -79,9 +88,11 @@ impl fmt::Debug for SandboxBuilder {
             .field("skew_secs", &self.skew_secs)
             .field("replay", &self.replay)
             .field("quirks", &self.quirks)
+            .field("revise_recent_hours", &self.revise_recent_hours)
             .field("faults", &self.faults)
             .field("listen", &self.listen)
             .field("max_connections", &self.max_connections)
+            .field("idle_timeout", &self.idle_timeout)
             .field("tls", &self.tls)
             .field("platform", &self.platform)
             .finish()
@@ -136,6 +147,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Revises the passenger figures of the last `hours` hours (the current one included) a
+    /// little on every answer (default 0: never), as a gateway that is still counting does:
+    /// the same recent window asked for twice answers up to 5 % differently per hour, while
+    /// older hours never change. Within one answer the figures agree as always (a day is the
+    /// sum of its hours, `DAY_FLOW` the sum of today's), across every passenger-flow method.
+    pub fn revise_recent_hours(mut self, hours: u32) -> Self {
+        self.revise_recent_hours = hours;
+        self
+    }
+
     /// The fault plan to start with; change it later with [`SandboxHandle::set_faults`].
     pub fn faults(mut self, plan: FaultPlan) -> Self {
         self.faults = plan;
@@ -149,10 +170,20 @@ impl SandboxBuilder {
     }
 
     /// The most connections open at once (default
-    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS); 0 counts as 1). Further
-    /// connections wait in the listen backlog until one closes.
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS); 0 counts as 1). At the
+    /// cap, a new connection closes the oldest one with no request in progress; when every
+    /// one is busy, it waits in the listen backlog until one closes.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
+        self
+    }
+
+    /// How long a connection may go without sending a complete request head (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT), 10 s), counted from when it
+    /// opens and from each answer: idle keep-alive connections and clients that send their
+    /// headers too slowly are closed after it. Zero counts as one millisecond.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
@@ -177,12 +208,25 @@ impl SandboxBuilder {
                 .is_some_and(|c| !c.expired && c.secret == DEFAULT_ASID)
     }
 
+    /// Sends the beyond-loopback warning to stderr, whatever the log filter lets through:
+    /// for the command line, where a log filter of `error` must not hide it.
+    #[cfg(feature = "cli")]
+    pub(crate) fn warnings_on_stderr(mut self) -> Self {
+        self.warnings_on_stderr = true;
+        self
+    }
+
     fn warn_if_exposed(&self, addr: SocketAddr) {
-        if self.exposes_demo_key(addr) {
-            tracing::warn!(
-                %addr,
-                "the sandbox listens beyond loopback and accepts the public demo key {DEFAULT_AKEY:?}: anyone who can reach {addr} can call it; listen on 127.0.0.1 or use without_default_credential()"
-            );
+        if !self.exposes_demo_key(addr) {
+            return;
+        }
+        let warning = format!(
+            "the sandbox listens beyond loopback ({addr}) and accepts the public demo key {DEFAULT_AKEY:?}: anyone who can reach it can call it; listen on 127.0.0.1, or drop the demo key (without_default_credential(), --no-demo-key)"
+        );
+        if self.warnings_on_stderr {
+            eprintln!("warning: {warning}");
+        } else {
+            tracing::warn!(%addr, "{warning}");
         }
     }
 
@@ -209,11 +253,18 @@ impl SandboxBuilder {
         Ok(listener)
     }
 
+    fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max: self.max_connections.max(1),
+            idle_timeout: self.idle_timeout,
+        }
+    }
+
     fn into_shared(self) -> Arc<Shared> {
         let rules = Rules {
             credentials: self.credentials,
             tolerance_secs: i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX),
-            registry: Registry::standard(),
+            registry: methods::registry(),
         };
         Arc::new(Shared::new(
             rules,
@@ -222,6 +273,7 @@ impl SandboxBuilder {
             self.quirks,
             FaultState::new(self.faults),
             Platform::new(self.platform),
+            self.revise_recent_hours,
         ))
     }
 
@@ -233,14 +285,14 @@ impl SandboxBuilder {
         let listener = tokio::net::TcpListener::from_std(self.bind()?)?;
         let addr = listener.local_addr()?;
         self.warn_if_exposed(addr);
-        let max_connections = self.max_connections;
+        let limits = self.connection_limits();
         let shared = self.into_shared();
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(
             listener,
             transport,
             router(shared.clone()),
-            max_connections,
+            limits,
             stopped,
         ));
         Ok(SandboxHandle::new(
@@ -259,7 +311,7 @@ impl SandboxBuilder {
         let std_listener = self.bind()?;
         let addr = std_listener.local_addr()?;
         self.warn_if_exposed(addr);
-        let max_connections = self.max_connections;
+        let limits = self.connection_limits();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("opretail-sandbox")
@@ -275,7 +327,7 @@ impl SandboxBuilder {
         let thread = std::thread::Builder::new()
             .name("opretail-sandbox-main".into())
             .spawn(move || {
-                runtime.block_on(serve(listener, transport, app, max_connections, stopped));
+                runtime.block_on(serve(listener, transport, app, limits, stopped));
             })?;
         Ok(SandboxHandle::new(
             addr,
@@ -287,9 +339,74 @@ impl SandboxBuilder {
     }
 }
 
+/// The platform-side settings of a sandbox.
+impl SandboxBuilder {
+    /// Adds a business-platform user who can log in with `password` (replacing an earlier
+    /// user of that name). [`DEMO_USER`] / [`DEMO_PASSWORD`](crate::DEMO_PASSWORD) is there by default.
+    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
+        self.platform.users.insert(name.into(), password.into());
+        self
+    }
+
+    /// Stops accepting the demo user ([`DEMO_USER`]).
+    pub fn without_demo_user(mut self) -> Self {
+        self.platform.users.remove(DEMO_USER);
+        self
+    }
+
+    /// How long a login token stays valid (default [`DEFAULT_TOKEN_TTL`](crate::DEFAULT_TOKEN_TTL), one hour).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.platform.token_ttl = ttl;
+        self
+    }
+
+    /// Registers an application id with the default key ([`DEFAULT_AKEY`]): the cloud
+    /// gateway accepts it as `_aid` with that key. [`DEMO_APPLICATION_ID`](crate::DEMO_APPLICATION_ID) is registered by
+    /// default.
+    pub fn application(self, app_id: impl Into<String>) -> Self {
+        self.application_for(DEFAULT_AKEY, app_id)
+    }
+
+    /// Registers an application id with the key `akey` (see
+    /// [`application`](Self::application)).
+    pub fn application_for(mut self, akey: impl Into<String>, app_id: impl Into<String>) -> Self {
+        let ids = self.platform.applications.entry(akey.into()).or_default();
+        let app_id = app_id.into();
+        if !ids.contains(&app_id) {
+            ids.push(app_id);
+        }
+        self
+    }
+
+    /// The largest `pageSize` the store lists accept (default [`DEFAULT_MAX_PAGE_SIZE`](crate::DEFAULT_MAX_PAGE_SIZE); 0
+    /// counts as 1); larger ones get [`PAGE_SIZE_TOO_LARGE`](crate::PAGE_SIZE_TOO_LARGE).
+    pub fn max_page_size(mut self, max: u32) -> Self {
+        self.platform.limits.max_page_size = max.max(1);
+        self
+    }
+
+    /// The most days one time-series call may cover (default [`DEFAULT_MAX_WINDOW_DAYS`](crate::DEFAULT_MAX_WINDOW_DAYS); 0
+    /// counts as 1); longer windows get [`WINDOW_TOO_LONG`](crate::WINDOW_TOO_LONG). A
+    /// series of weeks, months, quarters or years may always cover one whole period of its
+    /// grain, as the SDK's splitting never cuts one.
+    pub fn max_window_days(mut self, max: u32) -> Self {
+        self.platform.limits.max_window_days = max.max(1);
+        self
+    }
+
+    /// The most ids one time-series or demographics call may name (default
+    /// [`DEFAULT_MAX_IDS_PER_CALL`](crate::DEFAULT_MAX_IDS_PER_CALL); 0 counts as 1); more get
+    /// [`TOO_MANY_IDS`](crate::TOO_MANY_IDS).
+    pub fn max_ids_per_call(mut self, max: u32) -> Self {
+        self.platform.limits.max_ids_per_call = max.max(1);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::{DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_USER_ID};
 
     #[test]
     fn the_demo_key_is_exposed_only_beyond_loopback() {
@@ -306,5 +423,39 @@ mod tests {
         assert!(!private.exposes_demo_key(any));
         let own_secret = Sandbox::builder().credential(DEFAULT_AKEY, "not-the-demo-secret");
         assert!(!own_secret.exposes_demo_key(any));
+    }
+
+    #[test]
+    fn debug_shows_users_but_not_their_passwords() {
+        let builder = Sandbox::builder().user("analyst", "not-for-logs");
+        let text = format!("{builder:?}");
+        assert!(
+            text.contains("analyst") && text.contains(DEMO_USER),
+            "{text}"
+        );
+        assert!(
+            !text.contains("not-for-logs") && !text.contains(DEMO_PASSWORD),
+            "{text}"
+        );
+        assert!(text.contains(DEMO_APPLICATION_ID), "{text}");
+    }
+
+    #[test]
+    fn applications_belong_to_their_key_and_users_get_ids() {
+        let builder = Sandbox::builder()
+            .application("DC-A")
+            .application("DC-A")
+            .application_for("other", "DC-B")
+            .user("zed", "pw")
+            .max_page_size(0);
+        let platform = Platform::new(builder.platform);
+        assert!(platform.application_matches(DEFAULT_AKEY, DEMO_APPLICATION_ID));
+        assert!(platform.application_matches(DEFAULT_AKEY, "DC-A"));
+        assert!(!platform.application_matches(DEFAULT_AKEY, "DC-B"));
+        assert!(platform.application_matches("other", "DC-B"));
+        assert!(!platform.application_matches("nobody", DEMO_APPLICATION_ID));
+        assert_eq!(platform.user(DEMO_USER).unwrap().user_id, DEMO_USER_ID);
+        assert_eq!(platform.user("zed").unwrap().user_id, DEMO_USER_ID + 1);
+        assert_eq!(platform.limits.max_page_size, 1);
     }
 }

@@ -19,7 +19,8 @@ pub struct SandboxArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// An extra developer key to accept, besides the demo key `sandbox`.
+    /// An extra developer key to accept, besides the demo key `sandbox` (or instead of it,
+    /// with `--no-demo-key`).
     #[arg(long, requires = "asid", env = "OPRETAIL_SANDBOX_AKEY")]
     pub akey: Option<String>,
 
@@ -32,10 +33,23 @@ pub struct SandboxArgs {
     )]
     pub asid: Option<String>,
 
+    /// Do not accept the public demo key `sandbox` (then only `--akey` is accepted).
+    #[arg(long)]
+    pub no_demo_key: bool,
+
+    /// Do not accept the public demo user `demo` (no user can log in then).
+    #[arg(long)]
+    pub no_demo_user: bool,
+
     /// Answer with the loose types real gateways send (numbers as strings, `cfgData` as one
     /// object, nulls, missing and extra fields).
     #[arg(long)]
     pub quirks: bool,
+
+    /// Revise the passenger figures of the last N hours a little on every answer, as a
+    /// gateway that is still counting does (0: never).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub revise_recent_hours: u32,
 
     /// Milliseconds of latency added to every request.
     #[arg(long, value_name = "MS", default_value_t = 0)]
@@ -62,9 +76,15 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub tolerance: u64,
 
-    /// Most connections open at once; more wait until one closes.
+    /// Most connections open at once; past it a new one closes the oldest idle one, or
+    /// waits while every one is busy.
     #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
+
+    /// Seconds a connection may go without sending a complete request head (from its start
+    /// and from each answer) before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = crate::DEFAULT_IDLE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
 
     /// Serve HTTPS with a certificate for localhost, 127.0.0.1 and ::1, signed by a CA
     /// generated at start (its PEM is written to `--ca-cert`).
@@ -114,13 +134,21 @@ impl SandboxArgs {
         let mut builder = Sandbox::builder()
             .listen(self.listen)
             .quirks(self.quirks)
+            .revise_recent_hours(self.revise_recent_hours)
             .replay_protection(!self.no_replay_protection)
             .tolerance(Duration::from_secs(self.tolerance))
             .max_connections(self.max_connections)
+            .idle_timeout(Duration::from_secs(self.idle_timeout))
             .faults(self.fault_plan());
         #[cfg(feature = "tls")]
         {
             builder = builder.tls(self.tls);
+        }
+        if self.no_demo_key {
+            builder = builder.without_default_credential();
+        }
+        if self.no_demo_user {
+            builder = builder.without_demo_user();
         }
         if let (Some(akey), Some(asid)) = (&self.akey, &self.asid) {
             builder = builder.credential(akey.clone(), asid.clone());
@@ -131,12 +159,12 @@ impl SandboxArgs {
 
 /// Starts a sandbox, prints `listening on http://HOST:PORT/m.api` (`https://` with `--tls`,
 /// then `ca certificate: PATH`), the accepted credentials, the cloud gateway's URL and the
-/// demo user on stdout, and serves until
-/// Ctrl-C or SIGTERM.
+/// demo user on stdout, and serves until Ctrl-C or SIGTERM. A sandbox that listens beyond
+/// loopback with the demo key says so on stderr, whatever the log filter.
 pub async fn run(args: SandboxArgs) -> io::Result<()> {
     // Installed before the first line is printed: whoever reads it may signal right away.
     let stop = StopSignals::install()?;
-    let sandbox = args.builder().start().await?;
+    let sandbox = args.builder().warnings_on_stderr().start().await?;
     #[cfg(feature = "tls")]
     let ca_file = match sandbox.ca_cert_pem() {
         Some(pem) => Some(CaFile::write(args.ca_cert.as_deref(), pem)?),
@@ -147,15 +175,29 @@ pub async fn run(args: SandboxArgs) -> io::Result<()> {
     if let Some(ca_file) = &ca_file {
         println!("ca certificate: {}", ca_file.path.display());
     }
-    println!("credentials: _akey={DEFAULT_AKEY} _asid={DEFAULT_ASID}");
-    if let Some(akey) = &args.akey {
-        println!("credentials: _akey={akey} _asid=<as given, not shown>");
+    if !args.no_demo_key {
+        println!("credentials: _akey={DEFAULT_AKEY} _asid={DEFAULT_ASID}");
     }
-    println!(
-        "cloud gateway: {} (_aid={DEMO_APPLICATION_ID})",
-        sandbox.cloud_url()
-    );
-    println!("user: userName={DEMO_USER} password={DEMO_PASSWORD}");
+    match &args.akey {
+        Some(akey) => println!("credentials: _akey={akey} _asid=<as given, not shown>"),
+        None if args.no_demo_key => {
+            println!("credentials: none (every call gets KEY_UNLAWFUL; add --akey and --asid)");
+        }
+        None => {}
+    }
+    if args.no_demo_key {
+        println!("cloud gateway: {}", sandbox.cloud_url());
+    } else {
+        println!(
+            "cloud gateway: {} (_aid={DEMO_APPLICATION_ID})",
+            sandbox.cloud_url()
+        );
+    }
+    if args.no_demo_user {
+        println!("user: none (every login gets a user-name error)");
+    } else {
+        println!("user: userName={DEMO_USER} password={DEMO_PASSWORD}");
+    }
     tracing::info!(url = sandbox.url(), "sandbox started");
     stop.wait().await;
     tracing::info!("stopping");
@@ -268,6 +310,32 @@ mod tests {
         assert!(!args.no_replay_protection && !args.quirks);
         assert_eq!(args.tolerance, 600);
         assert_eq!(args.max_connections, crate::DEFAULT_MAX_CONNECTIONS);
+        assert_eq!(args.idle_timeout, crate::DEFAULT_IDLE_TIMEOUT.as_secs());
+        assert!(!args.no_demo_key && !args.no_demo_user);
+        assert_eq!(args.revise_recent_hours, 0);
+    }
+
+    #[test]
+    fn recent_hours_can_be_revised() {
+        let args = parse(&["--revise-recent-hours", "6"]).unwrap();
+        let text = format!("{:?}", args.builder());
+        assert!(text.contains("revise_recent_hours: 6"), "{text}");
+    }
+
+    #[test]
+    fn the_demo_key_and_user_can_be_dropped() {
+        let args = parse(&["--no-demo-key", "--no-demo-user", "--idle-timeout", "3"]).unwrap();
+        let text = format!("{:?}", args.builder());
+        assert!(text.contains("keys (expired?): []"), "{text}");
+        assert!(text.contains("(passwords not shown): []"), "{text}");
+        assert!(text.contains("idle_timeout: 3s"), "{text}");
+        let kept = format!("{:?}", parse(&[]).unwrap().builder());
+        assert!(
+            kept.contains(&format!("[({DEFAULT_AKEY:?}, false)]")),
+            "{kept}"
+        );
+        assert!(kept.contains(&format!("[{DEMO_USER:?}]")), "{kept}");
+        assert!(parse(&["--idle-timeout", "0"]).is_err());
     }
 
     #[cfg(feature = "tls")]

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use opretail_model::ReturnCode;
 use serde::Serialize;
 
-use crate::methods::Data;
+use crate::call::Data;
 
 /// The gateway's time as sent in `stat.systime`: `yyyy-MM-dd HH:mm:ss` at the gateway's offset.
 pub(crate) fn systime(now: &DateTime<FixedOffset>) -> String {
@@ -23,18 +23,7 @@ pub(crate) struct Envelope<'a> {
     pub(crate) quirks: bool,
 }
 
-/// The envelope as sent; the fields serialise in declaration order, the platform's.
-#[derive(Serialize)]
-struct Wire<'a> {
-    stat: Stat<'a>,
-    result: &'a str,
-    /// Absent (strict errors), `null` (quirky errors) or the payload.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Option<Data>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<&'static str>,
-}
-
+/// `stat`, the envelope's first field; its fields serialise in the platform's order.
 #[derive(Serialize)]
 struct Stat<'a> {
     cid: &'a str,
@@ -54,38 +43,52 @@ enum Code {
 }
 
 impl Envelope<'_> {
-    /// The JSON bytes. Strict: `stat.code` is a string and `data` is absent on errors.
-    /// Quirks: `stat.code` is a number, an error carries `"data": null`, and extra fields
-    /// appear.
+    /// The JSON bytes, fields in the platform's order: `stat`, `result`, `data`. Strict:
+    /// `stat.code` is a string and `data` is absent on errors. Quirks: `stat.code` is a
+    /// number, an error carries `"data": null`, and extra fields appear.
+    ///
+    /// Written field by field rather than derived, so that `data` (any payload) goes
+    /// straight into the answer's buffer.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         let quirks = self.quirks;
-        let wire = Wire {
-            stat: Stat {
-                cid: self.cid,
-                code: if quirks {
-                    Code::Number(self.code.code())
-                } else {
-                    Code::Text(self.code.code().to_string())
-                },
-                codename: self.code.name(),
-                systime: systime(self.now),
-                elapsed: quirks.then_some(1),
+        let stat = Stat {
+            cid: self.cid,
+            code: if quirks {
+                Code::Number(self.code.code())
+            } else {
+                Code::Text(self.code.code().to_string())
             },
-            result: self.result,
-            data: match (self.data, quirks) {
-                (Some(data), _) => Some(Some(data)),
-                (None, true) => Some(None),
-                (None, false) => None,
-            },
-            version: quirks.then_some("sandbox"),
+            codename: self.code.name(),
+            systime: systime(self.now),
+            elapsed: quirks.then_some(1),
         };
         // A getTotalData answer is about 1.3 KB: room for it from the start, instead of
         // growing from 128 bytes by copies (about 2 % of the sandbox's instructions per call).
         let mut bytes = Vec::with_capacity(2048);
-        serde_json::to_writer(&mut bytes, &wire)
-            .expect("an envelope has string keys only, so it serialises");
+        bytes.extend_from_slice(b"{\"stat\":");
+        write(&mut bytes, &stat);
+        bytes.extend_from_slice(b",\"result\":");
+        write(&mut bytes, &self.result);
+        match (&self.data, quirks) {
+            (Some(data), _) => {
+                bytes.extend_from_slice(b",\"data\":");
+                data.write_json(&mut bytes);
+            }
+            (None, true) => bytes.extend_from_slice(b",\"data\":null"),
+            (None, false) => {}
+        }
+        if quirks {
+            bytes.extend_from_slice(b",\"version\":\"sandbox\"");
+        }
+        bytes.push(b'}');
         bytes
     }
+}
+
+/// Appends the JSON text of `value`.
+fn write(bytes: &mut Vec<u8>, value: &impl Serialize) {
+    serde_json::to_writer(bytes, value)
+        .expect("an envelope's parts have string keys only and write to memory");
 }
 
 #[cfg(test)]
@@ -105,7 +108,7 @@ mod tests {
             code: &code,
             result: "ok",
             now: &epoch(),
-            data: Some(Data::Tree(serde_json::json!({"a": 1}))),
+            data: Some(Data::new(serde_json::json!({"a": 1}))),
             quirks: false,
         }
         .into_bytes()

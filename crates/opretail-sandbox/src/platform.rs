@@ -6,20 +6,24 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use md5::{Digest, Md5};
 use opretail_model::ReturnCode;
 
-use crate::methods::Call;
-use crate::tokens::{Session, TokenProblem, Tokens, User};
-use crate::validate::Rejection;
-use crate::{DEFAULT_AKEY, SandboxBuilder};
+use crate::rejection::Rejection;
+use crate::tokens::{Session, Tokens, User};
+
+/// The developer key the sandbox accepts by default (public, documented, printed at start).
+pub const DEFAULT_AKEY: &str = "sandbox";
+/// The signing secret of [`DEFAULT_AKEY`] (public, documented, printed at start).
+pub const DEFAULT_ASID: &str = "sandbox-secret";
 
 /// The business-platform user the sandbox knows by default (public, documented, printed at
 /// start): log in with it through `mobileLogin` or `ssoLogin`.
 pub const DEMO_USER: &str = "demo";
 /// The password of [`DEMO_USER`] (public, documented, printed at start).
 pub const DEMO_PASSWORD: &str = "demo-password";
-/// The application id registered with [`DEFAULT_AKEY`](crate::DEFAULT_AKEY): the `_aid` the
+/// The application id registered with [`DEFAULT_AKEY`]: the `_aid` the
 /// cloud gateway (`/cloud.api`) accepts with the demo key.
 pub const DEMO_APPLICATION_ID: &str = "DC-SANDBOX";
 /// How long a login token is valid by default: one hour
@@ -36,7 +40,7 @@ pub const DEFAULT_MAX_WINDOW_DAYS: u32 = 31;
 pub const DEFAULT_MAX_IDS_PER_CALL: u32 = 20;
 
 /// The user id of the demo user; later users count up from it.
-const DEMO_USER_ID: i64 = 10_086;
+pub(crate) const DEMO_USER_ID: i64 = 10_086;
 
 /// The limits of the store-list and time-series methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +54,11 @@ pub(crate) struct Limits {
 #[derive(Clone)]
 pub(crate) struct PlatformConfig {
     /// Users by name, with their passwords.
-    users: BTreeMap<String, String>,
-    token_ttl: Duration,
+    pub(crate) users: BTreeMap<String, String>,
+    pub(crate) token_ttl: Duration,
     /// Application ids by developer key.
-    applications: HashMap<String, Vec<String>>,
-    limits: Limits,
+    pub(crate) applications: HashMap<String, Vec<String>>,
+    pub(crate) limits: Limits,
 }
 
 impl Default for PlatformConfig {
@@ -89,70 +93,6 @@ impl fmt::Debug for PlatformConfig {
             .field("applications", &applications)
             .field("limits", &self.limits)
             .finish()
-    }
-}
-
-/// The platform-side settings of a sandbox.
-impl SandboxBuilder {
-    /// Adds a business-platform user who can log in with `password` (replacing an earlier
-    /// user of that name). [`DEMO_USER`] / [`DEMO_PASSWORD`] is there by default.
-    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
-        self.platform.users.insert(name.into(), password.into());
-        self
-    }
-
-    /// Stops accepting the demo user ([`DEMO_USER`]).
-    pub fn without_demo_user(mut self) -> Self {
-        self.platform.users.remove(DEMO_USER);
-        self
-    }
-
-    /// How long a login token stays valid (default [`DEFAULT_TOKEN_TTL`], one hour).
-    pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.platform.token_ttl = ttl;
-        self
-    }
-
-    /// Registers an application id with the default key ([`DEFAULT_AKEY`]): the cloud
-    /// gateway accepts it as `_aid` with that key. [`DEMO_APPLICATION_ID`] is registered by
-    /// default.
-    pub fn application(self, app_id: impl Into<String>) -> Self {
-        self.application_for(DEFAULT_AKEY, app_id)
-    }
-
-    /// Registers an application id with the key `akey` (see
-    /// [`application`](Self::application)).
-    pub fn application_for(mut self, akey: impl Into<String>, app_id: impl Into<String>) -> Self {
-        let ids = self.platform.applications.entry(akey.into()).or_default();
-        let app_id = app_id.into();
-        if !ids.contains(&app_id) {
-            ids.push(app_id);
-        }
-        self
-    }
-
-    /// The largest `pageSize` the store lists accept (default [`DEFAULT_MAX_PAGE_SIZE`]; 0
-    /// counts as 1); larger ones get [`PAGE_SIZE_TOO_LARGE`](crate::PAGE_SIZE_TOO_LARGE).
-    pub fn max_page_size(mut self, max: u32) -> Self {
-        self.platform.limits.max_page_size = max.max(1);
-        self
-    }
-
-    /// The most days one time-series call may cover (default [`DEFAULT_MAX_WINDOW_DAYS`]; 0
-    /// counts as 1); longer windows get [`WINDOW_TOO_LONG`](crate::WINDOW_TOO_LONG). A
-    /// series of weeks, months, quarters or years may always cover one whole period of its
-    /// grain, as the SDK's splitting never cuts one.
-    pub fn max_window_days(mut self, max: u32) -> Self {
-        self.platform.limits.max_window_days = max.max(1);
-        self
-    }
-
-    /// The most ids one time-series or demographics call may name (default
-    /// [`DEFAULT_MAX_IDS_PER_CALL`]; 0 counts as 1); more get
-    /// [`TOO_MANY_IDS`](crate::TOO_MANY_IDS).
-    pub fn max_ids_per_call(mut self, max: u32) -> Self {
-        self.platform.limits.max_ids_per_call = max.max(1);
-        self
     }
 }
 
@@ -207,8 +147,38 @@ impl Platform {
             .is_some_and(|ids| ids.iter().any(|id| id == aid))
     }
 
-    pub(crate) fn count_login(&self) {
+    /// Logs the user `name` in with the password `sent` (in the form the login method
+    /// takes): a new token and its session, or why not.
+    pub(crate) fn log_in(
+        &self,
+        name: &str,
+        sent: &str,
+        form: PasswordForm,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(String, Session), Rejection> {
+        let Some(user) = self.user(name) else {
+            return Err(Rejection::new(
+                ReturnCode::UsernameError,
+                format_args!(
+                    "no user {name:?}; log in with a business-platform account (the sandbox's demo user is {DEMO_USER:?})"
+                ),
+            ));
+        };
+        let (matches, hint) = match form {
+            PasswordForm::Plain => (sent == user.password, "send the password as it is"),
+            PasswordForm::Md5Hex => (
+                sent == md5_hex(&user.password),
+                "send the lowercase hex of the password's MD5",
+            ),
+        };
+        if !matches {
+            return Err(Rejection::new(
+                ReturnCode::PasswordError,
+                format_args!("wrong password for user {name:?}; {hint}"),
+            ));
+        }
         self.logins.fetch_add(1, Ordering::Relaxed);
+        Ok(self.tokens.issue(user, now))
     }
 
     /// Successful logins so far.
@@ -217,67 +187,47 @@ impl Platform {
     }
 }
 
-impl Call<'_> {
-    /// The session of the request's token (in the gateway's token header), or
-    /// `TOKEN_NOT_EXIST`.
-    pub(crate) fn session(&self) -> Result<Session, Rejection> {
-        let header = self.gateway.token_header();
-        self.platform
-            .tokens
-            .check(self.token, self.now)
-            .map_err(|problem| {
-                let detail = match problem {
-                    TokenProblem::Missing => format!(
-                        "this method needs a login token in the {header:?} header; log in with mobileLogin or ssoLogin first"
-                    ),
-                    TokenProblem::Unknown => format!(
-                        "the token in the {header:?} header is not one this gateway issued (or it was expired); log in again"
-                    ),
-                    TokenProblem::Expired => {
-                        "the login token has expired; log in again".to_owned()
-                    }
-                };
-                Rejection::new(ReturnCode::TokenNotExist, detail)
-            })
-    }
+/// How a login method takes the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordForm {
+    /// As it is (`mobileLogin`).
+    Plain,
+    /// The lowercase hex of its MD5 (`ssoLogin`).
+    Md5Hex,
+}
+
+fn md5_hex(text: &str) -> String {
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Sandbox;
 
     #[test]
-    fn debug_shows_users_but_not_their_passwords() {
-        let builder = Sandbox::builder().user("analyst", "not-for-logs");
-        let text = format!("{builder:?}");
-        assert!(
-            text.contains("analyst") && text.contains(DEMO_USER),
-            "{text}"
-        );
-        assert!(
-            !text.contains("not-for-logs") && !text.contains(DEMO_PASSWORD),
-            "{text}"
-        );
-        assert!(text.contains(DEMO_APPLICATION_ID), "{text}");
+    fn md5_is_lowercase_hex() {
+        assert_eq!(md5_hex("123456"), "e10adc3949ba59abbe56e057f20f883e");
     }
 
     #[test]
-    fn applications_belong_to_their_key_and_users_get_ids() {
-        let builder = Sandbox::builder()
-            .application("DC-A")
-            .application("DC-A")
-            .application_for("other", "DC-B")
-            .user("zed", "pw")
-            .max_page_size(0);
-        let platform = Platform::new(builder.platform);
-        assert!(platform.application_matches(DEFAULT_AKEY, DEMO_APPLICATION_ID));
-        assert!(platform.application_matches(DEFAULT_AKEY, "DC-A"));
-        assert!(!platform.application_matches(DEFAULT_AKEY, "DC-B"));
-        assert!(platform.application_matches("other", "DC-B"));
-        assert!(!platform.application_matches("nobody", DEMO_APPLICATION_ID));
-        assert_eq!(platform.user(DEMO_USER).unwrap().user_id, DEMO_USER_ID);
-        assert_eq!(platform.user("zed").unwrap().user_id, DEMO_USER_ID + 1);
-        assert_eq!(platform.limits.max_page_size, 1);
+    fn logins_check_the_user_and_the_password_in_its_form() {
+        let platform = Platform::new(PlatformConfig::default());
+        let now = DateTime::UNIX_EPOCH.fixed_offset();
+        let plain = platform.log_in(DEMO_USER, DEMO_PASSWORD, PasswordForm::Plain, now);
+        assert_eq!(plain.unwrap().1.user_id, DEMO_USER_ID);
+        let hashed = md5_hex(DEMO_PASSWORD);
+        assert!(
+            platform
+                .log_in(DEMO_USER, &hashed, PasswordForm::Md5Hex, now)
+                .is_ok()
+        );
+        let wrong = platform.log_in(DEMO_USER, &hashed, PasswordForm::Plain, now);
+        assert_eq!(wrong.unwrap_err().code, ReturnCode::PasswordError);
+        let nobody = platform.log_in("nobody", DEMO_PASSWORD, PasswordForm::Plain, now);
+        assert_eq!(nobody.unwrap_err().code, ReturnCode::UsernameError);
+        assert_eq!(platform.logins(), 2);
     }
 }

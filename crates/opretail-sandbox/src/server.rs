@@ -1,4 +1,5 @@
-//! The HTTP side: the accept loop, the connections and the `/m.api` handler.
+//! The gateway's HTTP handler: `/m.api` and `/cloud.api`, from the request body to the
+//! envelope, with the fault plan applied on the way.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -16,24 +17,20 @@ use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
 use http::{HeaderValue, StatusCode, header};
 use http_body::{Frame, SizeHint};
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use opretail_model::{Gateway, ReturnCode};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
-use tokio::task::JoinSet;
-use tower::ServiceExt;
 
+use crate::call::{Call, Data};
 use crate::clock::Clock;
+use crate::connections::ConnectionKill;
 use crate::counters::LiveCounters;
 use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
-use crate::methods::{Call, Data};
 use crate::params::Params;
 use crate::platform::Platform;
+use crate::rejection::{Rejection, return_code};
 use crate::replay::ReplayCache;
-use crate::validate::{AidRule, Rejection, Rules, validate_on};
+use crate::synthesis::revision::Revision;
+use crate::validate::{AidRule, Rules, validate_on};
 
 /// The largest request body read; larger ones get HTTP 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -41,18 +38,6 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The most `name=value` pairs read from a request (query string and body together); more
 /// get HTTP 400. A gateway call has about a dozen.
 pub const MAX_FORM_PAIRS: usize = 256;
-
-/// The default cap on open connections
-/// ([`SandboxBuilder::max_connections`](crate::SandboxBuilder::max_connections)); past it,
-/// new connections wait in the listen backlog until one closes.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
-
-/// How long open connections get to finish when the sandbox stops.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How long a client gets to complete the TLS handshake.
-#[cfg(feature = "tls")]
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything the handler shares across requests.
 pub(crate) struct Shared {
@@ -63,6 +48,10 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) counters: LiveCounters,
     pub(crate) platform: Platform,
+    /// How many recent hours each answer revises (0: none).
+    revise_recent_hours: u32,
+    /// The revisions handed out so far.
+    revisions: AtomicU64,
     cid_prefix: u32,
     cid_next: AtomicU64,
 }
@@ -75,6 +64,7 @@ impl Shared {
         quirks: bool,
         faults: FaultState,
         platform: Platform,
+        revise_recent_hours: u32,
     ) -> Self {
         Shared {
             rules,
@@ -84,6 +74,8 @@ impl Shared {
             faults: Mutex::new(faults),
             counters: LiveCounters::default(),
             platform,
+            revise_recent_hours,
+            revisions: AtomicU64::new(0),
             cid_prefix: fastrand::u32(..),
             cid_next: AtomicU64::new(1),
         }
@@ -106,130 +98,11 @@ impl Shared {
     }
 }
 
-/// Closes the connection a request came on, without a response.
-#[derive(Clone)]
-struct ConnectionKill(Arc<Notify>);
-
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/m.api", post(gateway))
         .route("/cloud.api", post(gateway))
         .with_state(shared)
-}
-
-/// How connections are served: plain HTTP, or HTTPS with the sandbox's certificate.
-#[derive(Clone)]
-pub(crate) enum Transport {
-    Plain,
-    #[cfg(feature = "tls")]
-    Tls(tokio_rustls::TlsAcceptor),
-}
-
-/// Accepts connections, at most `max_connections` open at once, until `shutdown` turns true
-/// (or its sender is gone), then lets open connections finish for a short while.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    transport: Transport,
-    router: Router,
-    max_connections: usize,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let permits = Arc::new(Semaphore::new(max_connections.max(1)));
-    let mut connections = JoinSet::new();
-    loop {
-        // A permit first: at the cap, new connections wait in the kernel's backlog.
-        let next = async {
-            let permit = permits
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("the connection semaphore is never closed");
-            (permit, listener.accept().await)
-        };
-        tokio::select! {
-            (permit, accepted) = next => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(connection(
-                        stream,
-                        transport.clone(),
-                        router.clone(),
-                        shutdown.clone(),
-                        permit,
-                    ));
-                }
-                Err(error) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            },
-            _ = shutdown.changed() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-    drop(listener);
-    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        connections.abort_all();
-        while connections.join_next().await.is_some() {}
-    }
-}
-
-/// One connection, holding its permit until it ends.
-async fn connection(
-    stream: TcpStream,
-    transport: Transport,
-    router: Router,
-    shutdown: watch::Receiver<bool>,
-    _permit: OwnedSemaphorePermit,
-) {
-    let _ = stream.set_nodelay(true);
-    match transport {
-        Transport::Plain => serve_http(stream, router, shutdown).await,
-        #[cfg(feature = "tls")]
-        Transport::Tls(acceptor) => {
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                Ok(Ok(stream)) => serve_http(stream, router, shutdown).await,
-                Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
-                Err(_) => tracing::debug!("TLS handshake timed out"),
-            }
-        }
-    }
-}
-
-/// HTTP/1.1 on one connection, until the client or the sandbox closes it.
-async fn serve_http<S>(stream: S, router: Router, mut shutdown: watch::Receiver<bool>)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let kill = Arc::new(Notify::new());
-    let kill_for_requests = ConnectionKill(kill.clone());
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-        request.extensions_mut().insert(kill_for_requests.clone());
-        router.clone().oneshot(request)
-    });
-    // The timer lets hyper drop clients that never finish sending their headers. Half-close
-    // stays off (hyper's default): a client that closes its side while its request waits
-    // (in a `Fault::Delay`, say) ends the connection and drops the request.
-    let conn = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    if !*shutdown.borrow() {
-        tokio::select! {
-            _ = conn.as_mut() => return,
-            _ = kill.notified() => return,
-            _ = shutdown.changed() => {}
-        }
-    }
-    conn.as_mut().graceful_shutdown();
-    tokio::select! {
-        _ = conn => {}
-        _ = kill.notified() => {}
-    }
 }
 
 fn json_response(body: Vec<u8>) -> axum::response::Response {
@@ -331,8 +204,8 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
             Fault::HugeBody(size) => return huge_response(size),
             Fault::Redirect { status, location } => return redirect_response(status, &location),
             Fault::CloseConnection => {
-                if let Some(ConnectionKill(kill)) = parts.extensions.get::<ConnectionKill>() {
-                    kill.notify_one();
+                if let Some(kill) = parts.extensions.get::<ConnectionKill>() {
+                    kill.close();
                     // The connection task drops this request with the connection.
                     std::future::pending::<()>().await;
                 }
@@ -343,7 +216,7 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
                 return response;
             }
             Fault::Gateway(code) => {
-                let code = crate::methods::return_code(code);
+                let code = return_code(code);
                 let rejection = Rejection::new(code, "injected by the sandbox's fault plan");
                 let now = shared.clock.now();
                 return answer(&shared, &params, Err(rejection), &now, started, false);
@@ -404,9 +277,13 @@ fn handle(
         platform: &shared.platform,
         gateway,
         token,
+        revision: (shared.revise_recent_hours > 0).then(|| Revision {
+            hours: shared.revise_recent_hours,
+            number: shared.revisions.fetch_add(1, Ordering::Relaxed),
+        }),
     };
     tracing::trace!(method = accepted.method, "dispatching");
-    accepted.handler.run(&call)
+    (accepted.handler)(&call)
 }
 
 fn answer(

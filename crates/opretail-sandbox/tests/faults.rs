@@ -17,12 +17,7 @@ async fn with_script(faults: impl IntoIterator<Item = Fault>) -> SandboxHandle {
 }
 
 async fn send(url: &str) -> reqwest::Result<reqwest::Response> {
-    client()
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Form::total_data("S_1").signed().encode())
-        .send()
-        .await
+    common::send_total_data(&client(), url).await
 }
 
 #[tokio::test]
@@ -241,11 +236,7 @@ async fn redirects_have_the_status_the_location_and_no_body() {
         .build()
         .unwrap();
     for (status, location) in [(302, "https://elsewhere.invalid/m.api"), (308, "/other")] {
-        let response = no_follow
-            .post(sandbox.url())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Form::total_data("S_1").signed().encode())
-            .send()
+        let response = common::send_total_data(&no_follow, sandbox.url())
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), status);

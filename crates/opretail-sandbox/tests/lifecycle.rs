@@ -3,24 +3,30 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+#[cfg(feature = "cli")]
+use common::Binary;
 use common::Form;
 use opretail_sandbox::{Sandbox, SandboxHandle};
 use serde_json::Value;
 
 /// A plain blocking HTTP/1.1 POST over a socket: no client library, no runtime.
 fn blocking_post(sandbox: &SandboxHandle, body: &str) -> (String, Value) {
-    let mut stream = TcpStream::connect(sandbox.addr()).unwrap();
+    post_to(sandbox.addr(), body)
+}
+
+/// [`blocking_post`] to an address.
+fn post_to(addr: SocketAddr, body: &str) -> (String, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     write!(
         stream,
-        "POST /m.api HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        sandbox.addr(),
+        "POST /m.api HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -113,28 +119,19 @@ fn signing_vectors_verify() {
     }
 }
 
+#[cfg(feature = "cli")]
 #[test]
 fn binary_prints_its_url_then_the_credentials() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--akey",
-            "mine",
-            "--asid",
-            "hidden-secret",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let second = lines.next().unwrap().unwrap();
-    let third = lines.next().unwrap().unwrap();
-    let cloud = lines.next().unwrap().unwrap();
-    let user = lines.next().unwrap().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut binary = Binary::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--akey",
+        "mine",
+        "--asid",
+        "hidden-secret",
+    ]);
+    let [first, second, third, cloud, user] = [(); 5].map(|_| binary.line());
+    binary.stop();
     let url = first
         .strip_prefix("listening on http://127.0.0.1:")
         .unwrap();
@@ -153,25 +150,91 @@ fn binary_prints_its_url_then_the_credentials() {
     assert_eq!(user, "user: userName=demo password=demo-password");
 }
 
-#[cfg(unix)]
+#[cfg(all(unix, feature = "cli"))]
 #[test]
 fn binary_stops_cleanly_on_sigterm() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
+    let mut binary = Binary::start(&["--listen", "127.0.0.1:0"]);
+    let first = binary.line();
     assert!(
         first.starts_with("listening on http://127.0.0.1:"),
         "{first}"
     );
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &binary.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = binary.wait();
     assert!(exit.success(), "{exit:?}");
+}
+
+/// The port of a `listening on http://HOST:PORT/m.api` line.
+#[cfg(feature = "cli")]
+fn port_of(first: &str) -> u16 {
+    let rest = first.strip_prefix("listening on http://").unwrap();
+    let host_port = rest.strip_suffix("/m.api").unwrap();
+    host_port.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn binary_warns_on_stderr_beyond_loopback_whatever_the_log_filter() {
+    let mut exposed = Binary::start(&["--listen", "0.0.0.0:0"]);
+    // The warning is written before the first line on stdout.
+    let first = exposed.line();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    let stderr = exposed.stop();
+    assert!(
+        stderr.contains("warning: the sandbox listens beyond loopback")
+            && stderr.contains("--no-demo-key"),
+        "{stderr}"
+    );
+    // Without the demo key, nothing to warn about.
+    let mut private = Binary::start(&[
+        "--listen",
+        "0.0.0.0:0",
+        "--no-demo-key",
+        "--akey",
+        "mine",
+        "--asid",
+        "s3cret",
+    ]);
+    let first = private.line();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    let stderr = private.stop();
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn binary_can_drop_the_demo_key_and_the_demo_user() {
+    let mut binary = Binary::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--no-demo-key",
+        "--no-demo-user",
+        "--akey",
+        "mine",
+        "--asid",
+        "s3cret",
+    ]);
+    let lines: Vec<String> = (0..4).map(|_| binary.line()).collect();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port_of(&lines[0])));
+    assert!(lines[1].contains("_akey=mine"), "{lines:?}");
+    assert!(lines[2].ends_with("/cloud.api"), "{lines:?}");
+    assert!(lines[3].starts_with("user: none"), "{lines:?}");
+    assert!(!lines.join("\n").contains("sandbox-secret"), "{lines:?}");
+    // The demo key is refused, the given one accepted.
+    let (_, demo) = post_to(addr, &Form::total_data("S_1").signed().encode());
+    assert_eq!(demo["stat"]["code"], "2", "{demo}");
+    let mine = |form: Form| form.set("_akey", "mine").signed_with("s3cret").encode();
+    let (_, own) = post_to(addr, &mine(Form::total_data("S_1")));
+    assert_eq!(own["stat"]["code"], "0", "{own}");
+    // The demo user cannot log in.
+    let login = Form::common(opretail_model::METHOD_MOBILE_LOGIN)
+        .set("userName", opretail_sandbox::DEMO_USER)
+        .set("password", opretail_sandbox::DEMO_PASSWORD);
+    let (_, refused) = post_to(addr, &mine(login));
+    assert_eq!(refused["stat"]["code"], "103094", "{refused}");
+    binary.stop();
 }

@@ -11,10 +11,10 @@ use chrono::{Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use common::Form;
 use opretail_model::{
     DateRange, Demographics, EntityId, GetManyShopsPassengerIndicatorData, Grain, LoginData,
-    LoginMethod, METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION, METHOD_GET_DEPARTMENTS,
-    METHOD_GET_DEPT_LIST_BY_PAGE, METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-    METHOD_GET_PASSENGER_INDICATOR_DATA, METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, Operation,
-    PassengerIndicator, SeriesRequest, ShopSeriesList, StorePage, UserLogin,
+    LoginMethod, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE,
+    METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA, METHOD_GET_PASSENGER_INDICATOR_DATA,
+    METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, Operation, PassengerIndicator, SeriesRequest,
+    ShopSeriesList, StorePage, UserLogin,
 };
 use opretail_sandbox::{
     DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_ROOT_NODE, DEMO_STORE_COUNT, DEMO_USER, Fault,
@@ -79,6 +79,16 @@ async fn call(gw: Gw<'_>, method: &str, params: &[(&str, String)], token: &str) 
     call_with(gw, method, params, Some((gw.header, token))).await
 }
 
+/// Posts a model operation with `token` in the gateway's token header.
+async fn send(gw: Gw<'_>, op: &impl Operation, token: &str) -> Value {
+    call(gw, op.method(), &params_of(op), token).await
+}
+
+/// Posts a model operation without a token.
+async fn send_without_token(gw: Gw<'_>, op: &impl Operation) -> Value {
+    call_with(gw, op.method(), &params_of(op), None).await
+}
+
 /// The params of a model operation, as owned pairs.
 fn params_of(op: &impl Operation) -> Vec<(&str, String)> {
     op.params()
@@ -107,7 +117,7 @@ async fn login(gw: Gw<'_>) -> String {
         LoginMethod::Mobile,
     )
     .unwrap();
-    let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&op), None).await;
+    let envelope = send_without_token(gw, &op).await;
     let login: LoginData = data(&envelope);
     login.token.expose_secret().to_owned()
 }
@@ -136,15 +146,7 @@ async fn series(
 ) -> ShopSeriesList {
     let op =
         GetManyShopsPassengerIndicatorData::new(ids.iter().map(|i| id(i)), days, grain).unwrap();
-    data(
-        &call(
-            gw,
-            METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-            &params_of(&op),
-            token,
-        )
-        .await,
-    )
+    data(&send(gw, &op, token).await)
 }
 
 #[tokio::test]
@@ -161,8 +163,7 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         LoginMethod::Mobile,
     )
     .unwrap();
-    let first: LoginData =
-        data(&call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&mobile), None).await);
+    let first: LoginData = data(&send_without_token(gw, &mobile).await);
     assert!(first.enterprise_id.is_some());
     let sso = UserLogin::new(
         "buyer",
@@ -170,7 +171,7 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         LoginMethod::Sso,
     )
     .unwrap();
-    let envelope = call_with(cloud(&sandbox), METHOD_SSO_LOGIN, &params_of(&sso), None).await;
+    let envelope = send_without_token(cloud(&sandbox), &sso).await;
     let second: LoginData = data(&envelope);
     assert_ne!(first.token.expose_secret(), second.token.expose_secret());
     assert_eq!(second.user_name.as_deref(), Some("buyer"));
@@ -188,7 +189,7 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         LoginMethod::Mobile,
     )
     .unwrap();
-    let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&unknown), None).await;
+    let envelope = send_without_token(gw, &unknown).await;
     common::assert_error(&envelope, 103_094, "USERNAME_ERROE");
     let wrong = UserLogin::new(
         DEMO_USER,
@@ -196,7 +197,7 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         LoginMethod::Mobile,
     )
     .unwrap();
-    let envelope = call_with(gw, METHOD_MOBILE_LOGIN, &params_of(&wrong), None).await;
+    let envelope = send_without_token(gw, &wrong).await;
     common::assert_error(&envelope, 103_095, "PASSWORD_ERROE");
     assert!(!envelope.to_string().contains("guess"), "{envelope}");
     // ssoLogin wants the MD5: the plain password is wrong there.
@@ -217,13 +218,7 @@ async fn both_logins_give_tokens_and_refuse_unknown_users_and_wrong_passwords() 
         .start()
         .await
         .unwrap();
-    let envelope = call_with(
-        classic(&without_demo),
-        METHOD_MOBILE_LOGIN,
-        &params_of(&mobile),
-        None,
-    )
-    .await;
+    let envelope = send_without_token(classic(&without_demo), &mobile).await;
     common::assert_error(&envelope, 103_094, "USERNAME_ERROE");
 }
 
@@ -503,30 +498,15 @@ async fn hours_days_weeks_and_the_window_figure_are_sums_of_each_other() {
         // The window figure of one store is the same sum.
         let store = h.entity_id().unwrap();
         let op = opretail_model::GetPassengerIndicatorData::new(&store, days).unwrap();
-        let window: PassengerIndicator = data(
-            &call(
-                gw,
-                METHOD_GET_PASSENGER_INDICATOR_DATA,
-                &params_of(&op),
-                &token,
-            )
-            .await,
-        );
+        let window: PassengerIndicator = data(&send(gw, &op, &token).await);
         let all: i64 = d.buckets.iter().map(entering).sum();
         assert_eq!(int(window.passenger_flow.as_ref()), all);
         let rate = window.in_shop_rate.as_ref().unwrap().value();
         assert!(rate > 0.0 && rate < 100.0, "{rate}");
     }
     // Both spellings of outside flow occur: 1002 is even, 1003 odd.
-    let raw = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(
-            &GetManyShopsPassengerIndicatorData::new(ids.map(id), days, Grain::Month).unwrap(),
-        ),
-        &token,
-    )
-    .await;
+    let months = GetManyShopsPassengerIndicatorData::new(ids.map(id), days, Grain::Month).unwrap();
+    let raw = send(gw, &months, &token).await;
     let text = raw["data"].to_string();
     assert!(text.contains("\"outsidePassengerFlow\"") && text.contains("\"outSidePassengerFlow\""));
 }
@@ -558,6 +538,34 @@ async fn future_days_count_zero_and_organisations_expand_to_their_stores() {
 }
 
 #[tokio::test]
+async fn recent_hours_are_revised_between_calls_and_older_ones_are_not() {
+    // Two days back from now: all of yesterday's busy hours are recent.
+    let sandbox = Sandbox::builder()
+        .revise_recent_hours(48)
+        .start()
+        .await
+        .unwrap();
+    let gw = classic(&sandbox);
+    let token = login(gw).await;
+    let day = |back: i64| {
+        let date = gateway_today() - TimeDelta::days(back);
+        DateRange::new(date, date).unwrap()
+    };
+    let (mut recent, mut older) = (BTreeSet::new(), BTreeSet::new());
+    for _ in 0..8 {
+        let recent_day = series(gw, &token, &["S_1001"], day(1), Grain::Day).await;
+        recent.insert(entering(&recent_day.shops[0].buckets[0]));
+        let older_day = series(gw, &token, &["S_1001"], day(3), Grain::Day).await;
+        older.insert(entering(&older_day.shops[0].buckets[0]));
+    }
+    assert!(recent.len() > 1, "{recent:?}");
+    assert_eq!(older.len(), 1, "{older:?}");
+    // Each revision moves an hour by at most 5 %, so the day moves by at most 5 % too.
+    let (low, high) = (recent.first().unwrap(), recent.last().unwrap());
+    assert!((high - low) * 10 <= *high, "{recent:?}");
+}
+
+#[tokio::test]
 async fn age_and_gender_add_up_to_the_windows_visitors() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let gw = classic(&sandbox);
@@ -568,15 +576,7 @@ async fn age_and_gender_add_up_to_the_windows_visitors() {
     let op = opretail_model::GetAgeGroupAndGenderDistribution::new(ids.map(id), days)
         .unwrap()
         .hours(opretail_model::HourRange::new(10, 22).unwrap());
-    let demographics: Demographics = data(
-        &call(
-            gw,
-            METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION,
-            &params_of(&op),
-            &token,
-        )
-        .await,
-    );
+    let demographics: Demographics = data(&send(gw, &op, &token).await);
     let hourly = series(gw, &token, &ids, days, Grain::Hour).await;
     let visitors: i64 = hourly
         .shops
@@ -624,13 +624,7 @@ async fn the_sdks_default_split_is_accepted_and_larger_calls_are_refused() {
         let calls = SeriesRequest::new(whole).calls().unwrap();
         assert!(calls.len() > 2);
         for op in calls {
-            let envelope = call(
-                gw,
-                METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-                &params_of(&op),
-                &token,
-            )
-            .await;
+            let envelope = send(gw, &op, &token).await;
             assert_eq!(code(&envelope), 0, "{grain} {:?}: {envelope}", op.days());
         }
     }
@@ -642,31 +636,13 @@ async fn the_sdks_default_split_is_accepted_and_larger_calls_are_refused() {
         Grain::Day,
     )
     .unwrap();
-    let envelope = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(&op),
-        &token,
-    )
-    .await;
+    let envelope = send(gw, &op, &token).await;
     common::assert_error(&envelope, TOO_MANY_IDS, "TOO_MANY_IDS");
     let op = GetManyShopsPassengerIndicatorData::new(ids[..2].to_vec(), days, Grain::Day).unwrap();
-    let envelope = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(&op),
-        &token,
-    )
-    .await;
+    let envelope = send(gw, &op, &token).await;
     common::assert_error(&envelope, WINDOW_TOO_LONG, "WINDOW_TOO_LONG");
     let op = opretail_model::GetPassengerIndicatorData::new(&ids[0], days).unwrap();
-    let envelope = call(
-        gw,
-        METHOD_GET_PASSENGER_INDICATOR_DATA,
-        &params_of(&op),
-        &token,
-    )
-    .await;
+    let envelope = send(gw, &op, &token).await;
     common::assert_error(&envelope, WINDOW_TOO_LONG, "WINDOW_TOO_LONG");
 
     // Limits of the builder.
@@ -681,37 +657,14 @@ async fn the_sdks_default_split_is_accepted_and_larger_calls_are_refused() {
     let week = DateRange::new(end - TimeDelta::days(6), end).unwrap();
     let eight = DateRange::new(end - TimeDelta::days(7), end).unwrap();
     let ok = GetManyShopsPassengerIndicatorData::new(ids[..2].to_vec(), week, Grain::Day).unwrap();
-    assert_eq!(
-        code(
-            &call(
-                gw,
-                METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-                &params_of(&ok),
-                &token
-            )
-            .await
-        ),
-        0
-    );
+    assert_eq!(code(&send(gw, &ok, &token).await), 0);
     let long =
         GetManyShopsPassengerIndicatorData::new(ids[..2].to_vec(), eight, Grain::Day).unwrap();
-    let envelope = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(&long),
-        &token,
-    )
-    .await;
+    let envelope = send(gw, &long, &token).await;
     common::assert_error(&envelope, WINDOW_TOO_LONG, "WINDOW_TOO_LONG");
     let many =
         GetManyShopsPassengerIndicatorData::new(ids[..3].to_vec(), week, Grain::Day).unwrap();
-    let envelope = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(&many),
-        &token,
-    )
-    .await;
+    let envelope = send(gw, &many, &token).await;
     common::assert_error(&envelope, TOO_MANY_IDS, "TOO_MANY_IDS");
 }
 
@@ -778,13 +731,7 @@ async fn quirks_send_numbers_as_strings_that_still_decode() {
     let token = login(gw).await;
     let day = DateRange::day(gateway_today() - TimeDelta::days(1));
     let op = GetManyShopsPassengerIndicatorData::new([id("S_1001")], day, Grain::Day).unwrap();
-    let raw = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(&op),
-        &token,
-    )
-    .await;
+    let raw = send(gw, &op, &token).await;
     let bucket = &raw["data"][0]["dataList"][0];
     assert!(bucket["passengerFlow"].is_string(), "{bucket}");
     assert!(bucket["inShopRate"].is_string(), "{bucket}");
@@ -815,13 +762,7 @@ async fn faults_hit_the_platform_methods_too() {
     );
     let day = DateRange::day(gateway_today());
     let op = GetManyShopsPassengerIndicatorData::new([id("S_1001")], day, Grain::Hour).unwrap();
-    let envelope = call(
-        gw,
-        METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-        &params_of(&op),
-        &token,
-    )
-    .await;
+    let envelope = send(gw, &op, &token).await;
     common::assert_error(&envelope, -500, "API_SYSTEM_CALL_ERROR");
     let mobile = UserLogin::new(
         DEMO_USER,
@@ -837,15 +778,7 @@ async fn faults_hit_the_platform_methods_too() {
     assert_eq!(status, 200);
     assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");
     // The plan is used up: the next calls are normal again.
-    let _: ShopSeriesList = data(
-        &call(
-            gw,
-            METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
-            &params_of(&op),
-            &token,
-        )
-        .await,
-    );
+    let _: ShopSeriesList = data(&send(gw, &op, &token).await);
     let counters = sandbox.counters();
     assert_eq!(counters.faults(FaultKind::Gateway), 1);
     assert_eq!(counters.faults(FaultKind::TruncatedJson), 1);

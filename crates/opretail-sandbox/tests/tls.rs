@@ -132,23 +132,20 @@ fn a_blocking_sandbox_serves_tls_too() {
 #[cfg(feature = "cli")]
 #[test]
 fn binary_with_tls_writes_the_ca_and_says_where() {
-    use std::io::{BufRead, BufReader};
-
     let dir =
         std::env::temp_dir().join(format!("opretail-sandbox-tls-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("ca.pem");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--tls", "--ca-cert"])
-        .arg(&path)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let second = lines.next().unwrap().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut binary = common::Binary::start(&[
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--tls".as_ref(),
+        "--ca-cert".as_ref(),
+        path.as_os_str(),
+    ]);
+    let first = binary.line();
+    let second = binary.line();
+    binary.stop();
     assert!(
         first.starts_with("listening on https://127.0.0.1:"),
         "{first}"

@@ -1,116 +1,161 @@
-//! The methods the sandbox serves: one handler each, found by `_mt` and `_version`.
+//! The methods the sandbox serves, one file each, found by `_mt` and `_version`.
+//!
+//! A method's file holds its name and version (the name from the model's `METHOD_*`
+//! constants), the names of its business parameters and its `handle` function, which turns
+//! a [`Call`](crate::call::Call) into the answer's `data` or a
+//! [`Rejection`](crate::rejection::Rejection). Adding a method is one file here and its name
+//! in the list below.
 
-mod codes;
-mod demographics;
-mod echo;
-mod flow;
-mod login;
-mod series;
-mod stores;
-mod total_data;
-mod window;
+use crate::call::{Handler, Registry};
 
-use chrono::{DateTime, FixedOffset};
-use opretail_model::Gateway;
-use serde::Serialize;
-use serde_json::Value;
+/// Declares each method's module and lists it in [`registry`].
+macro_rules! methods {
+    ($($method:ident),* $(,)?) => {
+        $(mod $method;)*
 
-use crate::params::Params;
-use crate::platform::Platform;
-use crate::validate::Rejection;
-
-pub(crate) use codes::return_code;
-pub use codes::{
-    ID_ILLEGAL, NEED_UNIT_ILLEGAL, PAGE_SIZE_TOO_LARGE, PARAM_ILLEGAL, STORE_NOT_FOUND,
-    TOO_MANY_IDS, WINDOW_TOO_LONG,
-};
-
-/// What a method handler gets: the request's parameters and the gateway's view of the world.
-pub(crate) struct Call<'a> {
-    pub(crate) params: &'a Params<'a>,
-    /// The gateway's clock (skew applied), at the gateway's offset.
-    pub(crate) now: DateTime<FixedOffset>,
-    pub(crate) quirks: bool,
-    /// Users, tokens and limits.
-    pub(crate) platform: &'a Platform,
-    /// The gateway the request came to.
-    pub(crate) gateway: Gateway,
-    /// The value of the gateway's token header, if sent.
-    pub(crate) token: Option<&'a str>,
-}
-
-/// A method: the business payload (`data`) or a business error.
-#[derive(Clone, Copy)]
-pub(crate) enum Handler {
-    /// `data` built as a JSON tree.
-    Tree(fn(&Call<'_>) -> Result<Value, Rejection>),
-    /// `data` as typed values, serialized straight into the answer.
-    Typed(fn(&Call<'_>) -> Result<Data, Rejection>),
-}
-
-impl Handler {
-    /// Runs the method.
-    pub(crate) fn run(self, call: &Call<'_>) -> Result<Data, Rejection> {
-        match self {
-            Handler::Tree(handler) => handler(call).map(Data::Tree),
-            Handler::Typed(handler) => handler(call),
+        /// Every method the sandbox serves.
+        pub(crate) fn registry() -> Registry {
+            Registry::new(vec![
+                $(($method::METHOD, $method::VERSION, $method::handle as Handler),)*
+            ])
         }
+    };
+}
+
+methods![
+    echo,
+    get_age_group_and_gender_distribution,
+    get_departments,
+    get_dept_list_by_page,
+    get_many_shops_passenger_indicator_data,
+    get_passenger_indicator_data,
+    get_total_data,
+    mobile_login,
+    sso_login,
+];
+
+pub use echo::METHOD_ECHO;
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::call::Call;
+    use crate::params::Params;
+    use crate::platform::{Platform, PlatformConfig};
+    use crate::tokens::User;
+    use crate::validate::tests::{now, rules_with, signed_form};
+    use crate::validate::validate;
+
+    fn form(pairs: &[(&str, &str)]) -> String {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            form.append_pair(k, v);
+        }
+        form.finish()
     }
-}
 
-/// A method's `data`, serialized into the envelope as it is.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub(crate) enum Data {
-    /// A JSON tree.
-    Tree(Value),
-    /// `getTotalData`'s, the one every batch calls: typed, so that no tree is built for it
-    /// (with the figures formatted only where they are sent, this took the sandbox from
-    /// about 129,000 to 90,000 instructions per call).
-    TotalData(Box<total_data::Payload>),
-}
-
-/// The methods known to the gateway, by name and version.
-pub(crate) struct Registry {
-    entries: Vec<(&'static str, &'static str, Handler)>,
-}
-
-impl Registry {
-    /// Every method the sandbox serves. Adding one is one line here plus its handler.
-    pub(crate) fn standard() -> Self {
-        Registry {
-            entries: vec![
-                (total_data::METHOD, "v1", Handler::Typed(total_data::handle)),
-                (echo::METHOD, "v1", Handler::Tree(echo::handle)),
-                (login::MOBILE, "v1", Handler::Tree(login::mobile)),
-                (login::SSO, "v1", Handler::Tree(login::sso)),
-                (
-                    stores::DEPARTMENTS,
-                    "v1",
-                    Handler::Tree(stores::departments),
-                ),
-                (stores::DEPT_LIST, "v1", Handler::Tree(stores::dept_list)),
-                (series::INDICATOR, "v1", Handler::Tree(series::indicator)),
-                (series::MANY_SHOPS, "v1", Handler::Tree(series::many_shops)),
-                (
-                    demographics::METHOD,
-                    "v1",
-                    Handler::Tree(demographics::handle),
-                ),
-            ],
+    #[test]
+    fn every_method_is_listed_once_at_v1() {
+        let registry = registry();
+        let entries = registry.entries();
+        for (i, (method, version, _)) in entries.iter().enumerate() {
+            assert_eq!(*version, "v1", "{method}");
+            assert!(
+                entries[i + 1..].iter().all(|(m, _, _)| m != method),
+                "{method} twice"
+            );
+        }
+        for method in [
+            METHOD_ECHO,
+            opretail_model::METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION,
+            opretail_model::METHOD_GET_DEPARTMENTS,
+            opretail_model::METHOD_GET_DEPT_LIST_BY_PAGE,
+            opretail_model::METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
+            opretail_model::METHOD_GET_PASSENGER_INDICATOR_DATA,
+            opretail_model::METHOD_GET_TOTAL_DATA,
+            opretail_model::METHOD_MOBILE_LOGIN,
+            opretail_model::METHOD_SSO_LOGIN,
+        ] {
+            assert!(registry.lookup(method, "v1").is_some(), "{method}");
         }
     }
 
-    /// Whether a method of this name exists at any version.
-    pub(crate) fn knows(&self, method: &str) -> bool {
-        self.entries.iter().any(|(m, _, _)| *m == method)
+    #[test]
+    fn a_signed_form_passes_and_runs() {
+        let body = signed_form(&[("id", "S_1"), ("needUnit", "0")]);
+        let params = Params::parse(None, body.as_bytes());
+        let accepted = validate(&params, &rules_with(registry()), now()).unwrap();
+        let platform = Platform::new(PlatformConfig::default());
+        let call = Call {
+            params: &params,
+            now: now(),
+            quirks: false,
+            platform: &platform,
+            gateway: opretail_model::Gateway::Classic,
+            token: None,
+            revision: None,
+        };
+        let data = (accepted.handler)(&call).unwrap().to_value();
+        assert!(data["DAY_FLOW"].is_u64());
     }
 
-    /// The handler of a method at a version.
-    pub(crate) fn lookup(&self, method: &str, version: &str) -> Option<Handler> {
-        self.entries
-            .iter()
-            .find(|(m, v, _)| *m == method && *v == version)
-            .map(|(_, _, h)| *h)
+    proptest! {
+        #[test]
+        fn arbitrary_business_values_never_panic(id in ".{0,40}", need_unit in ".{0,4}", quirks in any::<bool>(), at in -10_000_000_000i64..200_000_000_000) {
+            let body = signed_form(&[("id", &id), ("needUnit", &need_unit)]);
+            let params = Params::parse(None, body.as_bytes());
+            if let Ok(accepted) = validate(&params, &rules_with(registry()), now()) {
+                let at = DateTime::from_timestamp(at, 0).expect("inside chrono's range");
+                let platform = Platform::new(PlatformConfig::default());
+                let call = Call { params: &params, now: at.with_timezone(&now().timezone()), quirks, platform: &platform, gateway: opretail_model::Gateway::Classic, token: None, revision: None };
+                let _ = (accepted.handler)(&call);
+            }
+        }
+
+        /// Every method, with a token, over arbitrary window, id and page parameters.
+        #[test]
+        fn arbitrary_window_parameters_never_panic(
+            id in "(S_|O_)?[0-9]{0,6}(,(S_|O_)?[0-9]{0,5}){0,3}",
+            start in "[+-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}( [0-9]{1,2}:[0-9]{2}:[0-9]{2})?",
+            end in "[+-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}( [0-9]{1,2}:[0-9]{2}:[0-9]{2})?",
+            time_type in "[0-9]{0,2}",
+            hours in proptest::option::of(("[0-9]{0,2}", "[0-9]{0,2}")),
+            business in "[0-2]?",
+            page in "[0-9]{0,4}",
+            revision in proptest::option::of((0u32..72, any::<u64>())),
+            quirks in any::<bool>(),
+            at in -10_000_000_000i64..200_000_000_000,
+        ) {
+            let now = DateTime::from_timestamp(at, 0)
+                .expect("inside chrono's range")
+                .with_timezone(&crate::clock::gateway_offset());
+            let platform = Platform::new(PlatformConfig::default());
+            let user = User { name: "u".into(), password: "p".into(), user_id: 1 };
+            let (token, _) = platform.tokens.issue(&user, now);
+            let (start_hour, end_hour) = hours.unwrap_or_default();
+            let dep_id = id.trim_start_matches("S_").trim_start_matches("O_").to_owned();
+            let body = form(&[
+                ("id", &id), ("depId", &dep_id),
+                ("startTime", &start), ("endTime", &end), ("stime", &start), ("etime", &end),
+                ("timeType", &time_type), ("startHour", &start_hour), ("endHour", &end_hour),
+                ("isOnBusinessTime", &business), ("pageNumber", &page), ("pageSize", &page),
+            ]);
+            let params = Params::parse(None, body.as_bytes());
+            let call = Call {
+                params: &params,
+                now,
+                quirks,
+                platform: &platform,
+                gateway: opretail_model::Gateway::Classic,
+                token: Some(&token),
+                revision: revision.map(|(hours, number)| crate::synthesis::revision::Revision { hours, number }),
+            };
+            for (_, _, handler) in registry().entries() {
+                let _ = handler(&call);
+            }
+        }
     }
 }

@@ -116,6 +116,19 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// Posts a freshly signed `getTotalData` form for `S_1` with `client`, as it is answered.
+pub async fn send_total_data(
+    client: &reqwest::Client,
+    url: &str,
+) -> reqwest::Result<reqwest::Response> {
+    client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Form::total_data("S_1").signed().encode())
+        .send()
+        .await
+}
+
 /// Posts a form body, returns the HTTP status and the body.
 pub async fn post_raw(url: &str, body: String) -> (u16, String) {
     let response = client()
@@ -151,4 +164,69 @@ pub fn assert_error(envelope: &Value, code: i64, name: &str) {
         "{envelope}"
     );
     assert!(envelope.get("data").is_none(), "{envelope}");
+}
+
+/// The `opretail-sandbox` binary, killed when dropped.
+#[cfg(feature = "cli")]
+pub struct Binary {
+    child: std::process::Child,
+    stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+#[cfg(feature = "cli")]
+impl Binary {
+    /// Starts the binary with `args` and the log filter `RUST_LOG=error`.
+    pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Binary {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opretail-sandbox"))
+            .args(args)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        Binary { child, stdout }
+    }
+
+    /// The next line on stdout.
+    pub fn line(&mut self) -> String {
+        self.stdout.next().unwrap().unwrap()
+    }
+
+    /// The binary's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Stops the binary; what it wrote on stderr.
+    pub fn stop(mut self) -> String {
+        use std::io::Read;
+
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stderr
+    }
+
+    /// Waits for the binary to exit by itself.
+    pub fn wait(mut self) -> std::process::ExitStatus {
+        self.child.wait().unwrap()
+    }
+}
+
+#[cfg(feature = "cli")]
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

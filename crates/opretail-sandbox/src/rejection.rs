@@ -1,10 +1,28 @@
-//! The sandbox's own business codes: answers to business parameters the platform does not
+//! Refusals: a gateway error or a business error, with the code and the text sent in
+//! `result`.
+//!
+//! The sandbox's own business codes answer business parameters the platform does not
 //! document a code for. They sit in the 4000s, away from the published table (0 to 17, -100,
 //! -500, -999) and from the codes seen on the platform (103094, 103095, 9990001).
 
 use opretail_model::ReturnCode;
 
-use crate::validate::Rejection;
+/// A gateway error: the code, and the message sent in `result`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    /// The return code.
+    pub(crate) code: ReturnCode,
+    /// The text sent in `result`.
+    pub(crate) message: String,
+}
+
+impl Rejection {
+    /// A rejection whose message is the code's documented meaning followed by `detail`.
+    pub(crate) fn new(code: ReturnCode, detail: impl std::fmt::Display) -> Self {
+        let message = format!("{}: {detail}", code.meaning());
+        Rejection { code, message }
+    }
+}
 
 /// The sandbox's business code for an `id` (or `depId`) that is not a store (`S_…`) or
 /// organisation (`O_…`) id (not a gateway code).

@@ -1,14 +1,17 @@
-//! The business parameters the window methods share (times, days, hours, ids, grains) and
-//! the sandbox's limits on them.
+//! Reading the business parameters the window methods share (times, days, hours, ids,
+//! grains) and checking the sandbox's limits on them. The parameters' names are the
+//! handlers': each reader takes the name it reads.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use opretail_model::{Grain, WINDOW_FORMAT};
-use serde_json::{Value, json};
 
-use super::Call;
-use super::codes::{ID_ILLEGAL, PARAM_ILLEGAL, TOO_MANY_IDS, WINDOW_TOO_LONG, business_error};
+use crate::call::Call;
 use crate::platform::Limits;
-use crate::validate::Rejection;
+use crate::rejection::{
+    ID_ILLEGAL, PARAM_ILLEGAL, Rejection, TOO_MANY_IDS, WINDOW_TOO_LONG, business_error,
+};
+use crate::synthesis::flow::Flow;
+use crate::synthesis::tenant::{DemoStore, is_entity_id};
 
 /// A required `yyyy-MM-dd HH:mm:ss` parameter.
 pub(crate) fn time(call: &Call<'_>, name: &str) -> Result<NaiveDateTime, Rejection> {
@@ -68,8 +71,8 @@ impl Hours {
     }
 }
 
-/// `startHour` and `endHour`: absent means the whole day.
-pub(crate) fn hours(call: &Call<'_>) -> Result<Hours, Rejection> {
+/// The first and the end hour (`startHour` and `endHour`): absent means the whole day.
+pub(crate) fn hours(call: &Call<'_>, start: &str, end: &str) -> Result<Hours, Rejection> {
     let read = |name: &str, default: u32, max: u32| -> Result<u32, Rejection> {
         let text = call.params.get(name).trim();
         if text.is_empty() {
@@ -85,32 +88,34 @@ pub(crate) fn hours(call: &Call<'_>) -> Result<Hours, Rejection> {
                 )
             })
     };
-    let start = read("startHour", 0, 23)?;
-    let end = read("endHour", 24, 24)?;
+    let (start_name, end_name) = (start, end);
+    let start = read(start_name, 0, 23)?;
+    let end = read(end_name, 24, 24)?;
     if end < start {
         return Err(business_error(
             PARAM_ILLEGAL,
-            format!("endHour {end} is before startHour {start}"),
+            format!("{end_name} {end} is before {start_name} {start}"),
         ));
     }
     Ok(Hours { start, end })
 }
 
-/// `isOnBusinessTime`: `0` or absent for the whole day, `1` for business hours only.
-pub(crate) fn business_hours_only(call: &Call<'_>) -> Result<bool, Rejection> {
-    match call.params.get("isOnBusinessTime").trim() {
+/// A business-hours flag (`isOnBusinessTime`): `0` or absent for the whole day, `1` for
+/// business hours only.
+pub(crate) fn business_hours_only(call: &Call<'_>, name: &str) -> Result<bool, Rejection> {
+    match call.params.get(name).trim() {
         "" | "0" => Ok(false),
         "1" => Ok(true),
         other => Err(business_error(
             PARAM_ILLEGAL,
-            format!("isOnBusinessTime {other:?} must be 0 or 1"),
+            format!("{name} {other:?} must be 0 or 1"),
         )),
     }
 }
 
-/// `timeType`: 1 hour, 2 day, 3 week, 4 month, 5 quarter, 6 year.
-pub(crate) fn grain(call: &Call<'_>) -> Result<Grain, Rejection> {
-    let text = call.params.get("timeType").trim();
+/// A grain (`timeType`): 1 hour, 2 day, 3 week, 4 month, 5 quarter, 6 year.
+pub(crate) fn grain(call: &Call<'_>, name: &str) -> Result<Grain, Rejection> {
+    let text = call.params.get(name).trim();
     text.parse::<u8>()
         .ok()
         .and_then(Grain::from_code)
@@ -118,26 +123,23 @@ pub(crate) fn grain(call: &Call<'_>) -> Result<Grain, Rejection> {
             business_error(
                 PARAM_ILLEGAL,
                 format!(
-                    "timeType {text:?} must be 1 (hour), 2 (day), 3 (week), 4 (month), 5 (quarter) or 6 (year)"
+                    "{name} {text:?} must be 1 (hour), 2 (day), 3 (week), 4 (month), 5 (quarter) or 6 (year)"
                 ),
             )
         })
 }
 
-/// The `id` list: `S_…`/`O_…` ids, comma-separated, each once, at most the limit.
-pub(crate) fn ids(call: &Call<'_>, limits: Limits) -> Result<Vec<String>, Rejection> {
+/// An id list (`id`): `S_…`/`O_…` ids, comma-separated, each once, at most the limit.
+pub(crate) fn ids(call: &Call<'_>, name: &str, limits: Limits) -> Result<Vec<String>, Rejection> {
     let mut ids: Vec<String> = Vec::new();
-    for id in call.params.get("id").split(',').map(str::trim) {
+    for id in call.params.get(name).split(',').map(str::trim) {
         if id.is_empty() {
             continue;
         }
-        let valid = ["S_", "O_"]
-            .iter()
-            .any(|p| id.len() > p.len() && id.starts_with(p));
-        if !valid {
+        if !is_entity_id(id) {
             return Err(business_error(
                 ID_ILLEGAL,
-                format!("id {id:?} is not a store (S_…) or organisation (O_…) id"),
+                format!("{name} {id:?} is not a store (S_…) or organisation (O_…) id"),
             ));
         }
         if !ids.iter().any(|known| known == id) {
@@ -147,7 +149,7 @@ pub(crate) fn ids(call: &Call<'_>, limits: Limits) -> Result<Vec<String>, Reject
     if ids.is_empty() {
         return Err(business_error(
             ID_ILLEGAL,
-            "send id: one or more S_… or O_… ids, comma-separated",
+            format!("send {name}: one or more S_… or O_… ids, comma-separated"),
         ));
     }
     let max = limits.max_ids_per_call as usize;
@@ -226,31 +228,32 @@ pub(crate) fn has_begun(now: NaiveDateTime, day: NaiveDate, hour: u32) -> bool {
         .is_some_and(|start| start <= now)
 }
 
-/// A count: a number, or its digits in quirks mode.
-pub(crate) fn count(n: u64, quirks: bool) -> Value {
-    if quirks {
-        Value::String(n.to_string())
-    } else {
-        json!(n)
-    }
+/// Which hours of a store's days count.
+#[derive(Clone, Copy)]
+pub(crate) struct HourFilter {
+    /// The hours asked for.
+    pub(crate) hours: Hours,
+    /// Only the store's business hours.
+    pub(crate) business_only: bool,
+    /// The gateway's time (local): later hours count nothing yet.
+    pub(crate) now: NaiveDateTime,
 }
 
-/// A percentage: a number with two decimals, or its text in quirks mode.
-pub(crate) fn rate(percent: f64, quirks: bool) -> Value {
-    if quirks {
-        Value::String(format!("{percent:.2}"))
-    } else {
-        json!(percent)
+impl HourFilter {
+    /// Whether hour `hour` of `store`'s days is asked for (its figures may still be zero when
+    /// it has not begun).
+    pub(crate) fn asked(&self, store: &DemoStore, hour: u32) -> bool {
+        self.hours.contains(hour)
+            && (!self.business_only || (store.open_hour..store.close_hour).contains(&hour))
     }
-}
 
-/// The name outside flow is sent under: the platform was seen to use both spellings, so
-/// stores with an odd id get the other one.
-pub(crate) fn outside_field(dep_id: i64) -> &'static str {
-    if dep_id % 2 == 0 {
-        "outsidePassengerFlow"
-    } else {
-        "outSidePassengerFlow"
+    /// The figures of hour `hour` of `day` that count: zero when it has not begun.
+    pub(crate) fn counted(&self, flows: &[Flow; 24], day: NaiveDate, hour: u32) -> Flow {
+        if has_begun(self.now, day, hour) {
+            flows[hour as usize]
+        } else {
+            Flow::default()
+        }
     }
 }
 

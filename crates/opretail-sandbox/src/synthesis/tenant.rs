@@ -394,6 +394,28 @@ impl Tenant {
                 .collect(),
         )
     }
+
+    /// The stores the ids name, each once, in the order first named. Ids that name nothing
+    /// in the tenant are left out, as stores the user cannot see.
+    pub(crate) fn resolve_all(&self, ids: &[String]) -> Vec<&DemoStore> {
+        let mut stores: Vec<&DemoStore> = Vec::new();
+        for id in ids {
+            for store in self.resolve(id).unwrap_or_default() {
+                if !stores.iter().any(|s| s.dep_id == store.dep_id) {
+                    stores.push(store);
+                }
+            }
+        }
+        stores
+    }
+}
+
+/// Whether `id` has the form of a store (`S_…`) or organisation (`O_…`) id: the prefix and
+/// something after it. Whether it names anything is [`Tenant::resolve`]'s question.
+pub(crate) fn is_entity_id(id: &str) -> bool {
+    ["S_", "O_"]
+        .iter()
+        .any(|p| id.len() > p.len() && id.starts_with(p))
 }
 
 /// Digits only (no sign, no spaces), as an id.
@@ -464,5 +486,8 @@ mod tests {
         assert_eq!(regions, DEMO_STORE_COUNT);
         assert!(tenant.resolve("O_42").is_none());
         assert!(tenant.resolve("X_1").is_none());
+        let ids = ["S_1002", "O_42", "S_1001", "S_1002"].map(String::from);
+        let named: Vec<i64> = tenant.resolve_all(&ids).iter().map(|s| s.dep_id).collect();
+        assert_eq!(named, [1002, 1001]);
     }
 }
