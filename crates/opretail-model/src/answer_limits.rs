@@ -5,7 +5,7 @@
 //! (a list item: a store, a bucket, a share, a configuration item) and every element of what
 //! the SDK does not type (an undocumented field, and every item and entry inside one), and
 //! stop at the limit. The counts live in a thread-local set for the duration of one decoding
-//! ([`decode_response_capped`](crate::decode_response_capped)): serde gives a `Deserialize`
+//! ([`decode_response_capped`](crate::engine::decode_response_capped)): serde gives a `Deserialize`
 //! impl no other way to learn a limit, and decoding never leaves the thread it started on.
 //! Outside such a scope (a `serde_json::from_str` of a stored value) nothing is counted.
 

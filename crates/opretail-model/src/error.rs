@@ -306,7 +306,7 @@ pub(crate) const SECRET_BODY: &str =
     "(not shown: the answer to a login may hold a token; use a raw call to see it)";
 
 /// At most [`BODY_SNIPPET_LIMIT`] bytes of a body, as text, cut on a character boundary, with
-/// the values of token-like fields hidden ([`redact_secrets`](crate::redact_secrets)).
+/// the values of token-like fields hidden ([`redact_secrets`](crate::engine::redact_secrets)).
 pub(crate) fn body_snippet(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
     let text = String::from_utf8_lossy(cut);

@@ -62,7 +62,7 @@ fn is_name_char(c: char) -> bool {
 /// `text` with the value of every token-like field replaced by `<redacted>`.
 ///
 /// ```
-/// use opretail_model::redact_secrets;
+/// use opretail_model::engine::redact_secrets;
 ///
 /// let text = r#"{"data":{"token":"tok-1","enterpriseId":7},"x":"accessToken=tok-2&a=1"}"#;
 /// let shown = redact_secrets(text);

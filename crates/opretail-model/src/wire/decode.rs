@@ -172,10 +172,11 @@ pub fn decode_response<O: Operation + ?Sized>(
 /// An operation whose [`data_is_required`](Operation::data_is_required) gets a decode error
 /// for an absent or `null` `data`; one whose [`answer_is_secret`](Operation::answer_is_secret)
 /// never has its body quoted in an error. Every other quoted body has its token-like fields
-/// hidden ([`redact_secrets`](crate::redact_secrets)).
+/// hidden ([`redact_secrets`](crate::engine::redact_secrets)).
 ///
 /// ```
-/// use opretail_model::{AnswerLimits, GetTotalData, decode_response_capped};
+/// use opretail_model::engine::decode_response_capped;
+/// use opretail_model::{AnswerLimits, GetTotalData};
 ///
 /// let op = GetTotalData::new("S_1001".parse()?);
 /// let hostile = format!(r#"{{"stat":{{"code":0}},"data":{{"cfgData":[{}]}}}}"#, vec!["{}"; 20].join(","));
