@@ -17,15 +17,15 @@ pub(crate) const METHOD: &str = METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION;
 pub(crate) const VERSION: &str = "v1";
 
 /// `S_…`/`O_…` ids, comma-separated.
-const ID: &str = "id";
+const ID: &str = opretail_model::GetAgeGroupAndGenderDistribution::PARAM_ID;
 /// The first day, `yyyy-MM-dd HH:mm:ss` (the time is ignored) or `yyyy-MM-dd`.
-const STIME: &str = "stime";
+const STIME: &str = opretail_model::GetAgeGroupAndGenderDistribution::PARAM_STIME;
 /// The last day, as `stime`.
-const ETIME: &str = "etime";
+const ETIME: &str = opretail_model::GetAgeGroupAndGenderDistribution::PARAM_ETIME;
 /// The first hour of each day counted (optional).
-const START_HOUR: &str = "startHour";
+const START_HOUR: &str = opretail_model::GetAgeGroupAndGenderDistribution::PARAM_START_HOUR;
 /// The hour after the last one counted (optional).
-const END_HOUR: &str = "endHour";
+const END_HOUR: &str = opretail_model::GetAgeGroupAndGenderDistribution::PARAM_END_HOUR;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     call.session()?;

@@ -15,11 +15,11 @@ pub(crate) const METHOD: &str = METHOD_GET_DEPARTMENTS;
 pub(crate) const VERSION: &str = "v1";
 
 /// The page, from 1.
-const PAGE_NUMBER: &str = "pageNumber";
+const PAGE_NUMBER: &str = opretail_model::ListStores::PARAM_PAGE_NUMBER;
 /// The stores per page.
-const PAGE_SIZE: &str = "pageSize";
+const PAGE_SIZE: &str = opretail_model::ListStores::PARAM_PAGE_SIZE;
 /// Text the store's name contains (optional).
-const DEPT_NAME: &str = "deptName";
+const DEPT_NAME: &str = opretail_model::GetDepartments::PARAM_DEPT_NAME;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     call.session()?;

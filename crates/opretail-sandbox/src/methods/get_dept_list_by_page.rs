@@ -15,13 +15,13 @@ pub(crate) const METHOD: &str = METHOD_GET_DEPT_LIST_BY_PAGE;
 pub(crate) const VERSION: &str = "v1";
 
 /// The page, from 1.
-const PAGE_NUMBER: &str = "pageNumber";
+const PAGE_NUMBER: &str = opretail_model::ListStores::PARAM_PAGE_NUMBER;
 /// The stores per page.
-const PAGE_SIZE: &str = "pageSize";
+const PAGE_SIZE: &str = opretail_model::ListStores::PARAM_PAGE_SIZE;
 /// Text the store's name contains (optional).
-const NAME: &str = "name";
+const NAME: &str = opretail_model::GetDeptListByPage::PARAM_NAME;
 /// Tenant codes (`shopId`), comma-separated (optional).
-const SHOP_IDS: &str = "shopIds";
+const SHOP_IDS: &str = opretail_model::GetDeptListByPage::PARAM_SHOP_IDS;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     call.session()?;

@@ -18,19 +18,19 @@ pub(crate) const METHOD: &str = METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA;
 pub(crate) const VERSION: &str = "v1";
 
 /// `S_…`/`O_…` ids, comma-separated.
-const ID: &str = "id";
+const ID: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_ID;
 /// The first day, `yyyy-MM-dd HH:mm:ss` (the time is ignored) or `yyyy-MM-dd`.
-const START_TIME: &str = "startTime";
+const START_TIME: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_START_TIME;
 /// The last day, as `startTime`.
-const END_TIME: &str = "endTime";
+const END_TIME: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_END_TIME;
 /// The grain: 1 hour to 6 year.
-const TIME_TYPE: &str = "timeType";
+const TIME_TYPE: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_TIME_TYPE;
 /// The first hour of each day counted (optional).
-const START_HOUR: &str = "startHour";
+const START_HOUR: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_START_HOUR;
 /// The hour after the last one counted (optional).
-const END_HOUR: &str = "endHour";
+const END_HOUR: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_END_HOUR;
 /// `1`: the store's business hours only.
-const IS_ON_BUSINESS_TIME: &str = "isOnBusinessTime";
+const IS_ON_BUSINESS_TIME: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_IS_ON_BUSINESS_TIME;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     call.session()?;

@@ -17,13 +17,13 @@ pub(crate) const METHOD: &str = METHOD_GET_PASSENGER_INDICATOR_DATA;
 pub(crate) const VERSION: &str = "v1";
 
 /// The store: the digits of its `S_…` id.
-const DEP_ID: &str = "depId";
+const DEP_ID: &str = opretail_model::GetPassengerIndicatorData::PARAM_DEP_ID;
 /// The window's start, `yyyy-MM-dd HH:mm:ss`.
-const START_TIME: &str = "startTime";
+const START_TIME: &str = opretail_model::GetPassengerIndicatorData::PARAM_START_TIME;
 /// The window's end, `yyyy-MM-dd HH:mm:ss`.
-const END_TIME: &str = "endTime";
+const END_TIME: &str = opretail_model::GetPassengerIndicatorData::PARAM_END_TIME;
 /// `1`: the store's business hours only.
-const IS_ON_BUSINESS_TIME: &str = "isOnBusinessTime";
+const IS_ON_BUSINESS_TIME: &str = opretail_model::GetPassengerIndicatorData::PARAM_IS_ON_BUSINESS_TIME;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
     call.session()?;

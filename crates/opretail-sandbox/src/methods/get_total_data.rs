@@ -22,9 +22,9 @@ pub(crate) const METHOD: &str = METHOD_GET_TOTAL_DATA;
 pub(crate) const VERSION: &str = "v1";
 
 /// The store (`S_…`) or enterprise (`O_…`).
-const ID: &str = "id";
+const ID: &str = opretail_model::GetTotalData::PARAM_ID;
 /// `1` or absent: figures with units (`人`, `%`, `元`) as text; `0`: plain numbers.
-const NEED_UNIT: &str = "needUnit";
+const NEED_UNIT: &str = opretail_model::GetTotalData::PARAM_NEED_UNIT;
 
 /// How values are written: with units, plain, and whether loose types are used.
 #[derive(Clone, Copy)]
