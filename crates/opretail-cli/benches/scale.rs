@@ -26,6 +26,11 @@ use std::time::{Duration, Instant};
 
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, FaultPlan, Sandbox};
 
+#[path = "../../../benches-common/proc_cpu.rs"]
+mod proc_cpu;
+
+use proc_cpu::cpu_time;
+
 const LATENCY: Duration = Duration::from_millis(20);
 const WALL_TARGET: f64 = 1.25;
 const RSS_TARGET_MIB: f64 = 64.0;
@@ -211,43 +216,12 @@ fn run_cli(endpoint: &str, ids: &Path, concurrency: u32, scratch: &Path) -> Run 
     }
 }
 
-/// The beginning of the names of the sandbox's threads: its runtime names them
-/// `opretail-sandbox` (workers) and `opretail-sandbox-main`, which Linux cuts to 15 bytes.
-const SANDBOX_THREADS: &str = "opretail-sandbo";
-
-/// User plus system CPU time of the sandbox's threads in this process so far (Linux; `None`
-/// elsewhere, or when no such thread is found).
+/// User plus system CPU time of the sandbox's threads in this process so far; `None` when
+/// no such thread is found.
 fn sandbox_cpu_time() -> Option<Duration> {
-    let (mut total, mut threads) = (Duration::ZERO, 0);
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let dir = task.ok()?.path();
-        // A thread may end between listing and reading: then it is not counted.
-        let Ok(comm) = std::fs::read_to_string(dir.join("comm")) else {
-            continue;
-        };
-        if !comm.starts_with(SANDBOX_THREADS) {
-            continue;
-        }
-        if let Some(time) = cpu_time(&dir.join("stat")) {
-            total += time;
-            threads += 1;
-        }
-    }
-    (threads > 0).then_some(total)
-}
-
-/// User plus system CPU time from a `/proc/<pid>/stat` file, counted by the kernel in ticks
-/// of 1/100 s (`USER_HZ`).
-fn cpu_time(stat_file: &Path) -> Option<Duration> {
-    let stat = std::fs::read_to_string(stat_file).ok()?;
-    // The command name, in parentheses, may hold spaces: count fields after its end.
-    let fields: Vec<&str> = stat
-        .get(stat.rfind(')')? + 1..)?
-        .split_whitespace()
-        .collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+    proc_cpu::sandbox_cpu_time()
+        .filter(|&(_, threads)| threads > 0)
+        .map(|(time, _)| time)
 }
 
 /// `VmHWM` (the peak resident set) from a `/proc/<pid>/status` file, in bytes.

@@ -1,7 +1,9 @@
 //! What `passenger-flow series` and `demographics` share: their arguments (the stores, the
-//! period, calls in flight, pace and output), and the start and end of their output.
+//! period, calls in flight, pace and output), the start and end of their output, and how
+//! their calls are sent and their failures reported.
 
-use opretail_model::EntityId;
+use indicatif::ProgressBar;
+use opretail_model::{EntityId, Error, Operation};
 
 use crate::diag::say;
 use crate::failure::Failure;
@@ -9,7 +11,7 @@ use crate::fanout::{self, Cut};
 use crate::gateway::{Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
 use crate::output::tidy::Tidy;
-use crate::output::{Format, Sink, list_formats};
+use crate::output::{ErrorInfo, Format, Sink, list_formats};
 use crate::period::{Period, PeriodArgs};
 use crate::signals::StopRequest;
 
@@ -100,6 +102,74 @@ pub async fn start(
         Ok(ids) => Ok(Started { tidy, sink, ids }),
         Err(failure) => Err(abandon(&mut sink, failure)),
     }
+}
+
+/// What a listing is about, for its messages: `what` names its calls in a failure that ends
+/// the listing ("the demographics"), `things` counts them on the progress bar ("ids"), and
+/// `label` names one call in the line that reports its failure.
+pub struct Calls<'a, O> {
+    /// The calls, in output order.
+    pub calls: Vec<O>,
+    /// Their name in a failure that ends the listing.
+    pub what: &'a str,
+    /// What the progress bar counts.
+    pub things: &'a str,
+    /// One call's name in the line that reports its failure.
+    pub label: &'a dyn Fn(usize) -> String,
+}
+
+/// Sends the calls `--concurrency` at a time ([`fanout::send_all`]) with a progress bar,
+/// and hands each answer to `take` with the call's index as soon as it is in; `take` puts
+/// the rows in the sink.
+///
+/// A call refused before sending (no token, a bad setting) ends the listing: every call
+/// would be. Any other failure fails that call only: it is said on stderr and `take` gets
+/// `None`, to leave the call's rows out.
+pub async fn send_all<O, F>(
+    gateway: &Gateway,
+    args: &ListingArgs,
+    calls: Calls<'_, O>,
+    sink: &mut Sink,
+    stop: &mut StopRequest,
+    mut take: F,
+) -> Result<Option<Cut>, Failure>
+where
+    O: Operation + Send + Sync + 'static,
+    O::Output: Send + 'static,
+    F: FnMut(usize, Option<O::Output>, &mut Sink, &ProgressBar) -> Result<(), Failure>,
+{
+    let Calls {
+        calls,
+        what,
+        things,
+        label,
+    } = calls;
+    let progress = fanout::progress_bar(calls.len(), things);
+    sink.show_progress(progress.clone());
+    fanout::send_all(
+        gateway,
+        calls,
+        usize::from(args.concurrency),
+        sink,
+        &progress,
+        stop,
+        |index, result: Result<O::Output, Error>, sink| {
+            let answer = match result {
+                Ok(answer) => Some(answer),
+                Err(error @ Error::InvalidInput { .. }) => {
+                    return Err(fanout::call_failed(what, &error));
+                }
+                Err(error) => {
+                    progress.suspend(|| {
+                        say!("error: {}: {}", label(index), ErrorInfo::of(&error).line())
+                    });
+                    None
+                }
+            };
+            take(index, answer, sink, &progress)
+        },
+    )
+    .await
 }
 
 /// Closes the output and gives `failure` back: for a failure before the calls start.

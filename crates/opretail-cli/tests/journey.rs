@@ -442,57 +442,20 @@ fn a_wrong_password_ends_the_command_after_one_login() {
 #[cfg(target_os = "linux")]
 #[test]
 fn login_asks_for_the_password_on_a_terminal() {
-    use std::io::{Read, Write};
-    use std::process::{Command, Stdio};
-
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
     let cache = cache_dir("prompt");
-    let login = format!(
-        "{} --endpoint {} --akey {DEFAULT_AKEY} --asid {DEFAULT_ASID} login",
-        env!("CARGO_BIN_EXE_opretail"),
-        sandbox.url()
+    let transcript = common::terminal::login_at_the_prompt(
+        sandbox.url(),
+        "",
+        "opretail-cli-journey-empty-home",
+        &cache,
+        |stdin, _| {
+            use std::io::Write;
+            stdin
+                .write_all(format!("{DEMO_PASSWORD}\n").as_bytes())
+                .expect("type the password");
+        },
     );
-    let mut script = Command::new("script");
-    script.args(["--quiet", "--return", "--command", &login, "/dev/null"]);
-    let mut child = common::isolated(script, "opretail-cli-journey-empty-home")
-        .env("XDG_CACHE_HOME", &cache)
-        .env("OPRETAIL_USER", DEMO_USER)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux's script runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = child.stdout.take().expect("stdout");
-
-    // Type the password only once asked and once echo is off (the prompt comes first): the
-    // terminal echoes whatever comes before.
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains("password of demo: ") {
-        let n = stdout.read(&mut byte).expect("the terminal's output");
-        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
-        seen.push(byte[0]);
-    }
-    let terminal = terminal_of_descendant(child.id()).expect("the command's terminal");
-    let asked = std::time::Instant::now();
-    while echoes(&terminal) {
-        assert!(
-            asked.elapsed() < std::time::Duration::from_secs(20),
-            "echo stays on"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    stdin
-        .write_all(format!("{DEMO_PASSWORD}\n").as_bytes())
-        .expect("type the password");
-    stdout
-        .read_to_end(&mut seen)
-        .expect("the rest of the output");
-    let status = child.wait().expect("script ends");
-    drop(stdin);
-    let transcript = String::from_utf8_lossy(&seen);
-    assert!(status.success(), "{transcript}");
     assert!(transcript.contains("logged in as demo"), "{transcript}");
     assert!(!transcript.contains(DEMO_PASSWORD), "echoed: {transcript}");
     assert_eq!(sandbox.counters().logins(), 1);
@@ -525,52 +488,4 @@ fn the_rate_limit_paces_the_login_and_every_call() {
         elapsed >= std::time::Duration::from_millis(300),
         "{elapsed:?}"
     );
-}
-
-/// The pseudo-terminal on the standard input of a process below `ancestor`, opened without
-/// making it this process's controlling terminal.
-#[cfg(target_os = "linux")]
-fn terminal_of_descendant(ancestor: u32) -> Option<rustix::fd::OwnedFd> {
-    use rustix::fs::{Mode, OFlags};
-
-    let parent_of = |pid: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // `pid (comm) state ppid …`; the name may hold spaces and parentheses.
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    // Processes may come and go meanwhile: one that cannot be read is skipped.
-    let pids = std::fs::read_dir("/proc")
-        .ok()?
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok());
-    for pid in pids {
-        let mut up = pid;
-        while let Some(parent) = parent_of(up).filter(|p| *p > 1) {
-            if parent == ancestor {
-                let stdin = std::fs::read_link(format!("/proc/{pid}/fd/0"));
-                if let Ok(stdin) = stdin {
-                    if stdin.starts_with("/dev/pts") {
-                        let flags = OFlags::RDONLY | OFlags::NOCTTY;
-                        return rustix::fs::open(&stdin, flags, Mode::empty()).ok();
-                    }
-                }
-                break;
-            }
-            up = parent;
-        }
-    }
-    None
-}
-
-/// Whether the terminal echoes what is typed.
-#[cfg(target_os = "linux")]
-fn echoes(terminal: &rustix::fd::OwnedFd) -> bool {
-    let modes = rustix::termios::tcgetattr(terminal).expect("the terminal's modes");
-    modes
-        .local_modes
-        .contains(rustix::termios::LocalModes::ECHO)
 }

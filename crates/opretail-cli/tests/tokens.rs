@@ -310,14 +310,20 @@ fn ending_the_password_prompt_gives_the_terminal_its_echo_back() {
     let sandbox = Sandbox::builder().start_blocking().expect("sandbox starts");
     for (ending, code) in [("ctrl-c", 130), ("sigint", 130), ("sigterm", 143)] {
         let cache = cache_dir(&format!("prompt-{ending}"));
-        let modes = at_the_prompt(&sandbox, &cache, |stdin, opretail| {
-            use std::io::Write;
-            match ending {
-                "ctrl-c" => stdin.write_all(b"\x03").expect("typed"),
-                "sigint" => kill(opretail, Signal::INT),
-                _ => kill(opretail, Signal::TERM),
-            }
-        });
+        let modes = common::terminal::login_at_the_prompt(
+            sandbox.url(),
+            "; echo status=$?; stty -a",
+            "opretail-cli-tokens-empty-home",
+            &cache,
+            |stdin, opretail| {
+                use std::io::Write;
+                match ending {
+                    "ctrl-c" => stdin.write_all(b"\x03").expect("typed"),
+                    "sigint" => kill(opretail, Signal::INT),
+                    _ => kill(opretail, Signal::TERM),
+                }
+            },
+        );
         assert!(
             modes.contains(&format!("status={code}")),
             "{ending}: {modes}"
@@ -334,122 +340,8 @@ fn ending_the_password_prompt_gives_the_terminal_its_echo_back() {
     assert_eq!(sandbox.counters().requests(), 0, "nothing is sent");
 }
 
-/// Runs `opretail login` to `sandbox` in a shell on a pseudo-terminal, calls `end` once the
-/// password prompt shows and echo is off, and returns what the terminal showed, which ends
-/// with the command's status and the terminal's modes after it (`stty -a`).
-#[cfg(target_os = "linux")]
-fn at_the_prompt(
-    sandbox: &opretail_sandbox::SandboxHandle,
-    cache: &Path,
-    end: impl FnOnce(&mut std::process::ChildStdin, u32),
-) -> String {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
-
-    let shell = format!(
-        "{} --endpoint {} --akey {DEFAULT_AKEY} --asid {DEFAULT_ASID} login; echo status=$?; \
-         stty -a",
-        env!("CARGO_BIN_EXE_opretail"),
-        sandbox.url()
-    );
-    let mut script = Command::new("script");
-    script.args(["--quiet", "--return", "--command", &shell, "/dev/null"]);
-    let mut child = common::isolated(script, "opretail-cli-tokens-empty-home")
-        .env("XDG_CACHE_HOME", cache)
-        .env("SHELL", "/bin/sh")
-        .env("OPRETAIL_USER", DEMO_USER)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux's script runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = child.stdout.take().expect("stdout");
-
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains("password of demo: ") {
-        let n = stdout.read(&mut byte).expect("the terminal's output");
-        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
-        seen.push(byte[0]);
-    }
-    let opretail =
-        descendant_running(child.id(), env!("CARGO_BIN_EXE_opretail")).expect("the command runs");
-    let terminal = terminal_of(opretail).expect("the command's terminal");
-    let asked = std::time::Instant::now();
-    while echoes(&terminal) {
-        assert!(
-            asked.elapsed() < std::time::Duration::from_secs(20),
-            "echo stays on"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    end(&mut stdin, opretail);
-    stdout
-        .read_to_end(&mut seen)
-        .expect("the rest of the output");
-    let status = child.wait().expect("script ends");
-    drop(stdin);
-    let transcript = String::from_utf8_lossy(&seen).into_owned();
-    assert!(status.success(), "{transcript}");
-    transcript
-}
-
 #[cfg(target_os = "linux")]
 fn kill(pid: u32, signal: rustix::process::Signal) {
     let pid = rustix::process::Pid::from_raw(pid as i32).expect("a process id");
     rustix::process::kill_process(pid, signal).expect("the signal is sent");
-}
-
-/// The process below `ancestor` that runs the program at `program`.
-#[cfg(target_os = "linux")]
-fn descendant_running(ancestor: u32, program: &str) -> Option<u32> {
-    let program = std::fs::canonicalize(program).ok()?;
-    let parent_of = |pid: u32| -> Option<u32> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // `pid (comm) state ppid …`; the name may hold spaces and parentheses.
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    // Processes may come and go meanwhile: one that cannot be read is skipped.
-    let pids = std::fs::read_dir("/proc")
-        .ok()?
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok());
-    for pid in pids {
-        if std::fs::read_link(format!("/proc/{pid}/exe")).ok() != Some(program.clone()) {
-            continue;
-        }
-        let mut up = pid;
-        while let Some(parent) = parent_of(up).filter(|p| *p > 1) {
-            if parent == ancestor {
-                return Some(pid);
-            }
-            up = parent;
-        }
-    }
-    None
-}
-
-/// The terminal that `pid` reads from.
-#[cfg(target_os = "linux")]
-fn terminal_of(pid: u32) -> Option<rustix::fd::OwnedFd> {
-    use rustix::fs::{Mode, OFlags};
-    let stdin = std::fs::read_link(format!("/proc/{pid}/fd/0")).ok()?;
-    if !stdin.starts_with("/dev/pts") {
-        return None;
-    }
-    rustix::fs::open(&stdin, OFlags::RDONLY | OFlags::NOCTTY, Mode::empty()).ok()
-}
-
-/// Whether the terminal echoes what is typed.
-#[cfg(target_os = "linux")]
-fn echoes(terminal: &rustix::fd::OwnedFd) -> bool {
-    let modes = rustix::termios::tcgetattr(terminal).expect("the terminal's modes");
-    modes
-        .local_modes
-        .contains(rustix::termios::LocalModes::ECHO)
 }

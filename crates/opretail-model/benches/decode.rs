@@ -14,12 +14,16 @@
 //! --all-targets` runs it) nothing is measured.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::Criterion;
 use opretail_model::GetTotalData;
 use opretail_model::engine::decode_response;
+
+#[path = "../../../benches-common/criterion_estimates.rs"]
+mod criterion_estimates;
+
+use criterion_estimates::{criterion_dir, fresh_median};
 
 const GROUP: &str = "decode";
 const TARGET: f64 = 1.0;
@@ -59,8 +63,8 @@ fn main() {
     bench(&mut criterion);
     criterion.final_summary();
 
-    let ours = fresh_median(&output, "total-data", started);
-    let floor = fresh_median(&output, "value-floor", started);
+    let ours = fresh_median(&output, GROUP, "total-data", started);
+    let floor = fresh_median(&output, GROUP, "value-floor", started);
     match (ours, floor) {
         (Some(ours), Some(floor)) => {
             println!(
@@ -71,30 +75,4 @@ fn main() {
         }
         _ => eprintln!("decode: no estimates from this run (filtered out?)"),
     }
-}
-
-/// `<target>/criterion`, the bench executable being `<target>/<profile>/deps/decode-<hash>`;
-/// set explicitly so the estimates are read from where criterion wrote them.
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .filter(|dir| dir.is_absolute())
-        .or_else(|| {
-            let exe = std::env::current_exe().ok()?;
-            Some(exe.parent()?.parent()?.parent()?.to_path_buf())
-        })
-        .unwrap_or_else(|| PathBuf::from("target"));
-    target.join("criterion")
-}
-
-/// The median of `GROUP/name` in nanoseconds, if criterion wrote it during this run (an
-/// older file left by a filtered-out bench would report a stale figure).
-fn fresh_median(output: &Path, name: &str, since: SystemTime) -> Option<f64> {
-    let path = output.join(GROUP).join(name).join("new/estimates.json");
-    let written = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if written < since {
-        return None;
-    }
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    json["median"]["point_estimate"].as_f64()
 }

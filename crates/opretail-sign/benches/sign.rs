@@ -13,7 +13,6 @@
 //! --all-targets` runs it) nothing is measured.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::measurement::WallTime;
@@ -23,6 +22,11 @@ use opretail_sign::{SignMethod, sign};
 use sha1::{Digest, Sha1};
 
 const SECRET: &str = "demo-secret";
+#[path = "../../../benches-common/criterion_estimates.rs"]
+mod criterion_estimates;
+
+use criterion_estimates::{criterion_dir, fresh_median};
+
 const GROUP: &str = "sign";
 const TARGET: f64 = 1.5;
 
@@ -111,7 +115,7 @@ fn main() {
     bench(&mut criterion);
     criterion.final_summary();
 
-    let estimate = |name: &str| fresh_estimate(&output, name, started);
+    let estimate = |name: &str| fresh_median(&output, GROUP, name, started);
     for algorithm in ["md5", "sha1"] {
         let floor = estimate(&format!("{algorithm}-floor"));
         for (variant, target) in [("", true), ("-unsorted", false)] {
@@ -130,31 +134,4 @@ fn main() {
             println!("bench sign/{algorithm}-floor {floor:.1} ns");
         }
     }
-}
-
-/// `<target>/criterion`, the bench executable being `<target>/<profile>/deps/sign-<hash>`;
-/// set explicitly so the estimates are read from where criterion wrote them.
-fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .filter(|dir| dir.is_absolute())
-        .or_else(|| {
-            let exe = std::env::current_exe().ok()?;
-            Some(exe.parent()?.parent()?.parent()?.to_path_buf())
-        })
-        .unwrap_or_else(|| PathBuf::from("target"));
-    target.join("criterion")
-}
-
-/// The median of `GROUP/name` in nanoseconds, if criterion wrote it during this run (an
-/// older file left by a filtered-out bench would report a stale figure).
-fn fresh_estimate(output: &Path, name: &str, since: SystemTime) -> Option<f64> {
-    let path = output.join(GROUP).join(name).join("new/estimates.json");
-    let written = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if written < since {
-        return None;
-    }
-    let text = std::fs::read_to_string(&path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["median"]["point_estimate"].as_f64()
 }

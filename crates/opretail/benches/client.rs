@@ -19,6 +19,7 @@
 //! answer with `decode_response`): the client's figures over theirs are what the transport
 //! layer itself costs.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -26,6 +27,11 @@ use std::time::{Duration, Instant, SystemTime};
 use opretail::engine::{Engine, Preparation, PreparedRequest, decode_response};
 use opretail::{Config, Credentials, EntityId, GetTotalData, RetryPolicy};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Sandbox};
+
+#[path = "../../../benches-common/proc_cpu.rs"]
+mod proc_cpu;
+
+use proc_cpu::{SANDBOX_THREADS, cpu_time, sandbox_cpu_time};
 
 const ASYNC_CONCURRENCY: usize = 64;
 const THREADS: usize = 8;
@@ -178,10 +184,6 @@ impl Stopwatch {
     }
 }
 
-/// The beginning of the names of the sandbox's threads: its runtime names them
-/// `opretail-sandbox` (workers) and `opretail-sandbox-main`, which Linux cuts to 15 bytes.
-const SANDBOX_THREADS: &str = "opretail-sandbo";
-
 /// User plus system CPU time of this process so far, and of the sandbox's threads within it.
 ///
 /// The client and the sandbox share the process, and they do not do the same work on both
@@ -201,22 +203,8 @@ struct CpuTime {
 impl CpuTime {
     /// Read from `/proc` (Linux; `None` elsewhere).
     fn now() -> Option<Self> {
-        let process = stat_cpu_time(&std::fs::read_to_string("/proc/self/stat").ok()?)?;
-        let (mut sandbox, mut sandbox_threads) = (Duration::ZERO, 0);
-        for task in std::fs::read_dir("/proc/self/task").ok()? {
-            let dir = task.ok()?.path();
-            // A thread may end between listing and reading: it is not the sandbox's, whose
-            // threads live as long as the benchmark.
-            let Ok(comm) = std::fs::read_to_string(dir.join("comm")) else {
-                continue;
-            };
-            if !comm.starts_with(SANDBOX_THREADS) {
-                continue;
-            }
-            let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
-            sandbox += stat_cpu_time(&stat)?;
-            sandbox_threads += 1;
-        }
+        let process = cpu_time(Path::new("/proc/self/stat"))?;
+        let (sandbox, sandbox_threads) = sandbox_cpu_time()?;
         Some(Self {
             process,
             sandbox,
@@ -227,19 +215,6 @@ impl CpuTime {
     fn client(&self) -> Duration {
         self.process.saturating_sub(self.sandbox)
     }
-}
-
-/// User plus system CPU time from a `/proc/.../stat` line, which the kernel counts in ticks
-/// of 1/100 s (`USER_HZ`): plenty over a run of thousands of calls.
-fn stat_cpu_time(stat: &str) -> Option<Duration> {
-    // The command name, in parentheses, may hold spaces: count fields after its end.
-    let fields: Vec<&str> = stat
-        .get(stat.rfind(')')? + 1..)?
-        .split_whitespace()
-        .collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
 }
 
 /// Calls of the warm-up runs ask for ids from here on, so that no id of the measured run is

@@ -1,6 +1,6 @@
 //! `opretail passenger-flow demographics`: visitors of each store by gender and age group.
 
-use opretail_model::{Demographics, Error, Gender, GetAgeGroupAndGenderDistribution};
+use opretail_model::{Demographics, Gender, GetAgeGroupAndGenderDistribution};
 
 use crate::diag::say;
 use crate::failure::Failure;
@@ -8,7 +8,6 @@ use crate::fanout;
 use crate::gateway::{Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
-use crate::output::ErrorInfo;
 use crate::output::tidy::{Tidy, figure};
 use crate::period::Part;
 
@@ -90,32 +89,26 @@ pub async fn run(
         })
         .collect::<Result<Vec<_>, Failure>>();
     let calls = calls.map_err(|failure| listing::abandon(&mut sink, failure))?;
-    let progress = fanout::progress_bar(calls.len(), "ids");
-    sink.show_progress(progress.clone());
     let (mut done, mut failed) = (0usize, 0usize);
-    let sent = fanout::send_all(
-        gateway,
+    let label = |index: usize| format!("the demographics of {}", ids[index]);
+    let calls = listing::Calls {
         calls,
-        usize::from(args.listing.concurrency),
+        what: "the demographics",
+        things: "ids",
+        label: &label,
+    };
+    let sent = listing::send_all(
+        gateway,
+        &args.listing,
+        calls,
         &mut sink,
-        &progress,
         &mut stop,
-        |index, result: Result<Demographics, Error>, sink| {
+        |index, answer: Option<Demographics>, sink, _| {
             done += 1;
-            let id = &ids[index];
-            let rows = match result {
-                Ok(data) => rows(id.as_str(), &data, &tidy)?,
-                Err(error @ Error::InvalidInput { .. }) => {
-                    return Err(fanout::call_failed("the demographics", &error));
-                }
-                Err(error) => {
+            let rows = match answer {
+                Some(data) => rows(ids[index].as_str(), &data, &tidy)?,
+                None => {
                     failed += 1;
-                    progress.suspend(|| {
-                        say!(
-                            "error: the demographics of {id}: {}",
-                            ErrorInfo::of(&error).line()
-                        )
-                    });
                     Vec::new()
                 }
             };

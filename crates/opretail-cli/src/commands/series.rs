@@ -9,8 +9,8 @@ use std::num::NonZeroU32;
 
 use opretail_model::{
     DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS, EntityId,
-    EntityKind, Error, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits, SeriesRequest,
-    ShopSeries, ShopSeriesList, merge_series,
+    EntityKind, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits, SeriesRequest, ShopSeries,
+    ShopSeriesList, merge_series,
 };
 
 use crate::diag::say;
@@ -19,8 +19,8 @@ use crate::fanout;
 use crate::gateway::{Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
+use crate::output::Sink;
 use crate::output::tidy::{Tidy, figure, text};
-use crate::output::{ErrorInfo, Sink};
 use crate::period::Period;
 
 /// `opretail passenger-flow series`
@@ -226,41 +226,34 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
         calls.into_iter().map(|c| c.operation).collect();
     let total_calls = operations.len();
 
-    let progress = fanout::progress_bar(total_calls, "calls");
-    sink.show_progress(progress.clone());
     let mut done = 0usize;
     let (mut failed_calls, mut failed_stores, mut missing) = (0usize, 0usize, 0usize);
-    let sent = fanout::send_all(
+    let label = |index: usize| format!("the series of {}", labels[index]);
+    let calls = listing::Calls {
+        calls: operations,
+        what: "the passenger-flow series",
+        things: "calls",
+        label: &label,
+    };
+    let sent = listing::send_all(
         gateway,
-        operations,
-        usize::from(args.listing.concurrency),
+        &args.listing,
+        calls,
         &mut sink,
-        &progress,
         &mut stop,
-        |index, result: Result<ShopSeriesList, Error>, sink| {
+        |index, answer: Option<ShopSeriesList>, sink, progress| {
             done += 1;
             let chunk = &mut chunks[chunk_of[index]];
-            match result {
-                Ok(answer) => {
+            match answer {
+                Some(answer) => {
                     let bytes = weight(&answer);
                     sink.hold(bytes);
                     chunk.held += bytes;
                     chunk.answers[slot_in_chunk[index]] = Some(answer);
                 }
-                // Refused before sending (no token, a bad setting): every call would be.
-                Err(error @ Error::InvalidInput { .. }) => {
-                    return Err(fanout::call_failed("the passenger-flow series", &error));
-                }
-                Err(error) => {
+                None => {
                     failed_calls += 1;
                     chunk.failed = true;
-                    progress.suspend(|| {
-                        say!(
-                            "error: the series of {}: {}",
-                            labels[index],
-                            ErrorInfo::of(&error).line()
-                        )
-                    });
                 }
             }
             chunk.left -= 1;
@@ -275,7 +268,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
                     }
                 } else {
                     let merged = merge_series(answers.into_iter().flatten());
-                    missing += write_chunk(chunk, merged, &tidy, sink, &progress)?;
+                    missing += write_chunk(chunk, merged, &tidy, sink, progress)?;
                 }
             }
             Ok(())

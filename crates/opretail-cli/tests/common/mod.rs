@@ -4,6 +4,9 @@
 
 use assert_cmd::Command;
 
+#[cfg(target_os = "linux")]
+pub mod terminal;
+
 /// The `opretail` binary, cut off from the settings of the machine running the tests: no
 /// `OPRETAIL_*` or `RUST_LOG` variable of the environment, and an empty home directory so that
 /// no config file leaks in.

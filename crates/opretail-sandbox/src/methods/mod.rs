@@ -8,6 +8,9 @@
 
 use crate::call::{Handler, Registry};
 
+/// What the two login methods share.
+mod login;
+
 /// Declares each method's module and lists it in [`registry`].
 macro_rules! methods {
     ($($method:ident),* $(,)?) => {

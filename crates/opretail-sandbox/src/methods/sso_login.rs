@@ -1,38 +1,28 @@
 //! `open.shopweb.security.ssoLogin` v1: a business-platform user's login token, the password
-//! sent as the lowercase hex of its MD5. Needs no token and answers on both gateways.
+//! sent as the lowercase hex of its MD5. Needs no token and answers on both gateways. Its
+//! answer adds the token's expiry to what `mobileLogin` answers.
 
 use opretail_model::METHOD_SSO_LOGIN;
 use serde_json::json;
 
+use super::login::log_in;
 use crate::call::{Call, Data};
-use crate::format::count;
 use crate::platform::PasswordForm;
 use crate::rejection::Rejection;
-use crate::synthesis::tenant::DEMO_ENTERPRISE_ID;
 
 pub(crate) const METHOD: &str = METHOD_SSO_LOGIN;
 pub(crate) const VERSION: &str = "v1";
 
-/// The user's name.
-const USER_NAME: &str = "userName";
-/// The lowercase hex of the password's MD5.
-const PASSWORD: &str = "password";
-
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
-    let (token, session) = call.platform.log_in(
-        call.params.get(USER_NAME),
-        call.params.get(PASSWORD),
-        PasswordForm::Md5Hex,
-        call.now,
-    )?;
-    let id = |n: i64| count(n.unsigned_abs(), call.quirks);
-    Ok(Data::new(json!({
-        "token": token,
-        "userName": session.user_name,
-        "userId": id(session.user_id),
-        "enterpriseId": id(DEMO_ENTERPRISE_ID),
-        "tokenExpirationTimestamp": session.expires.timestamp_millis(),
-        "tokenExpirationSurplusTimestamp": (session.expires - call.now).num_milliseconds(),
-        "result": "success",
-    })))
+    let (mut fields, session) = log_in(call, PasswordForm::Md5Hex)?;
+    fields.insert(
+        "tokenExpirationTimestamp".into(),
+        json!(session.expires.timestamp_millis()),
+    );
+    fields.insert(
+        "tokenExpirationSurplusTimestamp".into(),
+        json!((session.expires - call.now).num_milliseconds()),
+    );
+    fields.insert("result".into(), json!("success"));
+    Ok(Data::new(fields))
 }

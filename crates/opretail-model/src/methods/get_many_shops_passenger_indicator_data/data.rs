@@ -9,107 +9,109 @@ use crate::lenient::{LenientString, OneOrMany};
 use crate::measure::LenientMeasure;
 use crate::{EntityId, Measure};
 
-/// One store's passenger flow over a window: the `data` of `getPassengerIndicatorData`.
+/// Declares a passenger-flow struct: its own fields around the figures both window methods
+/// send (entering, passing and outside flow, entry rate, exit flow, fitting rate), so that
+/// those are named, documented and decoded in one place; then its lenient decoding.
 ///
-/// Every field is optional and a [`Measure`] (a number, a numeric string, or text with a
-/// unit); the whole shape rests on third-party use. Outside flow is read from
-/// `outsidePassengerFlow` or `outSidePassengerFlow`. `null` decodes to an empty value;
-/// undocumented fields are kept in [`PassengerIndicator::extra`].
-///
-/// ```
-/// use opretail_model::PassengerIndicator;
-///
-/// let data: PassengerIndicator = serde_json::from_str(
-///     r#"{"passengerFlow": "1,204", "outSidePassengerFlow": 14790, "inShopRate": 8.14, "shopId": 7}"#,
-/// )?;
-/// assert_eq!(data.passenger_flow.unwrap().as_i64(), Some(1204));
-/// assert_eq!(data.outside_passenger_flow.unwrap().as_i64(), Some(14790));
-/// assert_eq!(data.in_shop_rate.unwrap().value(), 8.14);
-/// assert_eq!(data.shop_id.as_deref(), Some("7"));
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PassengerIndicator {
-    /// Entering flow (`passengerFlow`).
-    pub passenger_flow: Option<Measure>,
-    /// Passing flow, walked by without entering (`passPassengerFlow`).
-    pub pass_passenger_flow: Option<Measure>,
-    /// Outside flow, entering plus passing (`outsidePassengerFlow`, also
-    /// `outSidePassengerFlow`).
-    pub outside_passenger_flow: Option<Measure>,
-    /// Entry rate, in percent (`inShopRate`, e.g. 8.14).
-    pub in_shop_rate: Option<Measure>,
-    /// Exit flow, only from head-and-shoulder devices (`outFlowCount`).
-    pub out_flow_count: Option<Measure>,
-    /// Fitting rate (`dressingRate`).
-    pub dressing_rate: Option<Measure>,
-    /// Fitting flow (`dressingPassengerFlow`).
-    pub dressing_passenger_flow: Option<Measure>,
-    /// The store (`shopId`), as text.
-    pub shop_id: Option<String>,
-    /// Fields the platform does not document, by their wire name, as they came.
-    pub extra: BTreeMap<String, serde_json::Value>,
+/// Each own field is `name: Wrapper = "stored_name" | "wire_name"`, with its doc comment,
+/// listed `before` or `after` the shared figures (the order they are serialized in).
+macro_rules! flow_figures {
+    (
+        $(#[$attr:meta])*
+        pub struct $ty:ident, $expecting:literal, $(data_of = $method:expr,)? $(null = $null:ident,)?
+        before { $( $(#[$bdoc:meta])* $before:ident: $bty:ty => $bwrap:ty = $bname:literal $(| $balias:literal)* ),* $(,)? }
+        after { $( $(#[$adoc:meta])* $after:ident: $aty:ty => $awrap:ty = $aname:literal $(| $aalias:literal)* ),* $(,)? }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct $ty {
+            $( $(#[$bdoc])* pub $before: $bty, )*
+            /// Entering flow (`passengerFlow`).
+            pub passenger_flow: Option<Measure>,
+            /// Passing flow, walked by without entering (`passPassengerFlow`).
+            pub pass_passenger_flow: Option<Measure>,
+            /// Outside flow, entering plus passing (`outsidePassengerFlow`, also
+            /// `outSidePassengerFlow`).
+            pub outside_passenger_flow: Option<Measure>,
+            /// Entry rate, in percent (`inShopRate`, e.g. 8.14).
+            pub in_shop_rate: Option<Measure>,
+            /// Exit flow, only from head-and-shoulder devices (`outFlowCount`).
+            pub out_flow_count: Option<Measure>,
+            /// Fitting rate (`dressingRate`).
+            pub dressing_rate: Option<Measure>,
+            $( $(#[$adoc])* pub $after: $aty, )*
+            /// Fields the platform does not document, by their wire name, as they came.
+            pub extra: BTreeMap<String, serde_json::Value>,
+        }
+
+        lenient_object!($ty, $expecting, $(data_of = $method,)? $(null = $null,)? {
+            $( $before: $bwrap = $bname $(| $balias)*, )*
+            passenger_flow: LenientMeasure = "passenger_flow" | "passengerFlow",
+            pass_passenger_flow: LenientMeasure = "pass_passenger_flow" | "passPassengerFlow",
+            outside_passenger_flow: LenientMeasure =
+                "outside_passenger_flow" | "outsidePassengerFlow" | "outSidePassengerFlow",
+            in_shop_rate: LenientMeasure = "in_shop_rate" | "inShopRate",
+            out_flow_count: LenientMeasure = "out_flow_count" | "outFlowCount",
+            dressing_rate: LenientMeasure = "dressing_rate" | "dressingRate",
+            $( $after: $awrap = $aname $(| $aalias)*, )*
+        });
+    };
 }
 
-lenient_object!(PassengerIndicator, "the getPassengerIndicatorData data object", data_of = crate::METHOD_GET_PASSENGER_INDICATOR_DATA, null = default, {
-    passenger_flow: LenientMeasure = "passenger_flow" | "passengerFlow",
-    pass_passenger_flow: LenientMeasure = "pass_passenger_flow" | "passPassengerFlow",
-    outside_passenger_flow: LenientMeasure =
-        "outside_passenger_flow" | "outsidePassengerFlow" | "outSidePassengerFlow",
-    in_shop_rate: LenientMeasure = "in_shop_rate" | "inShopRate",
-    out_flow_count: LenientMeasure = "out_flow_count" | "outFlowCount",
-    dressing_rate: LenientMeasure = "dressing_rate" | "dressingRate",
-    dressing_passenger_flow: LenientMeasure = "dressing_passenger_flow" | "dressingPassengerFlow",
-    shop_id: LenientString = "shop_id" | "shopId",
-});
-
-/// One bucket of a series (an element of `dataList`).
-///
-/// `time` is kept as the text sent; [`Bucket::date_time`] reads it. The figures are
-/// optional [`Measure`]s; outside flow is read from `outsidePassengerFlow` or
-/// `outSidePassengerFlow`. The shape rests on third-party use; undocumented fields are kept
-/// in [`Bucket::extra`].
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Bucket {
-    /// The start of the bucket, as the gateway wrote it (`time`).
-    pub time: Option<String>,
-    /// Entering flow (`passengerFlow`).
-    pub passenger_flow: Option<Measure>,
-    /// Passing flow (`passPassengerFlow`).
-    pub pass_passenger_flow: Option<Measure>,
-    /// Outside flow, entering plus passing (`outsidePassengerFlow`, also
-    /// `outSidePassengerFlow`).
-    pub outside_passenger_flow: Option<Measure>,
-    /// Entry rate, in percent (`inShopRate`).
-    pub in_shop_rate: Option<Measure>,
-    /// Exit flow (`outFlowCount`).
-    pub out_flow_count: Option<Measure>,
-    /// Fitting rate (`dressingRate`).
-    pub dressing_rate: Option<Measure>,
-    /// Entering flow counted where a passing-flow device is installed
-    /// (`inCountHavingPassDevice`).
-    pub in_count_having_pass_device: Option<Measure>,
-    /// Flow counted more than once (`duplicatedFlow`).
-    pub duplicated_flow: Option<Measure>,
-    /// Fields the platform does not document, by their wire name, as they came.
-    pub extra: BTreeMap<String, serde_json::Value>,
+flow_figures! {
+    /// One store's passenger flow over a window: the `data` of `getPassengerIndicatorData`.
+    ///
+    /// Every field is optional and a [`Measure`] (a number, a numeric string, or text with a
+    /// unit); the whole shape rests on third-party use. Outside flow is read from
+    /// `outsidePassengerFlow` or `outSidePassengerFlow`. `null` decodes to an empty value;
+    /// undocumented fields are kept in [`PassengerIndicator::extra`].
+    ///
+    /// ```
+    /// use opretail_model::PassengerIndicator;
+    ///
+    /// let data: PassengerIndicator = serde_json::from_str(
+    ///     r#"{"passengerFlow": "1,204", "outSidePassengerFlow": 14790, "inShopRate": 8.14, "shopId": 7}"#,
+    /// )?;
+    /// assert_eq!(data.passenger_flow.unwrap().as_i64(), Some(1204));
+    /// assert_eq!(data.outside_passenger_flow.unwrap().as_i64(), Some(14790));
+    /// assert_eq!(data.in_shop_rate.unwrap().value(), 8.14);
+    /// assert_eq!(data.shop_id.as_deref(), Some("7"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub struct PassengerIndicator, "the getPassengerIndicatorData data object",
+        data_of = crate::METHOD_GET_PASSENGER_INDICATOR_DATA, null = default,
+    before {}
+    after {
+        /// Fitting flow (`dressingPassengerFlow`).
+        dressing_passenger_flow: Option<Measure> => LenientMeasure =
+            "dressing_passenger_flow" | "dressingPassengerFlow",
+        /// The store (`shopId`), as text.
+        shop_id: Option<String> => LenientString = "shop_id" | "shopId",
+    }
 }
 
-lenient_object!(Bucket, "a dataList bucket object", {
-    time: LenientString = "time",
-    passenger_flow: LenientMeasure = "passenger_flow" | "passengerFlow",
-    pass_passenger_flow: LenientMeasure = "pass_passenger_flow" | "passPassengerFlow",
-    outside_passenger_flow: LenientMeasure =
-        "outside_passenger_flow" | "outsidePassengerFlow" | "outSidePassengerFlow",
-    in_shop_rate: LenientMeasure = "in_shop_rate" | "inShopRate",
-    out_flow_count: LenientMeasure = "out_flow_count" | "outFlowCount",
-    dressing_rate: LenientMeasure = "dressing_rate" | "dressingRate",
-    in_count_having_pass_device: LenientMeasure =
-        "in_count_having_pass_device" | "inCountHavingPassDevice",
-    duplicated_flow: LenientMeasure = "duplicated_flow" | "duplicatedFlow",
-});
+flow_figures! {
+    /// One bucket of a series (an element of `dataList`).
+    ///
+    /// `time` is kept as the text sent; [`Bucket::date_time`] reads it. The figures are
+    /// optional [`Measure`]s; outside flow is read from `outsidePassengerFlow` or
+    /// `outSidePassengerFlow`. The shape rests on third-party use; undocumented fields are kept
+    /// in [`Bucket::extra`].
+    pub struct Bucket, "a dataList bucket object",
+    before {
+        /// The start of the bucket, as the gateway wrote it (`time`).
+        time: Option<String> => LenientString = "time",
+    }
+    after {
+        /// Entering flow counted where a passing-flow device is installed
+        /// (`inCountHavingPassDevice`).
+        in_count_having_pass_device: Option<Measure> => LenientMeasure =
+            "in_count_having_pass_device" | "inCountHavingPassDevice",
+        /// Flow counted more than once (`duplicatedFlow`).
+        duplicated_flow: Option<Measure> => LenientMeasure = "duplicated_flow" | "duplicatedFlow",
+    }
+}
 
 impl Bucket {
     /// The start of the bucket at the gateway, read from [`Bucket::time`] when it parses.
