@@ -200,7 +200,13 @@ pub fn call_failed(what: &str, error: &Error) -> Failure {
     } else {
         String::new()
     };
-    Failure::Failed(format!("{what} failed: {}{hint}", info.line()))
+    let message = format!("{what} failed: {}{hint}", info.line());
+    if crate::output::is_clear_text_refusal(error) {
+        // Refused before anything was sent, for want of a flag: a usage error.
+        Failure::Usage(message)
+    } else {
+        Failure::Failed(message)
+    }
 }
 
 /// A progress bar of `total` `things` on stderr when it is a terminal; hidden otherwise.

@@ -119,6 +119,12 @@ impl Gateway {
             config = config.add_root_certificates_pem(pem);
         }
         config = config.headers_over_clear_text(settings.allow_clear_text_headers);
+        if let Some(rows) = settings.max_rows_per_answer {
+            config = config.max_rows_per_answer(rows);
+        }
+        if let Some(elements) = settings.max_elements_per_answer {
+            config = config.max_elements_per_answer(elements);
+        }
         let config = config.build().map_err(usage)?;
         if config.endpoint().is_clear_text_remote() {
             say!(
@@ -214,5 +220,5 @@ pub const NO_TOKEN_HINT: &str = "set OPRETAIL_USER and OPRETAIL_PASSWORD, or OPR
      run `opretail login` (or try --sandbox)";
 
 fn usage(error: Error) -> Failure {
-    Failure::usage(error.to_string())
+    Failure::usage(crate::output::words(&error))
 }

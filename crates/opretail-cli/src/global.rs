@@ -50,6 +50,16 @@ pub struct GlobalArgs {
     #[arg(long)]
     pub allow_clear_text_headers: bool,
 
+    /// The most rows (stores, buckets, age groups) one answer may decode into; an answer with
+    /// more fails as DECODE, naming the limit [default: 20000]
+    #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_rows_per_answer: Option<u32>,
+
+    /// The most values of undocumented fields one answer may decode into; an answer with
+    /// more fails as DECODE, naming the limit [default: 100000]
+    #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_elements_per_answer: Option<u32>,
+
     /// Config file (TOML: endpoint, akey, asid, aid, user, password, sign_method, timeout,
     /// ca_cert) [env: OPRETAIL_CONFIG]
     /// [default: opretail/config.toml in the user's config directory]

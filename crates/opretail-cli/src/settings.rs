@@ -56,6 +56,10 @@ pub struct Settings {
     pub ca_cert: Option<PathBuf>,
     /// Whether extra headers may go over plain http to another machine.
     pub allow_clear_text_headers: bool,
+    /// The most rows one answer may decode into, when set; else the SDK's default.
+    pub max_rows_per_answer: Option<usize>,
+    /// The most elements of undocumented fields one answer may decode into, when set.
+    pub max_elements_per_answer: Option<usize>,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
     /// The cloud gateway's application id (`_aid`), when one was set.
@@ -164,6 +168,8 @@ impl Settings {
             timeout: timeout.map(Duration::from_secs_f64),
             ca_cert,
             allow_clear_text_headers: args.allow_clear_text_headers,
+            max_rows_per_answer: args.max_rows_per_answer.map(widen),
+            max_elements_per_answer: args.max_elements_per_answer.map(widen),
             file: path,
             aid,
             user,
@@ -186,6 +192,12 @@ impl Settings {
              (or try --sandbox)"
         ))
     }
+}
+
+/// A count from the command line as a size: every `u32` fits in the `usize` of the
+/// platforms the command is built for (32 and 64 bits).
+fn widen(count: u32) -> usize {
+    usize::try_from(count).expect("a u32 fits in a usize on 32- and 64-bit platforms")
 }
 
 fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {

@@ -138,7 +138,7 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
             Ok(())
         }
         Err(error @ opretail_model::Error::InvalidInput { .. }) => {
-            Err(Failure::usage(error.to_string()))
+            Err(Failure::usage(crate::output::words(&error)))
         }
         Err(error) => Err(Failure::Failed(ErrorInfo::of(&error).line())),
     }

@@ -22,6 +22,8 @@ use crate::token_cache::{self, Binding, Removed};
 pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
     let mut settings = Settings::resolve(global)?;
     let sandbox = global.sandbox;
+    // Before the password: one that could not be sent is not worth asking for.
+    check_clear_text(&settings, sandbox)?;
     let asks = check_user(&mut settings, sandbox)?;
     // One runtime for the prompt and the login: the prompt's signal handling stays in force
     // until the command ends.
@@ -68,6 +70,23 @@ fn check_user(settings: &mut Settings, sandbox: bool) -> Result<Option<String>, 
         ));
     }
     Ok(Some(user))
+}
+
+/// Refuses, before a password is asked for, a login that would send it in clear text over
+/// http beyond this machine without --allow-clear-text-headers. An endpoint that is not a
+/// URL is left to the client, which says what is wrong with it.
+fn check_clear_text(settings: &Settings, sandbox: bool) -> Result<(), Failure> {
+    if sandbox || settings.allow_clear_text_headers {
+        return Ok(());
+    }
+    match opretail_model::Endpoint::parse(&settings.endpoint) {
+        Ok(endpoint) if endpoint.is_clear_text_remote() => Err(Failure::usage(format!(
+            "logging in to {endpoint} would send the password in clear text over http to a \
+             host that is not this machine: use the https endpoint, or pass {}",
+            crate::output::CLEAR_TEXT_FLAG
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Logs in and keeps the token, bound to the endpoint, profile, application id, developer key

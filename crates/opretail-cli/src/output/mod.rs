@@ -16,7 +16,7 @@ use std::io::{self, IsTerminal, Write};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use indicatif::ProgressBar;
-use opretail_model::{EntityId, Error, TotalData};
+use opretail_model::{CLEAR_TEXT_HEADERS_SETTING, EntityId, Error, TotalData};
 
 pub use self::csv::CsvRows;
 pub use self::json::JsonRows;
@@ -129,7 +129,7 @@ impl ErrorInfo {
         ErrorInfo {
             code: None,
             name,
-            message: with_causes(error),
+            message: words(error),
             cid: error.cid().map(str::to_owned),
             remedy: None,
         }
@@ -144,7 +144,10 @@ impl ErrorInfo {
         }
         line.push_str(": ");
         line.push_str(&self.message);
-        if let Some(cid) = &self.cid {
+        // A decoding error's message names its cid already.
+        if let Some(cid) = self.cid.as_ref().filter(|cid| {
+            !self.message.contains(&format!("cid {cid}"))
+        }) {
             line.push_str(&format!(" [cid {cid}]"));
         }
         if let Some(remedy) = &self.remedy {
@@ -152,6 +155,36 @@ impl ErrorInfo {
         }
         line
     }
+}
+
+/// The flag that allows what the SDK's [`CLEAR_TEXT_HEADERS_SETTING`] allows.
+pub const CLEAR_TEXT_FLAG: &str = "--allow-clear-text-headers";
+
+/// The SDK's settings that its errors name, and the flags that set them here.
+const SETTING_FLAGS: [(&str, &str); 3] = [
+    (CLEAR_TEXT_HEADERS_SETTING, CLEAR_TEXT_FLAG),
+    ("ConfigBuilder::max_rows_per_answer", "--max-rows-per-answer"),
+    (
+        "ConfigBuilder::max_elements_per_answer",
+        "--max-elements-per-answer",
+    ),
+];
+
+/// An SDK error in the command line's terms: the error and its causes, with the SDK's names
+/// of settings replaced by the flags that set them (a user of the command has no
+/// `ConfigBuilder`).
+pub fn words(error: &Error) -> String {
+    SETTING_FLAGS
+        .iter()
+        .fold(with_causes(error), |text, (setting, flag)| {
+            text.replace(setting, flag)
+        })
+}
+
+/// Whether `error` is the SDK's refusal to send a token or a password over clear-text http
+/// beyond loopback: a setting to change, refused before anything was sent.
+pub fn is_clear_text_refusal(error: &Error) -> bool {
+    matches!(error, Error::InvalidInput { reason, .. } if reason.contains(CLEAR_TEXT_HEADERS_SETTING))
 }
 
 /// The error and each of its causes, once each: the SDK's message says what happened in its
@@ -358,5 +391,52 @@ impl Sink {
             }
             Err(other) => Err(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sdk_settings_an_error_names_become_flags() {
+        let refusal = Error::invalid_input(
+            "endpoint",
+            format!("the header would travel in clear text ({CLEAR_TEXT_HEADERS_SETTING})"),
+        );
+        assert!(is_clear_text_refusal(&refusal));
+        let info = ErrorInfo::of(&refusal);
+        assert!(info.message.contains(CLEAR_TEXT_FLAG), "{}", info.message);
+        assert!(!info.message.contains("ConfigBuilder"), "{}", info.message);
+
+        let over = Error::Decode {
+            path: "data.records".to_owned(),
+            message: "raise ConfigBuilder::max_rows_per_answer or \
+                      ConfigBuilder::max_elements_per_answer"
+                .to_owned(),
+            cid: None,
+        };
+        assert!(!is_clear_text_refusal(&over));
+        let message = words(&over);
+        assert!(
+            message.contains("--max-rows-per-answer")
+                && message.contains("--max-elements-per-answer")
+                && !message.contains("ConfigBuilder"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_line_names_the_cid_once() {
+        let decode = |cid: Option<&str>| Error::Decode {
+            path: "data.DAY_FLOW".to_owned(),
+            message: "not a number".to_owned(),
+            cid: cid.map(str::to_owned),
+        };
+        let line = ErrorInfo::of(&decode(Some("c-7"))).line();
+        assert_eq!(line.matches("c-7").count(), 1, "{line}");
+        let info = ErrorInfo::of(&decode(None));
+        assert_eq!(info.cid, None);
+        assert!(!info.line().contains("[cid"), "{}", info.line());
     }
 }
