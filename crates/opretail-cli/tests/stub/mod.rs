@@ -17,6 +17,8 @@ pub struct Reply {
     pub delay: Duration,
     /// The JSON body.
     pub body: Value,
+    /// A body sent as these bytes instead of `body`: for answers too large to build as values.
+    pub raw: Option<axum::body::Bytes>,
 }
 
 impl Reply {
@@ -29,6 +31,17 @@ impl Reply {
                 "result": "success",
                 "data": data,
             }),
+            raw: None,
+        }
+    }
+
+    /// `bytes` as the whole body, at once: for answers too large to build as values, built
+    /// once (see [`success_body`]) and sent many times.
+    pub fn raw(bytes: axum::body::Bytes) -> Reply {
+        Reply {
+            delay: Duration::ZERO,
+            body: Value::Null,
+            raw: Some(bytes),
         }
     }
 
@@ -40,6 +53,7 @@ impl Reply {
                 "stat": {"cid": cid, "code": code.to_string(), "codename": codename, "systime": "2026-11-28 10:00:00"},
                 "result": message,
             }),
+            raw: None,
         }
     }
 
@@ -48,6 +62,14 @@ impl Reply {
         self.delay = delay;
         self
     }
+}
+
+/// The bytes of a success envelope around `data`, given as JSON text.
+pub fn success_body(data: &[u8]) -> axum::body::Bytes {
+    let mut body = br#"{"stat":{"cid":"c0ffee","code":"0","codename":"SUCCESS","systime":"2026-11-28 10:00:00"},"result":"success","data":"#.to_vec();
+    body.extend_from_slice(data);
+    body.push(b'}');
+    body.into()
 }
 
 /// One request as the stand-in saw it.
@@ -132,7 +154,9 @@ async fn handle(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
-) -> axum::Json<Value> {
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+
     let arrived = shared.started.elapsed();
     let reply = (shared.answer)(&form, &headers);
     if !reply.delay.is_zero() {
@@ -143,5 +167,8 @@ async fn handle(
         .lock()
         .expect("not poisoned")
         .push(Seen { form, arrived });
-    axum::Json(reply.body)
+    match reply.raw {
+        Some(bytes) => ([("content-type", "application/json")], bytes).into_response(),
+        None => axum::Json(reply.body).into_response(),
+    }
 }
