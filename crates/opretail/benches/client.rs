@@ -3,7 +3,12 @@
 //! ```text
 //! cargo bench -p opretail --features async,blocking --bench client        # 20,000 calls per run
 //! OPRETAIL_BENCH_QUICK=1 cargo bench -p opretail --features async,blocking --bench client
+//! OPRETAIL_BENCH_ONLY=async,async-raw-with-model OPRETAIL_BENCH_CALLS=2000 cargo bench ...
 //! ```
+//!
+//! `OPRETAIL_BENCH_ONLY` runs only the named lines (ratios need both a client and its
+//! baseline) and `OPRETAIL_BENCH_CALLS` sets the calls per run: for profiling one side, as
+//! under callgrind, where two call counts give the instructions of one call by difference.
 //!
 //! The async client (64 calls in flight) is compared with a hand-written reqwest loop
 //! posting forms signed before the clock starts; the blocking client (8 threads) with a raw
@@ -45,10 +50,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let calls = if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
-        500
-    } else {
-        20_000
+    let calls = match std::env::var("OPRETAIL_BENCH_CALLS") {
+        Ok(n) => n.parse().expect("OPRETAIL_BENCH_CALLS is a number of calls"),
+        Err(_) if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() => 500,
+        Err(_) => 20_000,
     };
     let sandbox = Sandbox::builder()
         .replay_protection(false)
@@ -82,17 +87,29 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let baseline = runtime.block_on(async_baseline(&config, &forms, calls));
-    let ours = runtime.block_on(async_client(&config, &credentials, calls));
+    let only = std::env::var("OPRETAIL_BENCH_ONLY").ok();
+    let wanted = |name: &str| {
+        only.as_deref()
+            .is_none_or(|only| only.split(',').any(|n| n.trim() == name))
+    };
+    let baseline =
+        wanted("async-baseline").then(|| runtime.block_on(async_baseline(&config, &forms, calls)));
+    let ours = wanted("async")
+        .then(|| runtime.block_on(async_client(&config, &credentials, calls)));
     report("async", ours, baseline);
-    let floor = runtime.block_on(async_with_model(&config, &credentials, calls));
-    floor.print("async-raw-with-model", None);
+    if wanted("async-raw-with-model") {
+        let floor = runtime.block_on(async_with_model(&config, &credentials, calls));
+        floor.print("async-raw-with-model", None);
+    }
 
-    let baseline = blocking_baseline(&config, &forms, calls);
-    let ours = blocking_client(&config, &credentials, calls);
+    let baseline =
+        wanted("blocking-baseline").then(|| blocking_baseline(&config, &forms, calls));
+    let ours = wanted("blocking").then(|| blocking_client(&config, &credentials, calls));
     report("blocking", ours, baseline);
-    let floor = blocking_with_model(&config, &credentials, calls);
-    floor.print("blocking-raw-with-model", None);
+    if wanted("blocking-raw-with-model") {
+        let floor = blocking_with_model(&config, &credentials, calls);
+        floor.print("blocking-raw-with-model", None);
+    }
     drop(runtime);
     sandbox.shutdown_blocking();
 }
@@ -148,9 +165,14 @@ impl Figures {
     }
 }
 
-fn report(name: &str, ours: Figures, baseline: Figures) {
-    baseline.print(&format!("{name}-baseline"), None);
-    ours.print(name, Some(&baseline));
+/// Prints a client's figures and its raw loop's, with the ratios when both ran.
+fn report(name: &str, ours: Option<Figures>, baseline: Option<Figures>) {
+    if let Some(baseline) = &baseline {
+        baseline.print(&format!("{name}-baseline"), None);
+    }
+    if let Some(ours) = ours {
+        ours.print(name, baseline.as_ref());
+    }
 }
 
 /// A clock for one measured run: wall time and CPU time.
