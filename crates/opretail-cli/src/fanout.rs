@@ -2,7 +2,6 @@
 //! with their results taken as they finish ([`send_all`]), the store walk ([`stores`]), the
 //! login before a batch ([`log_in_first`]) and the raw call ([`raw`]).
 
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -16,14 +15,6 @@ use crate::failure::Failure;
 use crate::gateway::{Gateway, NO_TOKEN_HINT};
 use crate::output::{ErrorInfo, Sink};
 use crate::signals::{Signal, StopRequest};
-
-/// The most stores a store walk hands out: 100 pages of the most stores the gateway lists a
-/// page (1,000). Far above any real chain, far below what would fill memory.
-pub const MAX_STORES: usize = 100_000;
-
-/// How many entries in a row without an id or a name end a store walk: a page's worth. A
-/// gateway that answers pages of `{}` would otherwise be walked to the page cap.
-pub const MAX_EMPTY_STORES_IN_A_ROW: usize = 100;
 
 /// Why a batch stopped before its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,58 +95,15 @@ pub async fn log_in_first(gateway: &Gateway) -> Result<(), Failure> {
     }
 }
 
-/// Every store of the user, page by page as the stream is read. Ends with an error when the
-/// gateway lists a store twice (its pages repeat), sends a page's worth of entries with
-/// neither id nor name in a row, or lists more than [`MAX_STORES`]: a broken or hostile
-/// gateway ends the walk instead of filling memory or the output.
+/// Every store of the user, page by page as the stream is read. The SDK's walk is bounded:
+/// it ends with an error at a page that repeats an earlier one or holds no real store, and
+/// after 1,000 pages, so a broken or hostile gateway ends the walk instead of filling memory
+/// or the output.
 pub fn stores(gateway: &Gateway) -> impl Stream<Item = Result<Store, Failure>> + Send + 'static {
-    let mut seen: HashSet<EntityId> = HashSet::new();
-    let mut empty_in_a_row = 0usize;
-    let mut count = 0usize;
-    let mut over = false;
     gateway
         .client
         .walk(StorePages::for_gateway(gateway.client.config().gateway()))
-        .map(move |store| {
-            if over {
-                return Err(Failure::Failed("the store list ended early".to_owned()));
-            }
-            let store = store.map_err(|e| call_failed("the store list", &e))?;
-            count += 1;
-            let id = store.entity_id();
-            empty_in_a_row = if id.is_none() && store.name.is_none() {
-                empty_in_a_row + 1
-            } else {
-                0
-            };
-            let broken = if count > MAX_STORES {
-                Some(format!(
-                    "the store list goes on past {MAX_STORES} stores; the gateway seems to repeat \
-                 its pages"
-                ))
-            } else if empty_in_a_row >= MAX_EMPTY_STORES_IN_A_ROW {
-                Some(format!(
-                    "the store list sent {MAX_EMPTY_STORES_IN_A_ROW} entries in a row with neither \
-                 id nor name"
-                ))
-            } else {
-                id.filter(|id| !seen.insert(id.clone())).map(|id| {
-                    format!(
-                        "the store list names {id} twice: its pages repeat, so it would never end"
-                    )
-                })
-            };
-            match broken {
-                Some(why) => {
-                    over = true;
-                    Err(Failure::Failed(format!(
-                        "{why}; stopped after {count} entries (the gateway is broken or is not \
-                     the Opretail gateway)"
-                    )))
-                }
-                None => Ok(store),
-            }
-        })
+        .map(|store| store.map_err(|e| call_failed("the store list", &e)))
 }
 
 /// The ids of every store of the user, in list order (each once; the walk is bounded, see

@@ -42,6 +42,7 @@ fn undecodable_without_cid() -> Stub {
             "result": "success",
             "data": {"DAY_FLOW": {"not": "a number"}},
         }),
+        raw: None,
     })
 }
 

@@ -158,8 +158,11 @@ impl Paging for StorePages {
     }
 
     fn on_page(&mut self, page: StorePage) -> Vec<Store> {
-        StorePages::on_page(self, &page);
-        page.stores
+        if StorePages::on_page(self, &page) {
+            page.stores
+        } else {
+            Vec::new()
+        }
     }
 
     fn truncation(&self) -> Option<Error> {

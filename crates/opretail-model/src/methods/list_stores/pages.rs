@@ -1,5 +1,6 @@
 //! [`StorePages`]: walking every page of a store list, without I/O.
 
+use std::collections::HashSet;
 use std::num::NonZeroU32;
 
 use super::{DEFAULT_STORE_PAGE_SIZE, ListStores, StorePage};
@@ -17,6 +18,11 @@ pub const DEFAULT_MAX_STORE_PAGES: NonZeroU32 = NonZeroU32::new(1000).expect("10
 /// [`max_pages`](StorePages::max_pages) pages ([`StorePages::hit_page_cap`] then says so). A
 /// short page does not end the walk by itself: the gateway may cap the page size below the
 /// one asked for.
+///
+/// A broken or hostile gateway cannot make the walk run on: a page that names a store an
+/// earlier page named (the pages repeat), or whose entries all lack both id and name (no real
+/// store), ends it, and [`StorePages::truncation`] says why. Such a page's entries are not
+/// counted, and [`Paging::on_page`](crate::engine::Paging::on_page) hands none of them out.
 ///
 /// ```
 /// use opretail_model::{Gateway, ListStores, Operation, StorePage, StorePages};
@@ -46,6 +52,10 @@ pub struct StorePages {
     seen: u64,
     total: Option<u64>,
     hit_cap: bool,
+    /// The ids named so far: a page naming one again repeats an earlier page.
+    ids: HashSet<String>,
+    /// Why the walk stopped on a page that no real gateway sends.
+    broken: Option<String>,
 }
 
 impl StorePages {
@@ -60,6 +70,8 @@ impl StorePages {
             seen: 0,
             total: None,
             hit_cap: false,
+            ids: HashSet::new(),
+            broken: None,
         }
     }
 
@@ -82,11 +94,17 @@ impl StorePages {
     }
 
     /// Takes note of what the page last returned by [`StorePages::next_request`] held.
-    /// Ignored once the walk is over.
-    pub fn on_page(&mut self, page: &StorePage) {
+    /// Ignored once the walk is over. Returns whether the page is sound: `false` for a page
+    /// that ends the walk as broken (see [`StorePages`]), whose stores must not be used.
+    pub fn on_page(&mut self, page: &StorePage) -> bool {
         let Some(number) = self.next_page else {
-            return;
+            return false;
         };
+        if let Some(why) = self.broken_page(page) {
+            self.broken = Some(format!("page {number} of the store list {why}"));
+            self.next_page = None;
+            return false;
+        }
         self.seen += page.stores.len() as u64;
         self.total = page.total.or(self.total);
         let complete = page.stores.is_empty() || self.total.is_some_and(|t| self.seen >= t);
@@ -98,6 +116,28 @@ impl StorePages {
         } else {
             number.checked_add(1)
         };
+        true
+    }
+
+    /// What makes `page` one no real gateway sends, if anything; notes its ids otherwise.
+    fn broken_page(&mut self, page: &StorePage) -> Option<String> {
+        let real = |s: &&super::Store| s.id.is_some() || s.name.is_some();
+        if !page.stores.is_empty() && !page.stores.iter().any(|s| real(&s)) {
+            return Some(format!(
+                "held {} entries and none has an id or a name",
+                page.stores.len()
+            ));
+        }
+        let mut fresh = HashSet::new();
+        for id in page.stores.iter().filter_map(|s| s.id.as_deref()) {
+            if self.ids.contains(id) || !fresh.insert(id) {
+                return Some(format!(
+                    "names store {id} again: its pages repeat, so the walk would never end"
+                ));
+            }
+        }
+        self.ids.extend(fresh.into_iter().map(str::to_owned));
+        None
     }
 
     /// Whether the walk is over.
@@ -112,9 +152,20 @@ impl StorePages {
     }
 
     /// When the walk stopped at [`max_pages`](StorePages::max_pages) with stores possibly
-    /// left, the error saying so, for a client that hands out stores one by one and must
-    /// not end an incomplete list as if it were whole.
+    /// left, or on a broken page, the error saying so, for a client that hands out stores one
+    /// by one and must not end an incomplete list as if it were whole.
     pub fn truncation(&self) -> Option<Error> {
+        if let Some(why) = &self.broken {
+            return Some(Error::Decode {
+                path: "data.rows".to_owned(),
+                message: format!(
+                    "{why}; stopped after {} stores (the gateway is broken or is not the \
+                     Opretail gateway)",
+                    self.seen
+                ),
+                cid: None,
+            });
+        }
         self.hit_cap.then(|| {
             Error::invalid_input(
                 "max_pages",
@@ -147,10 +198,21 @@ mod tests {
     use super::*;
     use crate::{Gateway, Operation, Store};
 
+    /// A page of `stores` stores, numbered from 1 on every page unless `named` is set.
     fn page(total: Option<u64>, stores: usize) -> StorePage {
+        named(total, 0, stores)
+    }
+
+    /// A page of stores with ids `first + 1` to `first + n`.
+    fn named(total: Option<u64>, first: usize, n: usize) -> StorePage {
         StorePage {
             total,
-            stores: vec![Store::default(); stores],
+            stores: (first + 1..=first + n)
+                .map(|i| Store {
+                    id: Some(i.to_string()),
+                    ..Store::default()
+                })
+                .collect(),
             ..StorePage::default()
         }
     }
@@ -175,7 +237,11 @@ mod tests {
         let pages = StorePages::new(ListStores::for_gateway(Gateway::Classic)).page_size(size(2));
         let (asked, pages) = walk(
             pages,
-            &[page(Some(5), 2), page(Some(5), 2), page(Some(5), 1)],
+            &[
+                named(Some(5), 0, 2),
+                named(Some(5), 2, 2),
+                named(Some(5), 4, 1),
+            ],
         );
         assert_eq!(asked, [1, 2, 3]);
         assert_eq!((pages.seen(), pages.total()), (5, Some(5)));
@@ -185,7 +251,10 @@ mod tests {
     #[test]
     fn without_a_total_stops_at_an_empty_page_not_a_short_one() {
         let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
-        let (asked, pages) = walk(pages, &[page(None, 100), page(None, 40), page(None, 0)]);
+        let (asked, pages) = walk(
+            pages,
+            &[named(None, 0, 100), named(None, 100, 40), page(None, 0)],
+        );
         assert_eq!(asked, [1, 2, 3]);
         assert_eq!(pages.seen(), 140);
     }
@@ -200,7 +269,10 @@ mod tests {
     #[test]
     fn the_page_cap_ends_the_walk_and_says_so() {
         let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud)).max_pages(size(2));
-        let (asked, pages) = walk(pages, &[page(Some(1000), 100), page(Some(1000), 100)]);
+        let (asked, pages) = walk(
+            pages,
+            &[named(Some(1000), 0, 100), named(Some(1000), 100, 100)],
+        );
         assert_eq!(asked, [1, 2]);
         assert!(pages.hit_page_cap());
         let error = pages.truncation().expect("a truncated list says so");
@@ -213,10 +285,44 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_page_ends_the_walk_with_an_error() {
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
+        let (asked, pages) = walk(
+            pages,
+            &[named(Some(999_999_999), 0, 100), named(Some(999_999_999), 0, 100)],
+        );
+        assert_eq!(asked, [1, 2]);
+        assert_eq!(pages.seen(), 100, "the repeated page is not counted");
+        let error = pages.truncation().expect("a repeat says so").to_string();
+        assert!(error.contains("page 2") && error.contains("store 1 again"), "{error}");
+    }
+
+    #[test]
+    fn a_page_of_entries_without_id_or_name_ends_the_walk_with_an_error() {
+        let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
+        let empty = StorePage {
+            total: Some(999_999_999),
+            stores: vec![Store::default(); 100],
+            ..StorePage::default()
+        };
+        let mut pages = pages;
+        assert!(!pages.on_page(&empty), "the page is broken");
+        assert!(pages.is_done());
+        let error = pages.truncation().expect("an empty page says so").to_string();
+        assert!(error.contains("none has an id or a name"), "{error}");
+        // Some entries without an id are fine while others are real stores.
+        let mut pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
+        let mut mixed = named(Some(2), 0, 1);
+        mixed.stores.push(Store::default());
+        assert!(pages.on_page(&mixed));
+        assert!(pages.truncation().is_none());
+    }
+
+    #[test]
     fn filters_and_the_page_size_are_kept_on_every_page() {
         let request = crate::GetDepartments::new().dept_name("Mall");
         let mut pages = StorePages::new(request).page_size(size(7));
-        pages.on_page(&page(None, 7));
+        pages.on_page(&named(None, 0, 7));
         let second = pages.next_request().unwrap();
         assert_eq!(
             second.params(),
