@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use common::words;
 use nix::sys::resource::{UsageWho, getrusage};
 use opretail_model::{
     METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION, METHOD_GET_DEPT_LIST_BY_PAGE,
@@ -87,7 +88,11 @@ fn check(stub: &Stub, args: &[&str]) -> Run {
         "{args:?}: exit {:?}, peak {} KiB{}; stderr: {}",
         run.out.status,
         run.peak_kib,
-        if run.own_peak { "" } else { " (an earlier run's)" },
+        if run.own_peak {
+            ""
+        } else {
+            " (an earlier run's)"
+        },
         clip(&run.out.stderr)
     );
     eprintln!("{shown}");
@@ -157,7 +162,11 @@ impl Worst {
         ];
         // 256 KiB: the most `passenger-flow total` reads of an answer.
         let total = [
-            empties(r#"{"DAY_FLOW":1,"cfgData":["#, fitting(256 * 1024) - 10, "]}"),
+            empties(
+                r#"{"DAY_FLOW":1,"cfgData":["#,
+                fitting(256 * 1024) - 10,
+                "]}",
+            ),
             empties(r#"{"DAY_FLOW":1,"cfgData":["#, 19_990, "]}"),
             elements(r#"{"DAY_FLOW":1,"#, 99_990, "}"),
             empties(r#"{"DAY_FLOW":1,"cfgData":["#, fitting(BODY_CAP) - 10, "]}"),
@@ -244,92 +253,53 @@ fn hostile(list: StoreList) -> Stub {
     })
 }
 
-/// `--id S_1 --id S_2 …` for `n` stores.
-fn ids(n: usize) -> Vec<String> {
-    (1..=n).flat_map(|i| ["--id".to_owned(), format!("S_{i}")]).collect()
+/// [`check`] of `command` for `n` stores, `--id S_1 --id S_2 …`.
+fn check_stores(stub: &Stub, command: &[&str], n: usize) -> Run {
+    let ids: Vec<String> = (1..=n).map(|i| format!("S_{i}")).collect();
+    let mut args = command.to_vec();
+    for id in &ids {
+        args.extend(["--id", id]);
+    }
+    check(stub, &args)
 }
 
-fn with<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
-    let mut args = head.to_vec();
-    args.extend(tail.iter().map(String::as_str));
-    args
-}
+/// The series of a year (by day unless told otherwise).
+const SERIES_OF_A_YEAR: &str = "passenger-flow series --from 2025-01-01 --to 2025-12-31";
+
+/// The demographics of a month, the longest period the gateway takes.
+const DEMOGRAPHICS_OF_A_MONTH: &str =
+    "passenger-flow demographics --from 2026-11-01 --to 2026-11-30";
 
 #[test]
 fn total_of_many_ids() {
     let stub = hostile(StoreList::Fine);
-    let few = ids(40);
-    check(
-        &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "64"],
-            &few,
-        ),
-    );
-    let many = ids(600);
-    check(
-        &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "256"],
-            &many,
-        ),
-    );
-    check(
-        &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "1024"],
-            &many,
-        ),
-    );
+    for (concurrency, n) in [("64", 40), ("256", 600), ("1024", 600)] {
+        let command = ["passenger-flow", "total", "--concurrency", concurrency];
+        check_stores(&stub, &command, n);
+    }
 }
 
 #[test]
 fn series_of_several_stores_over_a_year() {
     let stub = hostile(StoreList::Fine);
-    let stores = ids(30);
     for by in ["day", "hour"] {
-        let run = check(
-            &stub,
-            &with(
-                &[
-                    "passenger-flow",
-                    "series",
-                    "--from",
-                    "2025-01-01",
-                    "--to",
-                    "2025-12-31",
-                    "--by",
-                    by,
-                    "--concurrency",
-                    "64",
-                ],
-                &stores,
-            ),
+        let mut command = words(SERIES_OF_A_YEAR);
+        command.extend(["--by", by, "--concurrency", "64"]);
+        let run = check_stores(&stub, &command, 30);
+        assert!(
+            run.out.stderr.contains("calls failed"),
+            "{}",
+            run.out.stderr
         );
-        assert!(run.out.stderr.contains("calls failed"), "{}", run.out.stderr);
     }
 }
 
 #[test]
 fn demographics_of_many_stores() {
     let stub = hostile(StoreList::Fine);
-    let stores = ids(100);
-    check(
-        &stub,
-        &with(
-            &[
-                "passenger-flow",
-                "demographics",
-                "--from",
-                "2026-11-01",
-                "--to",
-                "2026-11-30",
-                "--concurrency",
-                "256",
-            ],
-            &stores,
-        ),
-    );
+    let mut command = words(DEMOGRAPHICS_OF_A_MONTH);
+    command.extend(["--concurrency", "256"]);
+    check_stores(&stub, &command, 100);
 }
 
 #[test]
@@ -341,30 +311,12 @@ fn every_command_of_the_store_list_against_hostile_lists() {
     ] {
         let stub = hostile(list);
         for args in [
-            &["stores"][..],
-            &["passenger-flow", "total", "--all-stores"],
-            &[
-                "passenger-flow",
-                "series",
-                "--all-stores",
-                "--from",
-                "2025-01-01",
-                "--to",
-                "2025-12-31",
-                "--concurrency",
-                "64",
-            ],
-            &[
-                "passenger-flow",
-                "demographics",
-                "--all-stores",
-                "--from",
-                "2026-11-01",
-                "--to",
-                "2026-11-30",
-            ],
+            "stores",
+            "passenger-flow total --all-stores",
+            &format!("{SERIES_OF_A_YEAR} --all-stores --concurrency 64"),
+            &format!("{DEMOGRAPHICS_OF_A_MONTH} --all-stores"),
         ] {
-            check(&stub, args);
+            check(&stub, &words(args));
         }
         let pages = stub.seen().len();
         assert!(pages <= 4 * 4, "{pages} pages asked for");
@@ -375,21 +327,9 @@ fn every_command_of_the_store_list_against_hostile_lists() {
 fn every_listing_of_all_stores_against_hostile_answers() {
     let stub = hostile(StoreList::Fine);
     for args in [
-        &["passenger-flow", "total", "--all-stores", "--concurrency", "256"][..],
-        &[
-            "passenger-flow",
-            "series",
-            "--all-stores",
-            "--from",
-            "2025-01-01",
-            "--to",
-            "2025-12-31",
-            "--by",
-            "hour",
-            "--concurrency",
-            "64",
-        ],
+        "passenger-flow total --all-stores --concurrency 256",
+        &format!("{SERIES_OF_A_YEAR} --all-stores --by hour --concurrency 64"),
     ] {
-        check(&stub, args);
+        check(&stub, &words(args));
     }
 }
