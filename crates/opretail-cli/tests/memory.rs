@@ -266,7 +266,7 @@ fn check_stores(stub: &Stub, command: &[&str], n: usize) -> Run {
 /// The series of a year (by day unless told otherwise).
 const SERIES_OF_A_YEAR: &str = "passenger-flow series --from 2025-01-01 --to 2025-12-31";
 
-/// The demographics of a month, the longest period the gateway takes.
+/// The demographics of a month (the gateway takes at most 31 days).
 const DEMOGRAPHICS_OF_A_MONTH: &str =
     "passenger-flow demographics --from 2026-11-01 --to 2026-11-30";
 
