@@ -2,7 +2,7 @@
 //! time, demographics, and a login kept between commands.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 mod common;
 
@@ -11,7 +11,7 @@ use opretail_sandbox::{DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER, Fault, FaultP
 use serde_json::Value;
 
 /// A run with its own cache directory `cache` (where `login` keeps the token).
-fn run_in(cache: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> Exited {
+fn run_in(cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Exited {
     common::exited(common::isolated_in("opretail-cli-journey-empty-home", cache, env).args(args))
 }
 
