@@ -1,9 +1,12 @@
-//! Where criterion writes its estimates and how a benchmark reads back those of its own run,
-//! for the benchmarks that print their figures after criterion has measured them. Included
-//! by path (`#[path = …] mod criterion_estimates;`) from each such benchmark.
+//! Where criterion writes its estimates, how it is set up, and how a benchmark reads back the
+//! estimates of its own run, for the benchmarks that print their figures after criterion has
+//! measured them. Included by path (`#[path = …] mod criterion_estimates;`) from each such
+//! benchmark.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+use criterion::Criterion;
 
 /// `<target>/criterion`, the bench executable being `<target>/<profile>/deps/<name>-<hash>`;
 /// set explicitly so the estimates are read from where criterion wrote them.
@@ -17,6 +20,47 @@ pub fn criterion_dir() -> PathBuf {
         })
         .unwrap_or_else(|| PathBuf::from("target"));
     target.join("criterion")
+}
+
+/// Runs `benches` under criterion (shortened when `OPRETAIL_BENCH_QUICK` is set) when the
+/// binary is run with `--bench`; `None` otherwise, as `cargo test --all-targets` runs it,
+/// with nothing measured.
+pub fn measure(benches: impl FnOnce(&mut Criterion)) -> Option<Measured> {
+    if !std::env::args().any(|a| a == "--bench") {
+        return None;
+    }
+    let output = criterion_dir();
+    let mut criterion = configured(&output);
+    let started = SystemTime::now();
+    benches(&mut criterion);
+    criterion.final_summary();
+    Some(Measured { output, started })
+}
+
+/// A run of [`measure`]: where criterion wrote, and since when.
+pub struct Measured {
+    output: PathBuf,
+    started: SystemTime,
+}
+
+impl Measured {
+    /// The median of `group/name` in nanoseconds, if this run measured it.
+    pub fn median(&self, group: &str, name: &str) -> Option<f64> {
+        fresh_median(&self.output, group, name, self.started)
+    }
+}
+
+/// Criterion writing to `output`, shortened when `OPRETAIL_BENCH_QUICK` is set, then
+/// configured from the command line.
+pub fn configured(output: &Path) -> Criterion {
+    let mut criterion = Criterion::default().output_directory(output);
+    if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
+        criterion = criterion
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1));
+    }
+    criterion.configure_from_args()
 }
 
 /// The median of `group/name` in nanoseconds, if criterion wrote it during this run (an

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 mod common;
 mod stub;
 
-use common::{Output, json};
+use common::{Output, json, words};
 
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox};
 use serde_json::{Value, json};
@@ -25,6 +25,56 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_with(args, &[])
+}
+
+/// The binary, isolated as [`run_with`] isolates it, to be started by the test.
+fn command(args: &[&str]) -> std::process::Command {
+    let mut command = common::isolated(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail")),
+        "opretail-cli-batch-tests-empty-home",
+    );
+    command.args(args);
+    command
+}
+
+/// Starts `args` with JSON output (the secret in the environment, stdout and stderr piped) and
+/// reads the first line of stdout, which must open the array; gives the child and the rest of
+/// its stdout.
+fn started_json(
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+
+    let mut child = command(args)
+        .env("OPRETAIL_ASID", DEFAULT_ASID)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped stdout"));
+    // The opening bracket is written after the signals are being listened for.
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the first line");
+    assert_eq!(first, "[\n");
+    (child, stdout)
+}
+
+/// All that `child` writes to its piped stderr.
+fn stderr_of(child: &mut std::process::Child) -> String {
+    use std::io::Read;
+
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    stderr
 }
 
 /// `--endpoint URL --akey sandbox passenger-flow total` and the rest.
@@ -104,12 +154,7 @@ fn a_slow_id_does_not_hold_up_the_others() {
         assert!(wall < SLOW_DELAY * 2, "{format}: {wall:?}");
 
         let order: Vec<String> = if format == "json" {
-            json(&out.stdout)
-                .as_array()
-                .expect("an array")
-                .iter()
-                .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
-                .collect()
+            common::ids_in(&out.stdout)
         } else {
             out.stdout
                 .lines()
@@ -287,36 +332,20 @@ fn a_hostile_endpoint_cannot_send_more_than_the_body_limit() {
 #[test]
 fn an_ids_file_saved_by_a_spreadsheet_is_read() {
     let file = common::temp_file("bom.txt", "\u{FEFF}S_1\r\nO_2\r\n");
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--ids-file",
-        file.to_str().expect("UTF-8"),
-        "--output",
-        "json",
-    ]);
+    let file = file.to_str().expect("UTF-8");
+    let total = words("--sandbox passenger-flow total --ids-file");
+    let out = run(&[&total[..], &[file, "--output", "json"]].concat());
     assert_eq!(out.status, Some(0), "{}", out.stderr);
-    let ids: Vec<Value> = json(&out.stdout)
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|e| e["id"].clone())
-        .collect();
-    assert_eq!(ids, [json!("S_1"), json!("O_2")]);
+    assert_eq!(common::ids_in(&out.stdout), ["S_1", "O_2"]);
 }
 
 #[test]
 fn invisible_characters_in_an_id_are_refused_with_the_line() {
     for (name, bad) in [("zwsp", "S_\u{200b}1"), ("rlo", "S_1\u{202e}2")] {
         let file = common::temp_file(&format!("{name}.txt"), &format!("S_1\n{bad}\n"));
-        let out = run(&[
-            "--sandbox",
-            "passenger-flow",
-            "total",
-            "--ids-file",
-            file.to_str().expect("UTF-8"),
-        ]);
+        let file = file.to_str().expect("UTF-8");
+        let total = words("--sandbox passenger-flow total --ids-file");
+        let out = run(&[&total[..], &[file]].concat());
         assert_eq!(out.status, Some(2), "{name}: {}", out.stderr);
         assert!(
             out.stderr.contains("line 2") && out.stderr.contains("invisible"),
@@ -326,13 +355,7 @@ fn invisible_characters_in_an_id_are_refused_with_the_line() {
         assert!(!has_raw_controls(&out.stderr), "{:?}", out.stderr);
         assert!(out.stdout.is_empty());
     }
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_\u{2066}1",
-    ]);
+    let out = run(&words("--sandbox passenger-flow total --id S_\u{2066}1"));
     assert_eq!(out.status, Some(2));
 }
 
@@ -351,16 +374,7 @@ fn duplicate_ids_are_called_once_and_shown_in_every_row() {
     ));
     assert_eq!(out.status, Some(0), "{}", out.stderr);
     assert_eq!(sandbox.counters().requests(), 2, "each id once");
-    let ids: Vec<Value> = json(&out.stdout)
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|e| e["id"].clone())
-        .collect();
-    assert_eq!(
-        ids,
-        [json!("S_1"), json!("O_2"), json!("S_1"), json!("S_1")]
-    );
+    assert_eq!(common::ids_in(&out.stdout), ["S_1", "O_2", "S_1", "S_1"]);
     assert!(
         out.stderr
             .contains("S_1 is given 3 times (line 1, line 3, line 5)"),
@@ -374,9 +388,6 @@ fn duplicate_ids_are_called_once_and_shown_in_every_row() {
 
 #[test]
 fn a_reader_that_goes_away_ends_the_batch_without_a_panic_and_keeps_the_status() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::Stdio;
-
     // The first call fails (SIGN_WRONG is not retried); the output is far larger than a pipe.
     let sandbox = Sandbox::builder()
         .faults(FaultPlan::script([Fault::Gateway(7)]))
@@ -384,39 +395,13 @@ fn a_reader_that_goes_away_ends_the_batch_without_a_panic_and_keeps_the_status()
         .expect("sandbox starts");
     let ids: String = (0..5000).map(|i| format!("S_{i}\n")).collect();
     let file = common::temp_file("many.txt", &ids);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
-        .args(total_at(
-            sandbox.url(),
-            &[
-                "--ids-file",
-                file.to_str().expect("UTF-8"),
-                "--concurrency",
-                "1",
-                "--output",
-                "json",
-            ],
-        ))
-        .env("OPRETAIL_ASID", DEFAULT_ASID)
-        .env(
-            "HOME",
-            std::env::temp_dir().join("opretail-cli-batch-tests-empty-home"),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the command starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("the first line");
-    assert_eq!(first, "[\n");
+    let file = file.to_str().expect("UTF-8");
+    let (mut child, stdout) = started_json(&total_at(
+        sandbox.url(),
+        &["--ids-file", file, "--concurrency", "1", "--output", "json"],
+    ));
     drop(stdout);
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("piped")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
+    let stderr = stderr_of(&mut child);
     let status = child.wait().expect("it ends");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(1), "an id failed: {stderr}");
@@ -434,26 +419,12 @@ fn a_stderr_that_cannot_be_written_is_ignored() {
         .write(true)
         .open("/dev/full")
         .expect("/dev/full");
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
-        .args([
-            "-vv",
-            "--sandbox",
-            "--asid",
-            "wrong",
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1",
-            "--output",
-            "json",
-        ])
-        .env(
-            "HOME",
-            std::env::temp_dir().join("opretail-cli-batch-tests-empty-home"),
-        )
-        .stderr(full)
-        .output()
-        .expect("the binary runs");
+    let out = command(&words(
+        "-vv --sandbox --asid wrong passenger-flow total --id S_1 --output json",
+    ))
+    .stderr(full)
+    .output()
+    .expect("the binary runs");
     assert_eq!(out.status.code(), Some(1), "not a panic (101)");
     let array = json(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(array[0]["error"]["name"], "SIGN_WRONG");
@@ -464,43 +435,23 @@ fn a_stderr_that_cannot_be_written_is_ignored() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_or_sigterm_closes_the_json_array_and_exits_128_plus_the_signal() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::Stdio;
+    use std::io::Read;
 
     // Accepts connections and never answers: the calls hang until the signal.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let url = format!("http://{}/m.api", silent.local_addr().expect("its address"));
     for (signal, status) in [("-INT", 130), ("-TERM", 143)] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
-            .args(total_at(
-                &url,
-                &["--id", "S_1", "--id", "S_2", "--output", "json"],
-            ))
-            .env("OPRETAIL_ASID", DEFAULT_ASID)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the command starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        // The opening bracket is written after the signals are being listened for.
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("the first line");
-        assert_eq!(first, "[\n");
+        let (mut child, mut stdout) =
+            started_json(&total_at(&url, &words("--id S_1 --id S_2 --output json")));
         common::kill(signal, child.id());
-        let mut rest = String::new();
+        let mut whole = String::from("[\n");
         stdout
-            .read_to_string(&mut rest)
+            .read_to_string(&mut whole)
             .expect("the rest of stdout");
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .expect("piped")
-            .read_to_string(&mut stderr)
-            .expect("stderr");
+        let stderr = stderr_of(&mut child);
         let exit = child.wait().expect("the command ends");
         assert_eq!(exit.code(), Some(status), "{signal}: {stderr}");
-        assert_eq!(json(&(first + &rest)), json!([]));
+        assert_eq!(json(&whole), json!([]));
         assert!(stderr.contains("interrupted after 0 of 2 ids"), "{stderr}");
         assert!(!stderr.contains(DEFAULT_ASID));
     }
@@ -520,24 +471,13 @@ fn a_second_signal_ends_a_command_stuck_writing_at_once() {
     filler.write_all(&vec![b'x'; size]).expect("fill the pipe");
     drop(filler);
 
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("opretail"))
-        .args([
-            "--sandbox",
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1",
-            "--output",
-            "csv",
-        ])
-        .env(
-            "HOME",
-            std::env::temp_dir().join("opretail-cli-batch-tests-empty-home"),
-        )
-        .stdout(Stdio::from(writer))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the command starts");
+    let mut child = command(&words(
+        "--sandbox passenger-flow total --id S_1 --output csv",
+    ))
+    .stdout(Stdio::from(writer))
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the command starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
     let mut wait_for = |words: &str| {
         let mut seen = String::new();
@@ -633,38 +573,20 @@ fn call_headers_come_from_the_environment_or_a_file() {
     });
     let token_file = common::temp_file("token.txt", &format!("{TOKEN}\n"));
     let header_file = format!("Ovo-Authorization={}", token_file.to_str().expect("UTF-8"));
+    let call = ["--endpoint", stub.url(), "--akey", "k", "call", "open.x"];
     for (flag, value) in [
         ("--header-env", "Ovo-Authorization=OVO_TOKEN"),
         ("--header-file", header_file.as_str()),
     ] {
         let out = run_with(
-            &[
-                "-vvv",
-                "--endpoint",
-                stub.url(),
-                "--akey",
-                "k",
-                "call",
-                "open.x",
-                flag,
-                value,
-            ],
+            &[&["-vvv"][..], &call, &[flag, value]].concat(),
             &[("OVO_TOKEN", TOKEN)],
         );
         assert_eq!(out.status, Some(0), "{flag}: {}", out.stderr);
         assert_eq!(json(&out.stdout)["token"], TOKEN, "{flag}");
         assert!(!out.stderr.contains(TOKEN), "{flag}: the token is logged");
     }
-    let out = run(&[
-        "--endpoint",
-        stub.url(),
-        "--akey",
-        "k",
-        "call",
-        "open.x",
-        "--header-env",
-        "A=NO_SUCH_VAR_HERE",
-    ]);
+    let out = run(&[&call[..], &["--header-env", "A=NO_SUCH_VAR_HERE"]].concat());
     assert_eq!(out.status, Some(2));
     assert!(out.stderr.contains("NO_SUCH_VAR_HERE"), "{}", out.stderr);
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
+use common::{Exited, json, words};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, Fault, FaultPlan, Sandbox};
 use serde_json::Value;
 
@@ -16,17 +17,11 @@ const ENV_SECRET: &str = "env-secret-never-shown-7f3a";
 /// A wrong secret passed on the command line; must never be printed either.
 const FLAG_SECRET: &str = "flag-secret-never-shown-91c2";
 
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Output {
+fn run(args: &[&str]) -> Exited {
     run_with(args, &[], None)
 }
 
-fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Exited {
     let mut cmd = common::isolated_command("opretail-cli-tests-empty-home");
     cmd.env("OPRETAIL_ASID", ENV_SECRET);
     for (k, v) in env {
@@ -35,12 +30,7 @@ fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output 
     if let Some(input) = stdin {
         cmd.write_stdin(input);
     }
-    let out = cmd.args(args).output().expect("the binary runs");
-    let out = Output {
-        status: out.status.code().expect("the binary exits normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
+    let out = common::exited(cmd.args(args));
     for secret in [ENV_SECRET, FLAG_SECRET] {
         assert!(
             !out.stdout.contains(secret) && !out.stderr.contains(secret),
@@ -50,10 +40,6 @@ fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output 
         );
     }
     out
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 // ----- help snapshots -------------------------------------------------------------------
@@ -134,7 +120,7 @@ const TWO: [&str; 7] = [
     "O_42",
 ];
 
-fn total(format: &str) -> Output {
+fn total(format: &str) -> Exited {
     let mut args = TWO.to_vec();
     args.extend(["--output", format]);
     run(&args)
@@ -251,43 +237,19 @@ fn a_thousand_ids_from_a_file_come_back_in_input_order() {
 #[test]
 fn ids_from_stdin_and_flags_are_combined_in_order() {
     let out = run_with(
-        &[
-            "--sandbox",
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1",
-            "--ids-file",
-            "-",
-            "--output",
-            "json",
-        ],
+        &words("--sandbox passenger-flow total --id S_1 --ids-file - --output json"),
         &[],
         Some("# a comment\nO_2\n\nS_3\n"),
     );
     assert_eq!(out.status, 0, "{}", out.stderr);
-    let ids: Vec<String> = json(&out.stdout)
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    assert_eq!(ids, ["S_1", "O_2", "S_3"]);
+    assert_eq!(common::ids_in(&out.stdout), ["S_1", "O_2", "S_3"]);
 }
 
 // ----- failures -------------------------------------------------------------------------
 
 #[test]
 fn a_bad_id_is_a_usage_error_before_any_call() {
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1",
-        "--id",
-        "X_9",
-    ]);
+    let out = run(&words("--sandbox passenger-flow total --id S_1 --id X_9"));
     assert_eq!(out.status, 2);
     assert!(out.stderr.contains("X_9"), "{}", out.stderr);
     assert!(out.stdout.is_empty());
@@ -323,27 +285,11 @@ fn a_mixed_list_gives_one_result_per_id_and_exit_1() {
             .start_blocking()
             .expect("sandbox starts");
         let out = run(&[
-            "--endpoint",
-            sandbox.url(),
-            "--akey",
-            DEFAULT_AKEY,
-            "--asid",
-            DEFAULT_ASID,
-            "passenger-flow",
-            "total",
-            "--concurrency",
-            "1",
-            "--id",
-            "S_1",
-            "--id",
-            "S_2",
-            "--id",
-            "S_3",
-            "--id",
-            "O_4",
-            "--output",
-            format,
-        ]);
+            &common::gateway(sandbox.url())[..],
+            &words("passenger-flow total --concurrency 1 --id S_1 --id S_2 --id S_3 --id O_4"),
+            &["--output", format],
+        ]
+        .concat());
         assert_eq!(out.status, 1, "{}", out.stderr);
         assert!(out.stderr.contains("2 of 4 ids failed"), "{}", out.stderr);
         if format == "table" {
@@ -381,19 +327,10 @@ fn a_mixed_list_gives_one_result_per_id_and_exit_1() {
 #[test]
 fn a_wrong_asid_gives_sign_wrong_per_id_with_the_remedy() {
     let out = run(&[
-        "-vv",
-        "--sandbox",
-        "--asid",
-        FLAG_SECRET,
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1001",
-        "--id",
-        "O_42",
-        "--output",
-        "ndjson",
-    ]);
+        &["-vv", "--sandbox", "--asid", FLAG_SECRET][..],
+        &words("passenger-flow total --id S_1001 --id O_42 --output ndjson"),
+    ]
+    .concat());
     assert_eq!(out.status, 1);
     let lines: Vec<Value> = out.stdout.lines().map(json).collect();
     assert_eq!(lines.len(), 2);
@@ -425,14 +362,7 @@ fn a_wrong_asid_gives_sign_wrong_per_id_with_the_remedy() {
 
 #[test]
 fn call_prints_data_or_the_gateway_error() {
-    let out = run(&[
-        "-vv",
-        "--sandbox",
-        "call",
-        "open.sandbox.echo",
-        "a=1",
-        "b=x=y",
-    ]);
+    let out = run(&words("-vv --sandbox call open.sandbox.echo a=1 b=x=y"));
     assert_eq!(out.status, 0, "{}", out.stderr);
     let data = json(&out.stdout);
     assert_eq!(data["a"], "1");
@@ -455,17 +385,10 @@ fn transport_errors_say_what_failed_and_where() {
         .port();
     let url = format!("http://127.0.0.1:{port}/m.api");
     let out = run(&[
-        "--endpoint",
-        &url,
-        "--akey",
-        "k",
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1",
-        "--output",
-        "json",
-    ]);
+        &["--endpoint", &url, "--akey", "k"][..],
+        &words("passenger-flow total --id S_1 --output json"),
+    ]
+    .concat());
     assert_eq!(out.status, 1);
     let array = json(&out.stdout);
     assert_eq!(array[0]["error"]["name"], "TRANSPORT_CONNECT");
@@ -713,19 +636,10 @@ fn latency_above_the_timeout_is_a_timeout_error() {
         .start_blocking()
         .expect("sandbox starts");
     let out = run(&[
-        "--endpoint",
-        sandbox.url(),
-        "--akey",
-        DEFAULT_AKEY,
-        "--timeout",
-        "0.2",
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1",
-        "--output",
-        "ndjson",
-    ]);
+        &["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY][..],
+        &words("--timeout 0.2 passenger-flow total --id S_1 --output ndjson"),
+    ]
+    .concat());
     assert_eq!(out.status, 1);
     let line = json(out.stdout.trim());
     assert_eq!(line["error"]["name"], "TRANSPORT_TIMEOUT", "{line}");
@@ -735,42 +649,14 @@ fn latency_above_the_timeout_is_a_timeout_error() {
 
 #[test]
 fn a_rate_limit_still_answers_every_id_in_order() {
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--rate",
-        "500",
-        "--concurrency",
-        "4",
-        "--id",
-        "S_1",
-        "--id",
-        "S_2",
-        "--id",
-        "O_3",
-        "--output",
-        "json",
-    ]);
+    let out = run(&words(
+        "--sandbox passenger-flow total --rate 500 --concurrency 4 \
+         --id S_1 --id S_2 --id O_3 --output json",
+    ));
     assert_eq!(out.status, 0, "{}", out.stderr);
-    let ids: Vec<String> = json(&out.stdout)
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    assert_eq!(ids, ["S_1", "S_2", "O_3"]);
+    assert_eq!(common::ids_in(&out.stdout), ["S_1", "S_2", "O_3"]);
     assert_eq!(
-        run(&[
-            "--sandbox",
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1",
-            "--rate",
-            "0"
-        ])
-        .status,
+        run(&words("--sandbox passenger-flow total --id S_1 --rate 0")).status,
         2
     );
 }
@@ -814,28 +700,12 @@ fn the_sandbox_command_serves_in_the_foreground() {
 
 #[test]
 fn verbose_logs_each_attempt_on_stderr() {
-    let out = run(&[
-        "-v",
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1001",
-        "--output",
-        "json",
-    ]);
+    let total = "--sandbox passenger-flow total --id S_1001 --output json";
+    let out = run(&words(&format!("-v {total}")));
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert!(out.stderr.contains("attempt succeeded"), "{}", out.stderr);
     assert!(out.stderr.contains("attempt=1"), "{}", out.stderr);
-    let quiet = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1001",
-        "--output",
-        "json",
-    ]);
+    let quiet = run(&words(total));
     assert!(
         !quiet.stderr.contains("attempt succeeded"),
         "{}",

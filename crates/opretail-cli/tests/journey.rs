@@ -2,35 +2,17 @@
 //! time, demographics, and a login kept between commands.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 mod common;
 
-use opretail_sandbox::{
-    DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER, Fault, FaultPlan,
-    Sandbox,
-};
+use common::{Exited, words};
+use opretail_sandbox::{DEMO_PASSWORD, DEMO_STORE_COUNT, DEMO_USER, Fault, FaultPlan, Sandbox};
 use serde_json::Value;
 
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// A run with its own cache directory `cache` (where `login` keeps the token).
-fn run_in(cache: &PathBuf, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = common::isolated_command("opretail-cli-journey-empty-home");
-    cmd.env("XDG_CACHE_HOME", cache);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.args(args).output().expect("the binary runs");
-    Output {
-        status: out.status.code().expect("the binary exits normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
+fn run_in(cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Exited {
+    common::exited(common::isolated_in("opretail-cli-journey-empty-home", cache, env).args(args))
 }
 
 fn cache_dir(name: &str) -> PathBuf {
@@ -42,7 +24,7 @@ fn cache_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn run(args: &[&str]) -> Output {
+fn run(args: &[&str]) -> Exited {
     run_in(&cache_dir("none"), args, &[])
 }
 
@@ -91,23 +73,10 @@ fn every_demo_store_is_listed_and_the_name_filters() {
 
 #[test]
 fn a_week_of_hourly_flow_of_two_stores_comes_in_order() {
-    let rows = ok_json(&[
-        "--sandbox",
-        "passenger-flow",
-        "series",
-        "--id",
-        "S_1002",
-        "--id",
-        "S_1001",
-        "--from",
-        "2026-11-16",
-        "--to",
-        "2026-11-22",
-        "--by",
-        "hour",
-        "--output",
-        "json",
-    ]);
+    let rows = ok_json(&words(
+        "--sandbox passenger-flow series --id S_1002 --id S_1001 \
+         --from 2026-11-16 --to 2026-11-22 --by hour --output json",
+    ));
     assert_eq!(rows.len(), 2 * 168);
     let (first, second) = rows.split_at(168);
     assert!(first.iter().all(|r| r["id"] == "S_1002"));
@@ -124,91 +93,49 @@ fn a_week_of_hourly_flow_of_two_stores_comes_in_order() {
 
 #[test]
 fn every_store_for_one_day_by_day() {
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "series",
-        "--all-stores",
-        "--by",
-        "day",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-01",
-        "--output",
-        "csv",
-    ]);
+    let out = run(&words(
+        "--sandbox passenger-flow series --all-stores --by day \
+         --from 2026-11-01 --to 2026-11-01 --output csv",
+    ));
     assert_eq!(out.status, 0, "{}", out.stderr);
     assert_eq!(out.stdout.lines().count(), 1 + DEMO_STORE_COUNT);
 }
 
 #[test]
 fn a_start_time_limits_the_hours() {
-    let rows = ok_json(&[
-        "--sandbox",
-        "passenger-flow",
-        "series",
-        "--id",
-        "S_1001",
-        "--from",
-        "2026-11-01T08:00",
-        "--to",
-        "2026-11-01T10:00",
-        "--output",
-        "json",
-    ]);
+    let rows = ok_json(&words(
+        "--sandbox passenger-flow series --id S_1001 \
+         --from 2026-11-01T08:00 --to 2026-11-01T10:00 --output json",
+    ));
     let times: Vec<&str> = rows.iter().map(|r| r["bucket"].as_str().unwrap()).collect();
     assert_eq!(times, ["2026-11-01 08:00:00", "2026-11-01 09:00:00"]);
 }
 
 #[test]
 fn dates_in_the_wrong_order_are_a_usage_error() {
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "series",
-        "--id",
-        "S_1001",
-        "--from",
-        "2026-11-02",
-        "--to",
-        "2026-11-01",
-    ]);
+    let out = run(&words(
+        "--sandbox passenger-flow series --id S_1001 \
+         --from 2026-11-02 --to 2026-11-01",
+    ));
     assert_eq!(out.status, 2, "{}", out.stderr);
     assert!(out.stderr.contains("after the last day"), "{}", out.stderr);
 }
 
 #[test]
 fn totals_of_every_store() {
-    let rows = ok_json(&[
-        "--sandbox",
-        "passenger-flow",
-        "total",
-        "--all-stores",
-        "--output",
-        "json",
-    ]);
+    let rows = ok_json(&words(
+        "--sandbox passenger-flow total --all-stores --output json",
+    ));
     assert_eq!(rows.len(), DEMO_STORE_COUNT);
     assert!(rows.iter().all(|r| r["ok"] == true));
 }
 
 #[test]
 fn demographics_of_stores() {
-    let rows = ok_json(&[
-        "--sandbox",
-        "passenger-flow",
-        "demographics",
-        "--id",
-        "S_1001",
-        "--id",
-        "S_1002",
-        "--from",
-        "2026-11-16",
-        "--to",
-        "2026-11-22",
-        "--output",
-        "json",
-    ]);
+    let rows = ok_json(&words(
+        "--sandbox passenger-flow demographics --id S_1001 --id S_1002 \
+         --from 2026-11-16 --to 2026-11-22 --output json",
+    ));
     assert!(
         rows.iter()
             .any(|r| r["id"] == "S_1002" && r["dimension"] == "age")
@@ -286,11 +213,7 @@ fn kept_token(path: &std::path::Path) -> String {
 
 /// The flags that reach `sandbox` with its demo developer key.
 fn gateway_args(sandbox: &opretail_sandbox::SandboxHandle) -> Vec<String> {
-    ["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY]
-        .into_iter()
-        .chain(["--asid", DEFAULT_ASID])
-        .map(str::to_owned)
-        .collect()
+    common::gateway(sandbox.url()).map(str::to_owned).to_vec()
 }
 
 /// A sandbox whose first request (the login) is answered normally and whose second fails with

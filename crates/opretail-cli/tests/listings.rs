@@ -7,7 +7,7 @@ mod stub;
 
 use std::time::Duration;
 
-use common::{Output, json};
+use common::{Output, json, words};
 use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID};
 use serde_json::{Value, json};
 use stub::{Reply, Stub};
@@ -121,18 +121,11 @@ fn counting() -> Stub {
 fn ids_holding_separators_are_refused_before_anything_is_sent() {
     let stub = counting();
     for command in [
-        &["passenger-flow", "total"][..],
-        &[
-            "passenger-flow",
-            "series",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-        ],
+        "passenger-flow total",
+        "passenger-flow series --from 2026-11-01 --to 2026-11-01",
     ] {
         for id in ["S_1001,S_1002", "S_1&x=1"] {
-            let mut args = command.to_vec();
+            let mut args = words(command);
             args.extend(["--id", id]);
             let out = run(&at(&stub, &args));
             assert_eq!(out.status, Some(2), "{id}: {}", out.stderr);
@@ -162,37 +155,20 @@ fn a_tiny_or_huge_rate_is_a_usage_error() {
 
 #[test]
 fn a_period_the_gateway_would_refuse_is_refused_before_any_request() {
-    let cases: [(&[&str], &str); 2] = [
+    let cases = [
         (
-            &[
-                "passenger-flow",
-                "demographics",
-                "--id",
-                "S_1001",
-                "--from",
-                "2026-10-01",
-                "--to",
-                "2026-11-15",
-            ],
+            "passenger-flow demographics --id S_1001 --from 2026-10-01 --to 2026-11-15",
             "at most 31 days",
         ),
         // Too long even for one store: refused before the store list is fetched.
         (
-            &[
-                "passenger-flow",
-                "series",
-                "--all-stores",
-                "--from",
-                "1980-01-01",
-                "--to",
-                "2026-01-01",
-            ],
+            "passenger-flow series --all-stores --from 1980-01-01 --to 2026-01-01",
             "too long",
         ),
     ];
     let stub = counting();
     for (args, message) in cases {
-        let out = run(&at(&stub, args));
+        let out = run(&at(&stub, &words(args)));
         assert_eq!(out.status, Some(2), "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(message), "{}", out.stderr);
     }
@@ -203,23 +179,10 @@ fn a_period_the_gateway_would_refuse_is_refused_before_any_request() {
 
 #[test]
 fn a_store_that_no_answer_has_is_reported_and_fails_the_command() {
-    let out = run(&[
-        "--sandbox",
-        "passenger-flow",
-        "series",
-        "--id",
-        "S_1001",
-        "--id",
-        "S_999999",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-01",
-        "--by",
-        "day",
-        "--output",
-        "json",
-    ]);
+    let out = run(&words(
+        "--sandbox passenger-flow series --id S_1001 --id S_999999 \
+         --from 2026-11-01 --to 2026-11-01 --by day --output json",
+    ));
     assert_eq!(out.status, Some(1), "{}", out.stderr);
     let ids: Vec<Value> = rows(&out).iter().map(|r| r["id"].clone()).collect();
     assert_eq!(ids, [json!("S_1001")]);
@@ -234,30 +197,12 @@ fn a_store_that_no_answer_has_is_reported_and_fails_the_command() {
 #[test]
 fn every_listing_marks_its_json_rows_as_sandbox_data() {
     for args in [
-        &["stores"][..],
-        &[
-            "passenger-flow",
-            "series",
-            "--id",
-            "S_1001",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-        ],
-        &[
-            "passenger-flow",
-            "demographics",
-            "--id",
-            "S_1001",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-        ],
+        "stores",
+        "passenger-flow series --id S_1001 --from 2026-11-01 --to 2026-11-01",
+        "passenger-flow demographics --id S_1001 --from 2026-11-01 --to 2026-11-01",
     ] {
         let mut all = vec!["--sandbox"];
-        all.extend_from_slice(args);
+        all.extend(words(args));
         all.extend(["--output", "json"]);
         let out = run(&all);
         assert_eq!(out.status, Some(0), "{args:?}: {}", out.stderr);
@@ -307,18 +252,15 @@ fn a_failed_page_closes_the_json_of_stores() {
 fn a_store_list_of_empty_or_repeating_pages_stops_early() {
     let empty = Stub::start(|_, _| page(999_999_999, vec![json!({}); 100]));
     let repeating = Stub::start(|_, _| page(999_999_999, (1..=100).map(store).collect()));
-    for (stub, why) in [(&empty, "none has an id or a name"), (&repeating, "again: its pages repeat")] {
+    for (stub, why) in [
+        (&empty, "none has an id or a name"),
+        (&repeating, "again: its pages repeat"),
+    ] {
         for args in [
-            &["stores", "--output", "json"][..],
-            &[
-                "passenger-flow",
-                "total",
-                "--all-stores",
-                "--output",
-                "json",
-            ],
+            "stores --output json",
+            "passenger-flow total --all-stores --output json",
         ] {
-            let out = run(&at(stub, args));
+            let out = run(&at(stub, &words(args)));
             assert_eq!(out.status, Some(1), "{args:?}: {}", out.stderr);
             assert!(out.stderr.contains(why), "{}", out.stderr);
             json(&out.stdout);
@@ -407,13 +349,7 @@ fn sigterm_closes_the_json_of_every_listing() {
     });
     let (status, stdout) = terminated_after(
         &list,
-        &[
-            "passenger-flow",
-            "total",
-            "--all-stores",
-            "--output",
-            "json",
-        ],
+        &words("passenger-flow total --all-stores --output json"),
         |_| {
             // The first page is answered once the signals are listened for: poll the stand-in.
             while list.seen().is_empty() {
@@ -443,14 +379,7 @@ fn sigterm_closes_the_json_of_every_listing() {
             .collect();
         Reply::data(Value::Array(shops))
     });
-    let mut args = vec![
-        "passenger-flow",
-        "series",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-01",
-    ];
+    let mut args = words("passenger-flow series --from 2026-11-01 --to 2026-11-01");
     let ids: Vec<String> = (1001..=1021).map(|n| format!("S_{n}")).collect();
     for id in &ids {
         args.extend(["--id", id]);
@@ -471,20 +400,10 @@ fn sigterm_closes_the_json_of_every_listing() {
     });
     let (status, stdout) = terminated_after_the_first_row(
         &demographics,
-        &[
-            "passenger-flow",
-            "demographics",
-            "--id",
-            "S_1",
-            "--id",
-            "S_2",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-01",
-            "--output",
-            "json",
-        ],
+        &words(
+            "passenger-flow demographics --id S_1 --id S_2 \
+             --from 2026-11-01 --to 2026-11-01 --output json",
+        ),
     );
     assert_eq!(status, Some(143));
     assert_eq!(json(&stdout).as_array().map(Vec::len), Some(1));

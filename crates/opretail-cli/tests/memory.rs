@@ -17,13 +17,14 @@ mod common;
 mod stub;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::io::Read;
 use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use common::words;
 use opretail_model::{
     METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION, METHOD_GET_DEPT_LIST_BY_PAGE,
     METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA, METHOD_GET_TOTAL_DATA, METHOD_MOBILE_LOGIN,
@@ -186,7 +187,11 @@ impl Worst {
         ];
         // 256 KiB: the most `passenger-flow total` reads of an answer.
         let total = [
-            empties(r#"{"DAY_FLOW":1,"cfgData":["#, fitting(256 * 1024) - 10, "]}"),
+            empties(
+                r#"{"DAY_FLOW":1,"cfgData":["#,
+                fitting(256 * 1024) - 10,
+                "]}",
+            ),
             empties(r#"{"DAY_FLOW":1,"cfgData":["#, 19_990, "]}"),
             elements(r#"{"DAY_FLOW":1,"#, 99_990, "}"),
             empties(r#"{"DAY_FLOW":1,"cfgData":["#, fitting(BODY_CAP) - 10, "]}"),
@@ -273,71 +278,46 @@ fn hostile(list: StoreList) -> Stub {
     })
 }
 
-/// `--id S_1 --id S_2 …` for `n` stores.
-fn ids(n: usize) -> Vec<String> {
-    (1..=n).flat_map(|i| ["--id".to_owned(), format!("S_{i}")]).collect()
+/// [`check`] of `command` for `n` stores, `--id S_1 --id S_2 …`.
+fn check_stores(stub: &Stub, command: &[&str], n: usize) -> Run {
+    let ids: Vec<String> = (1..=n).map(|i| format!("S_{i}")).collect();
+    let mut args = command.to_vec();
+    for id in &ids {
+        args.extend(["--id", id]);
+    }
+    check(stub, &args)
 }
 
-fn with<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
-    let mut args = head.to_vec();
-    args.extend(tail.iter().map(String::as_str));
-    args
-}
+/// The series of a year (by day unless told otherwise).
+const SERIES_OF_A_YEAR: &str = "passenger-flow series --from 2025-01-01 --to 2025-12-31";
+
+/// The demographics of a month (the gateway takes at most 31 days).
+const DEMOGRAPHICS_OF_A_MONTH: &str =
+    "passenger-flow demographics --from 2026-11-01 --to 2026-11-30";
 
 #[test]
 #[ignore = "not yet bounded: answer bodies in flight are not under one byte budget (see docs/errors-and-retries.md, Memory)"]
 fn total_of_many_ids() {
     let stub = hostile(StoreList::Fine);
-    let few = ids(40);
-    check(
-        &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "64"],
-            &few,
-        ),
-    );
-    let many = ids(600);
-    check(
-        &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "256"],
-            &many,
-        ),
-    );
-    check(
-        &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "1024"],
-            &many,
-        ),
-    );
+    for (concurrency, n) in [("64", 40), ("256", 600), ("1024", 600)] {
+        let command = ["passenger-flow", "total", "--concurrency", concurrency];
+        check_stores(&stub, &command, n);
+    }
 }
 
 #[test]
 #[ignore = "not yet bounded: answer bodies in flight are not under one byte budget (see docs/errors-and-retries.md, Memory)"]
 fn series_of_several_stores_over_a_year() {
     let stub = hostile(StoreList::Fine);
-    let stores = ids(30);
     for by in ["day", "hour"] {
-        let run = check(
-            &stub,
-            &with(
-                &[
-                    "passenger-flow",
-                    "series",
-                    "--from",
-                    "2025-01-01",
-                    "--to",
-                    "2025-12-31",
-                    "--by",
-                    by,
-                    "--concurrency",
-                    "64",
-                ],
-                &stores,
-            ),
+        let mut command = words(SERIES_OF_A_YEAR);
+        command.extend(["--by", by, "--concurrency", "64"]);
+        let run = check_stores(&stub, &command, 30);
+        assert!(
+            run.out.stderr.contains("calls failed"),
+            "{}",
+            run.out.stderr
         );
-        assert!(run.out.stderr.contains("calls failed"), "{}", run.out.stderr);
     }
 }
 
@@ -345,23 +325,9 @@ fn series_of_several_stores_over_a_year() {
 #[ignore = "not yet bounded: answer bodies in flight are not under one byte budget (see docs/errors-and-retries.md, Memory)"]
 fn demographics_of_many_stores() {
     let stub = hostile(StoreList::Fine);
-    let stores = ids(100);
-    check(
-        &stub,
-        &with(
-            &[
-                "passenger-flow",
-                "demographics",
-                "--from",
-                "2026-11-01",
-                "--to",
-                "2026-11-30",
-                "--concurrency",
-                "256",
-            ],
-            &stores,
-        ),
-    );
+    let mut command = words(DEMOGRAPHICS_OF_A_MONTH);
+    command.extend(["--concurrency", "256"]);
+    check_stores(&stub, &command, 100);
 }
 
 #[test]
@@ -373,30 +339,12 @@ fn every_command_of_the_store_list_against_hostile_lists() {
     ] {
         let stub = hostile(list);
         for args in [
-            &["stores"][..],
-            &["passenger-flow", "total", "--all-stores"],
-            &[
-                "passenger-flow",
-                "series",
-                "--all-stores",
-                "--from",
-                "2025-01-01",
-                "--to",
-                "2025-12-31",
-                "--concurrency",
-                "64",
-            ],
-            &[
-                "passenger-flow",
-                "demographics",
-                "--all-stores",
-                "--from",
-                "2026-11-01",
-                "--to",
-                "2026-11-30",
-            ],
+            "stores",
+            "passenger-flow total --all-stores",
+            &format!("{SERIES_OF_A_YEAR} --all-stores --concurrency 64"),
+            &format!("{DEMOGRAPHICS_OF_A_MONTH} --all-stores"),
         ] {
-            check(&stub, args);
+            check(&stub, &words(args));
         }
         let pages = stub.seen().len();
         assert!(pages <= 4 * 4, "{pages} pages asked for");
@@ -408,21 +356,9 @@ fn every_command_of_the_store_list_against_hostile_lists() {
 fn every_listing_of_all_stores_against_hostile_answers() {
     let stub = hostile(StoreList::Fine);
     for args in [
-        &["passenger-flow", "total", "--all-stores", "--concurrency", "256"][..],
-        &[
-            "passenger-flow",
-            "series",
-            "--all-stores",
-            "--from",
-            "2025-01-01",
-            "--to",
-            "2025-12-31",
-            "--by",
-            "hour",
-            "--concurrency",
-            "64",
-        ],
+        "passenger-flow total --all-stores --concurrency 256",
+        &format!("{SERIES_OF_A_YEAR} --all-stores --by hour --concurrency 64"),
     ] {
-        check(&stub, args);
+        check(&stub, &words(args));
     }
 }

@@ -172,16 +172,10 @@ fn sandbox(builder: SandboxBuilder) -> opretail_sandbox::SandboxHandle {
 fn every_error_path(source: Source) {
     for case in cases() {
         for args in [
-            &[
-                "passenger-flow",
-                "total",
-                "--id",
-                "S_1",
-                "--output",
-                "ndjson",
-            ][..],
-            &["call", "open.sandbox.echo", "a=1"],
+            "passenger-flow total --id S_1 --output ndjson",
+            "call open.sandbox.echo a=1",
         ] {
+            let args = &common::words(args);
             let builder = (case.sandbox)(Sandbox::builder().credential(KEY, CANARY));
             let server = sandbox(builder.faults(case.plan.clone()));
             let out = run(server.url(), source, args);

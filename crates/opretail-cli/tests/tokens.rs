@@ -8,14 +8,9 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox};
+use common::Exited;
+use opretail_sandbox::{DEFAULT_AKEY, DEMO_PASSWORD, DEMO_USER, Sandbox};
 use serde_json::Value;
-
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// A fresh cache directory for one test.
 fn cache_dir(name: &str) -> PathBuf {
@@ -26,34 +21,17 @@ fn cache_dir(name: &str) -> PathBuf {
 }
 
 /// The binary with `cache` as its cache directory and `env` set.
-fn run_in(cache: &Path, args: &[String], env: &[(&str, &str)]) -> Output {
-    let mut cmd = common::isolated_command("opretail-cli-tokens-empty-home");
-    cmd.env("XDG_CACHE_HOME", cache);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.args(args).output().expect("the binary runs");
-    Output {
-        status: out.status.code().expect("the binary exits normally"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run_in(cache: &Path, args: &[String], env: &[(&str, &str)]) -> Exited {
+    common::exited(common::isolated_in("opretail-cli-tokens-empty-home", cache, env).args(args))
 }
 
 /// `--endpoint` of `sandbox` with its demo developer key and secret, then `rest`.
 fn to(sandbox: &opretail_sandbox::SandboxHandle, rest: &[&str]) -> Vec<String> {
-    [
-        "--endpoint",
-        sandbox.url(),
-        "--akey",
-        DEFAULT_AKEY,
-        "--asid",
-        DEFAULT_ASID,
-    ]
-    .iter()
-    .chain(rest)
-    .map(|s| (*s).to_owned())
-    .collect()
+    common::gateway(sandbox.url())
+        .iter()
+        .chain(rest)
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 fn args(list: &[&str]) -> Vec<String> {

@@ -14,7 +14,6 @@
 //! --all-targets` runs it) nothing is measured.
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
 
 use criterion::Criterion;
 use opretail_model::GetTotalData;
@@ -22,8 +21,6 @@ use opretail_model::engine::decode_response;
 
 #[path = "../../../benches-common/criterion_estimates.rs"]
 mod criterion_estimates;
-
-use criterion_estimates::{criterion_dir, fresh_median};
 
 const GROUP: &str = "decode";
 const TARGET: f64 = 1.0;
@@ -47,24 +44,12 @@ fn bench(c: &mut Criterion) {
 
 fn main() {
     // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
-    if !std::env::args().any(|a| a == "--bench") {
+    let Some(measured) = criterion_estimates::measure(bench) else {
         return;
-    }
-    let output = criterion_dir();
-    let mut criterion = Criterion::default().output_directory(&output);
-    if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() {
-        criterion = criterion
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1));
-    }
-    let mut criterion = criterion.configure_from_args();
-    let started = SystemTime::now();
-    bench(&mut criterion);
-    criterion.final_summary();
+    };
 
-    let ours = fresh_median(&output, GROUP, "total-data", started);
-    let floor = fresh_median(&output, GROUP, "value-floor", started);
+    let ours = measured.median(GROUP, "total-data");
+    let floor = measured.median(GROUP, "value-floor");
     match (ours, floor) {
         (Some(ours), Some(floor)) => {
             println!(

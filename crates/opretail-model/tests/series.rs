@@ -285,60 +285,56 @@ fn ids_outer_and_windows_inner_keep_every_combination() {
 
 #[test]
 fn coarse_grains_split_on_their_own_boundaries() {
-    // Months: each window is whole months within 31 days, the ends clipped to the range.
-    assert_eq!(
-        plan(&series(
-            stores(1),
-            date(2026, 1, 15),
-            date(2026, 3, 10),
-            Grain::Month
-        )),
-        [
-            (1, date(2026, 1, 15), date(2026, 1, 31)),
-            (1, date(2026, 2, 1), date(2026, 2, 28)),
-            (1, date(2026, 3, 1), date(2026, 3, 10)),
-        ]
-    );
-    // Weeks start on Monday; 2026-11-04 is a Wednesday. Four whole weeks fit in 31 days.
-    assert_eq!(
-        plan(&series(
-            stores(1),
-            date(2026, 11, 4),
-            date(2026, 12, 31),
-            Grain::Week
-        )),
-        [
-            (1, date(2026, 11, 4), date(2026, 11, 29)),
-            (1, date(2026, 11, 30), date(2026, 12, 27)),
-            (1, date(2026, 12, 28), date(2026, 12, 31)),
-        ]
-    );
-    // A quarter is longer than the limit and is never cut.
-    assert_eq!(
-        plan(&series(
-            stores(1),
-            date(2026, 2, 1),
-            date(2026, 7, 31),
-            Grain::Quarter
-        )),
-        [
-            (1, date(2026, 2, 1), date(2026, 3, 31)),
-            (1, date(2026, 4, 1), date(2026, 6, 30)),
-            (1, date(2026, 7, 1), date(2026, 7, 31)),
-        ]
-    );
-    assert_eq!(
-        plan(&series(
-            stores(1),
-            date(2025, 6, 1),
-            date(2026, 6, 1),
-            Grain::Year
-        )),
-        [
-            (1, date(2025, 6, 1), date(2025, 12, 31)),
-            (1, date(2026, 1, 1), date(2026, 6, 1)),
-        ]
-    );
+    let d = date;
+    let cases = [
+        // Months: each window is whole months within 31 days, the ends clipped to the range.
+        (
+            Grain::Month,
+            (d(2026, 1, 15), d(2026, 3, 10)),
+            vec![
+                (d(2026, 1, 15), d(2026, 1, 31)),
+                (d(2026, 2, 1), d(2026, 2, 28)),
+                (d(2026, 3, 1), d(2026, 3, 10)),
+            ],
+        ),
+        // Weeks start on Monday; 2026-11-04 is a Wednesday. Four whole weeks fit in 31 days.
+        (
+            Grain::Week,
+            (d(2026, 11, 4), d(2026, 12, 31)),
+            vec![
+                (d(2026, 11, 4), d(2026, 11, 29)),
+                (d(2026, 11, 30), d(2026, 12, 27)),
+                (d(2026, 12, 28), d(2026, 12, 31)),
+            ],
+        ),
+        // A quarter is longer than the limit and is never cut.
+        (
+            Grain::Quarter,
+            (d(2026, 2, 1), d(2026, 7, 31)),
+            vec![
+                (d(2026, 2, 1), d(2026, 3, 31)),
+                (d(2026, 4, 1), d(2026, 6, 30)),
+                (d(2026, 7, 1), d(2026, 7, 31)),
+            ],
+        ),
+        (
+            Grain::Year,
+            (d(2025, 6, 1), d(2026, 6, 1)),
+            vec![
+                (d(2025, 6, 1), d(2025, 12, 31)),
+                (d(2026, 1, 1), d(2026, 6, 1)),
+            ],
+        ),
+    ];
+    for (grain, (first, last), windows) in cases {
+        // One store: one call per window.
+        let expected: Vec<_> = windows.into_iter().map(|(a, b)| (1, a, b)).collect();
+        assert_eq!(
+            plan(&series(stores(1), first, last, grain)),
+            expected,
+            "{grain:?}"
+        );
+    }
 }
 
 #[test]

@@ -13,7 +13,6 @@
 //! --all-targets` runs it) nothing is measured.
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
@@ -24,8 +23,6 @@ use sha1::{Digest, Sha1};
 const SECRET: &str = "demo-secret";
 #[path = "../../../benches-common/criterion_estimates.rs"]
 mod criterion_estimates;
-
-use criterion_estimates::{criterion_dir, fresh_median};
 
 const GROUP: &str = "sign";
 const TARGET: f64 = 1.5;
@@ -98,24 +95,11 @@ fn signer(
 
 fn main() {
     // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
-    if !std::env::args().any(|a| a == "--bench") {
+    let Some(measured) = criterion_estimates::measure(bench) else {
         return;
-    }
-    let quick = std::env::var_os("OPRETAIL_BENCH_QUICK").is_some();
-    let output = criterion_dir();
-    let mut criterion = Criterion::default().output_directory(&output);
-    if quick {
-        criterion = criterion
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1));
-    }
-    let mut criterion = criterion.configure_from_args();
-    let started = SystemTime::now();
-    bench(&mut criterion);
-    criterion.final_summary();
+    };
 
-    let estimate = |name: &str| fresh_median(&output, GROUP, name, started);
+    let estimate = |name: &str| measured.median(GROUP, name);
     for algorithm in ["md5", "sha1"] {
         let floor = estimate(&format!("{algorithm}-floor"));
         for (variant, target) in [("", true), ("-unsorted", false)] {

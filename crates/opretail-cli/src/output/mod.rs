@@ -145,9 +145,11 @@ impl ErrorInfo {
         line.push_str(": ");
         line.push_str(&self.message);
         // A decoding error's message names its cid already.
-        if let Some(cid) = self.cid.as_ref().filter(|cid| {
-            !self.message.contains(&format!("cid {cid}"))
-        }) {
+        if let Some(cid) = self
+            .cid
+            .as_ref()
+            .filter(|cid| !self.message.contains(&format!("cid {cid}")))
+        {
             line.push_str(&format!(" [cid {cid}]"));
         }
         if let Some(remedy) = &self.remedy {
@@ -163,7 +165,10 @@ pub const CLEAR_TEXT_FLAG: &str = "--allow-clear-text-headers";
 /// The SDK's settings that its errors name, and the flags that set them here.
 const SETTING_FLAGS: [(&str, &str); 3] = [
     (CLEAR_TEXT_HEADERS_SETTING, CLEAR_TEXT_FLAG),
-    ("ConfigBuilder::max_rows_per_answer", "--max-rows-per-answer"),
+    (
+        "ConfigBuilder::max_rows_per_answer",
+        "--max-rows-per-answer",
+    ),
     (
         "ConfigBuilder::max_elements_per_answer",
         "--max-elements-per-answer",

@@ -2,7 +2,10 @@
 
 //! What every test of the binary shares.
 
+use std::path::Path;
+
 use assert_cmd::Command;
+use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID};
 
 #[cfg(target_os = "linux")]
 pub mod terminal;
@@ -15,6 +18,17 @@ pub fn isolated_command(home_name: &str) -> Command {
         std::process::Command::new(env!("CARGO_BIN_EXE_opretail")),
         home_name,
     ))
+}
+
+/// [`isolated_command`] with `cache` as its cache directory (where `login` keeps the token)
+/// and `env` set.
+pub fn isolated_in(home_name: &str, cache: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = isolated_command(home_name);
+    command.env("XDG_CACHE_HOME", cache);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
 }
 
 /// `command` (the binary, or a program that runs it) with the isolation of
@@ -66,6 +80,55 @@ pub fn output(command: &mut Command) -> Output {
     };
     assert!(!out.stderr.contains("panicked"), "a panic: {}", out.stderr);
     out
+}
+
+/// What a run of the binary that ended by itself gave, its output being UTF-8.
+pub struct Exited {
+    /// The exit status.
+    pub status: i32,
+    /// Stdout.
+    pub stdout: String,
+    /// Stderr.
+    pub stderr: String,
+}
+
+/// Runs `command` to its end, which must be an exit (not a signal) with UTF-8 output.
+pub fn exited(command: &mut Command) -> Exited {
+    let out = command.output().expect("the binary runs");
+    Exited {
+        status: out.status.code().expect("the binary exits normally"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// The flags that reach the gateway at `url` with the sandbox's default developer key and
+/// secret.
+pub fn gateway(url: &str) -> [&str; 6] {
+    [
+        "--endpoint",
+        url,
+        "--akey",
+        DEFAULT_AKEY,
+        "--asid",
+        DEFAULT_ASID,
+    ]
+}
+
+/// The words of a command line: `"stores --output json"` gives `["stores", "--output",
+/// "json"]`.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// The `id` of every element of the JSON array `text`, in order (`""` where one has none).
+pub fn ids_in(text: &str) -> Vec<String> {
+    json(text)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 /// Parses `text` as JSON, showing it when it is not.
