@@ -307,7 +307,10 @@ fn a_failed_page_closes_the_json_of_stores() {
 fn a_store_list_of_empty_or_repeating_pages_stops_early() {
     let empty = Stub::start(|_, _| page(999_999_999, vec![json!({}); 100]));
     let repeating = Stub::start(|_, _| page(999_999_999, (1..=100).map(store).collect()));
-    for (stub, why) in [(&empty, "none has an id or a name"), (&repeating, "again: its pages repeat")] {
+    for (stub, why) in [
+        (&empty, "none has an id or a name"),
+        (&repeating, "again: its pages repeat"),
+    ] {
         for args in [
             &["stores", "--output", "json"][..],
             &[

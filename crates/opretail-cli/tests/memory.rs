@@ -87,7 +87,11 @@ fn check(stub: &Stub, args: &[&str]) -> Run {
         "{args:?}: exit {:?}, peak {} KiB{}; stderr: {}",
         run.out.status,
         run.peak_kib,
-        if run.own_peak { "" } else { " (an earlier run's)" },
+        if run.own_peak {
+            ""
+        } else {
+            " (an earlier run's)"
+        },
         clip(&run.out.stderr)
     );
     eprintln!("{shown}");
@@ -157,7 +161,11 @@ impl Worst {
         ];
         // 256 KiB: the most `passenger-flow total` reads of an answer.
         let total = [
-            empties(r#"{"DAY_FLOW":1,"cfgData":["#, fitting(256 * 1024) - 10, "]}"),
+            empties(
+                r#"{"DAY_FLOW":1,"cfgData":["#,
+                fitting(256 * 1024) - 10,
+                "]}",
+            ),
             empties(r#"{"DAY_FLOW":1,"cfgData":["#, 19_990, "]}"),
             elements(r#"{"DAY_FLOW":1,"#, 99_990, "}"),
             empties(r#"{"DAY_FLOW":1,"cfgData":["#, fitting(BODY_CAP) - 10, "]}"),
@@ -246,7 +254,9 @@ fn hostile(list: StoreList) -> Stub {
 
 /// `--id S_1 --id S_2 …` for `n` stores.
 fn ids(n: usize) -> Vec<String> {
-    (1..=n).flat_map(|i| ["--id".to_owned(), format!("S_{i}")]).collect()
+    (1..=n)
+        .flat_map(|i| ["--id".to_owned(), format!("S_{i}")])
+        .collect()
 }
 
 fn with<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
@@ -261,25 +271,16 @@ fn total_of_many_ids() {
     let few = ids(40);
     check(
         &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "64"],
-            &few,
-        ),
+        &with(&["passenger-flow", "total", "--concurrency", "64"], &few),
     );
     let many = ids(600);
     check(
         &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "256"],
-            &many,
-        ),
+        &with(&["passenger-flow", "total", "--concurrency", "256"], &many),
     );
     check(
         &stub,
-        &with(
-            &["passenger-flow", "total", "--concurrency", "1024"],
-            &many,
-        ),
+        &with(&["passenger-flow", "total", "--concurrency", "1024"], &many),
     );
 }
 
@@ -306,7 +307,11 @@ fn series_of_several_stores_over_a_year() {
                 &stores,
             ),
         );
-        assert!(run.out.stderr.contains("calls failed"), "{}", run.out.stderr);
+        assert!(
+            run.out.stderr.contains("calls failed"),
+            "{}",
+            run.out.stderr
+        );
     }
 }
 
@@ -375,7 +380,13 @@ fn every_command_of_the_store_list_against_hostile_lists() {
 fn every_listing_of_all_stores_against_hostile_answers() {
     let stub = hostile(StoreList::Fine);
     for args in [
-        &["passenger-flow", "total", "--all-stores", "--concurrency", "256"][..],
+        &[
+            "passenger-flow",
+            "total",
+            "--all-stores",
+            "--concurrency",
+            "256",
+        ][..],
         &[
             "passenger-flow",
             "series",

@@ -83,7 +83,10 @@ fn a_decoding_failure_without_cid_shows_null_and_an_empty_cell() {
     assert_eq!(out.status, Some(1), "{}", out.stderr);
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     let headers = reader.headers().expect("a header row").clone();
-    let cid = headers.iter().position(|h| h == "cid").expect("a cid column");
+    let cid = headers
+        .iter()
+        .position(|h| h == "cid")
+        .expect("a cid column");
     let row = reader.records().next().expect("a row").expect("valid CSV");
     assert_eq!(&row[cid], "", "{}", out.stdout);
     assert!(!out.stderr.contains("[cid"), "{}", out.stderr);
@@ -98,14 +101,22 @@ fn refused_for_clear_text(args: &[&str], env: &[(&str, &str)]) -> Output {
     all.extend_from_slice(args);
     let started = Instant::now();
     let out = run(&all, env);
-    assert!(started.elapsed() < REFUSED_WITHIN, "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < REFUSED_WITHIN,
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(out.status, Some(2), "{args:?}: {}", out.stderr);
     assert!(
         out.stderr.contains("--allow-clear-text-headers"),
         "{args:?}: {}",
         out.stderr
     );
-    assert!(!out.stderr.contains("ConfigBuilder"), "{args:?}: {}", out.stderr);
+    assert!(
+        !out.stderr.contains("ConfigBuilder"),
+        "{args:?}: {}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("pw-never-shown"), "{}", out.stderr);
     out
 }
@@ -159,7 +170,11 @@ fn the_answer_limits_are_flags_and_an_answer_over_one_names_it() {
     );
     assert_eq!(out.status, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("more than 3 rows"), "{}", out.stderr);
-    assert!(out.stderr.contains("--max-rows-per-answer"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--max-rows-per-answer"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("ConfigBuilder"), "{}", out.stderr);
     assert_eq!(json(&out.stdout), json!([]));
 

@@ -51,7 +51,9 @@ fn main() {
         return;
     }
     let calls = match std::env::var("OPRETAIL_BENCH_CALLS") {
-        Ok(n) => n.parse().expect("OPRETAIL_BENCH_CALLS is a number of calls"),
+        Ok(n) => n
+            .parse()
+            .expect("OPRETAIL_BENCH_CALLS is a number of calls"),
         Err(_) if std::env::var_os("OPRETAIL_BENCH_QUICK").is_some() => 500,
         Err(_) => 20_000,
     };
@@ -94,16 +96,15 @@ fn main() {
     };
     let baseline =
         wanted("async-baseline").then(|| runtime.block_on(async_baseline(&config, &forms, calls)));
-    let ours = wanted("async")
-        .then(|| runtime.block_on(async_client(&config, &credentials, calls)));
+    let ours =
+        wanted("async").then(|| runtime.block_on(async_client(&config, &credentials, calls)));
     report("async", ours, baseline);
     if wanted("async-raw-with-model") {
         let floor = runtime.block_on(async_with_model(&config, &credentials, calls));
         floor.print("async-raw-with-model", None);
     }
 
-    let baseline =
-        wanted("blocking-baseline").then(|| blocking_baseline(&config, &forms, calls));
+    let baseline = wanted("blocking-baseline").then(|| blocking_baseline(&config, &forms, calls));
     let ours = wanted("blocking").then(|| blocking_client(&config, &credentials, calls));
     report("blocking", ours, baseline);
     if wanted("blocking-raw-with-model") {

@@ -289,12 +289,18 @@ mod tests {
         let pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
         let (asked, pages) = walk(
             pages,
-            &[named(Some(999_999_999), 0, 100), named(Some(999_999_999), 0, 100)],
+            &[
+                named(Some(999_999_999), 0, 100),
+                named(Some(999_999_999), 0, 100),
+            ],
         );
         assert_eq!(asked, [1, 2]);
         assert_eq!(pages.seen(), 100, "the repeated page is not counted");
         let error = pages.truncation().expect("a repeat says so").to_string();
-        assert!(error.contains("page 2") && error.contains("store 1 again"), "{error}");
+        assert!(
+            error.contains("page 2") && error.contains("store 1 again"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -308,7 +314,10 @@ mod tests {
         let mut pages = pages;
         assert!(!pages.on_page(&empty), "the page is broken");
         assert!(pages.is_done());
-        let error = pages.truncation().expect("an empty page says so").to_string();
+        let error = pages
+            .truncation()
+            .expect("an empty page says so")
+            .to_string();
         assert!(error.contains("none has an id or a name"), "{error}");
         // Some entries without an id are fine while others are real stores.
         let mut pages = StorePages::new(ListStores::for_gateway(Gateway::Cloud));
