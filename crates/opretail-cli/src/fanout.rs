@@ -25,6 +25,12 @@ pub enum Cut {
     ReaderGone,
 }
 
+/// An operation that [`send_all`] can send on a task of its own, and whose answer comes back
+/// from that task.
+pub trait Call: Operation<Output: Send + 'static> + Send + Sync + 'static {}
+
+impl<O> Call for O where O: Operation<Output: Send + 'static> + Send + Sync + 'static {}
+
 /// Sends every call of `calls`, `in_flight` at a time: a slow call holds only its own slot,
 /// and calls start in order as slots free. Each result goes to `take` as soon as it is in,
 /// with the call's index; `take` puts the rows in `sink`, which writes those whose turn has
@@ -42,8 +48,7 @@ pub async fn send_all<O, F>(
     mut take: F,
 ) -> Result<Option<Cut>, Failure>
 where
-    O: Operation + Send + Sync + 'static,
-    O::Output: Send + 'static,
+    O: Call,
     F: FnMut(usize, Result<O::Output, Error>, &mut Sink) -> Result<(), Failure>,
 {
     let calls = Arc::new(calls);

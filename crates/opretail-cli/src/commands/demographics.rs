@@ -4,7 +4,6 @@ use opretail_model::{Demographics, Gender, GetAgeGroupAndGenderDistribution};
 
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::fanout;
 use crate::gateway::{Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
@@ -71,12 +70,8 @@ pub async fn run(
     args: &DemographicsArgs,
     plan: DemographicsPlan,
 ) -> Result<(), Failure> {
-    let mut stop = fanout::listen()?;
-    let Started {
-        tidy,
-        mut sink,
-        ids,
-    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids, &mut stop).await?;
+    let Started { tidy, ids, mut run } =
+        listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
     let calls = ids
         .iter()
         .map(|id| {
@@ -88,41 +83,27 @@ pub async fn run(
             })
         })
         .collect::<Result<Vec<_>, Failure>>();
-    let calls = calls.map_err(|failure| listing::abandon(&mut sink, failure))?;
+    let calls = calls.map_err(|failure| run.abandon(failure))?;
     let (mut done, mut failed) = (0usize, 0usize);
     let label = |index: usize| format!("the demographics of {}", ids[index]);
-    let calls = listing::Calls {
-        calls,
-        what: "the demographics",
-        things: "ids",
-        label: &label,
-    };
-    let sent = listing::send_all(
-        gateway,
-        &args.listing,
-        calls,
-        &mut sink,
-        &mut stop,
-        |index, answer: Option<Demographics>, sink, _| {
-            done += 1;
-            let rows = match answer {
-                Some(data) => rows(ids[index].as_str(), &data, &tidy)?,
-                None => {
-                    failed += 1;
-                    Vec::new()
-                }
-            };
-            sink.put(index, rows)
-        },
-    )
-    .await;
+    let sent = run
+        .send(
+            listing::Calls::new(calls, "the demographics", "ids", &label),
+            |index, answer: Option<Demographics>, sink, _| {
+                done += 1;
+                let rows = match answer {
+                    Some(data) => rows(ids[index].as_str(), &data, &tidy)?,
+                    None => {
+                        failed += 1;
+                        Vec::new()
+                    }
+                };
+                sink.put(index, rows)
+            },
+        )
+        .await;
     let stores = ids.len();
-    listing::close(
-        &mut sink,
-        sent,
-        || format!("{done} of {stores} stores"),
-        failed > 0,
-    )?;
+    run.close(sent, || format!("{done} of {stores} stores"), failed > 0)?;
     if failed > 0 {
         say!(
             "{failed} of {} stores failed: their rows are left out",
@@ -135,8 +116,7 @@ pub async fn run(
 
 /// The rows of one store: genders, then age groups.
 fn rows(id: &str, data: &Demographics, tidy: &Tidy) -> Result<Vec<Vec<u8>>, Failure> {
-    let mut rows = Vec::new();
-    for share in &data.gender {
+    let genders = data.gender.iter().map(|share| {
         let group = match share.gender {
             Some(Gender::Male) => "male".to_owned(),
             Some(Gender::Female) => "female".to_owned(),
@@ -144,15 +124,9 @@ fn rows(id: &str, data: &Demographics, tidy: &Tidy) -> Result<Vec<Vec<u8>>, Fail
             Some(Gender::Other(code)) => format!("gender {code}"),
             None => String::new(),
         };
-        rows.push(tidy.row(vec![
-            id.into(),
-            "gender".into(),
-            group.into(),
-            figure(share.people_num.as_ref()),
-            figure(share.percentage.as_ref()),
-        ])?);
-    }
-    for share in &data.age {
+        ("gender", group, &share.people_num, &share.percentage)
+    });
+    let ages = data.age.iter().map(|share| {
         let group = match (share.age_from, share.age_to) {
             (Some(from), Some(to)) => format!("{from}-{to}"),
             (Some(from), None) => format!("{from}+"),
@@ -162,12 +136,16 @@ fn rows(id: &str, data: &Demographics, tidy: &Tidy) -> Result<Vec<Vec<u8>>, Fail
                 .map(|t| format!("type {t}"))
                 .unwrap_or_default(),
         };
+        ("age", group, &share.people_num, &share.percentage)
+    });
+    let mut rows = Vec::new();
+    for (dimension, group, people, percentage) in genders.chain(ages) {
         rows.push(tidy.row(vec![
             id.into(),
-            "age".into(),
+            dimension.into(),
             group.into(),
-            figure(share.people_num.as_ref()),
-            figure(share.percentage.as_ref()),
+            figure(people.as_ref()),
+            figure(percentage.as_ref()),
         ])?);
     }
     Ok(rows)

@@ -182,15 +182,11 @@ struct Chunk {
 /// the failure is reported on stderr, and the exit status is 1 once every other store is
 /// written. A store asked for that no answer has is reported the same way.
 pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Result<(), Failure> {
-    let mut stop = fanout::listen()?;
-    let Started {
-        tidy,
-        mut sink,
-        ids,
-    } = listing::start(gateway, &args.listing, COLUMNS, plan.ids, &mut stop).await?;
+    let Started { tidy, ids, mut run } =
+        listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
     let calls = args
         .calls(&ids, &plan.period)
-        .map_err(|failure| listing::abandon(&mut sink, failure))?;
+        .map_err(|failure| run.abandon(failure))?;
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut slot_in_chunk = Vec::with_capacity(calls.len());
     for call in &calls {
@@ -229,54 +225,44 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     let mut done = 0usize;
     let (mut failed_calls, mut failed_stores, mut missing) = (0usize, 0usize, 0usize);
     let label = |index: usize| format!("the series of {}", labels[index]);
-    let calls = listing::Calls {
-        calls: operations,
-        what: "the passenger-flow series",
-        things: "calls",
-        label: &label,
-    };
-    let sent = listing::send_all(
-        gateway,
-        &args.listing,
-        calls,
-        &mut sink,
-        &mut stop,
-        |index, answer: Option<ShopSeriesList>, sink, progress| {
-            done += 1;
-            let chunk = &mut chunks[chunk_of[index]];
-            match answer {
-                Some(answer) => {
-                    let bytes = weight(&answer);
-                    sink.hold(bytes);
-                    chunk.held += bytes;
-                    chunk.answers[slot_in_chunk[index]] = Some(answer);
-                }
-                None => {
-                    failed_calls += 1;
-                    chunk.failed = true;
-                }
-            }
-            chunk.left -= 1;
-            if chunk.left == 0 {
-                sink.release(chunk.held);
-                let answers = std::mem::take(&mut chunk.answers);
-                if chunk.failed {
-                    // Half a series would read as a quiet day: the chunk's stores are left out.
-                    failed_stores += chunk.ids.len();
-                    for place in 0..=chunk.ids.len() {
-                        sink.put(chunk.first_place + place, Vec::new())?;
+    let sent = run
+        .send(
+            listing::Calls::new(operations, "the passenger-flow series", "calls", &label),
+            |index, answer: Option<ShopSeriesList>, sink, progress| {
+                done += 1;
+                let chunk = &mut chunks[chunk_of[index]];
+                match answer {
+                    Some(answer) => {
+                        let bytes = weight(&answer);
+                        sink.hold(bytes);
+                        chunk.held += bytes;
+                        chunk.answers[slot_in_chunk[index]] = Some(answer);
                     }
-                } else {
-                    let merged = merge_series(answers.into_iter().flatten());
-                    missing += write_chunk(chunk, merged, &tidy, sink, progress)?;
+                    None => {
+                        failed_calls += 1;
+                        chunk.failed = true;
+                    }
                 }
-            }
-            Ok(())
-        },
-    )
-    .await;
-    listing::close(
-        &mut sink,
+                chunk.left -= 1;
+                if chunk.left == 0 {
+                    sink.release(chunk.held);
+                    let answers = std::mem::take(&mut chunk.answers);
+                    if chunk.failed {
+                        // Half a series would read as a quiet day: the chunk's stores are left out.
+                        failed_stores += chunk.ids.len();
+                        for place in 0..=chunk.ids.len() {
+                            sink.put(chunk.first_place + place, Vec::new())?;
+                        }
+                    } else {
+                        let merged = merge_series(answers.into_iter().flatten());
+                        missing += write_chunk(chunk, merged, &tidy, sink, progress)?;
+                    }
+                }
+                Ok(())
+            },
+        )
+        .await;
+    run.close(
         sent,
         || format!("{done} of {total_calls} calls"),
         failed_calls > 0 || missing > 0,

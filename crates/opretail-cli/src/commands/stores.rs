@@ -7,6 +7,7 @@ use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
 use crate::gateway::Gateway;
+use crate::listing;
 use crate::output::tidy::{Tidy, figure, text};
 use crate::output::{Format, Sink, list_formats};
 
@@ -43,18 +44,7 @@ const COLUMNS: &[&str] = &[
 /// closed on every exit: after the last page, a failed page, or a signal.
 pub async fn run(gateway: &Gateway, args: &StoresArgs) -> Result<(), Failure> {
     let mut stop = fanout::listen()?;
-    let sandbox = gateway.is_sandbox();
-    if sandbox {
-        say!("note: sandbox data, not from the real gateway");
-    }
-    let tidy = Tidy::new(
-        COLUMNS,
-        Format::or_default(args.output),
-        args.csv_raw,
-        sandbox,
-    );
-    let mut sink = Sink::new(tidy.framing()?, true, indicatif::ProgressBar::hidden());
-    sink.start()?;
+    let (tidy, mut sink) = listing::open(gateway, COLUMNS, args.output, args.csv_raw)?;
     let walked = walk(gateway, args, &tidy, &mut sink, &mut stop).await;
     let closed = sink.finish();
     let walked = walked?;

@@ -4,21 +4,62 @@
 //! the others go on starting as soon as a slot frees. `ndjson` rows are written as they
 //! finish; the other formats keep input order through the sink's bounded reorder buffer.
 
-use opretail_model::GetTotalData;
+use opretail_model::{GetTotalData, TotalData};
 
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout::{self, Cut};
 use crate::gateway::{Gateway, Tuning, parse_rate};
 use crate::ids::{Batch, IdSource, Ids, Origin};
-use crate::output::{
-    CsvRows, ErrorInfo, Format, Framing, JsonRows, Outcome, Render, Sink, TableRows,
-};
+use crate::output::tidy::{Cell, Column, Shown, Tidy, text};
+use crate::output::{ErrorInfo, Format, Framing, Sink};
 
 /// The largest `getTotalData` answer read. A real one is a few kilobytes; with hundreds of
 /// calls in flight against a hostile or broken endpoint, the SDK's default (16 MiB) per call
 /// could add up to gigabytes.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// The columns of `total`'s rows: the id, the figures (in a table: counts, money, rates, as
+/// wide as their figures usually are) and the weather (not in a table). The rows add whether
+/// the call succeeded and its error (see [`Tidy::results`]).
+const COLUMNS: &[Column] = &[
+    column("id", "ID", Shown::Text),
+    column("day_flow", "DAY", Shown::Count(8)),
+    column("week_flow", "WEEK", Shown::Count(9)),
+    column("month_flow", "MONTH", Shown::Count(10)),
+    column("total_sale", "SALES", Shown::Money(13)),
+    column("expenditure", "PRICE", Shown::Money(9)),
+    column("enter_rate", "ENTER", Shown::Rate(7)),
+    column("buy_rate", "BUY", Shown::Rate(7)),
+    column("fitting_rate", "FITTING", Shown::Rate(7)),
+    column("weather", "WEATHER", Shown::Hidden),
+];
+
+const fn column(name: &'static str, heading: &'static str, shown: Shown) -> Column {
+    Column {
+        name,
+        heading,
+        shown,
+    }
+}
+
+/// The cells of the figures of one id, one per column after the id.
+fn cells(data: &TotalData) -> Vec<Cell<'_>> {
+    let figures = [
+        &data.day_flow,
+        &data.week_flow,
+        &data.month_flow,
+        &data.total_sale,
+        &data.expenditure,
+        &data.enter_rate,
+        &data.buy_rate,
+        &data.fitting_rate,
+    ];
+    let mut cells: Vec<Cell<'_>> = figures.map(|m| Cell::Figure(m.as_ref())).into();
+    let weather = data.weather.as_ref().and_then(|w| w.weather.as_deref());
+    cells.push(Cell::Value(text(weather)));
+    cells
+}
 
 /// `opretail passenger-flow total`
 #[derive(Debug, clap::Args)]
@@ -111,25 +152,14 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
         .map(|id| id.as_str().chars().count())
         .max()
         .unwrap_or(2);
-    let mut render: Box<dyn Render> = match format {
-        Format::Table => Box::new(TableRows::new(id_width)),
-        Format::Json => Box::new(JsonRows::new(false, sandbox)),
-        Format::Ndjson => Box::new(JsonRows::new(true, sandbox)),
-        Format::Csv => Box::new(CsvRows::new(args.csv_raw)),
-    };
+    let tidy = Tidy::results(COLUMNS, id_width, format, args.csv_raw, sandbox);
     if sandbox && matches!(format, Format::Table | Format::Csv) {
         say!("note: sandbox data, not from the real gateway");
     }
     batch.report_duplicates();
 
-    let mut header = Vec::new();
-    render.header(&mut header)?;
-    let framing = match format {
-        Format::Json => Framing::Array,
-        _ => Framing::Lines(header),
-    };
     let progress = fanout::progress_bar(total, "ids");
-    let mut sink = Sink::new(framing, format != Format::Ndjson, progress.clone());
+    let mut sink = Sink::new(tidy.framing()?, format != Format::Ndjson, progress.clone());
     sink.start()?;
 
     let calls: Vec<GetTotalData> = batch
@@ -146,24 +176,23 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
         &progress,
         &mut stop,
         |unique, result, sink| {
-            let outcome = Outcome {
-                id: batch.unique[unique].clone(),
-                result,
-            };
+            let id = &batch.unique[unique];
             let positions = &batch.positions[unique];
             done += positions.len();
-            if let Err(error) = &outcome.result {
-                failed += positions.len();
-                tracing::info!(id = %outcome.id, "call failed");
-                if format != Format::Table {
-                    progress
-                        .suspend(|| say!("error: {}: {}", outcome.id, ErrorInfo::of(error).line()));
+            let row = match &result {
+                Ok(data) => tidy.result(id.as_str(), Ok((data, cells(data))))?,
+                Err(error) => {
+                    failed += positions.len();
+                    tracing::info!(id = %id, "call failed");
+                    let info = ErrorInfo::of(error);
+                    if format != Format::Table {
+                        progress.suspend(|| say!("error: {id}: {}", info.line()));
+                    }
+                    tidy.result::<TotalData>(id.as_str(), Err(&info))?
                 }
-            }
+            };
             for &position in positions {
-                let mut row = Vec::new();
-                render.row(position, &outcome, &mut row)?;
-                sink.put(position, vec![row])?;
+                sink.put(position, vec![row.clone()])?;
             }
             Ok(())
         },
@@ -194,5 +223,143 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
             Err(Failure::Reported)
         }
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::escape;
+    use opretail_model::{EntityId, Error, TransportKind};
+
+    /// The CSV columns of `total`.
+    const HEADER: [&str; 15] = [
+        "id",
+        "ok",
+        "day_flow",
+        "week_flow",
+        "month_flow",
+        "total_sale",
+        "expenditure",
+        "enter_rate",
+        "buy_rate",
+        "fitting_rate",
+        "weather",
+        "error_code",
+        "error_name",
+        "error_message",
+        "cid",
+    ];
+
+    /// The framing and the row of the result of `id` in `format`.
+    fn render(
+        format: Format,
+        id: &EntityId,
+        result: &Result<TotalData, Error>,
+    ) -> (Framing, Vec<u8>) {
+        let tidy = Tidy::results(COLUMNS, id.as_str().chars().count(), format, false, false);
+        let row = match result {
+            Ok(data) => tidy.result(id.as_str(), Ok((data, cells(data)))),
+            Err(error) => tidy.result::<TotalData>(id.as_str(), Err(&ErrorInfo::of(error))),
+        };
+        (tidy.framing().expect("framing"), row.expect("row"))
+    }
+
+    /// The table row of the result of `S_1001`.
+    fn row(result: Result<TotalData, Error>) -> String {
+        let id: EntityId = "S_1001".parse().expect("a valid id");
+        let (framing, row) = render(Format::Table, &id, &result);
+        let Framing::Aligned(mut table) = framing else {
+            panic!("a table is aligned");
+        };
+        let mut out = Vec::new();
+        table.row(row, &mut out);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn figures_are_integers_money_and_percentages() {
+        let data: TotalData = serde_json::from_str(
+            r#"{"DAY_FLOW":"1,234人","WEEK_FLOW":5678.0,"TOTAL_SALE":"12.5元","ENTER_RATE":"35.2%","BUY_RATE":7}"#,
+        )
+        .expect("decodes");
+        let row = row(Ok(data));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            [
+                "S_1001", "1234", "5678", "-", "12.50", "-", "35.2%", "7.0%", "-"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failure_is_shown_in_its_row() {
+        let error = Error::transport_message(
+            TransportKind::Timeout,
+            "http://127.0.0.1:1/m.api",
+            "no answer within 1s",
+        );
+        let row = row(Err(error));
+        assert!(
+            row.starts_with("S_1001  failed: TRANSPORT_TIMEOUT: timed out"),
+            "{row}"
+        );
+        assert!(row.ends_with("…\n"), "long messages are cut: {row}");
+    }
+
+    #[test]
+    fn gateway_text_cannot_drive_the_terminal() {
+        let error = Error::Gateway(Box::new(opretail_model::GatewayError {
+            code: opretail_model::ReturnCode::from_code(-500),
+            message: Some("\u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}gnp.exe".to_owned()),
+            cid: None,
+            systime: None,
+        }));
+        let row = row(Err(error));
+        assert!(!row.trim_end().chars().any(escape::is_unsafe), "{row:?}");
+        assert!(row.contains("\\u{1b}[2J"), "{row}");
+    }
+
+    #[test]
+    fn a_failed_row_has_the_error_columns_filled() {
+        let id: EntityId = "O_42".parse().expect("a valid id");
+        let result = Err(Error::invalid_input("id", "bad, \"quoted\""));
+        let (framing, row) = render(Format::Csv, &id, &result);
+        let Framing::Lines(mut out) = framing else {
+            panic!("CSV is a header and lines");
+        };
+        out.extend(row);
+        let text = String::from_utf8(out).expect("UTF-8");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(reader.headers().expect("header").len(), HEADER.len());
+        assert_eq!(reader.headers().expect("header"), HEADER.as_slice());
+        let row = reader.records().next().expect("a row").expect("valid CSV");
+        assert_eq!(row.len(), HEADER.len());
+        assert_eq!((&row[0], &row[1]), ("O_42", "false"));
+        assert_eq!(&row[12], "INVALID_INPUT");
+        assert!(row[13].contains("\"quoted\""));
+    }
+
+    #[test]
+    fn a_json_element_names_id_ok_then_data_or_error() {
+        let id: EntityId = "O_42".parse().expect("a valid id");
+        let data: TotalData = serde_json::from_str(r#"{"DAY_FLOW":3}"#).expect("decodes");
+        let (_, row) = render(Format::Json, &id, &Ok(data));
+        let text = String::from_utf8(row).expect("UTF-8");
+        assert!(
+            text.starts_with(r#"{"id":"O_42","ok":true,"data":{"day_flow":3,"#),
+            "{text}"
+        );
+        let result = Err(Error::invalid_input("id", "bad"));
+        let (_, row) = render(Format::Ndjson, &id, &result);
+        let text = String::from_utf8(row).expect("UTF-8");
+        assert!(
+            text.starts_with(
+                r#"{"id":"O_42","ok":false,"error":{"code":null,"name":"INVALID_INPUT","#
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("}\n"), "{text}");
     }
 }

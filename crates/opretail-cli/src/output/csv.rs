@@ -1,50 +1,6 @@
-//! `csv`: a header row, then one row per id.
+//! CSV lines, their cells guarded against formulas.
 
 use std::io;
-
-use opretail_model::Measure;
-
-use super::{ErrorInfo, Outcome, Render};
-
-const HEADER: [&str; 15] = [
-    "id",
-    "ok",
-    "day_flow",
-    "week_flow",
-    "month_flow",
-    "total_sale",
-    "expenditure",
-    "enter_rate",
-    "buy_rate",
-    "fitting_rate",
-    "weather",
-    "error_code",
-    "error_name",
-    "error_message",
-    "cid",
-];
-
-/// Renders CSV rows; figures as the gateway sent them (with units when asked for), every cell
-/// guarded against formulas unless `raw`.
-pub struct CsvRows {
-    raw: bool,
-}
-
-impl CsvRows {
-    /// `raw`: cells exactly as received, without the formula guard of [`guard`].
-    pub fn new(raw: bool) -> Self {
-        CsvRows { raw }
-    }
-
-    fn record<I, S>(&self, cells: I, out: &mut Vec<u8>) -> io::Result<()>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        out.extend_from_slice(&line(cells, self.raw)?);
-        Ok(())
-    }
-}
 
 /// One CSV record of `cells`, each guarded against formulas (see [`guard`]) unless `raw`:
 /// every CSV row of every command is written here.
@@ -102,10 +58,6 @@ fn is_plain_number(text: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
-fn cell(measure: &Option<Measure>) -> String {
-    measure.as_ref().map(Measure::to_string).unwrap_or_default()
-}
-
 fn io_error(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -113,72 +65,9 @@ fn io_error(e: csv::Error) -> io::Error {
     }
 }
 
-impl Render for CsvRows {
-    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
-        self.record(HEADER, out)
-    }
-
-    fn row(&mut self, _position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
-        let id = outcome.id.as_str().to_owned();
-        let row: Vec<String> = match &outcome.result {
-            Ok(d) => vec![
-                id,
-                "true".into(),
-                cell(&d.day_flow),
-                cell(&d.week_flow),
-                cell(&d.month_flow),
-                cell(&d.total_sale),
-                cell(&d.expenditure),
-                cell(&d.enter_rate),
-                cell(&d.buy_rate),
-                cell(&d.fitting_rate),
-                d.weather
-                    .as_ref()
-                    .and_then(|w| w.weather.clone())
-                    .unwrap_or_default(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ],
-            Err(error) => {
-                let info = ErrorInfo::of(error);
-                let mut row = vec![id, "false".into()];
-                row.extend(std::iter::repeat_n(String::new(), 9));
-                row.push(info.code.map(|c| c.to_string()).unwrap_or_default());
-                row.push(info.name);
-                row.push(info.message);
-                row.push(info.cid.unwrap_or_default());
-                row
-            }
-        };
-        self.record(&row, out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opretail_model::{EntityId, Error};
-
-    #[test]
-    fn a_failed_row_has_the_error_columns_filled() {
-        let mut out = Vec::new();
-        let mut rows = CsvRows::new(false);
-        rows.header(&mut out).expect("header");
-        let id: EntityId = "O_42".parse().expect("a valid id");
-        let result = Err(Error::invalid_input("id", "bad, \"quoted\""));
-        rows.row(0, &Outcome { id, result }, &mut out).expect("row");
-        let text = String::from_utf8(out).expect("UTF-8");
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        assert_eq!(reader.headers().expect("header").len(), HEADER.len());
-        let row = reader.records().next().expect("a row").expect("valid CSV");
-        assert_eq!(row.len(), HEADER.len());
-        assert_eq!((&row[0], &row[1]), ("O_42", "false"));
-        assert_eq!(&row[12], "INVALID_INPUT");
-        assert!(row[13].contains("\"quoted\""));
-    }
-
     #[test]
     fn formulas_become_text_and_numbers_stay_numbers() {
         for (cell, shown) in [

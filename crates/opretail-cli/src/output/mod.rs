@@ -1,26 +1,21 @@
 //! Rows in every output format, written as they are ready.
 //!
-//! A command turns each result into the bytes of its rows ([`tidy::Tidy`] for the listing
-//! commands, the renderers of [`csv`], [`json`] and [`table`] for `passenger-flow total`) and
-//! hands them to a [`Sink`] with their place in the output. The sink keeps rows finished out
+//! A command turns each result into the bytes of its rows with [`tidy::Tidy`] and hands them
+//! to a [`Sink`] with their place in the output. The sink keeps rows finished out
 //! of order in a bounded [`Reorder`] buffer, adds what the format puts around rows (the JSON
 //! array's brackets and commas, a table's aligned columns) and writes them on stdout. It
 //! closes the output on every exit, so that JSON stays valid after a signal or a failure.
 
 mod csv;
-mod json;
-mod table;
 pub mod tidy;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use indicatif::ProgressBar;
-use opretail_model::{CLEAR_TEXT_HEADERS_SETTING, EntityId, Error, TotalData};
+use opretail_model::{CLEAR_TEXT_HEADERS_SETTING, Error};
+use serde::Serialize;
 
-pub use self::csv::CsvRows;
-pub use self::json::JsonRows;
-pub use self::table::TableRows;
 use crate::failure::Failure;
 use crate::reorder::{REORDER_LIMIT_BYTES, Reorder};
 
@@ -78,16 +73,8 @@ pub fn list_formats() -> impl TypedValueParser<Value = Format> {
     ])
 }
 
-/// The result of one id.
-pub struct Outcome {
-    /// The id, as given.
-    pub id: EntityId,
-    /// The figures, or why there are none.
-    pub result: Result<TotalData, Error>,
-}
-
-/// A failure, reduced to what every output format shows.
-#[derive(Debug, Clone, PartialEq)]
+/// A failure, reduced to what every output format shows (in JSON, an object of these fields).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorInfo {
     /// The gateway return code; `None` when the gateway did not answer with one.
     pub code: Option<i64>,
@@ -222,21 +209,13 @@ fn transport_name(kind: opretail_model::TransportKind) -> &'static str {
     }
 }
 
-/// The bytes of `passenger-flow total`'s rows: a header, then one row per result.
-pub trait Render {
-    /// What comes before the first row.
-    fn header(&mut self, out: &mut Vec<u8>) -> io::Result<()>;
-    /// The row of `outcome`, the `position`-th of the output (from 0).
-    fn row(&mut self, position: usize, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()>;
-}
-
 /// What a format puts around its rows.
 pub enum Framing {
     /// A JSON array: `[`, the rows separated by commas, `]`.
     Array,
-    /// A header, then the rows as they are (CSV, NDJSON, `total`'s table).
+    /// A header, then the rows as they are (CSV, NDJSON).
     Lines(Vec<u8>),
-    /// A table whose columns are as wide as their cells: see [`tidy::Aligned`].
+    /// A table whose columns are as wide as their cells or as given: see [`tidy::Aligned`].
     Aligned(tidy::Aligned),
 }
 
@@ -278,10 +257,10 @@ impl Sink {
 
     /// Writes what comes before the first row, so that a reader sees the output begin.
     pub fn start(&mut self) -> Result<(), Failure> {
-        match &self.framing {
+        match &mut self.framing {
             Framing::Array => self.chunk.extend_from_slice(b"[\n"),
             Framing::Lines(header) => self.chunk.extend_from_slice(header),
-            Framing::Aligned(_) => {}
+            Framing::Aligned(table) => table.start(&mut self.chunk),
         }
         self.emit()
     }
