@@ -11,7 +11,7 @@ use opretail_model::{
 use tokio::sync::Mutex;
 use tracing::Instrument;
 
-use crate::exchange::exchange;
+use crate::exchange::{CommonHeaders, exchange};
 
 /// An async client of the gateway.
 ///
@@ -45,6 +45,7 @@ struct Inner {
     engine: Engine,
     http: reqwest::Client,
     url: reqwest::Url,
+    headers: CommonHeaders,
 }
 
 impl fmt::Debug for Client {
@@ -133,7 +134,13 @@ impl Client {
             .as_str()
             .parse()
             .expect("a checked endpoint is a valid URL");
-        let inner = Inner { engine, http, url };
+        let headers = CommonHeaders::new(engine.config());
+        let inner = Inner {
+            engine,
+            http,
+            url,
+            headers,
+        };
         Client {
             inner: Arc::new(inner),
             tokens: Arc::default(),
@@ -294,7 +301,15 @@ impl Client {
         loop {
             match call.next(moment(), guard.as_deref_mut()) {
                 Step::Send { request, timeout } => {
-                    let outcome = exchange(&inner.http, &inner.url, config, request, timeout).await;
+                    let outcome = exchange(
+                        &inner.http,
+                        &inner.url,
+                        config,
+                        &inner.headers,
+                        request,
+                        timeout,
+                    )
+                    .await;
                     call.on_outcome(outcome, moment());
                 }
                 Step::Sleep(delay) => tokio::time::sleep(delay).await,

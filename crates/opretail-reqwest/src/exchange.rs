@@ -5,21 +5,43 @@ use std::time::Duration;
 
 use opretail_model::engine::{HttpAnswer, PreparedRequest};
 use opretail_model::{Config, Error, TransportKind};
-use reqwest::header::{CONTENT_TYPE, LOCATION, USER_AGENT};
+use reqwest::header::{CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
+
+/// The headers every request carries, checked once rather than at every request.
+#[derive(Debug, Clone)]
+pub(crate) struct CommonHeaders {
+    content_type: HeaderValue,
+    /// `None` if the configured user agent is no valid header value: each request then
+    /// fails to build, as it says.
+    user_agent: Option<HeaderValue>,
+}
+
+impl CommonHeaders {
+    pub(crate) fn new(config: &Config) -> CommonHeaders {
+        CommonHeaders {
+            content_type: HeaderValue::from_static(PreparedRequest::CONTENT_TYPE),
+            user_agent: HeaderValue::from_str(config.user_agent()).ok(),
+        }
+    }
+}
 
 /// Posts `request`, giving up after `timeout`.
 pub(crate) async fn exchange(
     http: &reqwest::Client,
     url: &reqwest::Url,
     config: &Config,
+    common: &CommonHeaders,
     request: PreparedRequest,
     timeout: Duration,
 ) -> Result<HttpAnswer, Error> {
-    let mut builder = http
+    let builder = http
         .post(url.clone())
-        .header(CONTENT_TYPE, PreparedRequest::CONTENT_TYPE)
-        .header(USER_AGENT, config.user_agent())
-        .timeout(timeout);
+        .header(CONTENT_TYPE, common.content_type.clone());
+    let mut builder = match &common.user_agent {
+        Some(agent) => builder.header(USER_AGENT, agent.clone()),
+        None => builder.header(USER_AGENT, config.user_agent()),
+    }
+    .timeout(timeout);
     for (name, value) in request.headers() {
         builder = builder.header(name.as_str(), value.as_str());
     }

@@ -71,18 +71,31 @@ impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
     ///
     /// While an attempt is in flight, and after [`Step::Done`] was returned.
     pub(crate) fn next(&mut self, now: Moment) -> Step<O::Output> {
-        match std::mem::replace(&mut self.state, State::Over) {
-            State::Finished(result) => Step::Done(result),
-            State::Backoff(delay, error) => {
-                self.state = State::Ready(Some(error));
-                Step::Sleep(delay)
+        // The state is taken out whole only to end it: it is as large as the output
+        // (`TotalData` is about a kilobyte), and every attempt passes here.
+        match &mut self.state {
+            State::Ready(last_error) => {
+                let last_error = last_error.take();
+                self.state = State::Over;
+                self.attempt(last_error, now)
             }
-            State::Ready(last_error) => self.attempt(last_error, now),
             State::InFlight => panic!(
                 "Call::next while an attempt is in flight: report its outcome with \
                  Call::on_outcome first"
             ),
             State::Over => panic!("Call::next after the call returned Step::Done"),
+            State::Finished(_) | State::Backoff(..) => {
+                match std::mem::replace(&mut self.state, State::Over) {
+                    State::Finished(result) => Step::Done(result),
+                    State::Backoff(delay, error) => {
+                        self.state = State::Ready(Some(error));
+                        Step::Sleep(delay)
+                    }
+                    State::Ready(_) | State::InFlight | State::Over => {
+                        unreachable!("matched above")
+                    }
+                }
+            }
         }
     }
 
