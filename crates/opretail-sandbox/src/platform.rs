@@ -27,16 +27,18 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 /// cloud gateway (`/cloud.api`) accepts with the demo key.
 pub const DEMO_APPLICATION_ID: &str = "DC-SANDBOX";
 /// How long a login token is valid by default: one hour
-/// ([`SandboxBuilder::token_ttl`]).
+/// ([`SandboxBuilder::token_ttl`](crate::SandboxBuilder::token_ttl)).
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3_600);
 /// The largest `pageSize` the store lists accept by default
-/// ([`SandboxBuilder::max_page_size`]).
+/// ([`SandboxBuilder::max_page_size`](crate::SandboxBuilder::max_page_size)).
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 100;
 /// The most days one time-series call may cover by default
-/// ([`SandboxBuilder::max_window_days`]); the same as the SDK's split limit.
+/// ([`SandboxBuilder::max_window_days`](crate::SandboxBuilder::max_window_days)); the same as the SDK's
+/// split limit.
 pub const DEFAULT_MAX_WINDOW_DAYS: u32 = 31;
 /// The most ids one time-series call may name by default
-/// ([`SandboxBuilder::max_ids_per_call`]); the same as the SDK's split limit.
+/// ([`SandboxBuilder::max_ids_per_call`](crate::SandboxBuilder::max_ids_per_call)); the same as the SDK's
+/// split limit.
 pub const DEFAULT_MAX_IDS_PER_CALL: u32 = 20;
 
 /// The user id of the demo user; later users count up from it.
