@@ -39,14 +39,34 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The most bytes of answers the command holds at once while reading and decoding them,
+/// whatever `--concurrency` is: with the reorder buffer (16 MiB) and the rest, the command
+/// stays under 64 MiB whatever a gateway sends (`tests/memory.rs`). Real answers are a few
+/// kilobytes, so hundreds still fit.
+const ANSWER_BYTES_IN_FLIGHT: usize = 16 * 1024 * 1024;
+
 /// What a command needs of its client beyond the settings.
 #[derive(Debug, Clone, Default)]
 pub struct Tuning {
-    /// The largest answer read, in bytes; `None` keeps the SDK's default.
-    pub body_limit: Option<usize>,
     /// The most requests a second, retries included; `None` for no limit.
     pub rate_limit: Option<f64>,
+    /// Whether the command's answers are small (a store's totals, its demographics): their
+    /// bytes ([`SMALL_ANSWER_BYTES`]), rows and undocumented values are then capped far below
+    /// the SDK's defaults, which leave room for the largest series (the flags still decide
+    /// rows and values).
+    pub small_answers: bool,
 }
+
+/// The largest small answer read: a real one is a few kilobytes, so that hundreds of calls
+/// in flight against a broken or hostile endpoint cannot fill the memory.
+pub const SMALL_ANSWER_BYTES: usize = 256 * 1024;
+
+/// The rows one small answer may decode into: a real `getTotalData` answer has a handful of
+/// configuration items, a demographics answer a few genders and age groups.
+pub const SMALL_ANSWER_ROWS: usize = 1_000;
+
+/// The values of undocumented fields one small answer may decode into.
+pub const SMALL_ANSWER_ELEMENTS: usize = 10_000;
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).
 pub struct Gateway {
@@ -103,9 +123,11 @@ impl Gateway {
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
         }
-        if let Some(limit) = tuning.body_limit {
+        let small = |limit| tuning.small_answers.then_some(limit);
+        if let Some(limit) = small(SMALL_ANSWER_BYTES) {
             config = config.body_limit(limit);
         }
+        config = config.answer_bytes_in_flight(ANSWER_BYTES_IN_FLIGHT);
         if let Some(per_second) = tuning.rate_limit {
             config = config.rate_limit(per_second);
         }
@@ -119,10 +141,11 @@ impl Gateway {
             config = config.add_root_certificates_pem(pem);
         }
         config = config.headers_over_clear_text(settings.allow_clear_text_headers);
-        if let Some(rows) = settings.max_rows_per_answer {
+        if let Some(rows) = settings.max_rows_per_answer.or(small(SMALL_ANSWER_ROWS)) {
             config = config.max_rows_per_answer(rows);
         }
-        if let Some(elements) = settings.max_elements_per_answer {
+        let elements = settings.max_elements_per_answer;
+        if let Some(elements) = elements.or(small(SMALL_ANSWER_ELEMENTS)) {
             config = config.max_elements_per_answer(elements);
         }
         let config = config.build().map_err(usage)?;

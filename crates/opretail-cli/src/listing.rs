@@ -52,8 +52,8 @@ impl ListingArgs {
     /// The client's `--rate`.
     pub fn tuning(&self) -> Tuning {
         Tuning {
-            body_limit: None,
             rate_limit: self.rate,
+            small_answers: false,
         }
     }
 }

@@ -8,6 +8,11 @@ use opretail_sign::SignMethod;
 
 use crate::{AnswerLimits, DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
 
+/// The default of [`Config::answer_bytes_in_flight`]: four answers at the default body
+/// limit, thousands of real ones (a few kilobytes each, a few megabytes for the largest
+/// series).
+pub const DEFAULT_ANSWER_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
+
 /// The classic gateway, over HTTPS (the platform documents it over plain HTTP too, and the
 /// vendor's SDK over HTTPS on the same host and path). The default endpoint.
 pub const OPRETAIL_GATEWAY: &str = "https://openapi.opretail.com/m.api";
@@ -219,6 +224,7 @@ pub struct Config {
     retry: RetryPolicy,
     user_agent: String,
     body_limit: usize,
+    answer_bytes_in_flight: usize,
     replay_backdate: u32,
     rate_limit: Option<f64>,
     root_certificates: Vec<RootCertificate>,
@@ -258,6 +264,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             user_agent: concat!("opretail-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             body_limit: 16 * 1024 * 1024,
+            answer_bytes_in_flight: DEFAULT_ANSWER_BYTES_IN_FLIGHT,
             replay_backdate: 5,
             rate_limit: None,
             root_certificates: Vec::new(),
@@ -352,6 +359,17 @@ impl Config {
     /// The largest response body read, in bytes. Default: 16 MiB.
     pub fn body_limit(&self) -> usize {
         self.body_limit
+    }
+    /// The most bytes of answers one client holds at once while it reads and decodes them,
+    /// over all its calls in flight: a call whose answer would pass it waits, after the
+    /// answer's headers, until others are decoded. An answer counts for the length it
+    /// announces, or for [`Config::body_limit`] when it announces none. Never less than the
+    /// body limit, so that any answer can be read on its own. Without it, each call in
+    /// flight may hold a whole answer of up to the body limit: 64 calls of 16 MiB answers
+    /// would be a gigabyte. Honoured by the async client; the blocking client holds at most
+    /// one answer per thread. Default: [`DEFAULT_ANSWER_BYTES_IN_FLIGHT`].
+    pub fn answer_bytes_in_flight(&self) -> usize {
+        self.answer_bytes_in_flight.max(self.body_limit)
     }
     /// How many seconds into the past a timestamp may be moved so that identical calls made
     /// in the same second get distinct signatures (the gateway rejects a repeated signature
@@ -470,6 +488,11 @@ impl ConfigBuilder {
     /// The largest response body read, in bytes.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.body_limit = bytes;
+        self
+    }
+    /// See [`Config::answer_bytes_in_flight`].
+    pub fn answer_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.config.answer_bytes_in_flight = bytes;
         self
     }
     /// See [`Config::replay_backdate`].

@@ -174,3 +174,21 @@ fn answer_limits_of_zero_are_refused() {
         )
     );
 }
+
+#[test]
+fn the_answer_budget_is_never_below_the_body_limit() {
+    let config = |builder: opretail_model::ConfigBuilder| builder.build().unwrap();
+    let default = config(Config::builder());
+    assert_eq!(
+        default.answer_bytes_in_flight(),
+        opretail_model::DEFAULT_ANSWER_BYTES_IN_FLIGHT
+    );
+    let small = config(Config::builder().answer_bytes_in_flight(4096));
+    assert_eq!(small.answer_bytes_in_flight(), small.body_limit());
+    let roomy = config(
+        Config::builder()
+            .body_limit(1024 * 1024)
+            .answer_bytes_in_flight(8 * 1024 * 1024),
+    );
+    assert_eq!(roomy.answer_bytes_in_flight(), 8 * 1024 * 1024);
+}

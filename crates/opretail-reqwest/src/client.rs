@@ -11,7 +11,7 @@ use opretail_model::{
 use tokio::sync::Mutex;
 use tracing::Instrument;
 
-use crate::exchange::{CommonHeaders, exchange};
+use crate::exchange::{AnswerBudget, CommonHeaders, exchange};
 
 /// An async client of the gateway.
 ///
@@ -46,6 +46,7 @@ struct Inner {
     http: reqwest::Client,
     url: reqwest::Url,
     headers: CommonHeaders,
+    answers: AnswerBudget,
 }
 
 impl fmt::Debug for Client {
@@ -135,11 +136,13 @@ impl Client {
             .parse()
             .expect("a checked endpoint is a valid URL");
         let headers = CommonHeaders::new(engine.config());
+        let answers = AnswerBudget::new(engine.config());
         let inner = Inner {
             engine,
             http,
             url,
             headers,
+            answers,
         };
         Client {
             inner: Arc::new(inner),
@@ -306,10 +309,16 @@ impl Client {
                         &inner.url,
                         config,
                         &inner.headers,
+                        &inner.answers,
                         request,
                         timeout,
                     )
                     .await;
+                    // The answer's reservation lasts until `on_outcome` has decoded it.
+                    let (outcome, _reservation) = match outcome {
+                        Ok((answer, reservation)) => (Ok(answer), reservation),
+                        Err(error) => (Err(error), None),
+                    };
                     call.on_outcome(outcome, moment());
                 }
                 Step::Sleep(delay) => tokio::time::sleep(delay).await,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use opretail_model::engine::{HttpAnswer, PreparedRequest};
 use opretail_model::{Config, Error, TransportKind};
 use reqwest::header::{CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// The headers every request carries, checked once rather than at every request.
 #[derive(Debug, Clone)]
@@ -25,15 +26,44 @@ impl CommonHeaders {
     }
 }
 
-/// Posts `request`, giving up after `timeout`.
-pub(crate) async fn exchange(
+/// The bytes of answers a client may hold at once (`Config::answer_bytes_in_flight`),
+/// shared by all its calls, counted in KiB (a semaphore counts permits in `u32`).
+#[derive(Debug)]
+pub(crate) struct AnswerBudget(Semaphore);
+
+/// What an answer's reservation holds until it is decoded.
+pub(crate) type Reservation<'a> = SemaphorePermit<'a>;
+
+impl AnswerBudget {
+    pub(crate) fn new(config: &Config) -> AnswerBudget {
+        AnswerBudget(Semaphore::new(
+            kib(config.answer_bytes_in_flight() as u64) as usize
+        ))
+    }
+
+    /// Waits until `bytes` fit. `None` only if the semaphore were closed, which it never is.
+    async fn reserve(&self, bytes: u64) -> Option<Reservation<'_>> {
+        self.0.acquire_many(kib(bytes)).await.ok()
+    }
+}
+
+/// `bytes` in KiB, rounded up, within what one reservation may ask for.
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX >> 3)
+}
+
+/// Posts `request`, giving up after `timeout`. The answer comes with its reservation in
+/// `budget`, to be dropped once it is decoded.
+#[allow(clippy::too_many_arguments)] // each is one piece of the client; a struct would only rename them
+pub(crate) async fn exchange<'b>(
     http: &reqwest::Client,
     url: &reqwest::Url,
     config: &Config,
     common: &CommonHeaders,
+    budget: &'b AnswerBudget,
     request: PreparedRequest,
     timeout: Duration,
-) -> Result<HttpAnswer, Error> {
+) -> Result<(HttpAnswer, Option<Reservation<'b>>), Error> {
     let builder = http
         .post(url.clone())
         .header(CONTENT_TYPE, common.content_type.clone());
@@ -57,12 +87,17 @@ pub(crate) async fn exchange(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let limit = config.body_limit();
-    if let Some(announced) = response.content_length() {
+    let announced = response.content_length();
+    if let Some(announced) = announced {
         if announced > limit as u64 {
             return Err(over_limit(config, Some(announced)));
         }
     }
-    let mut body = Vec::new();
+    // Read only once the answer fits in what the client's answers in flight may hold; until
+    // then it waits in the socket's buffers, not in memory of ours.
+    let reservation = budget.reserve(announced.unwrap_or(limit as u64)).await;
+    // Sized by the announced length, the buffer never grows by doubling past it.
+    let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize));
     while let Some(chunk) = response
         .chunk()
         .await
@@ -73,11 +108,14 @@ pub(crate) async fn exchange(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(HttpAnswer {
-        status,
-        location,
-        body,
-    })
+    Ok((
+        HttpAnswer {
+            status,
+            location,
+            body,
+        },
+        reservation,
+    ))
 }
 
 fn over_limit(config: &Config, announced: Option<u64>) -> Error {

@@ -52,9 +52,12 @@ impl DemographicsArgs {
         Ok(DemographicsPlan { ids, part })
     }
 
-    /// The client's `--rate`.
+    /// The client's `--rate`, and the caps of small answers.
     pub fn tuning(&self) -> Tuning {
-        self.listing.tuning()
+        Tuning {
+            small_answers: true,
+            ..self.listing.tuning()
+        }
     }
 }
 

@@ -5,13 +5,15 @@
 //! answers wait until all of them are in, so that its stores are written whole, store by
 //! store in input order, buckets in time order; chunks are written in order as they complete.
 
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 
 use opretail_model::{
-    DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS, EntityId,
-    EntityKind, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits, SeriesRequest, ShopSeries,
-    ShopSeriesList, merge_series,
+    Bucket, DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS,
+    EntityId, EntityKind, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits, SeriesRequest,
+    ShopSeries, ShopSeriesList, merge_series,
 };
+use serde_json::Value;
 
 use crate::diag::say;
 use crate::failure::Failure;
@@ -335,11 +337,36 @@ fn write_chunk(
     Ok(missing)
 }
 
-/// About how many bytes an answer takes once decoded, to bound what waits.
+/// About how many bytes an answer takes once decoded, to bound what waits: each store and
+/// bucket as laid out in memory, their undocumented values, and room for their texts.
 fn weight(answer: &ShopSeriesList) -> usize {
+    use std::mem::size_of;
+    let values =
+        |extra: &BTreeMap<String, Value>| -> usize { extra.values().map(value_weight).sum() };
     answer
         .shops
         .iter()
-        .map(|shop| 256 + shop.buckets.len() * 256)
+        .map(|shop| {
+            let buckets: usize = shop
+                .buckets
+                .iter()
+                .map(|b| size_of::<Bucket>() + TEXT_ROOM + values(&b.extra))
+                .sum();
+            size_of::<ShopSeries>() + TEXT_ROOM + values(&shop.extra) + buckets
+        })
         .sum()
+}
+
+/// Room for the short texts of a store or bucket (names, times, figures' texts).
+const TEXT_ROOM: usize = 64;
+
+/// About how many bytes a JSON value takes in memory.
+fn value_weight(value: &Value) -> usize {
+    std::mem::size_of::<Value>()
+        + match value {
+            Value::String(text) => text.len(),
+            Value::Array(items) => items.iter().map(value_weight).sum(),
+            Value::Object(map) => map.iter().map(|(k, v)| k.len() + value_weight(v)).sum(),
+            _ => 0,
+        }
 }

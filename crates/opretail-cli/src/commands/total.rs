@@ -14,11 +14,6 @@ use crate::ids::{Batch, IdSource, Ids, Origin};
 use crate::output::tidy::{Cell, Column, Shown, Tidy, text};
 use crate::output::{ErrorInfo, Format, Framing, Sink};
 
-/// The largest `getTotalData` answer read. A real one is a few kilobytes; with hundreds of
-/// calls in flight against a hostile or broken endpoint, the SDK's default (16 MiB) per call
-/// could add up to gigabytes.
-pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
-
 /// The columns of `total`'s rows: the id, the figures (in a table: counts, money, rates, as
 /// wide as their figures usually are) and the weather (not in a table). The rows add whether
 /// the call succeeded and its error (see [`Tidy::results`]).
@@ -106,12 +101,12 @@ impl TotalArgs {
         self.ids.read()
     }
 
-    /// What the batch's client needs: the small body limit, and `--rate` (which the client
+    /// What the batch's client needs: the small body limit and answer caps, and `--rate` (which the client
     /// applies to every request it sends, retries included).
     pub fn tuning(&self) -> Tuning {
         Tuning {
-            body_limit: Some(BODY_LIMIT_BYTES),
             rate_limit: self.rate,
+            small_answers: true,
         }
     }
 }
