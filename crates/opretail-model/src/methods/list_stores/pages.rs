@@ -131,8 +131,10 @@ impl StorePages {
         let mut fresh = HashSet::new();
         for id in page.stores.iter().filter_map(|s| s.id.as_deref()) {
             if self.ids.contains(id) || !fresh.insert(id) {
+                // Quoted and clipped: the id is the gateway's text, of any length.
+                let shown: String = id.chars().take(64).collect();
                 return Some(format!(
-                    "names store {id} again: its pages repeat, so the walk would never end"
+                    "names store {shown:?} again: its pages repeat, so the walk would never end"
                 ));
             }
         }
@@ -298,7 +300,7 @@ mod tests {
         assert_eq!(pages.seen(), 100, "the repeated page is not counted");
         let error = pages.truncation().expect("a repeat says so").to_string();
         assert!(
-            error.contains("page 2") && error.contains("store 1 again"),
+            error.contains("page 2") && error.contains("store \"1\" again"),
             "{error}"
         );
     }
