@@ -39,5 +39,5 @@ pub use engine::{Engine, Progress, StoreFailure, Stores, Summary, SyncError, Syn
 pub use plan::{DEFAULT_LOOKBACK_DAYS, DEFAULT_SINCE_DAYS, parse_lookback};
 pub use rows::{Batch, Cell, Mark, RawAnswer, Rows};
 pub use sink::{LastRun, Outcome, RunEnd, RunStart, Sink, SinkError, Status, StreamStatus};
-pub use stream::{Column, ColumnType, OnConflict, Stream, Table, catalog};
+pub use stream::{Catalog, Column, ColumnType, OnConflict, Stream, Table, catalog};
 pub use target::Target;

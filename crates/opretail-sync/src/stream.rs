@@ -283,21 +283,31 @@ static TOTALS: Table = Table {
     primary_key: &["store_id", "taken_at"],
 };
 
-/// The catalog of every stream, as `opretail discover` prints it: for each stream its table,
-/// columns (name, type, nullable, description) and primary key.
+/// The catalog of every stream, as `opretail discover` prints it (in the spirit of Singer's
+/// and Airbyte's `discover`): for each stream its table, columns (name, type, nullable,
+/// description) and primary key, so that other tools read the tables without guessing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalog {
+    /// How times are written.
+    pub time_zone: &'static str,
+    /// Every stream's table, in [`Stream::ALL`] order.
+    pub streams: Vec<&'static Table>,
+}
+
+/// The catalog of every stream.
 ///
 /// ```
-/// let catalog = opretail_sync::catalog();
+/// let catalog = serde_json::to_value(opretail_sync::catalog())?;
 /// let hourly = &catalog["streams"][1];
 /// assert_eq!(hourly["name"], "flow_hourly");
 /// assert_eq!(hourly["primary_key"], serde_json::json!(["store_id", "bucket_start"]));
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-pub fn catalog() -> serde_json::Value {
-    let streams: Vec<&Table> = Stream::ALL.iter().map(|s| s.table()).collect();
-    serde_json::json!({
-        "time_zone": "times are the gateway's local time (UTC+08:00 unless configured otherwise), without a zone",
-        "streams": streams,
-    })
+pub fn catalog() -> Catalog {
+    Catalog {
+        time_zone: "times are the gateway's local time (UTC+08:00 unless configured otherwise), without a zone",
+        streams: Stream::ALL.iter().map(|s| s.table()).collect(),
+    }
 }
 
 #[cfg(test)]
