@@ -3,7 +3,7 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    call, codes, completions, demographics, login, sandbox, series, sign, stores, total,
+    call, codes, completions, demographics, login, sandbox, series, sign, stores, sync, total,
 };
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
@@ -65,6 +65,14 @@ pub enum Command {
     /// Forgets the token kept by `login`, saying whose it was.
     Logout,
 
+    /// Keeps a database of every store's passenger flow up to date: SQLite, PostgreSQL or
+    /// Parquet files. Each run reads from a little before where the last one stopped to now;
+    /// `sync status` says what the target holds.
+    Sync(sync::SyncArgs),
+
+    /// The catalog of the tables `sync` keeps (columns, types, primary keys), as JSON.
+    Discover,
+
     /// Prints a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -122,6 +130,17 @@ impl Cli {
                     async |gateway| stores::run(gateway, &args).await,
                 )
             }
+            Command::Sync(args) => match &args.status {
+                Some(sync::StatusCommand::Status { to }) => sync::status(to),
+                None => {
+                    let settings = Settings::resolve(global)?;
+                    let plan = args.plan()?;
+                    Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+                        sync::run(gateway, plan).await
+                    })
+                }
+            },
+            Command::Discover => sync::discover(),
             Command::Login => login::run(global),
             Command::Logout => login::logout(global),
             Command::Call(args) => {

@@ -9,4 +9,5 @@ pub mod sandbox;
 pub mod series;
 pub mod sign;
 pub mod stores;
+pub mod sync;
 pub mod total;
