@@ -29,7 +29,9 @@ use opretail_sandbox::{DEFAULT_AKEY, DEFAULT_ASID, FaultPlan, Sandbox};
 #[path = "../../../benches-common/proc_cpu.rs"]
 mod proc_cpu;
 
-use proc_cpu::cpu_time;
+#[path = "../../../benches-common/child.rs"]
+mod child;
+
 
 const LATENCY: Duration = Duration::from_millis(20);
 const WALL_TARGET: f64 = 1.25;
@@ -166,7 +168,7 @@ fn run_cli(endpoint: &str, ids: &Path, concurrency: u32, scratch: &Path) -> Run 
     let stderr = std::fs::File::create(&stderr_path).expect("a file for the CLI's stderr");
     let concurrency = concurrency.to_string();
     let begun = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opretail"))
+    let child = Command::new(env!("CARGO_BIN_EXE_opretail"))
         .args(["--endpoint", endpoint, "--akey", DEFAULT_AKEY])
         .args(["--asid", DEFAULT_ASID])
         .args(["passenger-flow", "total", "--ids-file"])
@@ -186,25 +188,12 @@ fn run_cli(endpoint: &str, ids: &Path, concurrency: u32, scratch: &Path) -> Run 
         .stderr(stderr)
         .spawn()
         .expect("the opretail binary starts");
-    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
-    let stat_file = PathBuf::from(format!("/proc/{}/stat", child.id()));
-    let mut peak_rss = None;
-    let mut cpu = None;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        // Once the child has exited (but before it is reaped) the file no longer shows
-        // memory: keep the last value read while it ran.
-        if let Some(bytes) = vm_hwm(&status_file) {
-            peak_rss = Some(bytes);
-        }
-        if let Some(time) = cpu_time(&stat_file) {
-            cpu = Some(time);
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let wall = begun.elapsed();
+    let child::ChildRun {
+        status,
+        wall,
+        peak_rss,
+        cpu,
+    } = child::watch(child, begun);
     if !status.success() {
         let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
         panic!("opretail failed ({status}):\n{stderr}");
@@ -222,18 +211,4 @@ fn sandbox_cpu_time() -> Option<Duration> {
     proc_cpu::sandbox_cpu_time()
         .filter(|&(_, threads)| threads > 0)
         .map(|(time, _)| time)
-}
-
-/// `VmHWM` (the peak resident set) from a `/proc/<pid>/status` file, in bytes.
-fn vm_hwm(status_file: &Path) -> Option<u64> {
-    let status = std::fs::read_to_string(status_file).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line
-        .trim_start_matches("VmHWM:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kib * 1024)
 }

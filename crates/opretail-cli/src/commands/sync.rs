@@ -1,10 +1,12 @@
 //! `opretail sync`: keeps a database (SQLite, PostgreSQL, Parquet files) of every store's
 //! passenger flow up to date; `opretail sync status` says what it holds.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{NaiveDate, TimeDelta};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use opretail_model::EntityId;
 use opretail_sync::{
     Engine, Outcome, Progress, Sink, Stores, Stream, SyncError, SyncOptions, Target, parse_lookback,
@@ -176,7 +178,7 @@ pub async fn run(gateway: &Gateway, plan: SyncPlan) -> Result<(), Failure> {
     }
     let started = Instant::now();
     let engine = Engine::new(gateway.client.clone(), plan.options);
-    let bar = fanout::progress_bar(2, "calls");
+    let bar = progress_bar();
     let signal = std::cell::Cell::new(None);
     let stopped = async {
         signal.set(Some(stop.wait().await));
@@ -236,6 +238,21 @@ pub async fn run(gateway: &Gateway, plan: SyncPlan) -> Result<(), Failure> {
         (Outcome::Complete, None) => Ok(()),
         _ => Err(Failure::Reported),
     }
+}
+
+/// Calls done of calls planned, rows written and calls failed, on stderr when it is a
+/// terminal; hidden otherwise.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {msg}, eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// `opretail sync status`: what the target holds, as JSON on stdout.
