@@ -170,6 +170,21 @@ fn usage_errors_send_nothing_and_never_show_a_password() {
     assert_eq!(out.status, Some(2));
     assert!(!out.stderr.contains("pw-never-shown"), "{}", out.stderr);
     assert!(out.stderr.contains("sqlite:PATH"), "{}", out.stderr);
+    // From the environment, a URL's password is never shown either, not even by --help.
+    let out = common::output(
+        common::isolated_command("sync")
+            .env("OPRETAIL_SYNC_TO", "mysql://me:pw-never-shown@db/x")
+            .args(common::gateway(stub.url()))
+            .args(["sync"]),
+    );
+    assert_eq!(out.status, Some(2));
+    assert!(!out.stderr.contains("pw-never-shown") && out.stderr.contains("sqlite:PATH"), "{}", out.stderr);
+    let help = common::output(
+        common::isolated_command("sync")
+            .env("OPRETAIL_SYNC_TO", "postgres://me:pw-never-shown@db/x")
+            .args(["sync", "--help"]),
+    );
+    assert!(help.stdout.contains("OPRETAIL_SYNC_TO") && !help.stdout.contains("pw-never-shown"));
     assert!(stub.seen().is_empty(), "nothing was sent");
     assert!(!db.exists(), "nothing was created");
 }

@@ -23,7 +23,7 @@ use crate::ids::{IdSource, Ids, parse_id};
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SyncArgs {
     /// Where to keep the data: sqlite:PATH, postgres://USER@HOST/DATABASE or parquet:DIR.
-    #[arg(long, value_name = "TARGET", required = true)]
+    #[arg(long, value_name = "TARGET", required = true, env = "OPRETAIL_SYNC_TO", hide_env_values = true)]
     pub to: Option<String>,
 
     /// The streams to keep, comma-separated: stores, flow_hourly, flow_daily,
@@ -81,7 +81,7 @@ pub enum StatusCommand {
     /// JSON. Sends nothing.
     Status {
         /// The target, as for a run.
-        #[arg(long, value_name = "TARGET")]
+        #[arg(long, value_name = "TARGET", env = "OPRETAIL_SYNC_TO", hide_env_values = true)]
         to: String,
     },
 }

@@ -45,6 +45,7 @@ pub fn isolated(mut command: std::process::Command, home_name: &str) -> std::pro
         "OPRETAIL_AID",
         "OPRETAIL_USER",
         "OPRETAIL_PASSWORD",
+        "OPRETAIL_SYNC_TO",
         "OPRETAIL_TOKEN",
         "OPRETAIL_LOGIN_METHOD",
         "RUST_LOG",
