@@ -56,8 +56,13 @@ fn main() {
     let since = since.to_string();
 
     let before = sandbox.counters();
+    let sandbox_before = proc_cpu::sandbox_cpu_time().map(|(time, _)| time);
     let run = sync(sandbox.url(), &db, &ids, &["--since", &since], work.path());
     let after = sandbox.counters();
+    let sandbox_cpu = proc_cpu::sandbox_cpu_time()
+        .map(|(time, _)| time)
+        .zip(sandbox_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let calls = (after.requests() - after.logins()) - (before.requests() - before.logins());
     let rows = rows_in(&db);
     let ideal = (calls as f64 / CONCURRENCY as f64) * LATENCY.as_secs_f64();
@@ -71,6 +76,13 @@ fn main() {
         wall / ideal
     );
     println!("bench sync/backfill-rows-per-sec {:.0} rows/s", rows as f64 / wall);
+    // Two cores serve both processes: the sandbox's share of the CPU is time the sync waits.
+    if let Some(cpu) = run.cpu {
+        println!("bench sync/backfill-cli-cpu {:.2} us/row", cpu.as_secs_f64() * 1e6 / rows as f64);
+    }
+    if let Some(cpu) = sandbox_cpu {
+        println!("bench sync/backfill-sandbox-cpu {:.2} us/row", cpu.as_secs_f64() * 1e6 / rows as f64);
+    }
     if let Some(bytes) = run.peak_rss {
         println!(
             "bench sync/backfill-peak-rss {:.1} MiB target=<=64",

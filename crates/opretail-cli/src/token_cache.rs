@@ -70,10 +70,10 @@ impl Binding {
         if self.akey != wanted.akey {
             differ.push("another developer key".to_owned());
         }
-        if let (Some(kept), Some(user)) = (&self.user, &wanted.user) {
-            if kept != user {
-                differ.push(format!("the user {kept}"));
-            }
+        if let (Some(kept), Some(user)) = (&self.user, &wanted.user)
+            && kept != user
+        {
+            differ.push(format!("the user {kept}"));
         }
         differ
     }
