@@ -453,9 +453,9 @@ impl Run<'_> {
         let keep_list = streams.contains(&Stream::Stores);
         let given = match &options.stores {
             Stores::Given(ids) => {
-                let mut ids = ids.clone();
-                ids.dedup();
-                Some(ids)
+                // Each store once, in the order given.
+                let mut seen = std::collections::HashSet::new();
+                Some(ids.iter().filter(|id| seen.insert(*id)).cloned().collect::<Vec<_>>())
             }
             Stores::All => None,
         };
