@@ -72,7 +72,12 @@ const RUNS_FILE: &str = "_opretail_runs.json";
 const RAW_DIR: &str = "_opretail_raw";
 const LOCK_FILE: &str = "_opretail.lock";
 
-/// The Parquet sink. See the module's documentation.
+/// The Parquet sink: one file per stream and day under a directory, times gateway-local
+/// without a zone. See the module's documentation.
+///
+/// Rows wait in memory until [`DEFAULT_FLUSH_ROWS`] wait or the run ends: a sink dropped
+/// without [`Sink::finish_run`] writes none of them, and none of their marks either, so the
+/// next run reads them again.
 pub struct ParquetSink {
     dir: PathBuf,
     name: String,
@@ -368,7 +373,9 @@ impl ParquetSink {
 impl Sink for ParquetSink {
     fn start_run(&mut self, run: &RunStart) -> Result<(), SinkError> {
         self.ready()?;
-        self.sweep_raw();
+        if self.raw.is_none() {
+            self.sweep_raw();
+        }
         for stream in &run.streams {
             let dir = self.dir.join(stream.name());
             files::create_dir(&dir)
