@@ -25,7 +25,6 @@ const GROUP: &str = "sync";
 const STORES: i64 = 300;
 const HOURS: i64 = 31 * 24;
 
-#[cfg(feature = "parquet")]
 mod parquet {
     use std::path::{Path, PathBuf};
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -143,13 +142,9 @@ mod parquet {
 
 fn main() {
     // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
-    let Some(measured) = criterion_estimates::measure(|_c| {
-        #[cfg(feature = "parquet")]
-        parquet::bench(_c);
-    }) else {
+    let Some(measured) = criterion_estimates::measure(parquet::bench) else {
         return;
     };
-    #[cfg(feature = "parquet")]
     match measured.median(GROUP, "parquet-rows") {
         Some(ns) => {
             let rows_per_second = (STORES * HOURS) as f64 / (ns / 1e9);
@@ -160,5 +155,4 @@ fn main() {
         }
         None => eprintln!("sync/parquet-rows: no estimate from this run (filtered out?)"),
     }
-    let _ = measured;
 }
