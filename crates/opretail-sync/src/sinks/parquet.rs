@@ -299,12 +299,16 @@ impl ParquetSink {
             self.flush_partition(key)?;
         }
         self.buffer.rows = 0;
-        if let Some(raw) = &self.raw {
-            raw.file
-                .sync_all()
-                .and_then(|()| fs::rename(&raw.temporary, &raw.path))
-                .map_err(|e| self.error(format!("cannot write {}: {e}", raw.path.display())))?;
-            self.raw = None;
+        if let Some(RawFile {
+            file,
+            temporary,
+            path,
+            ..
+        }) = self.raw.take()
+        {
+            // Failing here, the answers stay in the hidden file, which the next run sweeps.
+            files::put_in_place(file, &temporary, &path)
+                .map_err(|e| self.error(format!("cannot write {}: {e}", path.display())))?;
         }
         if !marks || self.buffer.marks.is_empty() {
             return Ok(());

@@ -42,9 +42,15 @@ pub(crate) fn temporary(path: &Path) -> PathBuf {
 pub(crate) fn replace(path: &Path, write: impl FnOnce(File) -> io::Result<File>) -> io::Result<()> {
     let temporary = temporary(path);
     let file = write(File::create(&temporary)?)?;
+    put_in_place(file, &temporary, path)
+}
+
+/// Makes `file`, written at `temporary`, the file `path`: fsynced, closed (Windows renames
+/// no open file), renamed over it, and the rename made durable.
+pub(crate) fn put_in_place(file: File, temporary: &Path, path: &Path) -> io::Result<()> {
     file.sync_all()?;
     drop(file);
-    fs::rename(&temporary, path)?;
+    fs::rename(temporary, path)?;
     sync_directory(path.parent().unwrap_or(Path::new(".")))
 }
 
