@@ -933,6 +933,7 @@ mod end_to_end {
             .with_timezone(&client.config().utc_offset())
             .date_naive();
         let since = today - TimeDelta::days(1);
+        let engine_client = client.clone();
         let engine = Engine::new(client, SyncOptions::default().since(since));
 
         let first = engine.run(target.open().unwrap(), |_| {}).await.unwrap();
@@ -980,8 +981,20 @@ mod end_to_end {
         assert_eq!(status.last_run.unwrap().rows, Some(first.rows));
         drop(sink);
 
+        // The second run keeps the raw answers too: one line per call.
+        let client = engine_client.clone();
+        let engine = Engine::new(client, SyncOptions::default().since(since).keep_raw(true));
         let second = engine.run(target.open().unwrap(), |_| {}).await.unwrap();
         assert_eq!(second.outcome, Outcome::Complete, "{:?}", second.failures);
+        let raw = dir
+            .path()
+            .join(format!("_opretail_raw/run-{}-001.jsonl", second.run_id));
+        let raw = std::fs::read_to_string(&raw).unwrap();
+        assert_eq!(raw.lines().count(), second.calls);
+        assert!(
+            raw.lines()
+                .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+        );
         assert_eq!(
             read_stream(dir.path(), Stream::Stores).len(),
             DEMO_STORE_COUNT

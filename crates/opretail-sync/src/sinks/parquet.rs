@@ -335,10 +335,14 @@ impl ParquetSink {
             return Ok(());
         };
         if partition.pending.rows() > 0 {
-            let made = partition.pending.finish(&schema);
-            partition
-                .made
-                .push(made.map_err(|e| SinkError::new(&self.name, e))?);
+            match partition.pending.finish(&schema) {
+                Ok(made) => partition.made.push(made),
+                Err(e) => {
+                    // Those rows are gone: no mark waiting may be written after them.
+                    self.buffer.marks.clear();
+                    return Err(self.error(format!("cannot make the rows of {stream}: {e}")));
+                }
+            }
         }
         let made = partition.made.clone();
         if let Some(dir) = path.parent() {
