@@ -76,7 +76,10 @@ pub(crate) fn flow_rows(
             }
             None => {
                 let dep = shop.dep_id.as_deref().unwrap_or("");
-                return Err(format!("the answer has a series with no usable depId ({})", quoted(dep)));
+                return Err(format!(
+                    "the answer has a series with no usable depId ({})",
+                    quoted(dep)
+                ));
             }
         }
     }
@@ -102,7 +105,11 @@ pub(crate) fn flow_rows(
             return Err(format!(
                 "a bucket ({}) is not a {} of {} to {}",
                 quoted(text),
-                if stream == Stream::FlowHourly { "whole hour" } else { "day" },
+                if stream == Stream::FlowHourly {
+                    "whole hour"
+                } else {
+                    "day"
+                },
                 window.first,
                 window.last
             ));
@@ -159,7 +166,12 @@ pub(crate) fn demographics_rows(
     let mut groups: Vec<(&str, String, Option<&Measure>, Option<&Measure>)> = Vec::new();
     for share in &answer.gender {
         let gender = share.gender.ok_or("a gender share has no gender code")?;
-        groups.push(("gender", gender_group(gender), share.people_num.as_ref(), share.percentage.as_ref()));
+        groups.push((
+            "gender",
+            gender_group(gender),
+            share.people_num.as_ref(),
+            share.percentage.as_ref(),
+        ));
     }
     for share in &answer.age {
         let group = match (share.age_from, share.age_to) {
@@ -170,7 +182,12 @@ pub(crate) fn demographics_rows(
                 None => return Err("an age share has neither ages nor a division type".into()),
             },
         };
-        groups.push(("age", group, share.people_num.as_ref(), share.percentage.as_ref()));
+        groups.push((
+            "age",
+            group,
+            share.people_num.as_ref(),
+            share.percentage.as_ref(),
+        ));
     }
     if groups.is_empty() {
         return Err(format!("the answer has no gender or age group for {day}"));
@@ -179,7 +196,10 @@ pub(crate) fn demographics_rows(
     let mut seen = BTreeSet::new();
     for (dimension, group, people, percentage) in groups {
         if !seen.insert((dimension, group.clone())) {
-            return Err(format!("the answer has the {dimension} group {} twice", quoted(&group)));
+            return Err(format!(
+                "the answer has the {dimension} group {} twice",
+                quoted(&group)
+            ));
         }
         rows.push([
             Cell::Text(store.as_str().to_owned()),
@@ -261,17 +281,44 @@ mod tests {
     fn hostile_answers_are_refused_whole() {
         let cases = [
             (serde_json::json!([]), "no series for this store"),
-            (serde_json::json!([{"depId": 7, "dataList": [{"time": "2026-11-28 13:00:00"}]}]), "another store (S_7)"),
-            (serde_json::json!([{"depId": 1001, "dataList": []}]), "empty series"),
-            (serde_json::json!([{"depId": 1001, "dataList": [{"time": "soon"}]}]), "not a time (\"soon\")"),
-            (serde_json::json!([{"depId": 1001, "dataList": [{"time": "2026-11-27 13:00:00"}]}]), "is not a whole hour of"),
-            (serde_json::json!([{"depId": 1001, "dataList": [{"time": "2026-11-28 13:30:00"}]}]), "is not a whole hour of"),
-            (serde_json::json!([{"depId": 1001, "dataList": [{"time": "2026-11-28 13"}, {"time": "2026-11-28 13:00:00"}]}]), "twice"),
-            (serde_json::json!([{"depId": "x".repeat(500), "dataList": []}]), "no usable depId"),
+            (
+                serde_json::json!([{"depId": 7, "dataList": [{"time": "2026-11-28 13:00:00"}]}]),
+                "another store (S_7)",
+            ),
+            (
+                serde_json::json!([{"depId": 1001, "dataList": []}]),
+                "empty series",
+            ),
+            (
+                serde_json::json!([{"depId": 1001, "dataList": [{"time": "soon"}]}]),
+                "not a time (\"soon\")",
+            ),
+            (
+                serde_json::json!([{"depId": 1001, "dataList": [{"time": "2026-11-27 13:00:00"}]}]),
+                "is not a whole hour of",
+            ),
+            (
+                serde_json::json!([{"depId": 1001, "dataList": [{"time": "2026-11-28 13:30:00"}]}]),
+                "is not a whole hour of",
+            ),
+            (
+                serde_json::json!([{"depId": 1001, "dataList": [{"time": "2026-11-28 13"}, {"time": "2026-11-28 13:00:00"}]}]),
+                "twice",
+            ),
+            (
+                serde_json::json!([{"depId": "x".repeat(500), "dataList": []}]),
+                "no usable depId",
+            ),
         ];
         for (json, expected) in cases {
-            let error = flow_rows(Stream::FlowHourly, &store(), window(), series(json.clone()), now())
-                .unwrap_err();
+            let error = flow_rows(
+                Stream::FlowHourly,
+                &store(),
+                window(),
+                series(json.clone()),
+                now(),
+            )
+            .unwrap_err();
             assert!(error.contains(expected), "{json}: {error}");
             assert!(error.len() < 200, "{error}");
         }
@@ -289,12 +336,21 @@ mod tests {
         let groups: Vec<&Cell> = rows.column(3).collect();
         assert_eq!(
             groups,
-            [&Cell::Text("male".into()), &Cell::Text("female".into()), &Cell::Text("18-25".into()), &Cell::Text("60+".into())]
+            [
+                &Cell::Text("male".into()),
+                &Cell::Text("female".into()),
+                &Cell::Text("18-25".into()),
+                &Cell::Text("60+".into())
+            ]
         );
         let twice: Demographics = serde_json::from_value(serde_json::json!({
             "gender": [{"gender": 1}, {"gender": 1}],
         }))
         .unwrap();
-        assert!(demographics_rows(&store(), day, &twice, now()).unwrap_err().contains("twice"));
+        assert!(
+            demographics_rows(&store(), day, &twice, now())
+                .unwrap_err()
+                .contains("twice")
+        );
     }
 }

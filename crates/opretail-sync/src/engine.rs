@@ -242,7 +242,10 @@ fn decode<T: DeserializeOwned>(data: &RawValue) -> Result<T, String> {
     serde_path_to_error::deserialize(&mut reader).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
-        format!("the answer's data does not decode at {path}: {}", clip(&inner))
+        format!(
+            "the answer's data does not decode at {path}: {}",
+            clip(&inner)
+        )
     })
 }
 
@@ -298,7 +301,11 @@ impl Engine {
             streams: streams.clone(),
         };
         let run_id = start.run_id;
-        let incremental: Vec<Stream> = streams.iter().copied().filter(|s| s.is_incremental()).collect();
+        let incremental: Vec<Stream> = streams
+            .iter()
+            .copied()
+            .filter(|s| s.is_incremental())
+            .collect();
         let (sink, marks) = blocking(move || {
             let mut sink = sink;
             sink.start_run(&start)?;
@@ -455,7 +462,12 @@ impl Run<'_> {
             Stores::Given(ids) => {
                 // Each store once, in the order given.
                 let mut seen = std::collections::HashSet::new();
-                Some(ids.iter().filter(|id| seen.insert(*id)).cloned().collect::<Vec<_>>())
+                Some(
+                    ids.iter()
+                        .filter(|id| seen.insert(*id))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                )
             }
             Stores::All => None,
         };
@@ -463,12 +475,15 @@ impl Run<'_> {
             return Ok(given.unwrap_or_default());
         }
         let client = &self.engine.client;
-        let mut walk = std::pin::pin!(client.walk(StorePages::for_gateway(client.config().gateway())));
+        let mut walk =
+            std::pin::pin!(client.walk(StorePages::for_gateway(client.config().gateway())));
         let mut ids = Vec::new();
         let mut rows = Rows::new(Stream::Stores);
         while let Some(store) = walk.next().await {
             let store = store.map_err(SyncError::StoreList)?;
-            let Some(id) = store.entity_id() else { continue };
+            let Some(id) = store.entity_id() else {
+                continue;
+            };
             if given.as_ref().is_some_and(|given| !given.contains(&id)) {
                 continue;
             }
@@ -546,9 +561,14 @@ impl Run<'_> {
                 let stream = chain.stream;
                 tasks.spawn(async move { (at, request(client, stream, id, window).await) });
             }
-            let Some(joined) = tasks.join_next().await else { break };
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
             let (at, answer) = joined.map_err(|e| {
-                SyncError::Sink(SinkError::new("sync", format!("a call ended unexpectedly: {e}")))
+                SyncError::Sink(SinkError::new(
+                    "sync",
+                    format!("a call ended unexpectedly: {e}"),
+                ))
             })?;
             let chain = &mut chains[at];
             let id = &ids[chain.store];
@@ -618,13 +638,18 @@ async fn request(
     let days = |w: Window| DateRange::new(w.first, w.last).map_err(|e| e.to_string());
     match (stream, window) {
         (Stream::FlowHourly | Stream::FlowDaily, Some(w)) => {
-            let grain = if stream == Stream::FlowHourly { Grain::Hour } else { Grain::Day };
+            let grain = if stream == Stream::FlowHourly {
+                Grain::Hour
+            } else {
+                Grain::Day
+            };
             let op = GetManyShopsPassengerIndicatorData::new([id], days(w)?, grain)
                 .map_err(|e| e.to_string())?;
             call(client, op, GetManyShopsPassengerIndicatorData::METHOD).await
         }
         (Stream::DemographicsDaily, Some(w)) => {
-            let op = GetAgeGroupAndGenderDistribution::new([id], days(w)?).map_err(|e| e.to_string())?;
+            let op =
+                GetAgeGroupAndGenderDistribution::new([id], days(w)?).map_err(|e| e.to_string())?;
             call(client, op, GetAgeGroupAndGenderDistribution::METHOD).await
         }
         (Stream::Totals, None) => call(client, GetTotalData::new(id), GetTotalData::METHOD).await,
@@ -648,6 +673,9 @@ fn rows_of(
             answers::demographics_rows(id, window.first, &decode(&answer.data)?, now)
         }
         (Stream::Totals, None) => Ok(answers::totals_rows(id, &decode(&answer.data)?, now)),
-        (stream, _) => Err(format!("no answer fills {stream} ({})", quoted(answer.method))),
+        (stream, _) => Err(format!(
+            "no answer fills {stream} ({})",
+            quoted(answer.method)
+        )),
     }
 }

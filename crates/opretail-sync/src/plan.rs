@@ -185,9 +185,18 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!((w[0].first, w[0].last), (day(1), day(28)));
         assert_eq!(w[0].complete_until, at(28, 14, 0));
-        assert_eq!(now.state(Stream::FlowHourly, at(28, 13, 0)), BucketState::Complete);
-        assert_eq!(now.state(Stream::FlowHourly, at(28, 14, 0)), BucketState::Partial);
-        assert_eq!(now.state(Stream::FlowHourly, at(28, 15, 0)), BucketState::Future);
+        assert_eq!(
+            now.state(Stream::FlowHourly, at(28, 13, 0)),
+            BucketState::Complete
+        );
+        assert_eq!(
+            now.state(Stream::FlowHourly, at(28, 14, 0)),
+            BucketState::Partial
+        );
+        assert_eq!(
+            now.state(Stream::FlowHourly, at(28, 15, 0)),
+            BucketState::Future
+        );
     }
 
     #[test]
@@ -199,30 +208,63 @@ mod tests {
         assert_eq!(w[0].last, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
         assert_eq!(
             w[0].complete_until,
-            NaiveDate::from_ymd_opt(2026, 10, 2).unwrap().and_hms_opt(0, 0, 0).unwrap()
+            NaiveDate::from_ymd_opt(2026, 10, 2)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
         );
         assert_eq!(w[2].last, day(28));
         // Today is still running: the daily mark stops at its midnight.
         assert_eq!(w[2].complete_until, at(28, 0, 0));
-        assert_eq!(Now::new(at(28, 14, 25)).state(Stream::FlowDaily, at(28, 0, 0)), BucketState::Partial);
+        assert_eq!(
+            Now::new(at(28, 14, 25)).state(Stream::FlowDaily, at(28, 0, 0)),
+            BucketState::Partial
+        );
     }
 
     #[test]
     fn a_later_run_rereads_the_lookback_and_no_complete_day_without_it() {
         let now = Now::new(at(28, 14, 25));
-        let w = windows(Stream::FlowHourly, Some(at(28, 9, 0)), day(1), TimeDelta::days(2), now);
+        let w = windows(
+            Stream::FlowHourly,
+            Some(at(28, 9, 0)),
+            day(1),
+            TimeDelta::days(2),
+            now,
+        );
         assert_eq!((w[0].first, w[0].last), (day(26), day(28)));
-        let w = windows(Stream::FlowHourly, Some(at(28, 14, 0)), day(1), TimeDelta::zero(), now);
+        let w = windows(
+            Stream::FlowHourly,
+            Some(at(28, 14, 0)),
+            day(1),
+            TimeDelta::zero(),
+            now,
+        );
         assert_eq!((w[0].first, w[0].last), (day(28), day(28)));
-        let w = windows(Stream::FlowDaily, Some(at(28, 0, 0)), day(1), TimeDelta::zero(), now);
+        let w = windows(
+            Stream::FlowDaily,
+            Some(at(28, 0, 0)),
+            day(1),
+            TimeDelta::zero(),
+            now,
+        );
         assert_eq!((w[0].first, w[0].last), (day(28), day(28)));
     }
 
     #[test]
     fn demographics_are_one_day_a_call() {
         let now = Now::new(at(28, 14, 25));
-        let w = windows(Stream::DemographicsDaily, None, day(26), TimeDelta::zero(), now);
-        let days: Vec<_> = w.iter().map(|w| (w.first, w.last, w.complete_until)).collect();
+        let w = windows(
+            Stream::DemographicsDaily,
+            None,
+            day(26),
+            TimeDelta::zero(),
+            now,
+        );
+        let days: Vec<_> = w
+            .iter()
+            .map(|w| (w.first, w.last, w.complete_until))
+            .collect();
         assert_eq!(
             days,
             [

@@ -67,9 +67,15 @@ mod tests {
     #[test]
     fn a_stores_upsert_keeps_first_seen_and_replaces_the_rest() {
         let sql = upsert(Stream::Stores.table(), "$");
-        assert!(sql.starts_with("INSERT INTO stores (store_id, name,"), "{sql}");
+        assert!(
+            sql.starts_with("INSERT INTO stores (store_id, name,"),
+            "{sql}"
+        );
         assert!(sql.contains("$11)"), "{sql}");
-        assert!(sql.contains("ON CONFLICT (store_id) DO UPDATE SET name = excluded.name"), "{sql}");
+        assert!(
+            sql.contains("ON CONFLICT (store_id) DO UPDATE SET name = excluded.name"),
+            "{sql}"
+        );
         assert!(sql.contains("last_seen = excluded.last_seen"), "{sql}");
         assert!(!sql.contains("first_seen = excluded"), "{sql}");
         assert!(!sql.contains("store_id = excluded"), "{sql}");

@@ -80,7 +80,10 @@ impl FromStr for Stream {
             .find(|s| s.name() == text.trim())
             .ok_or_else(|| {
                 let names: Vec<&str> = Stream::ALL.iter().map(|s| s.name()).collect();
-                format!("unknown stream {text:?}: the streams are {}", names.join(", "))
+                format!(
+                    "unknown stream {text:?}: the streams are {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -194,8 +197,16 @@ macro_rules! flow_table {
                 STORE_ID,
                 $bucket,
                 col("entering", Integer, "entering flow (passengerFlow)"),
-                col("passing", Integer, "passing flow, walked by (passPassengerFlow)"),
-                col("outside", Integer, "entering plus passing (outsidePassengerFlow)"),
+                col(
+                    "passing",
+                    Integer,
+                    "passing flow, walked by (passPassengerFlow)",
+                ),
+                col(
+                    "outside",
+                    Integer,
+                    "entering plus passing (outsidePassengerFlow)",
+                ),
                 col("entry_rate", Real, "entry rate in percent (inShopRate)"),
                 col("exit", Integer, "exit flow (outFlowCount)"),
                 col("fitting_rate", Real, "fitting rate (dressingRate)"),
@@ -222,9 +233,17 @@ static STORES: Table = Table {
         col("open_status", Integer, "the platform's open status code"),
         Column {
             on_conflict: OnConflict::Keep,
-            ..key("first_seen", Timestamp, "when a sync first saw it, gateway time")
+            ..key(
+                "first_seen",
+                Timestamp,
+                "when a sync first saw it, gateway time",
+            )
         },
-        key("last_seen", Timestamp, "when a sync last saw it, gateway time"),
+        key(
+            "last_seen",
+            Timestamp,
+            "when a sync last saw it, gateway time",
+        ),
     ],
     primary_key: &["store_id"],
 };
@@ -258,7 +277,11 @@ static DEMOGRAPHICS_DAILY: Table = Table {
             "the group: unknown, male, female or gender_<code>; an age range as the platform names it",
         ),
         col("people", Integer, "visitors in the group"),
-        col("percentage", Real, "their share of the day's visitors, in percent"),
+        col(
+            "percentage",
+            Real,
+            "their share of the day's visitors, in percent",
+        ),
         PARTIAL,
         FETCHED_AT,
     ],
@@ -270,10 +293,22 @@ static TOTALS: Table = Table {
     description: "a getTotalData snapshot of one store: today, this week and this month so far",
     columns: &[
         STORE_ID,
-        key("taken_at", Timestamp, "when the snapshot was taken, gateway time"),
+        key(
+            "taken_at",
+            Timestamp,
+            "when the snapshot was taken, gateway time",
+        ),
         col("day_flow", Integer, "visitors today so far (DAY_FLOW)"),
-        col("week_flow", Integer, "visitors this week so far (WEEK_FLOW)"),
-        col("month_flow", Integer, "visitors this month so far (MONTH_FLOW)"),
+        col(
+            "week_flow",
+            Integer,
+            "visitors this week so far (WEEK_FLOW)",
+        ),
+        col(
+            "month_flow",
+            Integer,
+            "visitors this month so far (MONTH_FLOW)",
+        ),
         col("total_sale", Real, "sales today (TOTAL_SALE)"),
         col("expenditure", Real, "spend per customer (EXPENDITURE)"),
         col("enter_rate", Real, "entry rate in percent (ENTER_RATE)"),

@@ -73,7 +73,9 @@ impl FromStr for Target {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let path = |rest: &str, what: &str| {
             if rest.is_empty() {
-                Err(format!("{what} needs a path after the colon, e.g. {what}:footfall"))
+                Err(format!(
+                    "{what} needs a path after the colon, e.g. {what}:footfall"
+                ))
             } else {
                 Ok(PathBuf::from(rest))
             }
@@ -137,18 +139,30 @@ mod tests {
 
     #[test]
     fn a_password_never_shows() {
-        let target: Target = "postgresql://me:s3cret-pw@127.0.0.1:5433/db".parse().unwrap();
+        let target: Target = "postgresql://me:s3cret-pw@127.0.0.1:5433/db"
+            .parse()
+            .unwrap();
         for shown in [target.to_string(), format!("{target:?}")] {
             assert!(!shown.contains("s3cret-pw"), "{shown}");
             assert!(shown.contains("127.0.0.1:5433/db"), "{shown}");
         }
-        let error = "mysql://me:s3cret-pw@host/db".parse::<Target>().unwrap_err();
-        assert!(!error.contains("s3cret-pw") && error.contains("sqlite:PATH"), "{error}");
+        let error = "mysql://me:s3cret-pw@host/db"
+            .parse::<Target>()
+            .unwrap_err();
+        assert!(
+            !error.contains("s3cret-pw") && error.contains("sqlite:PATH"),
+            "{error}"
+        );
     }
 
     #[test]
     fn paths_are_required() {
-        assert!("sqlite:".parse::<Target>().unwrap_err().contains("needs a path"));
+        assert!(
+            "sqlite:"
+                .parse::<Target>()
+                .unwrap_err()
+                .contains("needs a path")
+        );
         assert!(matches!("parquet:out".parse(), Ok(Target::Parquet(p)) if p == Path::new("out")));
     }
 }

@@ -11,8 +11,7 @@ use opretail::{
     Client, Config, Credentials, EntityId, Gateway, LoginMethod, RetryPolicy, TokenSource,
 };
 use opretail_sandbox::{
-    DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Fault, FaultPlan, Sandbox,
-    SandboxHandle,
+    DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Fault, FaultPlan, Sandbox, SandboxHandle,
 };
 use opretail_sync::{Engine, Outcome, Stores, Stream, SyncOptions, Target};
 use rusqlite::Connection;
@@ -23,16 +22,26 @@ fn client(sandbox: &SandboxHandle) -> Client {
         .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(5)))
         .build()
         .unwrap();
-    let user =
-        TokenSource::login(DEMO_USER, DEMO_PASSWORD, LoginMethod::for_gateway(Gateway::Classic))
-            .unwrap();
-    Client::new(Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).unwrap(), config)
-        .unwrap()
-        .with_token_source(user)
+    let user = TokenSource::login(
+        DEMO_USER,
+        DEMO_PASSWORD,
+        LoginMethod::for_gateway(Gateway::Classic),
+    )
+    .unwrap();
+    Client::new(
+        Credentials::new(DEFAULT_AKEY, DEFAULT_ASID).unwrap(),
+        config,
+    )
+    .unwrap()
+    .with_token_source(user)
 }
 
 fn stores(n: u32) -> Stores {
-    Stores::Given((1001..1001 + n).map(|n| EntityId::store(n).unwrap()).collect())
+    Stores::Given(
+        (1001..1001 + n)
+            .map(|n| EntityId::store(n).unwrap())
+            .collect(),
+    )
 }
 
 /// Two days back at the gateway: small, and spanning a midnight.
@@ -93,12 +102,20 @@ async fn a_first_run_fills_every_store_and_a_repeat_gives_the_same_rows() {
     let dir = tempfile::tempdir().unwrap();
     let options = SyncOptions::default().since(since()).concurrency(8);
     let engine = Engine::new(client(&sandbox), options);
-    let first = engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    let first = engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(first.outcome, Outcome::Complete, "{:?}", first.failures);
     let db = db(dir.path());
-    let listed: i64 = db.query_row("SELECT count(*) FROM stores", [], |r| r.get(0)).unwrap();
+    let listed: i64 = db
+        .query_row("SELECT count(*) FROM stores", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(listed as usize, first.stores);
-    assert!(first.stores >= 100, "the demo tenant has hundreds of stores");
+    assert!(
+        first.stores >= 100,
+        "the demo tenant has hundreds of stores"
+    );
     // Every store has every hour from `since` to the running one, which alone is partial.
     let per_store = rows(
         &db,
@@ -108,13 +125,25 @@ async fn a_first_run_fills_every_store_and_a_repeat_gives_the_same_rows() {
     let hours = &per_store[0];
     assert!(per_store.iter().all(|r| r == hours), "{per_store:?}");
     assert_eq!(hours[1], "Integer(1)");
-    assert!(hours[2].contains(&format!("{} 00:00:00", since())), "{hours:?}");
-    let daily = rows(&db, "SELECT count(*), sum(partial) FROM flow_daily GROUP BY store_id");
-    assert!(daily.iter().all(|r| r == &["Integer(3)", "Integer(1)"]), "{daily:?}");
+    assert!(
+        hours[2].contains(&format!("{} 00:00:00", since())),
+        "{hours:?}"
+    );
+    let daily = rows(
+        &db,
+        "SELECT count(*), sum(partial) FROM flow_daily GROUP BY store_id",
+    );
+    assert!(
+        daily.iter().all(|r| r == &["Integer(3)", "Integer(1)"]),
+        "{daily:?}"
+    );
     assert_eq!(marks(&db, "flow_hourly").len(), first.stores);
     let before = complete_hours(&db);
 
-    let again = engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    let again = engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(again.outcome, Outcome::Complete);
     let after = complete_hours(&db);
     // The hour may have turned between the runs: the rows of the first run are all there,
@@ -128,29 +157,49 @@ async fn a_first_run_fills_every_store_and_a_repeat_gives_the_same_rows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revised_hours_are_replaced_by_the_lookback_and_older_ones_stay() {
-    let sandbox = Sandbox::builder().revise_recent_hours(3).start().await.unwrap();
+    let sandbox = Sandbox::builder()
+        .revise_recent_hours(3)
+        .start()
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let options = SyncOptions::default()
         .streams([Stream::FlowHourly])
         .stores(stores(20))
         .since(since());
     let engine = Engine::new(client(&sandbox), options);
-    engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     let db = db(dir.path());
-    let all = "SELECT store_id, bucket_start, entering FROM flow_hourly ORDER BY store_id, bucket_start";
+    let all =
+        "SELECT store_id, bucket_start, entering FROM flow_hourly ORDER BY store_id, bucket_start";
     let first = rows(&db, all);
-    engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     let second = rows(&db, all);
     let changed: Vec<usize> = (0..first.len().min(second.len()))
         .filter(|&i| first[i] != second[i])
         .collect();
-    assert!(!changed.is_empty(), "the revised hours were read again and replaced");
+    assert!(
+        !changed.is_empty(),
+        "the revised hours were read again and replaced"
+    );
     // Only the last hours of each store move: a revision never reaches older ones.
     let per_store = second.len() / 20;
     for i in &changed {
-        assert!(i % per_store >= per_store.saturating_sub(5), "row {i} of {per_store} changed");
+        assert!(
+            i % per_store >= per_store.saturating_sub(5),
+            "row {i} of {per_store} changed"
+        );
     }
-    assert!(second.len() - first.len() <= 20, "no duplicates: at most the hour that began");
+    assert!(
+        second.len() - first.len() <= 20,
+        "no duplicates: at most the hour that began"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -163,17 +212,30 @@ async fn a_failing_store_keeps_its_mark_while_the_others_advance() {
         .stores(stores(30))
         .since(since());
     let engine = Engine::new(client.clone(), options);
-    engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     let db = db(dir.path());
     // Every mark a day back, as if the last run were yesterday's: one call a store.
     let old = format!("{} 00:00:00", since() + TimeDelta::days(1));
     db.execute("UPDATE _opretail_state SET complete_until = ?1", [&old])
         .unwrap();
     client.login().await.unwrap();
-    sandbox.set_faults(FaultPlan::default().with_random(Fault::NonJson200, 0.3).seed(7));
-    let summary = engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    sandbox.set_faults(
+        FaultPlan::default()
+            .with_random(Fault::NonJson200, 0.3)
+            .seed(7),
+    );
+    let summary = engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(summary.outcome, Outcome::SomeFailed);
-    assert!(!summary.failures.is_empty() && summary.failures.len() < 30, "{summary:?}");
+    assert!(
+        !summary.failures.is_empty() && summary.failures.len() < 30,
+        "{summary:?}"
+    );
     let held = marks(&db, "flow_hourly");
     for (store, mark) in &held {
         let failed = summary
@@ -185,13 +247,19 @@ async fn a_failing_store_keeps_its_mark_while_the_others_advance() {
     let failure = &summary.failures[0];
     assert_eq!(failure.stream, Stream::FlowHourly);
     assert!(failure.message.contains("not JSON"), "{}", failure.message);
-    let runs = rows(&db, "SELECT outcome, failed_stores FROM _opretail_runs ORDER BY run_id");
+    let runs = rows(
+        &db,
+        "SELECT outcome, failed_stores FROM _opretail_runs ORDER BY run_id",
+    );
     assert_eq!(runs[1][0], "Text(\"some_failed\")");
     assert_eq!(runs[1][1], format!("Integer({})", summary.failures.len()));
 
     // Once the gateway answers again, the failed stores catch up.
     sandbox.set_faults(FaultPlan::default());
-    let summary = engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    let summary = engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(summary.outcome, Outcome::Complete);
     let held = marks(&db, "flow_hourly");
     assert!(held.values().all(|m| !m.contains(&old)), "{held:?}");
@@ -205,35 +273,53 @@ async fn raw_answers_are_kept_without_any_secret() {
         .streams([Stream::FlowDaily, Stream::Totals, Stream::DemographicsDaily])
         // A store given twice is synced once.
         .stores(Stores::Given(
-            [1001, 1002, 1001, 1003].map(|n| EntityId::store(n).unwrap()).to_vec(),
+            [1001, 1002, 1001, 1003]
+                .map(|n| EntityId::store(n).unwrap())
+                .to_vec(),
         ))
         .since(since())
         .keep_raw(true);
     let engine = Engine::new(client(&sandbox), options);
-    let summary = engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    let summary = engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(summary.outcome, Outcome::Complete, "{:?}", summary.failures);
     let db = db(dir.path());
     let raw = rows(&db, "SELECT method, params, cid, body FROM _opretail_raw");
     // Per store: one series call, one snapshot, three days of demographics.
     assert_eq!(raw.len(), 3 * (1 + 1 + 3));
     let all = format!("{raw:?}");
-    for secret in [DEFAULT_ASID, DEMO_PASSWORD, "_sig", "_asid", "authenticator", "token"] {
+    for secret in [
+        DEFAULT_ASID,
+        DEMO_PASSWORD,
+        "_sig",
+        "_asid",
+        "authenticator",
+        "token",
+    ] {
         assert!(!all.contains(secret), "{secret} is in the raw table");
     }
     assert!(all.contains("getManyShopsPassengerIndicatorData") && all.contains("S_1002"));
-    let totals: i64 = db.query_row("SELECT count(*) FROM totals", [], |r| r.get(0)).unwrap();
+    let totals: i64 = db
+        .query_row("SELECT count(*) FROM totals", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(totals, 3);
     let groups = rows(
         &db,
         "SELECT DISTINCT dimension, grp FROM demographics_daily ORDER BY dimension, grp",
     );
-    assert!(groups.iter().any(|g| g[1] == "Text(\"female\")"), "{groups:?}");
+    assert!(
+        groups.iter().any(|g| g[1] == "Text(\"female\")"),
+        "{groups:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_run_is_recorded_and_the_next_one_completes_it() {
     let sandbox = Sandbox::builder().start().await.unwrap();
-    sandbox.set_faults(FaultPlan::default().with_latency(Duration::from_millis(20), Duration::ZERO));
+    sandbox
+        .set_faults(FaultPlan::default().with_latency(Duration::from_millis(20), Duration::ZERO));
     let dir = tempfile::tempdir().unwrap();
     let options = SyncOptions::default()
         .streams([Stream::FlowHourly])
@@ -264,14 +350,24 @@ async fn a_stopped_run_is_recorded_and_the_next_one_completes_it() {
     let marked = marks(&db, "flow_hourly").len();
     assert!((10..40).contains(&marked), "{marked} stores marked");
     let stored: i64 = db
-        .query_row("SELECT count(DISTINCT store_id) FROM flow_hourly", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(DISTINCT store_id) FROM flow_hourly",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(stored as usize, marked, "a store has rows exactly when it has a mark");
+    assert_eq!(
+        stored as usize, marked,
+        "a store has rows exactly when it has a mark"
+    );
     assert_eq!(
         rows(&db, "SELECT outcome FROM _opretail_runs"),
         [["Text(\"stopped\")"]]
     );
-    let summary = engine.run(target(dir.path()).open().unwrap(), |_| {}).await.unwrap();
+    let summary = engine
+        .run(target(dir.path()).open().unwrap(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(summary.outcome, Outcome::Complete);
     assert_eq!(marks(&db, "flow_hourly").len(), 40);
 }
@@ -293,7 +389,12 @@ fn the_tables_match_the_catalog() {
     let catalog = serde_json::to_value(opretail_sync::catalog()).unwrap();
     for stream in catalog["streams"].as_array().unwrap() {
         let name = stream["name"].as_str().unwrap();
-        let columns = rows(&db, &format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{name}') ORDER BY cid"));
+        let columns = rows(
+            &db,
+            &format!(
+                "SELECT name, type, \"notnull\", pk FROM pragma_table_info('{name}') ORDER BY cid"
+            ),
+        );
         let expected: Vec<Vec<String>> = stream["columns"]
             .as_array()
             .unwrap()

@@ -82,7 +82,9 @@ impl ToSql for SqlCell<'_> {
             Cell::Integer(v) => ToSqlOutput::Owned(SqlValue::Integer(*v)),
             Cell::Real(v) => ToSqlOutput::Owned(SqlValue::Real(*v)),
             Cell::Boolean(v) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*v))),
-            Cell::Date(day) => ToSqlOutput::Owned(SqlValue::Text(day.format(DAY_FORMAT).to_string())),
+            Cell::Date(day) => {
+                ToSqlOutput::Owned(SqlValue::Text(day.format(DAY_FORMAT).to_string()))
+            }
             Cell::Timestamp(at) => {
                 ToSqlOutput::Owned(SqlValue::Text(at.format(TIME_FORMAT).to_string()))
             }
@@ -138,7 +140,9 @@ impl Sink for SqliteSink {
     fn marks(&mut self, stream: Stream) -> Result<BTreeMap<String, NaiveDateTime>, SinkError> {
         let mut statement = self
             .connection
-            .prepare_cached("SELECT store_id, complete_until FROM _opretail_state WHERE stream = ?1")
+            .prepare_cached(
+                "SELECT store_id, complete_until FROM _opretail_state WHERE stream = ?1",
+            )
             .map_err(|e| self.error("cannot read the marks", e))?;
         let rows = statement
             .query_map([stream.name()], |row| {
@@ -176,8 +180,12 @@ impl Sink for SqliteSink {
                 )
                 .map_err(fail)?;
             for m in &batch.marks {
-                mark.execute(params![m.stream.name(), m.store_id, time_text(m.complete_until)])
-                    .map_err(fail)?;
+                mark.execute(params![
+                    m.stream.name(),
+                    m.store_id,
+                    time_text(m.complete_until)
+                ])
+                .map_err(fail)?;
             }
             let mut raw = tx
                 .prepare_cached(
@@ -228,7 +236,10 @@ impl Sink for SqliteSink {
             let (rows, stores): (i64, i64) = self
                 .connection
                 .query_row(
-                    &format!("SELECT count(*), count(DISTINCT store_id) FROM {}", stream.name()),
+                    &format!(
+                        "SELECT count(*), count(DISTINCT store_id) FROM {}",
+                        stream.name()
+                    ),
                     [],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
