@@ -32,7 +32,6 @@ mod proc_cpu;
 #[path = "../../../benches-common/child.rs"]
 mod child;
 
-
 const LATENCY: Duration = Duration::from_millis(20);
 const WALL_TARGET: f64 = 1.25;
 const RSS_TARGET_MIB: f64 = 64.0;

@@ -75,13 +75,22 @@ fn main() {
         wall * 1e3,
         wall / ideal
     );
-    println!("bench sync/backfill-rows-per-sec {:.0} rows/s", rows as f64 / wall);
+    println!(
+        "bench sync/backfill-rows-per-sec {:.0} rows/s",
+        rows as f64 / wall
+    );
     // Two cores serve both processes: the sandbox's share of the CPU is time the sync waits.
     if let Some(cpu) = run.cpu {
-        println!("bench sync/backfill-cli-cpu {:.2} us/row", cpu.as_secs_f64() * 1e6 / rows as f64);
+        println!(
+            "bench sync/backfill-cli-cpu {:.2} us/row",
+            cpu.as_secs_f64() * 1e6 / rows as f64
+        );
     }
     if let Some(cpu) = sandbox_cpu {
-        println!("bench sync/backfill-sandbox-cpu {:.2} us/row", cpu.as_secs_f64() * 1e6 / rows as f64);
+        println!(
+            "bench sync/backfill-sandbox-cpu {:.2} us/row",
+            cpu.as_secs_f64() * 1e6 / rows as f64
+        );
     }
     if let Some(bytes) = run.peak_rss {
         println!(
@@ -109,7 +118,13 @@ fn sync(endpoint: &str, db: &Path, ids: &Path, more: &[&str], scratch: &Path) ->
         .args(["--endpoint", endpoint, "--akey", DEFAULT_AKEY])
         .args(["--asid", DEFAULT_ASID, "sync", "--to"])
         .arg(format!("sqlite:{}", db.display()))
-        .args(["--streams", "flow_hourly", "--concurrency", &concurrency, "--ids-file"])
+        .args([
+            "--streams",
+            "flow_hourly",
+            "--concurrency",
+            &concurrency,
+            "--ids-file",
+        ])
         .arg(ids)
         .args(more)
         .env("OPRETAIL_USER", DEMO_USER)
@@ -137,6 +152,8 @@ fn sync(endpoint: &str, db: &Path, ids: &Path, more: &[&str], scratch: &Path) ->
 /// The hourly rows in `db`.
 fn rows_in(db: &Path) -> u64 {
     let db = rusqlite::Connection::open(db).expect("the database opens");
-    db.query_row("SELECT count(*) FROM flow_hourly", [], |r| r.get::<_, i64>(0))
-        .expect("the rows are counted") as u64
+    db.query_row("SELECT count(*) FROM flow_hourly", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .expect("the rows are counted") as u64
 }

@@ -178,13 +178,28 @@ fn usage_errors_send_nothing_and_never_show_a_password() {
             .args(["sync"]),
     );
     assert_eq!(out.status, Some(2));
-    assert!(!out.stderr.contains("pw-never-shown") && out.stderr.contains("sqlite:PATH"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("pw-never-shown") && out.stderr.contains("sqlite:PATH"),
+        "{}",
+        out.stderr
+    );
     let help = common::output(
         common::isolated_command("sync")
             .env("OPRETAIL_SYNC_TO", "postgres://me:pw-never-shown@db/x")
             .args(["sync", "--help"]),
     );
     assert!(help.stdout.contains("OPRETAIL_SYNC_TO") && !help.stdout.contains("pw-never-shown"));
+    // A sink this build does not have is a usage error, naming the feature.
+    #[cfg(not(feature = "parquet"))]
+    {
+        let out = common::output(
+            common::isolated_command("sync")
+                .args(common::gateway(stub.url()))
+                .args(["sync", "--to", "parquet:out"]),
+        );
+        assert_eq!(out.status, Some(2));
+        assert!(out.stderr.contains("`parquet` feature"), "{}", out.stderr);
+    }
     assert!(stub.seen().is_empty(), "nothing was sent");
     assert!(!db.exists(), "nothing was created");
 }

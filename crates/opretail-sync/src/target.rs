@@ -57,6 +57,15 @@ impl Target {
         }
     }
 
+    /// Whether this build has the target's sink (its cargo feature is on).
+    pub fn is_built(&self) -> bool {
+        match self {
+            Target::Sqlite(_) => cfg!(feature = "sqlite"),
+            Target::Postgres(_) => cfg!(feature = "postgres"),
+            Target::Parquet(_) => cfg!(feature = "parquet"),
+        }
+    }
+
     /// `sqlite`, `postgres` or `parquet`: also the name of the cargo feature of its sink.
     pub fn kind(&self) -> &'static str {
         match self {

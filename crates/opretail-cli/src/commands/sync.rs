@@ -23,7 +23,13 @@ use crate::ids::{IdSource, Ids, parse_id};
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SyncArgs {
     /// Where to keep the data: sqlite:PATH, postgres://USER@HOST/DATABASE or parquet:DIR.
-    #[arg(long, value_name = "TARGET", required = true, env = "OPRETAIL_SYNC_TO", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TARGET",
+        required = true,
+        env = "OPRETAIL_SYNC_TO",
+        hide_env_values = true
+    )]
     pub to: Option<String>,
 
     /// The streams to keep, comma-separated: stores, flow_hourly, flow_daily,
@@ -81,7 +87,12 @@ pub enum StatusCommand {
     /// JSON. Sends nothing.
     Status {
         /// The target, as for a run.
-        #[arg(long, value_name = "TARGET", env = "OPRETAIL_SYNC_TO", hide_env_values = true)]
+        #[arg(
+            long,
+            value_name = "TARGET",
+            env = "OPRETAIL_SYNC_TO",
+            hide_env_values = true
+        )]
         to: String,
     },
 }
@@ -156,8 +167,17 @@ impl SyncArgs {
 /// The target of `--to`, read here rather than by clap: clap would repeat a refused value,
 /// and a PostgreSQL URL may hold a password.
 pub fn target(text: &str) -> Result<Target, Failure> {
-    text.parse()
-        .map_err(|e: String| Failure::usage(format!("--to: {e}")))
+    let target: Target = text
+        .parse()
+        .map_err(|e: String| Failure::usage(format!("--to: {e}")))?;
+    if !target.is_built() {
+        let kind = target.kind();
+        return Err(Failure::usage(format!(
+            "--to: this build of opretail has no {kind} sink: build it with the `{kind}` \
+             feature (cargo install opretail-cli --features all-sinks)"
+        )));
+    }
+    Ok(target)
 }
 
 /// Opens the target off the runtime: opening may connect to a database.
@@ -247,8 +267,7 @@ fn progress_bar() -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {msg}, eta {eta}")
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} calls, {msg}, eta {eta}")
     {
         bar.set_style(style);
     }
