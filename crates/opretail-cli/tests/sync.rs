@@ -376,3 +376,35 @@ fn killed_at_random_points_a_rerun_gives_the_rows_of_an_uninterrupted_run() {
         "{runs:?}"
     );
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn the_sandbox_synced_into_parquet_files_reads_back_in_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!("parquet:{}", dir.path().join("footfall").display());
+    let out = common::output(common::isolated_command("sync").args([
+        "--sandbox",
+        "sync",
+        "--to",
+        &target,
+        "--streams",
+        "flow_daily",
+        "--id",
+        "S_1001",
+        "--id",
+        "S_1002",
+    ]));
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    let today = gateway_now().date();
+    assert!(
+        dir.path()
+            .join(format!("footfall/flow_daily/date={today}/part.parquet"))
+            .exists()
+    );
+    let status =
+        common::output(common::isolated_command("sync").args(["sync", "status", "--to", &target]));
+    let status = common::json(&status.stdout);
+    assert_eq!(status["streams"]["flow_daily"]["stores"], 2);
+    assert_eq!(status["streams"]["flow_daily"]["rows"], 2 * 31);
+    assert_eq!(status["last_run"]["outcome"], "complete");
+}

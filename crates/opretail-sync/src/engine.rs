@@ -142,7 +142,7 @@ pub struct Summary {
     pub stores: usize,
     /// The calls made.
     pub calls: usize,
-    /// The rows written.
+    /// The rows handed to the sink (a buffering sink makes them durable by the run's end).
     pub rows: u64,
     /// The stores that failed, per stream, in the order they failed.
     pub failures: Vec<StoreFailure>,

@@ -122,6 +122,12 @@ pub struct Status {
 /// Each `write` is all or nothing: rows upserted on the stream's primary key and marks
 /// advanced together, so that a process killed at any point leaves marks that never run
 /// ahead of their rows, and a rerun completes the data with no gap and no duplicate.
+///
+/// A sink may buffer (the Parquet sink rewrites whole day files, so it gathers rows first):
+/// then `write` only accepts a batch, a later `write` or `finish_run` makes it durable, and
+/// the marks it keeps durable must be those of durable rows only. `finish_run` is called
+/// even after a failed `write`, to record the run as stopped; a buffering sink may still make
+/// the rows it accepted before the failure durable then.
 pub trait Sink: Send {
     /// Creates what is missing (tables, state, directories) for these streams and records
     /// the run's start.
