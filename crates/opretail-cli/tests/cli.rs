@@ -69,7 +69,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
-    let commands: [(&str, &[&str]); 14] = [
+    let commands: [(&str, &[&str]); 17] = [
         ("opretail", &[]),
         ("passenger-flow", &["passenger-flow"]),
         ("passenger-flow-total", &["passenger-flow", "total"]),
@@ -79,6 +79,9 @@ fn help_of_every_command_matches_its_snapshot() {
             &["passenger-flow", "demographics"],
         ),
         ("stores", &["stores"]),
+        ("sync", &["sync"]),
+        ("sync-status", &["sync", "status"]),
+        ("discover", &["discover"]),
         ("login", &["login"]),
         ("logout", &["logout"]),
         ("call", &["call"]),
