@@ -50,23 +50,41 @@ const ANSWER_BYTES_IN_FLIGHT: usize = 16 * 1024 * 1024;
 pub struct Tuning {
     /// The most requests a second, retries included; `None` for no limit.
     pub rate_limit: Option<f64>,
-    /// Whether the command's answers are small (a store's totals, its demographics): their
-    /// bytes ([`SMALL_ANSWER_BYTES`]), rows and undocumented values are then capped far below
-    /// the SDK's defaults, which leave room for the largest series (the flags still decide
-    /// rows and values).
-    pub small_answers: bool,
+    /// Caps far below the SDK's defaults (which leave room for the largest series) when a
+    /// command's answers are known to be small: bytes, rows and undocumented values of one
+    /// answer (the flags still decide rows and values).
+    pub answer_caps: Option<AnswerCaps>,
 }
 
-/// The largest small answer read: a real one is a few kilobytes, so that hundreds of calls
-/// in flight against a broken or hostile endpoint cannot fill the memory.
-pub const SMALL_ANSWER_BYTES: usize = 256 * 1024;
+/// The most one answer may hold, so that hundreds of calls in flight against a broken or
+/// hostile endpoint cannot fill the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerCaps {
+    /// Bytes read.
+    pub bytes: usize,
+    /// Rows decoded (stores, buckets, shares, items).
+    pub rows: usize,
+    /// Values of undocumented fields decoded.
+    pub elements: usize,
+}
 
-/// The rows one small answer may decode into: a real `getTotalData` answer has a handful of
-/// configuration items, a demographics answer a few genders and age groups.
-pub const SMALL_ANSWER_ROWS: usize = 1_000;
+impl AnswerCaps {
+    /// A store's totals or its demographics: a real answer is a few kilobytes, with a handful
+    /// of configuration items or a few genders and age groups.
+    pub const SMALL: AnswerCaps = AnswerCaps {
+        bytes: 256 * 1024,
+        rows: 1_000,
+        elements: 10_000,
+    };
 
-/// The values of undocumented fields one small answer may decode into.
-pub const SMALL_ANSWER_ELEMENTS: usize = 10_000;
+    /// One store's month of hourly buckets (`sync`): 744 buckets of a few hundred bytes
+    /// (about 200 KiB from the sandbox), with room to spare.
+    pub const STORE_MONTH: AnswerCaps = AnswerCaps {
+        bytes: 512 * 1024,
+        rows: 1_500,
+        elements: 10_000,
+    };
+}
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).
 pub struct Gateway {
@@ -123,9 +141,9 @@ impl Gateway {
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
         }
-        let small = |limit| tuning.small_answers.then_some(limit);
-        if let Some(limit) = small(SMALL_ANSWER_BYTES) {
-            config = config.body_limit(limit);
+        let caps = tuning.answer_caps;
+        if let Some(caps) = caps {
+            config = config.body_limit(caps.bytes);
         }
         config = config.answer_bytes_in_flight(ANSWER_BYTES_IN_FLIGHT);
         if let Some(per_second) = tuning.rate_limit {
@@ -141,11 +159,11 @@ impl Gateway {
             config = config.add_root_certificates_pem(pem);
         }
         config = config.headers_over_clear_text(settings.allow_clear_text_headers);
-        if let Some(rows) = settings.max_rows_per_answer.or(small(SMALL_ANSWER_ROWS)) {
+        if let Some(rows) = settings.max_rows_per_answer.or(caps.map(|c| c.rows)) {
             config = config.max_rows_per_answer(rows);
         }
         let elements = settings.max_elements_per_answer;
-        if let Some(elements) = elements.or(small(SMALL_ANSWER_ELEMENTS)) {
+        if let Some(elements) = elements.or(caps.map(|c| c.elements)) {
             config = config.max_elements_per_answer(elements);
         }
         let config = config.build().map_err(usage)?;

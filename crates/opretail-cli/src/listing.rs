@@ -53,7 +53,7 @@ impl ListingArgs {
     pub fn tuning(&self) -> Tuning {
         Tuning {
             rate_limit: self.rate,
-            small_answers: false,
+            answer_caps: None,
         }
     }
 }

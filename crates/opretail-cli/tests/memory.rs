@@ -360,3 +360,44 @@ fn total_of_all_stores_against_hostile_answers() {
         &words("passenger-flow total --all-stores --concurrency 256"),
     );
 }
+
+#[test]
+fn sync_of_many_stores_against_hostile_answers() {
+    let stub = hostile(StoreList::Fine);
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let ids: String = (1..=100).map(|i| format!("S_{i}\n")).collect();
+    let ids_file = dir.path().join("ids.txt");
+    std::fs::write(&ids_file, ids).expect("the ids file");
+    let target = format!("sqlite:{}", dir.path().join("footfall.db").display());
+    let ids_file = ids_file.display().to_string();
+    // Two days: demographics are a call a store and day, and some worst answers decode.
+    let since = (chrono::Utc::now() - chrono::TimeDelta::days(1))
+        .date_naive()
+        .to_string();
+    let args = [
+        "sync",
+        "--to",
+        &target,
+        "--streams",
+        "stores,flow_hourly,flow_daily,demographics_daily,totals",
+        "--since",
+        &since,
+        "--concurrency",
+        "64",
+        "--ids-file",
+        &ids_file,
+    ];
+    let run = run(&stub, &args);
+    let shown = format!(
+        "exit {:?}, peak {} KiB; stderr: {}",
+        run.out.status,
+        run.peak_kib,
+        clip(&run.out.stderr)
+    );
+    eprintln!("{shown}");
+    assert!(run.peak_kib < PEAK_LIMIT_KIB, "over 64 MiB: {shown}");
+    // The stores' series are refused (none of the worst answers is a store's whole series),
+    // and say so.
+    assert_eq!(run.out.status, Some(1), "{shown}");
+    assert!(run.out.stderr.contains("error: flow_hourly S_"), "{shown}");
+}

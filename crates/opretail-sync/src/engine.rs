@@ -9,16 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
-use opretail::{
-    Client, DateRange, EntityId, Error, GetAgeGroupAndGenderDistribution,
-    GetManyShopsPassengerIndicatorData, GetTotalData, Grain, Operation, Params, StorePages,
-};
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use opretail::{Client, EntityId, Error, StorePages};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::answers::{self, quoted};
+use crate::answers;
+use crate::calls;
 use crate::plan::{self, DEFAULT_LOOKBACK_DAYS, DEFAULT_SINCE_DAYS, Now, Window};
 use crate::rows::{Batch, Mark, RawAnswer, Rows};
 use crate::sink::{Outcome, RunEnd, RunStart, Sink, SinkError};
@@ -180,85 +176,7 @@ struct Chain {
     mark: Option<NaiveDateTime>,
 }
 
-/// An answer's `data` as it came, with what is kept of it with `--keep-raw`.
-struct Answer {
-    data: Box<RawValue>,
-    cid: Option<String>,
-    method: &'static str,
-    params: String,
-}
-
-/// An operation whose `data` is kept as text: decoded by the engine, and kept raw on demand.
-struct KeepData<O>(O);
-
-impl<O: Operation> Operation for KeepData<O> {
-    type Output = Box<RawValue>;
-
-    fn method(&self) -> &str {
-        self.0.method()
-    }
-    fn version(&self) -> &str {
-        self.0.version()
-    }
-    fn params(&self) -> Params<'_> {
-        self.0.params()
-    }
-    fn idempotent(&self) -> bool {
-        self.0.idempotent()
-    }
-    fn needs_token(&self) -> bool {
-        self.0.needs_token()
-    }
-    fn data_is_required(&self) -> bool {
-        self.0.data_is_required()
-    }
-}
-
-async fn call<O: Operation + Send + Sync>(
-    client: Client,
-    operation: O,
-    method: &'static str,
-) -> Result<Answer, String> {
-    let params: serde_json::Map<String, serde_json::Value> = operation
-        .params()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.into_owned())))
-        .collect();
-    let response = client
-        .send_with_meta(&KeepData(operation))
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Answer {
-        data: response.output,
-        cid: response.meta.cid,
-        method,
-        params: serde_json::Value::Object(params).to_string(),
-    })
-}
-
-/// `data` decoded as `T`, or a short message naming where it broke.
-fn decode<T: DeserializeOwned>(data: &RawValue) -> Result<T, String> {
-    let mut reader = serde_json::Deserializer::from_str(data.get());
-    serde_path_to_error::deserialize(&mut reader).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        format!(
-            "the answer's data does not decode at {path}: {}",
-            clip(&inner)
-        )
-    })
-}
-
-fn clip(text: &str) -> String {
-    const LONGEST: usize = 160;
-    if text.chars().count() <= LONGEST {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(LONGEST).collect::<String>())
-    }
-}
-
-type CallResult = (usize, Result<Answer, String>);
+type CallResult = (usize, Result<(Rows, Option<RawAnswer>), String>);
 
 impl Engine {
     /// A sync through `client` (its gateway, credentials, pacing and retries).
@@ -440,20 +358,6 @@ impl Run<'_> {
         self.batches.send(batch).await.map_err(drop)
     }
 
-    fn raw(&self, answer: &Answer) -> Vec<RawAnswer> {
-        if !self.engine.options.keep_raw {
-            return Vec::new();
-        }
-        vec![RawAnswer {
-            run_id: self.run_id,
-            method: answer.method.to_owned(),
-            params: answer.params.clone(),
-            cid: answer.cid.clone(),
-            received_at: self.now.at(),
-            body: answer.data.get().to_owned(),
-        }]
-    }
-
     /// The stores, writing the store list when its stream is asked for.
     async fn stores(&mut self, streams: &[Stream]) -> Result<Vec<EntityId>, SyncError> {
         let options = &self.engine.options;
@@ -558,8 +462,16 @@ impl Run<'_> {
                 let client = self.engine.client.clone();
                 let id = ids[chain.store].clone();
                 let window = chain.windows.get(chain.next).copied();
-                let stream = chain.stream;
-                tasks.spawn(async move { (at, request(client, stream, id, window).await) });
+                let (stream, now) = (chain.stream, self.now);
+                let keep = self.engine.options.keep_raw.then_some(self.run_id);
+                // Decoded and checked on the call's own task: both cores share the work, and
+                // what waits to be joined is rows, never an answer's raw text.
+                tasks.spawn(async move {
+                    (
+                        at,
+                        calls::rows(&client, stream, &id, window, now, keep).await,
+                    )
+                });
             }
             let Some(joined) = tasks.join_next().await else {
                 break;
@@ -573,8 +485,7 @@ impl Run<'_> {
             let chain = &mut chains[at];
             let id = &ids[chain.store];
             let window = chain.windows.get(chain.next).copied();
-            let batch = answer.and_then(|answer| {
-                let rows = rows_of(chain.stream, id, window, &answer, self.now)?;
+            let batch = answer.map(|(rows, raw)| {
                 let marks = match window {
                     Some(window) => {
                         let complete_until = chain
@@ -589,11 +500,11 @@ impl Run<'_> {
                     }
                     None => Vec::new(),
                 };
-                Ok(Batch {
+                Batch {
                     rows,
                     marks,
-                    raw: self.raw(&answer),
-                })
+                    raw: raw.into_iter().collect(),
+                }
             });
             self.progress.calls_done += 1;
             match batch {
@@ -625,57 +536,5 @@ impl Run<'_> {
             progress(self.progress);
         }
         Ok(())
-    }
-}
-
-/// The call of `stream` for one store and window.
-async fn request(
-    client: Client,
-    stream: Stream,
-    id: EntityId,
-    window: Option<Window>,
-) -> Result<Answer, String> {
-    let days = |w: Window| DateRange::new(w.first, w.last).map_err(|e| e.to_string());
-    match (stream, window) {
-        (Stream::FlowHourly | Stream::FlowDaily, Some(w)) => {
-            let grain = if stream == Stream::FlowHourly {
-                Grain::Hour
-            } else {
-                Grain::Day
-            };
-            let op = GetManyShopsPassengerIndicatorData::new([id], days(w)?, grain)
-                .map_err(|e| e.to_string())?;
-            call(client, op, GetManyShopsPassengerIndicatorData::METHOD).await
-        }
-        (Stream::DemographicsDaily, Some(w)) => {
-            let op =
-                GetAgeGroupAndGenderDistribution::new([id], days(w)?).map_err(|e| e.to_string())?;
-            call(client, op, GetAgeGroupAndGenderDistribution::METHOD).await
-        }
-        (Stream::Totals, None) => call(client, GetTotalData::new(id), GetTotalData::METHOD).await,
-        (stream, _) => Err(format!("no call reads {stream}")),
-    }
-}
-
-/// The rows of an answer of `stream`.
-fn rows_of(
-    stream: Stream,
-    id: &EntityId,
-    window: Option<Window>,
-    answer: &Answer,
-    now: Now,
-) -> Result<Rows, String> {
-    match (stream, window) {
-        (Stream::FlowHourly | Stream::FlowDaily, Some(window)) => {
-            answers::flow_rows(stream, id, window, decode(&answer.data)?, now)
-        }
-        (Stream::DemographicsDaily, Some(window)) => {
-            answers::demographics_rows(id, window.first, &decode(&answer.data)?, now)
-        }
-        (Stream::Totals, None) => Ok(answers::totals_rows(id, &decode(&answer.data)?, now)),
-        (stream, _) => Err(format!(
-            "no answer fills {stream} ({})",
-            quoted(answer.method)
-        )),
     }
 }

@@ -25,6 +25,7 @@
 //! one chosen on the `opretail` crate (`rustls` or `native-tls`).
 
 mod answers;
+mod calls;
 mod engine;
 mod plan;
 mod rows;

@@ -4,7 +4,7 @@ use opretail_model::{Demographics, Gender, GetAgeGroupAndGenderDistribution};
 
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::{Gateway, Tuning};
+use crate::gateway::{AnswerCaps, Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
 use crate::output::tidy::{Tidy, figure};
@@ -55,7 +55,7 @@ impl DemographicsArgs {
     /// The client's `--rate`, and the caps of small answers.
     pub fn tuning(&self) -> Tuning {
         Tuning {
-            small_answers: true,
+            answer_caps: Some(AnswerCaps::SMALL),
             ..self.listing.tuning()
         }
     }

@@ -15,7 +15,7 @@ use opretail_sync::{
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
-use crate::gateway::{Gateway, Tuning, parse_rate};
+use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids, parse_id};
 
 /// `opretail sync`
@@ -159,7 +159,7 @@ impl SyncArgs {
     pub fn tuning(&self) -> Tuning {
         Tuning {
             rate_limit: self.rate,
-            small_answers: false,
+            answer_caps: Some(AnswerCaps::STORE_MONTH),
         }
     }
 }

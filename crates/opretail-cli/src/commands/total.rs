@@ -9,7 +9,7 @@ use opretail_model::{GetTotalData, TotalData};
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout::{self, Cut};
-use crate::gateway::{Gateway, Tuning, parse_rate};
+use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{Batch, IdSource, Ids, Origin};
 use crate::output::tidy::{Cell, Column, Shown, Tidy, text};
 use crate::output::{ErrorInfo, Format, Framing, Sink};
@@ -106,7 +106,7 @@ impl TotalArgs {
     pub fn tuning(&self) -> Tuning {
         Tuning {
             rate_limit: self.rate,
-            small_answers: true,
+            answer_caps: Some(AnswerCaps::SMALL),
         }
     }
 }
