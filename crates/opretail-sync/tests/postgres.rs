@@ -407,7 +407,8 @@ fn a_failing_batch_writes_nothing_and_the_sink_goes_on() {
     let mut sink = started_sink(&cluster);
     let db = cluster.db();
 
-    // The stream's first batch fails: its staging table goes with the transaction.
+    // The stream's first batch fails, whole; the same batch without the refused answer
+    // then goes through on the same connection.
     let mut first = batch(
         rows(Stream::FlowDaily, [daily_row("S_1", 2, 96)]),
         vec![mark(Stream::FlowDaily, "S_1", at(3, 0))],
