@@ -196,6 +196,33 @@ fn connect_advice(error: &tokio_postgres::Error) -> &'static str {
     }
 }
 
+/// The URL as errors show it: `Target`'s form (the password after the user replaced by
+/// `***`), and a password given as a parameter (`?password=…`, which the driver accepts too)
+/// replaced as well.
+fn shown(url: &str) -> String {
+    let name = Target::Postgres(SecretString::from(url)).to_string();
+    match url::Url::parse(&name) {
+        Ok(mut parsed) if parsed.query_pairs().any(|(key, _)| key == "password") => {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(key, value)| {
+                    let value = if key == "password" {
+                        "***".into()
+                    } else {
+                        value
+                    };
+                    (key.into_owned(), value.into_owned())
+                })
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            parsed.to_string()
+        }
+        Ok(_) => name,
+        // Unparsable, it may still hold a password anywhere: show its scheme only.
+        Err(_) => "postgres://…".to_owned(),
+    }
+}
+
 /// Refuses an `sslmode` that needs TLS: this sink connects without it.
 fn refuse_tls(url: &str) -> Result<(), String> {
     let Ok(parsed) = url::Url::parse(url) else {
@@ -219,7 +246,7 @@ impl PostgresSink {
     /// Refused before connecting: an `sslmode` other than `disable` or `prefer` (this sink
     /// has no TLS). Errors show the URL with its password replaced by `***`.
     pub fn connect(url: &str) -> Result<PostgresSink, SinkError> {
-        let name = Target::Postgres(SecretString::from(url)).to_string();
+        let name = shown(url);
         refuse_tls(url).map_err(|message| SinkError::new(&name, message))?;
         let mut config = Config::from_str(url).map_err(|e| {
             SinkError::new(
@@ -716,6 +743,25 @@ mod tests {
         }
         assert!(refuse_tls("postgres://u@h/db?sslmode=disable").is_ok());
         assert!(refuse_tls("postgres://u@h/db?sslmode=prefer").is_ok());
+    }
+
+    #[test]
+    fn a_password_given_as_a_parameter_never_shows_either() {
+        let name = shown("postgres://u@h/db?sslmode=disable&password=hunter2&application_name=x");
+        assert_eq!(
+            name,
+            "postgres://u@h/db?sslmode=disable&password=***&application_name=x"
+        );
+        assert_eq!(shown("postgres://u:hunter2@h/db"), "postgres://u:***@h/db");
+        assert_eq!(shown("postgres://u@h:5432/db"), "postgres://u@h:5432/db");
+        let error =
+            PostgresSink::connect("postgres://u@127.0.0.1:1/db?password=hunter2&sslmode=require")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            !error.contains("hunter2") && error.contains("password=***"),
+            "{error}"
+        );
     }
 
     #[test]
