@@ -1,6 +1,7 @@
 //! `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
 
 mod msrv;
+mod postgres;
 
 use std::path::Path;
 use std::time::Instant;
@@ -16,6 +17,8 @@ enum Action {
     Tree(Vec<Invocation>, &'static [&'static str], usize),
     /// Build the libraries with the minimum supported Rust (see [`msrv`]).
     Msrv,
+    /// Install PostgreSQL 15 for the PostgreSQL sink's tests when missing (see [`postgres`]).
+    Postgres,
 }
 
 /// One CI step: the name for `--skip`, what it checks, the command, what to do on failure.
@@ -45,7 +48,7 @@ fn facade_tree(features: &str) -> Invocation {
 /// The CI steps, in the order they run: cheap checks first so that a formatting slip fails
 /// in seconds rather than after a full build.
 fn steps() -> Vec<Step> {
-    use Action::{Msrv, Run, Tree};
+    use Action::{Msrv, Postgres, Run, Tree};
     let [async_only, blocking_only, native] = FACADE_FEATURE_SETS;
     vec![
         Step(
@@ -61,6 +64,13 @@ fn steps() -> Vec<Step> {
                 "cargo clippy --workspace --all-targets --all-features -- -D warnings",
             )),
             "fix the lints shown above; `cargo clippy --fix` handles some",
+        ),
+        Step(
+            "postgres",
+            "PostgreSQL 15 for the PostgreSQL sink's tests (installed with apt when missing)",
+            Postgres,
+            "install Debian's postgresql-15 (or PostgreSQL 15 with its programs in \
+             /usr/lib/postgresql/15/bin) by hand",
         ),
         Step(
             "test",
@@ -174,6 +184,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 Action::Run(invocation) => vec![invocation.display()],
                 Action::Tree(trees, ..) => trees.iter().map(Invocation::display).collect(),
                 Action::Msrv => msrv::describe(root),
+                Action::Postgres => postgres::describe(),
             };
             for command in commands {
                 println!("{:<16} {command}", "");
@@ -188,18 +199,21 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let outcome = match action {
             Action::Run(invocation) => {
                 println!("    {}", invocation.display());
-                invocation.run(root)
+                invocation.run(root).map(|()| None)
             }
             Action::Tree(trees, groups, at_most) => trees
                 .iter()
-                .try_for_each(|tree| check_tree(root, tree, groups, *at_most)),
-            Action::Msrv => msrv::run(root).map(|skipped| {
-                if let Some(why) = skipped {
-                    println!("    SKIPPED: {why}");
-                    not_run.push(*id);
-                }
-            }),
-        };
+                .try_for_each(|tree| check_tree(root, tree, groups, *at_most))
+                .map(|()| None),
+            Action::Msrv => msrv::run(root),
+            Action::Postgres => postgres::run(root),
+        }
+        .map(|skipped| {
+            if let Some(why) = skipped {
+                println!("    SKIPPED: {why}");
+                not_run.push(*id);
+            }
+        });
         outcome.map_err(|why| format!("CI step `{id}` failed: {why}\nnext: {hint}"))?;
         println!("    done in {:.1}s", started.elapsed().as_secs_f64());
     }
@@ -267,7 +281,7 @@ mod tests {
     #[test]
     fn skip_leaves_steps_out_and_list_only_lists() {
         let (all, list) = ids(&[]).expect("parses");
-        assert_eq!((all.len(), list), (10, false));
+        assert_eq!((all.len(), list), (11, false));
         let repeated = all
             .iter()
             .enumerate()
@@ -277,7 +291,13 @@ mod tests {
             "two steps share a name: --skip would be ambiguous"
         );
         let (kept, list) = ids(&["--skip", "doc", "--list", "--skip", "msrv"]).expect("parses");
-        assert!(list && kept.len() == 8 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
+        assert!(list && kept.len() == 9 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
+        let postgres = all.iter().position(|id| *id == "postgres");
+        let test = all.iter().position(|id| *id == "test");
+        assert!(
+            postgres < test,
+            "PostgreSQL is installed before the tests that need it"
+        );
         let err = ids(&["--skip", "nope"]).expect_err("unknown step");
         assert!(err.contains("fmt, clippy"), "{err}");
         assert!(ids(&["--skip"]).is_err() && ids(&["--fast"]).is_err());
