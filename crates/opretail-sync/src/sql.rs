@@ -24,22 +24,16 @@ pub(crate) fn create_table(
     )
 }
 
-/// An upsert of one row of `table`: `INSERT … ON CONFLICT (key) DO UPDATE` of every column
-/// that is not part of the key and is replaced on conflict. `placeholder` is `?` (SQLite) or
-/// `$` (PostgreSQL, numbered from 1).
-pub(crate) fn upsert(table: &Table, placeholder: &str) -> String {
+/// An upsert of one row of `table` with `?` placeholders (SQLite): `INSERT … ON CONFLICT
+/// (key) DO UPDATE` of every column that is not part of the key and is replaced on conflict.
+#[cfg(feature = "sqlite")]
+pub(crate) fn upsert(table: &Table) -> String {
     let names: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-    let values: Vec<String> = (1..=names.len())
-        .map(|n| match placeholder {
-            "$" => format!("${n}"),
-            other => other.to_owned(),
-        })
-        .collect();
     format!(
         "INSERT INTO {} ({}) VALUES ({}) {}",
         table.name,
         names.join(", "),
-        values.join(", "),
+        vec!["?"; names.len()].join(", "),
         on_conflict(table)
     )
 }
@@ -52,6 +46,9 @@ pub(crate) fn on_conflict(table: &Table) -> String {
         .filter(|c| c.on_conflict == OnConflict::Replace && !table.primary_key.contains(&c.name))
         .map(|c| format!("{0} = excluded.{0}", c.name))
         .collect();
+    if updates.is_empty() {
+        return format!("ON CONFLICT ({}) DO NOTHING", table.primary_key.join(", "));
+    }
     format!(
         "ON CONFLICT ({}) DO UPDATE SET {}",
         table.primary_key.join(", "),
@@ -59,19 +56,19 @@ pub(crate) fn on_conflict(table: &Table) -> String {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::*;
     use crate::Stream;
 
     #[test]
     fn a_stores_upsert_keeps_first_seen_and_replaces_the_rest() {
-        let sql = upsert(Stream::Stores.table(), "$");
+        let sql = upsert(Stream::Stores.table());
         assert!(
             sql.starts_with("INSERT INTO stores (store_id, name,"),
             "{sql}"
         );
-        assert!(sql.contains("$11)"), "{sql}");
+        assert!(sql.contains("?, ?)"), "{sql}");
         assert!(
             sql.contains("ON CONFLICT (store_id) DO UPDATE SET name = excluded.name"),
             "{sql}"

@@ -107,15 +107,31 @@ impl FromStr for Target {
     }
 }
 
-/// The URL with its password, if any, replaced by `***`.
+/// The URL with its password, if any, replaced by `***`: after the user, and in a
+/// `password=` query parameter (libpq's other place for it).
 fn redacted(text: &str) -> String {
     match url::Url::parse(text) {
-        Ok(mut url) if url.password().is_some() => {
-            // Only a URL that cannot have a password refuses one, and this one has one.
-            let _ = url.set_password(Some("***"));
+        Ok(mut url) => {
+            if url.password().is_some() {
+                // Only a URL that cannot have a password refuses one, and this one has one.
+                let _ = url.set_password(Some("***"));
+            }
+            if url.query_pairs().any(|(k, _)| k == "password") {
+                let pairs: Vec<(String, String)> = url
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if k == "password" {
+                            "***".into()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                url.query_pairs_mut().clear().extend_pairs(pairs);
+            }
             url.to_string()
         }
-        Ok(_) => text.to_owned(),
         // An unparsable text may still hold a password after a colon: show its scheme only.
         Err(_) if text.contains('@') => match text.split_once("://") {
             Some((scheme, _)) => format!("{scheme}://…"),
@@ -161,6 +177,18 @@ mod tests {
         assert!(
             !error.contains("s3cret-pw") && error.contains("sqlite:PATH"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn a_password_in_the_query_never_shows_either() {
+        let target: Target = "postgres://me@db/x?password=s3cret-pw&sslmode=disable"
+            .parse()
+            .unwrap();
+        let shown = target.to_string();
+        assert!(
+            !shown.contains("s3cret-pw") && shown.contains("sslmode=disable"),
+            "{shown}"
         );
     }
 

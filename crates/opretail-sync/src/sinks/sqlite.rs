@@ -167,7 +167,7 @@ impl Sink for SqliteSink {
         let tx = self.connection.transaction().map_err(fail)?;
         {
             let table = batch.rows.stream().table();
-            let mut upsert = tx.prepare_cached(&sql::upsert(table, "?")).map_err(fail)?;
+            let mut upsert = tx.prepare_cached(&sql::upsert(table)).map_err(fail)?;
             for row in batch.rows.iter() {
                 upsert
                     .execute(rusqlite::params_from_iter(row.iter().map(SqlCell)))
