@@ -114,7 +114,7 @@ pub fn invocation(args: &[String]) -> Result<(Invocation, bool), String> {
     // with `native-tls`, whose trust-store set-up costs every run ~60 ms of CPU and 6 MiB
     // that the shipped binary does not pay.
     let mut invocation = Invocation::of(
-        "cargo bench --workspace --features opretail/async,opretail/blocking --bench *",
+        "cargo bench --workspace --features opretail/async,opretail/blocking,opretail-sync/postgres,opretail-sync/parquet --bench *",
     );
     let quick = args.first().is_some_and(|a| a == "--quick");
     let passthrough = match &args[usize::from(quick)..] {
@@ -276,8 +276,7 @@ mod tests {
     #[test]
     fn builds_the_bench_command() {
         let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let base =
-            "cargo bench --workspace --features opretail/async,opretail/blocking --bench \"*\"";
+        let base = "cargo bench --workspace --features opretail/async,opretail/blocking,opretail-sync/postgres,opretail-sync/parquet --bench \"*\"";
         let (plain, quick) = invocation(&[]).expect("parses");
         assert_eq!((plain.display(), quick), (base.to_string(), false));
         let (fast, quick) = invocation(&args(&["--quick", "--", "sign"])).expect("parses");

@@ -14,8 +14,13 @@
 //!
 //! ```text
 //! bench sync/sqlite-rows 290000 rows/s target=>=200000
+//! bench sync/postgres-rows 150000 rows/s target=>=50000
 //! bench sync/parquet-rows 800000 rows/s target=>=500000
 //! ```
+//!
+//! PostgreSQL is a throwaway cluster of the tests' harness (Debian's `postgresql-15`, a Unix
+//! socket, `fsync` off as in the tests): the figure is the sink's and the protocol's cost, not
+//! the disk's. Without the server's programs the line is left out, saying why on stderr.
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) nothing is measured.
 
@@ -28,6 +33,31 @@ use opretail_sync::{Batch, Cell, Mark, Outcome, Rows, RunEnd, RunStart, Sink, St
 
 #[path = "../../../benches-common/criterion_estimates.rs"]
 mod criterion_estimates;
+
+#[cfg(feature = "postgres")]
+#[path = "../tests/pg_cluster/mod.rs"]
+mod pg_cluster;
+
+/// The cluster of the PostgreSQL figure, started at its first use and stopped at the end.
+#[cfg(feature = "postgres")]
+static CLUSTER: std::sync::Mutex<Option<pg_cluster::Cluster>> = std::sync::Mutex::new(None);
+
+/// A PostgreSQL sink on empty tables of the bench's cluster.
+#[cfg(feature = "postgres")]
+fn postgres(_: &Path) -> Box<dyn Sink> {
+    let mut cluster = CLUSTER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = cluster.get_or_insert_with(pg_cluster::Cluster::start);
+    cluster.db().execute(
+        "DROP TABLE IF EXISTS flow_hourly, _opretail_state, _opretail_runs, _opretail_raw",
+        &[],
+    );
+    Box::new(
+        opretail_sync::sinks::postgres::PostgresSink::connect(&cluster.url())
+            .expect("the cluster accepts the sink"),
+    )
+}
 
 const GROUP: &str = "sync";
 
@@ -46,6 +76,8 @@ const SINKS: &[(&str, f64, Opener)] = &[
             .expect("a target");
         target.open().expect("the database opens")
     }),
+    #[cfg(feature = "postgres")]
+    ("postgres-rows", 50_000.0, postgres),
     #[cfg(feature = "parquet")]
     ("parquet-rows", 500_000.0, |dir| {
         Box::new(
@@ -135,6 +167,15 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements((STORES * HOURS) as u64));
     for &(name, _, open) in SINKS {
+        #[cfg(feature = "postgres")]
+        if name == "postgres-rows" && !Path::new(pg_cluster::BIN).join("initdb").exists() {
+            eprintln!(
+                "sync/postgres-rows: left out, no PostgreSQL server programs in {} (install \
+                 Debian's postgresql-15)",
+                pg_cluster::BIN
+            );
+            continue;
+        }
         group.bench_function(name, |b| {
             b.iter_batched(
                 || {
@@ -162,7 +203,10 @@ fn bench(c: &mut Criterion) {
 
 fn main() {
     // `cargo test --all-targets` runs this binary without `--bench`: nothing to measure then.
-    let Some(measured) = criterion_estimates::measure(bench) else {
+    let measured = criterion_estimates::measure(bench);
+    #[cfg(feature = "postgres")]
+    drop(CLUSTER.lock().map(|mut cluster| cluster.take()));
+    let Some(measured) = measured else {
         return;
     };
     for &(name, target, _) in SINKS {
