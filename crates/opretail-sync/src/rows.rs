@@ -74,6 +74,15 @@ impl Rows {
         }
     }
 
+    /// Rows of `stream` made of `rows` (see [`Rows::push`]).
+    pub fn of(stream: Stream, rows: impl IntoIterator<Item = Vec<Cell>>) -> Rows {
+        let mut all = Rows::new(stream);
+        for row in rows {
+            all.push(row);
+        }
+        all
+    }
+
     /// Adds a row.
     ///
     /// # Panics
@@ -141,6 +150,17 @@ pub struct Mark {
     pub complete_until: NaiveDateTime,
 }
 
+impl Mark {
+    /// `store_id`'s data of `stream` complete until `complete_until`.
+    pub fn new(stream: Stream, store_id: impl Into<String>, complete_until: NaiveDateTime) -> Mark {
+        Mark {
+            stream,
+            store_id: store_id.into(),
+            complete_until,
+        }
+    }
+}
+
 /// An answer as it came, kept with `--keep-raw`: never a secret, a token or a signature,
 /// only the business parameters and the `data` the gateway sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +190,17 @@ pub struct Batch {
     pub marks: Vec<Mark>,
     /// The answers the rows came from, with `--keep-raw`.
     pub raw: Vec<RawAnswer>,
+}
+
+impl Batch {
+    /// Rows and the marks they complete, without raw answers.
+    pub fn new(rows: Rows, marks: Vec<Mark>) -> Batch {
+        Batch {
+            rows,
+            marks,
+            raw: Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]

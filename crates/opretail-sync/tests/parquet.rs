@@ -85,36 +85,12 @@ fn row(stream: Stream, store: &str, time: NaiveDateTime, seed: i64) -> Vec<Cell>
         .collect()
 }
 
-fn rows(stream: Stream, rows: impl IntoIterator<Item = Vec<Cell>>) -> Rows {
-    let mut out = Rows::new(stream);
-    for row in rows {
-        out.push(row);
-    }
-    out
-}
-
-fn mark(stream: Stream, store: &str, complete_until: NaiveDateTime) -> Mark {
-    Mark {
-        stream,
-        store_id: store.to_owned(),
-        complete_until,
-    }
-}
-
-fn batch(rows: Rows, marks: Vec<Mark>) -> Batch {
-    Batch {
-        rows,
-        marks,
-        raw: Vec::new(),
-    }
-}
-
 /// A day of hourly rows of `store` with figures from `seed`, and the mark it completes.
 fn hourly_day(store: &str, d: u32, seed: i64) -> Batch {
     let hours = (0..24).map(|h| row(Stream::FlowHourly, store, at(d, h), seed + i64::from(h)));
-    batch(
-        rows(Stream::FlowHourly, hours),
-        vec![mark(Stream::FlowHourly, store, at(d + 1, 0))],
+    Batch::new(
+        Rows::of(Stream::FlowHourly, hours),
+        vec![Mark::new(Stream::FlowHourly, store, at(d + 1, 0))],
     )
 }
 
@@ -367,7 +343,7 @@ fn every_stream_reads_back_as_written_with_the_catalogs_types_and_nullability() 
             }
             written = by_key.into_values().collect();
         }
-        batches.push(batch(rows(stream, written.clone()), Vec::new()));
+        batches.push(Batch::new(Rows::of(stream, written.clone()), Vec::new()));
         expected.insert(stream, written);
     }
     run(dir.path(), 1, batches);
@@ -440,12 +416,12 @@ fn an_upsert_replaces_a_revised_row_and_keeps_first_seen() {
         dir.path(),
         1,
         vec![
-            batch(
-                rows(Stream::Stores, [store("Old name", at(3, 8))]),
+            Batch::new(
+                Rows::of(Stream::Stores, [store("Old name", at(3, 8))]),
                 Vec::new(),
             ),
-            batch(
-                rows(Stream::FlowHourly, [first.clone(), other.clone()]),
+            Batch::new(
+                Rows::of(Stream::FlowHourly, [first.clone(), other.clone()]),
                 Vec::new(),
             ),
         ],
@@ -457,11 +433,11 @@ fn an_upsert_replaces_a_revised_row_and_keeps_first_seen() {
         dir.path(),
         2,
         vec![
-            batch(
-                rows(Stream::Stores, [store("New name", at(5, 8))]),
+            Batch::new(
+                Rows::of(Stream::Stores, [store("New name", at(5, 8))]),
                 Vec::new(),
             ),
-            batch(rows(Stream::FlowHourly, [revised.clone()]), Vec::new()),
+            Batch::new(Rows::of(Stream::FlowHourly, [revised.clone()]), Vec::new()),
         ],
     );
 
@@ -489,14 +465,14 @@ fn a_key_twice_in_the_waiting_rows_is_one_row_of_the_last_values() {
         dir.path(),
         1,
         vec![
-            batch(
-                rows(
+            Batch::new(
+                Rows::of(
                     Stream::FlowHourly,
                     [row(Stream::FlowHourly, "S_1", at(3, 10), 1)],
                 ),
                 Vec::new(),
             ),
-            batch(rows(Stream::FlowHourly, [later.clone()]), Vec::new()),
+            Batch::new(Rows::of(Stream::FlowHourly, [later.clone()]), Vec::new()),
         ],
     );
     assert_eq!(read_stream(dir.path(), Stream::FlowHourly), [later]);
@@ -510,8 +486,8 @@ fn a_repeated_batch_gives_the_same_files() {
             hourly_day("S_1", 3, 0),
             hourly_day("S_2", 3, 50),
             hourly_day("S_1", 4, 100),
-            batch(
-                rows(Stream::Stores, [row(Stream::Stores, "S_1", at(3, 0), 1)]),
+            Batch::new(
+                Rows::of(Stream::Stores, [row(Stream::Stores, "S_1", at(3, 0), 1)]),
                 Vec::new(),
             ),
         ]
@@ -665,7 +641,7 @@ fn the_status_counts_rows_stores_marks_and_the_last_run() {
         ParquetSink::open(dir.path()).unwrap().status().unwrap(),
         Default::default()
     );
-    let stores = rows(
+    let stores = Rows::of(
         Stream::Stores,
         ["S_1", "S_2", "S_3"].map(|s| row(Stream::Stores, s, at(3, 0), 1)),
     );
@@ -673,7 +649,7 @@ fn the_status_counts_rows_stores_marks_and_the_last_run() {
         dir.path(),
         7,
         vec![
-            batch(stores, Vec::new()),
+            Batch::new(stores, Vec::new()),
             hourly_day("S_1", 3, 0),
             hourly_day("S_1", 4, 0),
             hourly_day("S_2", 3, 0),
@@ -869,9 +845,9 @@ fn month_of_hourly_rows(dir: &Path) -> u64 {
             row(Stream::FlowHourly, &id, bucket, h + store)
         });
         let end = first + TimeDelta::hours(744);
-        sink.write(batch(
-            rows(Stream::FlowHourly, hours),
-            vec![mark(Stream::FlowHourly, &id, end)],
+        sink.write(Batch::new(
+            Rows::of(Stream::FlowHourly, hours),
+            vec![Mark::new(Stream::FlowHourly, &id, end)],
         ))
         .unwrap();
     }

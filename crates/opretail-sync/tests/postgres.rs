@@ -59,33 +59,9 @@ fn store_row(id: &str, name: &str, seen: NaiveDateTime) -> Vec<Cell> {
     ]
 }
 
-fn rows(stream: Stream, rows: impl IntoIterator<Item = Vec<Cell>>) -> Rows {
-    let mut all = Rows::new(stream);
-    for row in rows {
-        all.push(row);
-    }
-    all
-}
-
-fn mark(stream: Stream, store: &str, complete_until: NaiveDateTime) -> Mark {
-    Mark {
-        stream,
-        store_id: store.into(),
-        complete_until,
-    }
-}
-
-fn batch(rows: Rows, marks: Vec<Mark>) -> Batch {
-    Batch {
-        rows,
-        marks,
-        raw: Vec::new(),
-    }
-}
-
 /// `hours` hourly rows from the 2nd at midnight for `store`, and the mark they complete.
 fn hours_of(store: &str, hours: u32, entering: i64) -> Batch {
-    let all = rows(
+    let all = Rows::of(
         Stream::FlowHourly,
         (0..hours).map(|h| {
             hourly_row(
@@ -97,7 +73,7 @@ fn hours_of(store: &str, hours: u32, entering: i64) -> Batch {
         }),
     );
     let until = at(2, 0) + TimeDelta::hours(hours.into());
-    batch(all, vec![mark(Stream::FlowHourly, store, until)])
+    Batch::new(all, vec![Mark::new(Stream::FlowHourly, store, until)])
 }
 
 fn run_start(run_id: i64, streams: &[Stream]) -> RunStart {
@@ -241,24 +217,24 @@ fn tables_match_the_catalog() {
 fn an_upsert_replaces_a_revised_row_and_keeps_first_seen() {
     let cluster = Cluster::start();
     let mut sink = started_sink(&cluster);
-    let first = rows(
+    let first = Rows::of(
         Stream::Stores,
         [
             store_row("S_1", "Old name", at(3, 9)),
             store_row("S_2", "Other", at(3, 9)),
         ],
     );
-    sink.write(batch(first, Vec::new())).expect("writes");
-    let revised = rows(Stream::Stores, [store_row("S_1", "New name", at(4, 9))]);
-    sink.write(batch(revised, Vec::new())).expect("writes");
+    sink.write(Batch::new(first, Vec::new())).expect("writes");
+    let revised = Rows::of(Stream::Stores, [store_row("S_1", "New name", at(4, 9))]);
+    sink.write(Batch::new(revised, Vec::new())).expect("writes");
 
-    sink.write(batch(
-        rows(Stream::FlowHourly, [hourly_row("S_1", at(2, 10), 5, true)]),
+    sink.write(Batch::new(
+        Rows::of(Stream::FlowHourly, [hourly_row("S_1", at(2, 10), 5, true)]),
         Vec::new(),
     ))
     .expect("writes");
-    sink.write(batch(
-        rows(Stream::FlowHourly, [hourly_row("S_1", at(2, 10), 7, false)]),
+    sink.write(Batch::new(
+        Rows::of(Stream::FlowHourly, [hourly_row("S_1", at(2, 10), 7, false)]),
         Vec::new(),
     ))
     .expect("writes");
@@ -295,11 +271,11 @@ fn a_repeated_batch_gives_the_same_rows() {
     let both = |sink: &mut PostgresSink| {
         sink.write(hours_of("S_1", 48, 4)).expect("writes");
         sink.write(hours_of("S_2", 30, 6)).expect("writes");
-        let daily = rows(
+        let daily = Rows::of(
             Stream::FlowDaily,
             [daily_row("S_1", 2, 96), daily_row("S_1", 3, 90)],
         );
-        sink.write(batch(daily, Vec::new())).expect("writes");
+        sink.write(Batch::new(daily, Vec::new())).expect("writes");
     };
     both(&mut sink);
     let once = (
@@ -322,7 +298,7 @@ fn a_repeated_batch_gives_the_same_rows() {
 fn a_key_given_twice_in_a_batch_keeps_its_last_row_and_mark() {
     let cluster = Cluster::start();
     let mut sink = started_sink(&cluster);
-    let twice = rows(
+    let twice = Rows::of(
         Stream::FlowHourly,
         [
             hourly_row("S_1", at(2, 10), 1, true),
@@ -331,10 +307,10 @@ fn a_key_given_twice_in_a_batch_keeps_its_last_row_and_mark() {
         ],
     );
     let marks = vec![
-        mark(Stream::FlowHourly, "S_1", at(2, 10)),
-        mark(Stream::FlowHourly, "S_1", at(2, 11)),
+        Mark::new(Stream::FlowHourly, "S_1", at(2, 10)),
+        Mark::new(Stream::FlowHourly, "S_1", at(2, 11)),
     ];
-    sink.write(batch(twice, marks))
+    sink.write(Batch::new(twice, marks))
         .expect("a repeated key does not fail the batch");
     let db = cluster.db();
     let hourly = db.query(
@@ -359,15 +335,15 @@ fn marks_read_back_per_stream_and_move() {
     let mut sink = started_sink(&cluster);
     assert!(sink.marks(Stream::FlowHourly).expect("reads").is_empty());
     let marks = vec![
-        mark(Stream::FlowHourly, "S_1", at(2, 13)),
-        mark(Stream::FlowHourly, "S_2", at(3, 0)),
-        mark(Stream::FlowDaily, "S_1", at(2, 0)),
+        Mark::new(Stream::FlowHourly, "S_1", at(2, 13)),
+        Mark::new(Stream::FlowHourly, "S_2", at(3, 0)),
+        Mark::new(Stream::FlowDaily, "S_1", at(2, 0)),
     ];
-    sink.write(batch(Rows::new(Stream::FlowHourly), marks))
+    sink.write(Batch::new(Rows::new(Stream::FlowHourly), marks))
         .expect("writes");
-    sink.write(batch(
+    sink.write(Batch::new(
         Rows::new(Stream::FlowHourly),
-        vec![mark(Stream::FlowHourly, "S_1", at(4, 5))],
+        vec![Mark::new(Stream::FlowHourly, "S_1", at(4, 5))],
     ))
     .expect("writes");
     assert_eq!(
@@ -409,9 +385,9 @@ fn a_failing_batch_writes_nothing_and_the_sink_goes_on() {
 
     // The stream's first batch fails, whole; the same batch without the refused answer
     // then goes through on the same connection.
-    let mut first = batch(
-        rows(Stream::FlowDaily, [daily_row("S_1", 2, 96)]),
-        vec![mark(Stream::FlowDaily, "S_1", at(3, 0))],
+    let mut first = Batch::new(
+        Rows::of(Stream::FlowDaily, [daily_row("S_1", 2, 96)]),
+        vec![Mark::new(Stream::FlowDaily, "S_1", at(3, 0))],
     );
     first.raw = vec![refused_raw()];
     let error = sink
