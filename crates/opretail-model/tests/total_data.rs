@@ -625,3 +625,15 @@ proptest! {
         prop_assert_eq!((m.as_i64(), m.text()), (Some(v), None));
     }
 }
+
+/// Found by the property above: an integer beyond i64 whose float renders as its own digits.
+#[test]
+fn an_integer_beyond_i64_that_a_float_renders_exactly_round_trips() {
+    let data = fixture(r#"{"TOTAL_SALE": 18389101310249695000}"#);
+    assert_eq!(data.total_sale.as_ref().and_then(Measure::text), None);
+    let rounded = fixture(r#"{"TOTAL_SALE": 18446744073709551615}"#);
+    assert_eq!(
+        rounded.total_sale.as_ref().and_then(Measure::text),
+        Some("18446744073709551615")
+    );
+}

@@ -377,12 +377,17 @@ impl<'de> Visitor<'de> for MeasureVisitor {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         Ok(Some(match i64::try_from(v) {
             Ok(v) => Measure::from(v),
-            // Beyond i64 the f64 is rounded; the digits are kept as text.
-            Err(_) => Measure {
-                number: Number::Float(v as f64),
-                unit: None,
-                text: Some(v.to_string()),
-            },
+            // Beyond i64 the f64 is rounded; the digits are kept as text, unless the float
+            // renders as the same digits (text is kept only where it differs, so that a
+            // measure reads back equal from its own serialization).
+            Err(_) => {
+                let number = Number::Float(v as f64);
+                let digits = v.to_string();
+                Measure {
+                    text: (number.to_string() != digits).then_some(digits),
+                    ..Measure::plain(number)
+                }
+            }
         }))
     }
 
