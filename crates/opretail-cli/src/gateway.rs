@@ -43,7 +43,7 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 /// whatever `--concurrency` is: with the reorder buffer (16 MiB) and the rest, the command
 /// stays under 64 MiB whatever a gateway sends (`tests/memory.rs`). Real answers are a few
 /// kilobytes, so hundreds still fit.
-const ANSWER_BYTES_IN_FLIGHT: usize = 16 * 1024 * 1024;
+const ANSWER_BYTES_IN_FLIGHT: usize = 8 * 1024 * 1024;
 
 /// What a command needs of its client beyond the settings.
 #[derive(Debug, Clone, Default)]
