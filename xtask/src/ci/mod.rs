@@ -175,6 +175,16 @@ fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String>
 }
 
 /// Runs the CI steps in `root`.
+/// Why the steps that install Debian packages cannot here (no apt-get, or not root); `None`
+/// when they can.
+fn apt_unavailable(root: &Path) -> Option<&'static str> {
+    if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
+        return Some("this machine has no Debian apt-get");
+    }
+    let uid = Invocation::of("id -u").stdout(root).unwrap_or_default();
+    (uid.trim() != "0").then_some("apt-get needs root and this runs as another user")
+}
+
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let (chosen, skipped, list) = parse_args(args)?;
     if list {

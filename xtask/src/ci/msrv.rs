@@ -106,16 +106,8 @@ pub fn run(root: &Path) -> Result<Option<String>, String> {
             "{why}, so {not_checked}; CI (Debian, root) checks them"
         )))
     };
-    if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
-        return skipped("this machine has no Debian apt-get");
-    }
-    if Invocation::of("id -u")
-        .stdout(root)
-        .unwrap_or_default()
-        .trim()
-        != "0"
-    {
-        return skipped("apt-get needs root and this runs as another user");
+    if let Some(why) = super::apt_unavailable(root) {
+        return skipped(why);
     }
     for check in checks(root, &install(root)?) {
         println!("    {}", check.display());

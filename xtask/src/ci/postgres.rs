@@ -42,16 +42,8 @@ pub fn run(root: &Path) -> Result<Option<String>, String> {
              install it (Debian: apt-get install {PACKAGE}) so that {INITDB} exists"
         )))
     };
-    if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
-        return skipped("this machine has no Debian apt-get");
-    }
-    if Invocation::of("id -u")
-        .stdout(root)
-        .unwrap_or_default()
-        .trim()
-        != "0"
-    {
-        return skipped("apt-get needs root and this runs as another user");
+    if let Some(why) = super::apt_unavailable(root) {
+        return skipped(why);
     }
     for step in [Invocation::of("apt-get update"), apt_install()] {
         println!("    {}", step.display());
