@@ -13,6 +13,18 @@ use common::Form;
 use opretail_sandbox::{Sandbox, SandboxHandle};
 use serde_json::Value;
 
+/// Where the tests that check a stopped sandbox no longer listens start one: an address of
+/// the loopback range no other test listens on, so that the port it frees cannot be taken by
+/// another test's listener before the check connects (all of 127.0.0.0/8 is loopback on
+/// Linux; elsewhere the tests fall back to 127.0.0.1).
+fn own_loopback() -> SocketAddr {
+    let own = SocketAddr::from(([127, 0, 0, 41], 0));
+    match std::net::TcpListener::bind(own) {
+        Ok(_) => own,
+        Err(_) => SocketAddr::from(([127, 0, 0, 1], 0)),
+    }
+}
+
 /// A plain blocking HTTP/1.1 POST over a socket: no client library, no runtime.
 fn blocking_post(sandbox: &SandboxHandle, body: &str) -> (String, Value) {
     post_to(sandbox.addr(), body)
@@ -39,8 +51,9 @@ fn post_to(addr: SocketAddr, body: &str) -> (String, Value) {
 
 #[test]
 fn blocking_start_serves_and_stops() {
-    let sandbox = Sandbox::builder().start_blocking().unwrap();
-    assert!(sandbox.url().starts_with("http://127.0.0.1:"));
+    let own = own_loopback();
+    let sandbox = Sandbox::builder().listen(own).start_blocking().unwrap();
+    assert!(sandbox.url().starts_with(&format!("http://{}:", own.ip())));
     assert!(sandbox.url().ends_with("/m.api"));
     let (status, envelope) = blocking_post(&sandbox, &Form::total_data("S_1").signed().encode());
     assert_eq!(status, "HTTP/1.1 200 OK");
@@ -56,7 +69,10 @@ fn blocking_start_serves_and_stops() {
 
 #[test]
 fn dropping_a_blocking_sandbox_stops_it() {
-    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let sandbox = Sandbox::builder()
+        .listen(own_loopback())
+        .start_blocking()
+        .unwrap();
     let addr = sandbox.addr();
     drop(sandbox);
     assert!(TcpStream::connect(addr).is_err());
@@ -64,7 +80,11 @@ fn dropping_a_blocking_sandbox_stops_it() {
 
 #[tokio::test]
 async fn async_shutdown_stops_listening() {
-    let sandbox = Sandbox::builder().start().await.unwrap();
+    let sandbox = Sandbox::builder()
+        .listen(own_loopback())
+        .start()
+        .await
+        .unwrap();
     let addr = sandbox.addr();
     sandbox.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
@@ -73,6 +93,7 @@ async fn async_shutdown_stops_listening() {
 #[test]
 fn a_busy_address_is_an_error_that_says_so() {
     let first = Sandbox::builder().start_blocking().unwrap();
+    assert!(first.url().starts_with("http://127.0.0.1:"), "the default");
     let error = Sandbox::builder()
         .listen(first.addr())
         .start_blocking()
