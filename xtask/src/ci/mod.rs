@@ -140,6 +140,12 @@ fn steps() -> Vec<Step> {
     ]
 }
 
+/// `invocation` without incremental compilation: CI builds each crate once, so its
+/// incremental caches (gigabytes for this workspace) would only fill the disk.
+fn without_incremental(invocation: Invocation) -> Invocation {
+    invocation.with_env("CARGO_INCREMENTAL", "0")
+}
+
 /// Reads `[--skip STEP]... [--list]` into the steps to run, those skipped, and whether to
 /// only list them.
 fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String> {
@@ -191,7 +197,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         for Step(id, title, action, _) in &chosen {
             println!("{id:<16} {title}");
             let commands = match action {
-                Action::Run(invocation) => vec![invocation.display()],
+                Action::Run(invocation) => vec![without_incremental(invocation.clone()).display()],
                 Action::Tree(trees, ..) => trees.iter().map(Invocation::display).collect(),
                 Action::Msrv => msrv::describe(root),
                 Action::Postgres => postgres::describe(),
@@ -208,6 +214,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let started = Instant::now();
         let outcome = match action {
             Action::Run(invocation) => {
+                let invocation = without_incremental(invocation.clone());
                 println!("    {}", invocation.display());
                 invocation.run(root).map(|()| None)
             }

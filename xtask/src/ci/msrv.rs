@@ -41,6 +41,7 @@ fn checks(root: &Path, [cargo, rustc, rustdoc]: &[PathBuf; 3]) -> Vec<Invocation
             .with_env("RUSTDOC", &rustdoc.to_string_lossy())
             .with_env("CARGO_TARGET_DIR", &target.to_string_lossy())
     };
+    let check = |features| super::without_incremental(check(features));
     super::FACADE_FEATURE_SETS.iter().map(check).collect()
 }
 
