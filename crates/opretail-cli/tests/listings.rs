@@ -408,3 +408,43 @@ fn sigterm_closes_the_json_of_every_listing() {
     assert_eq!(status, Some(143));
     assert_eq!(json(&stdout).as_array().map(Vec::len), Some(1));
 }
+
+// ----- the second name of the flow method ------------------------------------------------------
+
+#[test]
+fn flow_method_customerflow_sends_the_other_name_and_gives_the_same_rows() {
+    let period = [
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-02",
+        "--hours",
+        "9-18",
+    ];
+    let default = sandbox_series(&period);
+    let mut with_flag = period.to_vec();
+    with_flag.extend(["--flow-method", "customerflow"]);
+    let customer = sandbox_series(&with_flag);
+    assert_eq!(buckets(&default).len(), 2 * 9);
+    assert_eq!(customer.status, Some(0), "{}", customer.stderr);
+    assert_eq!(rows(&customer), rows(&default));
+
+    // What goes on the wire: a stand-in that knows no store (the command fails, which is
+    // beside the point here) shows the name and the hours' spelling.
+    let stub = Stub::start(|_, _| Reply::data(json!([])));
+    let mut args = vec!["passenger-flow", "series", "--id", "S_1001"];
+    args.extend(with_flag);
+    run(&at(&stub, &args));
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 1);
+    let form = &seen[0].form;
+    assert_eq!(
+        form["_mt"],
+        "open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData"
+    );
+    assert_eq!(
+        (form["starthour"].as_str(), form["endhour"].as_str()),
+        ("9", "18")
+    );
+    assert!(!form.contains_key("startHour"), "{form:?}");
+}

@@ -115,6 +115,48 @@ fn the_readme_example_syncs_the_sandbox_and_a_query_reads_it() {
 }
 
 #[test]
+fn flow_method_customerflow_syncs_the_same_rows_under_the_other_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let since = days_ago(3).to_string();
+    let sync = |db: &str, more: &[&str]| {
+        let mut args = vec!["--sandbox", "sync", "--to", db, "--since", &since];
+        args.extend(["--id", "S_1001", "--id", "S_1002", "--keep-raw"]);
+        args.extend_from_slice(more);
+        let out = common::output(
+            common::isolated_command("sync")
+                .current_dir(dir.path())
+                .args(&args),
+        );
+        assert!(out.status == Some(0), "{}", out.stderr);
+    };
+    sync("sqlite:passengerflow.db", &[]);
+    sync("sqlite:customerflow.db", &["--flow-method", "customerflow"]);
+    let (first, second) = (
+        dir.path().join("passengerflow.db"),
+        dir.path().join("customerflow.db"),
+    );
+    // Whole hours and days long past: the running ones may have moved between the runs.
+    let cutoff = days_ago(1).to_string();
+    let settled_rows = settled(&first, &cutoff);
+    assert!(settled_rows.len() > 2 * 24, "{settled_rows:?}");
+    assert_eq!(settled(&second, &cutoff), settled_rows);
+    let methods = |db: &Path| {
+        rows(
+            db,
+            "SELECT DISTINCT method FROM _opretail_raw WHERE method LIKE '%ManyShops%'",
+        )
+    };
+    assert_eq!(
+        methods(&first),
+        ["Text(\"open.passengerflow.getManyShopsPassengerIndicatorData\")"]
+    );
+    assert_eq!(
+        methods(&second),
+        ["Text(\"open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData\")"]
+    );
+}
+
+#[test]
 fn discover_prints_the_catalog_of_every_stream() {
     let out = common::output(common::isolated_command("sync").arg("discover"));
     assert!(out.status == Some(0), "{}", out.stderr);

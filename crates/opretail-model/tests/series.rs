@@ -6,9 +6,9 @@ use std::num::NonZeroU32;
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use opretail_model::engine::{decode_response, gateway_offset};
 use opretail_model::{
-    Bucket, DateRange, EntityId, GetManyShopsPassengerIndicatorData, GetPassengerIndicatorData,
-    Grain, HourRange, Measure, Operation, SeriesLimits, SeriesRequest, ShopSeries, ShopSeriesList,
-    TimeWindow, merge_series,
+    Bucket, DateRange, EntityId, FlowMethod, GetManyShopsPassengerIndicatorData,
+    GetPassengerIndicatorData, Grain, HourRange, Measure, Operation, SeriesLimits, SeriesRequest,
+    ShopSeries, ShopSeriesList, TimeWindow, merge_series,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -451,4 +451,71 @@ proptest::proptest! {
             );
         }
     }
+}
+
+#[test]
+fn the_customerflow_name_keeps_through_the_split_with_its_lower_case_hours() {
+    let whole = GetManyShopsPassengerIndicatorData::new(
+        stores(25),
+        DateRange::new(date(2026, 1, 1), date(2026, 2, 10)).unwrap(),
+        Grain::Hour,
+    )
+    .unwrap()
+    .hours(HourRange::new(9, 21).unwrap())
+    .flow_method(FlowMethod::CustomerFlow);
+    let calls = SeriesRequest::new(whole).calls().unwrap();
+    assert_eq!(calls.len(), 4);
+    for call in &calls {
+        assert_eq!(
+            call.method(),
+            "open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData"
+        );
+        let params = call.params();
+        let names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "startTime",
+                "endTime",
+                "timeType",
+                "starthour",
+                "endhour"
+            ]
+        );
+        assert_eq!(params[4].1, "9");
+    }
+    // The default is the documented name and spelling.
+    let plain = GetManyShopsPassengerIndicatorData::new(
+        stores(1),
+        DateRange::day(date(2026, 1, 1)),
+        Grain::Day,
+    )
+    .unwrap()
+    .hours(HourRange::new(9, 21).unwrap());
+    assert_eq!(plain.method(), GetManyShopsPassengerIndicatorData::METHOD);
+    assert!(plain.params().iter().any(|(k, _)| *k == "startHour"));
+}
+
+#[test]
+fn flow_method_names_parse_in_any_case_and_others_say_which_exist() {
+    for text in [
+        "customerflow",
+        "CustomerFlow",
+        "open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData",
+    ] {
+        assert_eq!(
+            text.parse::<FlowMethod>().unwrap(),
+            FlowMethod::CustomerFlow
+        );
+    }
+    assert_eq!(
+        "passengerflow".parse::<FlowMethod>().unwrap(),
+        FlowMethod::PassengerFlow
+    );
+    let error = "customer".parse::<FlowMethod>().unwrap_err().to_string();
+    assert!(
+        error.contains("passengerflow") && error.contains("customerflow"),
+        "{error}"
+    );
 }

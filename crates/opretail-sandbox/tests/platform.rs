@@ -10,8 +10,8 @@ use std::time::Duration;
 use chrono::{Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use common::Form;
 use opretail_model::{
-    DateRange, Demographics, EntityId, GetManyShopsPassengerIndicatorData, Grain, LoginData,
-    LoginMethod, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE,
+    DateRange, Demographics, EntityId, FlowMethod, GetManyShopsPassengerIndicatorData, Grain,
+    LoginData, LoginMethod, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE,
     METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA, METHOD_GET_PASSENGER_INDICATOR_DATA,
     METHOD_MOBILE_LOGIN, METHOD_SSO_LOGIN, Operation, PassengerIndicator, SeriesRequest,
     ShopSeriesList, StorePage, UserLogin,
@@ -509,6 +509,38 @@ async fn hours_days_weeks_and_the_window_figure_are_sums_of_each_other() {
     let raw = send(gw, &months, &token).await;
     let text = raw["data"].to_string();
     assert!(text.contains("\"outsidePassengerFlow\"") && text.contains("\"outSidePassengerFlow\""));
+}
+
+#[tokio::test]
+async fn the_customerflow_name_answers_the_same_series_with_its_own_hour_spelling() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let gw = cloud(&sandbox);
+    let token = login(gw).await;
+    let day = gateway_today() - TimeDelta::days(3);
+    let op = GetManyShopsPassengerIndicatorData::new(
+        ["S_1002", "S_1003"].map(id),
+        DateRange::day(day),
+        Grain::Hour,
+    )
+    .unwrap()
+    .hours(opretail_model::HourRange::new(10, 14).unwrap());
+    let customer = op.clone().flow_method(FlowMethod::CustomerFlow);
+    assert_eq!(
+        customer.method(),
+        "open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData"
+    );
+    let names: Vec<&str> = customer.params().iter().map(|(k, _)| *k).collect();
+    assert!(
+        names.contains(&"starthour") && names.contains(&"endhour"),
+        "{names:?}"
+    );
+    let first = send(gw, &op, &token).await;
+    let second = send(gw, &customer, &token).await;
+    assert_eq!(first["data"], second["data"]);
+    let list: ShopSeriesList = data(&second);
+    // The hour filter was read under its lower-case names: hours 10 to 13 only.
+    assert_eq!(list.shops.len(), 2);
+    assert!(list.shops.iter().all(|shop| shop.buckets.len() == 4));
 }
 
 #[tokio::test]

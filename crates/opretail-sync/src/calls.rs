@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDateTime;
 use opretail::{
-    Client, DateRange, EntityId, GetAgeGroupAndGenderDistribution,
+    Client, DateRange, EntityId, FlowMethod, GetAgeGroupAndGenderDistribution,
     GetManyShopsPassengerIndicatorData, GetTotalData, Grain, Operation, Params,
 };
 use serde::de::{DeserializeOwned, Error as _};
@@ -19,10 +19,11 @@ use crate::rows::{RawAnswer, Rows};
 use crate::stream::Stream;
 
 /// The rows of the call of `stream` for `id` over `window` (none for `totals`), and the
-/// answer kept for the raw table when `keep` gives the run's number.
+/// answer kept for the raw table when `keep` gives the run's number. The flow streams are
+/// asked for with the name `flow`.
 pub(crate) async fn rows(
     client: &Client,
-    stream: Stream,
+    (stream, flow): (Stream, FlowMethod),
     id: &EntityId,
     window: Option<Window>,
     now: Now,
@@ -38,7 +39,8 @@ pub(crate) async fn rows(
                 Grain::Day
             };
             let op = GetManyShopsPassengerIndicatorData::new([id.clone()], days(w)?, grain)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+                .flow_method(flow);
             let (series, raw) = send(client, op, keep).await?;
             Ok((answers::flow_rows(stream, id, w, series, now)?, raw))
         }

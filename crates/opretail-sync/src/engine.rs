@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
-use opretail::{Client, EntityId, Error, StorePages};
+use opretail::{Client, EntityId, Error, FlowMethod, StorePages};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -46,6 +46,8 @@ pub struct SyncOptions {
     pub concurrency: usize,
     /// Whether every answer is kept in the target's raw table; default no.
     pub keep_raw: bool,
+    /// The name the flow streams are asked with; default the documented one.
+    pub flow_method: FlowMethod,
 }
 
 impl Default for SyncOptions {
@@ -57,6 +59,7 @@ impl Default for SyncOptions {
             lookback: TimeDelta::days(i64::from(DEFAULT_LOOKBACK_DAYS)),
             concurrency: 8,
             keep_raw: false,
+            flow_method: FlowMethod::default(),
         }
     }
 }
@@ -95,6 +98,13 @@ impl SyncOptions {
     /// Keep every answer in the raw table.
     pub fn keep_raw(mut self, keep: bool) -> Self {
         self.keep_raw = keep;
+        self
+    }
+
+    /// Ask for the flow streams with this name of the many-stores flow method (see
+    /// [`FlowMethod`]): both give the same rows.
+    pub fn flow_method(mut self, method: FlowMethod) -> Self {
+        self.flow_method = method;
         self
     }
 }
@@ -464,12 +474,13 @@ impl Run<'_> {
                 let window = chain.windows.get(chain.next).copied();
                 let (stream, now) = (chain.stream, self.now);
                 let keep = self.engine.options.keep_raw.then_some(self.run_id);
+                let flow = self.engine.options.flow_method;
                 // Decoded and checked on the call's own task: both cores share the work, and
                 // what waits to be joined is rows, never an answer's raw text.
                 tasks.spawn(async move {
                     (
                         at,
-                        calls::rows(&client, stream, &id, window, now, keep).await,
+                        calls::rows(&client, (stream, flow), &id, window, now, keep).await,
                     )
                 });
             }

@@ -10,8 +10,8 @@ use std::num::NonZeroU32;
 
 use opretail_model::{
     Bucket, DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS,
-    EntityId, EntityKind, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits, SeriesRequest,
-    ShopSeries, ShopSeriesList, merge_series,
+    EntityId, EntityKind, FlowMethod, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits,
+    SeriesRequest, ShopSeries, ShopSeriesList, merge_series,
 };
 use serde_json::Value;
 
@@ -39,6 +39,29 @@ pub struct SeriesArgs {
     /// Only the stores' business hours.
     #[arg(long)]
     pub business_hours: bool,
+
+    /// Which name of the many-stores flow method to call: both answer the same series.
+    #[arg(long, value_name = "NAME", default_value = "passengerflow")]
+    pub flow_method: FlowMethodArg,
+}
+
+/// The names of the many-stores flow method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlowMethodArg {
+    /// open.passengerflow.…, the documented name.
+    Passengerflow,
+    /// open.shopwebpassengerflow.customerflow.…, the cloud gateway's second name, which also
+    /// takes the tenant's own store codes.
+    Customerflow,
+}
+
+impl From<FlowMethodArg> for FlowMethod {
+    fn from(arg: FlowMethodArg) -> FlowMethod {
+        match arg {
+            FlowMethodArg::Passengerflow => FlowMethod::PassengerFlow,
+            FlowMethodArg::Customerflow => FlowMethod::CustomerFlow,
+        }
+    }
 }
 
 /// Bucket sizes of `passenger-flow series`.
@@ -109,7 +132,8 @@ impl SeriesArgs {
                     part.days,
                     self.by.into(),
                 )
-                .map_err(|e| Failure::usage(e.to_string()))?;
+                .map_err(|e| Failure::usage(e.to_string()))?
+                .flow_method(self.flow_method.into());
                 if self.business_hours {
                     whole = whole.business_hours_only(true);
                 }

@@ -12,6 +12,7 @@ use opretail_sync::{
     Engine, Outcome, Progress, Sink, Stores, Stream, SyncError, SyncOptions, Target, parse_lookback,
 };
 
+use super::series::FlowMethodArg;
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
@@ -54,6 +55,11 @@ pub struct SyncArgs {
     /// Keep every answer (method, parameters, cid, time, data) in the target's raw table.
     #[arg(long)]
     pub keep_raw: bool,
+
+    /// Which name of the many-stores flow method the flow streams call: both give the same
+    /// rows.
+    #[arg(long, value_name = "NAME", default_value = "passengerflow")]
+    pub flow_method: FlowMethodArg,
 
     /// A store id (`S_1001`); repeat for more [default: every store of the store list].
     #[arg(long = "id", value_name = "ID", value_parser = parse_id)]
@@ -147,7 +153,8 @@ impl SyncArgs {
             .stores(stores)
             .lookback(self.lookback)
             .concurrency(usize::from(self.concurrency))
-            .keep_raw(self.keep_raw);
+            .keep_raw(self.keep_raw)
+            .flow_method(self.flow_method.into());
         let options = match self.since {
             Some(since) => options.since(since),
             None => options,

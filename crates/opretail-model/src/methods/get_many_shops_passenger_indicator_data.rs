@@ -28,6 +28,102 @@ use crate::{DateRange, EntityId, Error, HourRange, Operation, Params};
 pub const METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA: &str =
     "open.passengerflow.getManyShopsPassengerIndicatorData";
 
+/// The cloud gateway's second name of the many-stores flow method, which accepts the
+/// tenant's own store codes as well: see [`FlowMethod::CustomerFlow`].
+pub const METHOD_CUSTOMERFLOW_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA: &str =
+    "open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData";
+
+/// Which name of the many-stores flow method a series is asked with. Both answer with the
+/// same series; they differ in the method name and in the spelling of the hour filter's
+/// parameters.
+///
+/// ```
+/// use opretail_model::FlowMethod;
+///
+/// let method: FlowMethod = "customerflow".parse()?;
+/// assert_eq!(
+///     method.name(),
+///     "open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData"
+/// );
+/// assert_eq!(FlowMethod::default(), FlowMethod::PassengerFlow);
+/// # Ok::<(), opretail_model::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FlowMethod {
+    /// `open.passengerflow.getManyShopsPassengerIndicatorData`, the documented name; hours
+    /// as `startHour`/`endHour`. The default.
+    #[default]
+    PassengerFlow,
+    /// `open.shopwebpassengerflow.customerflow.getManyShopsPassengerIndicatorData`, the name
+    /// a data-warehouse project called live on the cloud gateway ("supports third-party
+    /// store codes"); hours as `starthour`/`endhour`, in lower case. Known only from that
+    /// third-party use.
+    CustomerFlow,
+}
+
+impl FlowMethod {
+    /// Both names, the default first.
+    pub const ALL: [FlowMethod; 2] = [FlowMethod::PassengerFlow, FlowMethod::CustomerFlow];
+
+    /// The method name sent as `_mt`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FlowMethod::PassengerFlow => METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
+            FlowMethod::CustomerFlow => METHOD_CUSTOMERFLOW_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
+        }
+    }
+
+    /// The short name a setting or command line uses: `passengerflow` or `customerflow`.
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            FlowMethod::PassengerFlow => "passengerflow",
+            FlowMethod::CustomerFlow => "customerflow",
+        }
+    }
+
+    /// The names of the hour filter's parameters: the first hour, the hour it ends.
+    pub const fn hour_params(self) -> (&'static str, &'static str) {
+        match self {
+            FlowMethod::PassengerFlow => (
+                GetManyShopsPassengerIndicatorData::PARAM_START_HOUR,
+                GetManyShopsPassengerIndicatorData::PARAM_END_HOUR,
+            ),
+            FlowMethod::CustomerFlow => ("starthour", "endhour"),
+        }
+    }
+}
+
+impl fmt::Display for FlowMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.short_name())
+    }
+}
+
+impl std::str::FromStr for FlowMethod {
+    type Err = Error;
+
+    /// The short name (`passengerflow`, `customerflow`) or the full method name, in any
+    /// letter case.
+    fn from_str(text: &str) -> Result<Self, Error> {
+        FlowMethod::ALL
+            .into_iter()
+            .find(|m| {
+                text.eq_ignore_ascii_case(m.short_name()) || text.eq_ignore_ascii_case(m.name())
+            })
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "flow method",
+                    format!(
+                        "{text:?} is not a name of the many-stores flow method: use \
+                         `passengerflow` ({}) or `customerflow` ({})",
+                        FlowMethod::PassengerFlow.name(),
+                        FlowMethod::CustomerFlow.name()
+                    ),
+                )
+            })
+    }
+}
+
 /// The 0/1 of `isOnBusinessTime`.
 pub(crate) fn flag(on: bool) -> &'static str {
     if on { "1" } else { "0" }
@@ -131,10 +227,11 @@ pub struct GetManyShopsPassengerIndicatorData {
     grain: Grain,
     hours: Option<HourRange>,
     business_hours_only: Option<bool>,
+    flow_method: FlowMethod,
 }
 
 impl GetManyShopsPassengerIndicatorData {
-    /// The method name.
+    /// The method name by default (see [`FlowMethod`] for the other).
     pub const METHOD: &'static str = METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA;
     /// Parameter name: the ids, comma-separated.
     pub const PARAM_ID: &'static str = "id";
@@ -164,7 +261,14 @@ impl GetManyShopsPassengerIndicatorData {
             grain,
             hours: None,
             business_hours_only: None,
+            flow_method: FlowMethod::default(),
         })
+    }
+
+    /// Asks with the other name of the method (see [`FlowMethod`]); the answer is the same.
+    pub fn flow_method(mut self, method: FlowMethod) -> Self {
+        self.flow_method = method;
+        self
     }
 
     /// Only the hours `hours` of each day (`startHour`, `endHour`).
@@ -202,6 +306,7 @@ impl GetManyShopsPassengerIndicatorData {
             grain: self.grain,
             hours: self.hours,
             business_hours_only: self.business_hours_only,
+            flow_method: self.flow_method,
         }
     }
 }
@@ -210,7 +315,7 @@ impl Operation for GetManyShopsPassengerIndicatorData {
     type Output = ShopSeriesList;
 
     fn method(&self) -> &str {
-        Self::METHOD
+        self.flow_method.name()
     }
 
     fn params(&self) -> Params<'_> {
@@ -225,11 +330,9 @@ impl Operation for GetManyShopsPassengerIndicatorData {
             ),
         ];
         if let Some(hours) = self.hours {
-            params.push((
-                Self::PARAM_START_HOUR,
-                Cow::Owned(hours.start().to_string()),
-            ));
-            params.push((Self::PARAM_END_HOUR, Cow::Owned(hours.end().to_string())));
+            let (start, end) = self.flow_method.hour_params();
+            params.push((start, Cow::Owned(hours.start().to_string())));
+            params.push((end, Cow::Owned(hours.end().to_string())));
         }
         if let Some(only) = self.business_hours_only {
             params.push((Self::PARAM_IS_ON_BUSINESS_TIME, flag(only).into()));

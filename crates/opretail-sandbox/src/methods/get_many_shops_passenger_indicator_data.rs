@@ -33,13 +33,22 @@ const END_HOUR: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM
 const IS_ON_BUSINESS_TIME: &str = opretail_model::GetManyShopsPassengerIndicatorData::PARAM_IS_ON_BUSINESS_TIME;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
+    series(call, (START_HOUR, END_HOUR))
+}
+
+/// The answer of either name of the method, whose hour filter comes in the parameters
+/// named `hour_params` (first hour, the hour it ends).
+pub(super) fn series(
+    call: &Call<'_>,
+    (start_hour, end_hour): (&str, &str),
+) -> Result<Data, Rejection> {
     call.session()?;
     let limits = call.platform.limits;
     let ids = window::ids(call, ID, limits)?;
     let (first, last) = window::days(call, START_TIME, END_TIME)?;
     let grain = window::grain(call, TIME_TYPE)?;
     let filter = HourFilter {
-        hours: window::hours(call, START_HOUR, END_HOUR)?,
+        hours: window::hours(call, start_hour, end_hour)?,
         business_only: window::business_hours_only(call, IS_ON_BUSINESS_TIME)?,
         now: call.now.naive_local(),
     };

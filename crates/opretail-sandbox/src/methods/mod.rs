@@ -26,6 +26,7 @@ macro_rules! methods {
 }
 
 methods![
+    customerflow_get_many_shops_passenger_indicator_data,
     echo,
     get_age_group_and_gender_distribution,
     get_departments,
@@ -77,6 +78,7 @@ mod tests {
             opretail_model::METHOD_GET_DEPARTMENTS,
             opretail_model::METHOD_GET_DEPT_LIST_BY_PAGE,
             opretail_model::METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
+            opretail_model::METHOD_CUSTOMERFLOW_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA,
             opretail_model::METHOD_GET_PASSENGER_INDICATOR_DATA,
             opretail_model::METHOD_GET_TOTAL_DATA,
             opretail_model::METHOD_MOBILE_LOGIN,
@@ -144,6 +146,7 @@ mod tests {
                 ("id", &id), ("depId", &dep_id),
                 ("startTime", &start), ("endTime", &end), ("stime", &start), ("etime", &end),
                 ("timeType", &time_type), ("startHour", &start_hour), ("endHour", &end_hour),
+                ("starthour", &start_hour), ("endhour", &end_hour),
                 ("isOnBusinessTime", &business), ("pageNumber", &page), ("pageSize", &page),
             ]);
             let params = Params::parse(None, body.as_bytes());
