@@ -85,6 +85,8 @@ pub enum SignMethodArg {
     Md5,
     /// SHA-1, 40 hex characters.
     Sha1,
+    /// SHA-256, 64 hex characters (the vendor's newer SDKs).
+    Sha256,
 }
 
 impl From<SignMethodArg> for SignMethod {
@@ -92,6 +94,7 @@ impl From<SignMethodArg> for SignMethod {
         match arg {
             SignMethodArg::Md5 => SignMethod::Md5,
             SignMethodArg::Sha1 => SignMethod::Sha1,
+            SignMethodArg::Sha256 => SignMethod::Sha256,
         }
     }
 }

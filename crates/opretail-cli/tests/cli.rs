@@ -130,6 +130,20 @@ fn total(format: &str) -> Exited {
 }
 
 #[test]
+fn every_sign_method_works_against_the_sandbox() {
+    let mut rows = Vec::new();
+    for method in ["md5", "sha1", "sha256"] {
+        let mut args = vec!["--sign-method", method];
+        args.extend(TWO);
+        args.extend(["--output", "json"]);
+        let out = run(&args);
+        assert_eq!(out.status, 0, "{method}: {}", out.stderr);
+        rows.push(json(&out.stdout).as_array().expect("rows").len());
+    }
+    assert_eq!(rows, [2, 2, 2]);
+}
+
+#[test]
 fn sandbox_table() {
     let out = total("table");
     assert_eq!(out.status, 0, "{}", out.stderr);
@@ -586,6 +600,8 @@ fn sign_takes_the_secret_from_the_environment() {
     assert_eq!(out.stdout.trim().len(), 32);
     let sha1 = run(&["sign", "--asid", "test", "--sign-method", "sha1", "a=1"]);
     assert_eq!(sha1.stdout.trim().len(), 40);
+    let sha256 = run(&["sign", "--asid", "test", "--sign-method", "sha256", "a=1"]);
+    assert_eq!(sha256.stdout.trim().len(), 64);
     assert_eq!(run(&["sign", "--asid", "test", "novalue"]).status, 2);
 }
 

@@ -40,6 +40,11 @@ fn get_total_data_matches_the_signing_vectors() {
     for (method, sig) in [
         (SignMethod::Md5, "5DF86E5EC56A50793D81B05DA93AEC3F"),
         (SignMethod::Sha1, "B6D2C586106AD2F7196AD6B04FDF0F7C4E21BD04"),
+        // Computed with Python's hashlib from the same canonical string.
+        (
+            SignMethod::Sha256,
+            "4CBA0C60D3ED7AC81DF9E16C093A25B148B472D60146072BFEFEE04AA0F17394",
+        ),
     ] {
         let r = ready(signer(method).prepare(&op, &[], at(NOW)).unwrap());
         assert_eq!(value(&r, "_timestamp"), "20261128101500");

@@ -86,12 +86,15 @@ pub(crate) fn validate_on<'p>(
     }
     let sm = params.get("_sm");
     if sm.is_empty() {
-        return reject(ReturnCode::SignMethodNotNull, "send _sm (md5 or sha1)");
+        return reject(
+            ReturnCode::SignMethodNotNull,
+            "send _sm (md5, sha1 or sha256)",
+        );
     }
     let Ok(sign_method) = sm.parse::<SignMethod>() else {
         return reject(
             ReturnCode::SignTypeNotExist,
-            format_args!("{sm:?} is neither md5 nor sha1"),
+            format_args!("{sm:?} is not md5, sha1 or sha256"),
         );
     };
     let sig = params.get("_sig");

@@ -70,9 +70,21 @@ async fn code_4_empty_sign_method() {
 #[tokio::test]
 async fn code_5_unknown_sign_method() {
     expect(
-        Form::total_data("S_1").set("_sm", "sha256").signed(),
+        Form::total_data("S_1").set("_sm", "sha512").signed(),
         5,
         "SIGN_TYPE_NOTEXIST",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn code_7_a_sha256_signature_made_with_another_secret() {
+    expect(
+        Form::total_data("S_1")
+            .set("_sm", "sha256")
+            .signed_with("wrong-secret"),
+        7,
+        "SIGN_WRONG",
     )
     .await;
 }

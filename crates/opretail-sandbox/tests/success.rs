@@ -111,6 +111,19 @@ async fn needunit_0_gives_plain_numbers() {
 }
 
 #[tokio::test]
+async fn every_sign_method_in_any_case_is_accepted() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    for sm in ["md5", "SHA1", "sha256", "Sha256"] {
+        let envelope = post(
+            sandbox.url(),
+            &Form::total_data("S_1001").set("_sm", sm).signed(),
+        )
+        .await;
+        assert_success_stat(&envelope);
+    }
+}
+
+#[tokio::test]
 async fn data_is_deterministic_per_id_and_day_across_sandboxes() {
     let first = Sandbox::builder().start().await.unwrap();
     let second = Sandbox::builder().start().await.unwrap();

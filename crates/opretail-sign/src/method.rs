@@ -8,7 +8,8 @@ use std::str::FromStr;
 ///
 /// assert_eq!("MD5".parse::<SignMethod>().unwrap(), SignMethod::Md5);
 /// assert_eq!(SignMethod::Sha1.as_str(), "sha1");
-/// assert!("sha256".parse::<SignMethod>().is_err());
+/// assert_eq!("SHA256".parse::<SignMethod>().unwrap(), SignMethod::Sha256);
+/// assert!("sha512".parse::<SignMethod>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SignMethod {
@@ -17,17 +18,21 @@ pub enum SignMethod {
     Md5,
     /// SHA-1, 40 hex digits.
     Sha1,
+    /// SHA-256, 64 hex digits: the vendor's newer SDKs offer it. The gateway's documentation
+    /// still lists only `md5` and `sha1`.
+    Sha256,
 }
 
 impl SignMethod {
     /// Every method the gateway accepts.
-    pub const ALL: [SignMethod; 2] = [SignMethod::Md5, SignMethod::Sha1];
+    pub const ALL: [SignMethod; 3] = [SignMethod::Md5, SignMethod::Sha1, SignMethod::Sha256];
 
     /// The value sent as `_sm`.
     pub const fn as_str(self) -> &'static str {
         match self {
             SignMethod::Md5 => "md5",
             SignMethod::Sha1 => "sha1",
+            SignMethod::Sha256 => "sha256",
         }
     }
 
@@ -36,6 +41,7 @@ impl SignMethod {
         match self {
             SignMethod::Md5 => 32,
             SignMethod::Sha1 => 40,
+            SignMethod::Sha256 => 64,
         }
     }
 }
@@ -46,7 +52,7 @@ impl fmt::Display for SignMethod {
     }
 }
 
-/// A sign method name other than `md5` or `sha1`.
+/// A sign method name other than `md5`, `sha1` or `sha256`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownSignMethod(pub String);
 
@@ -54,7 +60,7 @@ impl fmt::Display for UnknownSignMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown sign method {:?}: the gateway accepts `md5` or `sha1`",
+            "unknown sign method {:?}: use `md5`, `sha1` or `sha256`",
             self.0
         )
     }
@@ -65,14 +71,11 @@ impl std::error::Error for UnknownSignMethod {}
 impl FromStr for SignMethod {
     type Err = UnknownSignMethod;
 
-    /// Parses `md5` or `sha1` in any letter case.
+    /// Parses `md5`, `sha1` or `sha256` in any letter case (the gateway lower-cases `_sm`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.eq_ignore_ascii_case("md5") {
-            Ok(SignMethod::Md5)
-        } else if s.eq_ignore_ascii_case("sha1") {
-            Ok(SignMethod::Sha1)
-        } else {
-            Err(UnknownSignMethod(s.to_owned()))
-        }
+        SignMethod::ALL
+            .into_iter()
+            .find(|method| s.eq_ignore_ascii_case(method.as_str()))
+            .ok_or_else(|| UnknownSignMethod(s.to_owned()))
     }
 }

@@ -4,7 +4,11 @@ use opretail_sign::{SignMethod, explain, sign, verify};
 use proptest::prelude::*;
 
 fn method() -> impl Strategy<Value = SignMethod> {
-    prop_oneof![Just(SignMethod::Md5), Just(SignMethod::Sha1)]
+    prop_oneof![
+        Just(SignMethod::Md5),
+        Just(SignMethod::Sha1),
+        Just(SignMethod::Sha256)
+    ]
 }
 
 fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
@@ -58,7 +62,7 @@ proptest! {
     #[test]
     fn signatures_are_upper_case_hex_of_the_right_length(m in method(), secret in "\\PC{0,12}", ps in pairs()) {
         let sig = sign(m, &secret, &ps);
-        let expected_len = match m { SignMethod::Md5 => 32, SignMethod::Sha1 => 40 };
+        let expected_len = match m { SignMethod::Md5 => 32, SignMethod::Sha1 => 40, SignMethod::Sha256 => 64 };
         prop_assert_eq!(sig.as_str().len(), expected_len);
         prop_assert!(sig.as_str().bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
         prop_assert!(verify(m, &ps, &secret, sig.as_str()));

@@ -183,6 +183,10 @@ fn cases() -> Vec<Case> {
             run: get_total_data_without_and_with_units,
         },
         Case {
+            behaviour: "every sign method is accepted, and a wrong secret refused",
+            run: every_sign_method_is_accepted_and_a_wrong_secret_refused,
+        },
+        Case {
             behaviour: "quirky answers decode",
             run: quirky_answers_decode,
         },
@@ -303,6 +307,35 @@ fn get_total_data_without_and_with_units(runner: &Runner) {
     assert!(response.meta.cid.is_some());
     assert_eq!(response.meta.attempts, 1);
     assert_eq!(sandbox.counters().answers(0), 2);
+}
+
+fn every_sign_method_is_accepted_and_a_wrong_secret_refused(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    for method in opretail::SignMethod::ALL {
+        let config = || {
+            Config::builder()
+                .endpoint(sandbox.url())
+                .retry(fast_retry())
+                .sign_method(method)
+                .build()
+                .unwrap()
+        };
+        let client = runner.client(config());
+        let totals = client.send(&GetTotalData::new(store(1001)));
+        assert!(totals.is_ok(), "{method}: {totals:?}");
+        let wrong_secret =
+            Credentials::new(opretail_sandbox::DEFAULT_AKEY, "wrong-secret").unwrap();
+        let wrong = runner.client_with(wrong_secret, config());
+        let refused = wrong.send(&GetTotalData::new(store(1001))).unwrap_err();
+        let gateway = refused
+            .gateway()
+            .unwrap_or_else(|| panic!("{method}: {refused}"));
+        assert_eq!(gateway.code.code(), 7, "{method}: {refused}");
+    }
+    assert_eq!(
+        sandbox.counters().answers(0),
+        opretail::SignMethod::ALL.len() as u64
+    );
 }
 
 fn quirky_answers_decode(runner: &Runner) {
