@@ -138,6 +138,9 @@ impl Gateway {
         if let Some(aid) = &settings.aid {
             config = config.aid(aid.clone());
         }
+        if let Some(environment) = settings.environment {
+            config = config.environment(environment);
+        }
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
         }

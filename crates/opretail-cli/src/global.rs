@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use opretail_model::SignMethod;
+use opretail_model::{Environment, SignMethod};
 use secrecy::SecretString;
 
 /// Where and as whom to call the gateway. Precedence: flag, then environment, then config file.
@@ -34,6 +34,11 @@ pub struct GlobalArgs {
     /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5]
     #[arg(long, value_name = "METHOD")]
     pub sign_method: Option<SignMethodArg>,
+
+    /// Send the `environment` header with this value, as the vendor's clients do (`formal`,
+    /// `test` or `dev`) [env: OPRETAIL_ENVIRONMENT] [default: not sent]
+    #[arg(long, value_name = "NAME", value_parser = parse_environment)]
+    pub environment: Option<Environment>,
 
     /// Whole-call timeout in seconds, retries and waits included [env: OPRETAIL_TIMEOUT]
     /// [default: 30]
@@ -97,6 +102,12 @@ impl From<SignMethodArg> for SignMethod {
             SignMethodArg::Sha256 => SignMethod::Sha256,
         }
     }
+}
+
+/// An `--environment` value.
+fn parse_environment(text: &str) -> Result<Environment, String> {
+    text.parse()
+        .map_err(|e: opretail_model::Error| e.to_string())
 }
 
 /// A secret from the command line: held as a secret from the start, so that no `Debug` of the

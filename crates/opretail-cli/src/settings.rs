@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use opretail_model::env::{
-    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER,
+    ENV_AID, ENV_AKEY, ENV_ASID, ENV_ENDPOINT, ENV_ENVIRONMENT, ENV_LOGIN_METHOD, ENV_PASSWORD,
+    ENV_TOKEN, ENV_USER,
 };
-use opretail_model::{OPRETAIL_GATEWAY, SignMethod};
+use opretail_model::{Environment, OPRETAIL_GATEWAY, SignMethod};
 use secrecy::SecretString;
 
 use crate::failure::Failure;
@@ -29,6 +30,7 @@ struct FileConfig {
     akey: Option<String>,
     asid: Option<SecretString>,
     sign_method: Option<String>,
+    environment: Option<String>,
     timeout: Option<f64>,
     ca_cert: Option<String>,
     aid: Option<String>,
@@ -37,7 +39,8 @@ struct FileConfig {
 }
 
 /// The keys a config file may hold, for messages.
-const FILE_KEYS: &str = "endpoint, akey, asid, aid, user, password, sign_method, timeout, ca_cert";
+const FILE_KEYS: &str =
+    "endpoint, akey, asid, aid, user, password, sign_method, environment, timeout, ca_cert";
 
 /// Where one setting came from, for error messages.
 #[derive(Debug, Clone)]
@@ -50,6 +53,8 @@ pub struct Settings {
     pub asid: Option<SecretString>,
     /// The signature algorithm.
     pub sign_method: SignMethod,
+    /// The `environment` header's value, when one is sent.
+    pub environment: Option<Environment>,
     /// The whole-call timeout, when one was set.
     pub timeout: Option<Duration>,
     /// A PEM file of CA certificates to trust besides the bundled roots.
@@ -116,6 +121,15 @@ impl Settings {
                 None => SignMethod::default(),
             },
         };
+        let environment = match args.environment {
+            Some(environment) => Some(environment),
+            None => match env(ENV_ENVIRONMENT).or_else(|| file.environment.clone()) {
+                Some(text) => Some(text.parse::<Environment>().map_err(|e| {
+                    Failure::usage(format!("{e} (from {ENV_ENVIRONMENT} or the config file)"))
+                })?),
+                None => None,
+            },
+        };
         let timeout = match args.timeout {
             Some(secs) => Some(secs),
             None => match env(ENV_TIMEOUT) {
@@ -165,6 +179,7 @@ impl Settings {
             akey,
             asid,
             sign_method,
+            environment,
             timeout: timeout.map(Duration::from_secs_f64),
             ca_cert,
             allow_clear_text_headers: args.allow_clear_text_headers,
@@ -266,6 +281,7 @@ impl FileConfig {
                 "user" => config.user = Some(text(value)?),
                 "password" => config.password = Some(SecretString::from(text(value)?)),
                 "sign_method" => config.sign_method = Some(text(value)?),
+                "environment" => config.environment = Some(text(value)?),
                 "ca_cert" => config.ca_cert = Some(text(value)?),
                 "timeout" => {
                     config.timeout = Some(match value {

@@ -1,7 +1,8 @@
 //! The `opretail` binary on the wire: https with an extra CA, the clear-text warning, tokens
-//! refused over clear text, and which raw calls are retried.
+//! refused over clear text, which raw calls are retried, and the `environment` header.
 
 mod common;
+mod stub;
 
 use std::process::Output;
 
@@ -175,4 +176,46 @@ fn sign_trims_names_and_values_as_calls_do() {
     let (status, padded, _) = run(&["sign", "--asid", "test", " a = 1 "], &[]);
     assert_eq!(status, 0);
     assert_eq!(trimmed, padded);
+}
+
+#[test]
+fn the_environment_header_goes_out_only_when_set_from_a_flag_the_environment_or_the_file() {
+    use std::sync::{Arc, Mutex};
+
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let stub = {
+        let seen = seen.clone();
+        stub::Stub::start(move |_, headers| {
+            let value = headers
+                .get("environment")
+                .map(|v| v.to_str().unwrap_or("<not text>").to_owned());
+            seen.lock().unwrap().push(value);
+            stub::Reply::data(serde_json::json!({"k": "v"}))
+        })
+    };
+    let call = |more: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["--endpoint", stub.url(), "--akey", DEFAULT_AKEY];
+        args.extend_from_slice(more);
+        args.extend(["call", "open.sandbox.echo", "k=v"]);
+        let (status, _, stderr) = run(&args, env);
+        assert_eq!(status, 0, "{stderr}");
+    };
+    call(&[], &[]);
+    call(&["--environment", "test"], &[]);
+    call(&[], &[("OPRETAIL_ENVIRONMENT", "DEV")]);
+    let file = ca_file("").with_file_name("environment.toml");
+    std::fs::write(&file, "environment = \"formal\"\n").unwrap();
+    call(&["--config", file.to_str().unwrap()], &[]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            None,
+            Some("test".into()),
+            Some("dev".into()),
+            Some("formal".into())
+        ]
+    );
+    let (status, _, stderr) = run(&["--environment", "prod", "call", "open.sandbox.echo"], &[]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("`formal`, `test` or `dev`"), "{stderr}");
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::FixedOffset;
 use opretail_sign::SignMethod;
 
-use crate::{AnswerLimits, DEFAULT_AID, Error, Gateway, RetryPolicy, gateway_offset};
+use crate::{AnswerLimits, DEFAULT_AID, Environment, Error, Gateway, RetryPolicy, gateway_offset};
 
 /// The default of [`Config::answer_bytes_in_flight`]: four answers at the default body
 /// limit, thousands of real ones (a few kilobytes each, a few megabytes for the largest
@@ -30,6 +30,9 @@ pub const ENV_ENDPOINT: &str = "OPRETAIL_ENDPOINT";
 /// Environment variable for the `_aid` (the application id the cloud gateway needs), read by
 /// [`Config::from_env`].
 pub const ENV_AID: &str = "OPRETAIL_AID";
+/// The variable [`Config::from_env`] reads the `environment` header from (`formal`, `test`,
+/// `dev`).
+pub const ENV_ENVIRONMENT: &str = "OPRETAIL_ENVIRONMENT";
 
 /// The slowest [`ConfigBuilder::rate_limit`] accepted: one request an hour. Slower limits
 /// would make a single call wait longer than any sane timeout.
@@ -217,6 +220,7 @@ pub struct Config {
     aid: String,
     token_header: String,
     sign_method: SignMethod,
+    environment: Option<Environment>,
     utc_offset: FixedOffset,
     connect_timeout: Duration,
     timeout: Duration,
@@ -257,6 +261,7 @@ impl Default for Config {
             aid: DEFAULT_AID.to_owned(),
             token_header: Gateway::Classic.token_header().to_owned(),
             sign_method: SignMethod::Md5,
+            environment: None,
             utc_offset: gateway_offset(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
@@ -291,6 +296,9 @@ impl Config {
         }
         if let Some(aid) = var(ENV_AID)? {
             builder = builder.aid(aid);
+        }
+        if let Some(environment) = var(ENV_ENVIRONMENT)? {
+            builder = builder.environment(environment.parse()?);
         }
         builder.build()
     }
@@ -328,6 +336,10 @@ impl Config {
     /// The signature algorithm. Default: MD5.
     pub fn sign_method(&self) -> SignMethod {
         self.sign_method
+    }
+    /// The value of the `environment` header, when one is sent (default: none).
+    pub fn environment(&self) -> Option<Environment> {
+        self.environment
     }
     /// The gateway's UTC offset, for `_timestamp` and the time windows of methods. Default:
     /// +08:00 (China Standard Time), whatever this machine's zone.
@@ -431,6 +443,12 @@ impl ConfigBuilder {
     /// travels in clear text: the clients log a warning.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
+        self
+    }
+    /// Sends the `environment` header with this value on every request (see
+    /// [`Environment`]); without it no such header is sent.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.config.environment = Some(environment);
         self
     }
     /// The gateway profile, instead of inferring it from the endpoint's path (for a proxy
@@ -793,6 +811,21 @@ mod tests {
         assert_eq!(
             (classic.gateway(), classic.aid()),
             (Gateway::Classic, "S107")
+        );
+        assert_eq!(classic.environment(), None);
+    }
+
+    #[test]
+    fn the_environment_header_comes_from_its_variable_and_a_bad_value_says_which_exist() {
+        let vars = |value: &'static str| {
+            move |name: &'static str| Ok((name == ENV_ENVIRONMENT).then(|| value.to_owned()))
+        };
+        let test = Config::from_vars(vars("TEST")).unwrap();
+        assert_eq!(test.environment(), Some(Environment::Test));
+        let error = Config::from_vars(vars("prod")).unwrap_err().to_string();
+        assert!(
+            error.contains("environment") && error.contains("`formal`, `test` or `dev`"),
+            "{error}"
         );
     }
 }

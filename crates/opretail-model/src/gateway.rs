@@ -85,6 +85,68 @@ impl fmt::Display for Gateway {
     }
 }
 
+/// The header that names the platform's back end, as the vendor's Java clients send it.
+pub const ENVIRONMENT_HEADER: &str = "environment";
+
+/// The back end a call asks for with the `environment` header. The vendor's Java clients
+/// always send `formal`; `test` and `dev` are their other values, presumably routing to other
+/// back ends (the platform documents none of this). The SDK sends the header only when one
+/// is set ([`ConfigBuilder::environment`](crate::ConfigBuilder::environment)).
+///
+/// ```
+/// use opretail_model::Environment;
+///
+/// assert_eq!("Formal".parse::<Environment>()?, Environment::Formal);
+/// assert!("prod".parse::<Environment>().unwrap_err().to_string().contains("formal"));
+/// # Ok::<(), opretail_model::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Environment {
+    /// `formal`: production, what the vendor's clients send.
+    Formal,
+    /// `test`.
+    Test,
+    /// `dev`.
+    Dev,
+}
+
+impl Environment {
+    /// Every value.
+    pub const ALL: [Environment; 3] = [Environment::Formal, Environment::Test, Environment::Dev];
+
+    /// The header's value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Environment::Formal => "formal",
+            Environment::Test => "test",
+            Environment::Dev => "dev",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = crate::Error;
+
+    /// `formal`, `test` or `dev`, in any letter case.
+    fn from_str(text: &str) -> Result<Self, crate::Error> {
+        Environment::ALL
+            .into_iter()
+            .find(|e| text.trim().eq_ignore_ascii_case(e.as_str()))
+            .ok_or_else(|| {
+                crate::Error::invalid_input(
+                    ENVIRONMENT_HEADER,
+                    format!("{text:?} is not an environment: use `formal`, `test` or `dev`"),
+                )
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

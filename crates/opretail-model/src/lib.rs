@@ -29,7 +29,7 @@ pub use config::{
 pub use credentials::Credentials;
 pub use engine::RetryPolicy;
 pub use error::{Error, GatewayError, TransportKind};
-pub use gateway::{DEFAULT_AID, Gateway};
+pub use gateway::{DEFAULT_AID, ENVIRONMENT_HEADER, Environment, Gateway};
 pub use methods::*;
 pub use operation::{Operation, Params};
 pub use token::TokenSource;
@@ -48,7 +48,7 @@ use engine::{Timestamp, decode_response_capped};
 
 /// The environment variables the SDK reads, by name.
 pub mod env {
-    pub use crate::config::{ENV_AID, ENV_ENDPOINT};
+    pub use crate::config::{ENV_AID, ENV_ENDPOINT, ENV_ENVIRONMENT};
     pub use crate::credentials::{ENV_AKEY, ENV_ASID};
     pub use crate::token::{ENV_LOGIN_METHOD, ENV_PASSWORD, ENV_TOKEN, ENV_USER};
 }

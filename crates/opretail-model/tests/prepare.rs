@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opretail_model::engine::{Engine, Preparation, PreparedRequest};
-use opretail_model::{Config, Credentials, Error, GetTotalData, RawCall, SignMethod};
+use opretail_model::{Config, Credentials, Environment, Error, GetTotalData, RawCall, SignMethod};
 
 /// 2026-11-28T02:15:00Z, which is 10:15:00 at the gateway (UTC+08:00).
 const NOW: u64 = 1_795_832_100;
@@ -218,6 +218,38 @@ fn headers_are_not_sent_in_clear_text_beyond_this_machine_unless_allowed() {
         let s = Engine::new(Credentials::new("k", "s").unwrap(), config);
         ready(s.prepare(&op, &[], at(NOW)).unwrap());
     }
+}
+
+#[test]
+fn the_environment_header_is_sent_only_when_set_even_over_clear_text() {
+    let engine = |environment: Option<Environment>| {
+        let builder = Config::builder().endpoint("http://gateway.example/m.api");
+        let builder = match environment {
+            Some(environment) => builder.environment(environment),
+            None => builder,
+        };
+        Engine::new(
+            Credentials::new("k", "s").unwrap(),
+            builder.build().unwrap(),
+        )
+    };
+    let plain = ready(
+        engine(None)
+            .prepare(&RawCall::new("m"), &[], at(NOW))
+            .unwrap(),
+    );
+    assert!(plain.headers().is_empty());
+    let test = ready(
+        engine(Some(Environment::Test))
+            .prepare(&RawCall::new("m"), &[], at(NOW))
+            .unwrap(),
+    );
+    assert_eq!(
+        test.headers(),
+        [("environment".to_owned(), "test".to_owned())]
+    );
+    // A header, not a parameter: the signature is the same as without it.
+    assert_eq!(value(&test, "_sig"), value(&plain, "_sig"));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use secrecy::ExposeSecret;
 
 use super::ReplayGuard;
 use crate::timestamp::until_next_second;
-use crate::{Config, Credentials, Error, Operation, Timestamp};
+use crate::{Config, Credentials, ENVIRONMENT_HEADER, Error, Operation, Timestamp};
 
 /// The longest method name or version the gateway accepts.
 pub const MAX_METHOD_CHARS: usize = 100;
@@ -167,6 +167,13 @@ impl FormBuilder {
                 "{} would send the header {}",
                 method, all_headers[0].0
             )));
+        }
+        // Not a secret, so it may go over clear text where a token may not.
+        if let Some(environment) = config.environment() {
+            all_headers.push((
+                ENVIRONMENT_HEADER.to_owned(),
+                environment.as_str().to_owned(),
+            ));
         }
         let timestamp = Timestamp::from_system_time(now, config.utc_offset()).ok_or_else(|| {
             Error::invalid_input(
