@@ -245,3 +245,94 @@ fn missing_credentials_fail_the_configuration_line() {
         ],
     );
 }
+
+#[test]
+fn a_wrong_application_id_fails_the_key_pair_line_as_such() {
+    let sandbox = start(Sandbox::builder());
+    let out = exited(
+        isolated_command("opretail-cli-doctor-empty-home")
+            .args(["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY])
+            .args(["--aid", "NOT-OURS"])
+            .env("OPRETAIL_ASID", DEFAULT_ASID)
+            .args(["doctor", "--output", "json"]),
+    );
+    expect(&out, 1, ["ok", "ok", "ok", "fail", "skipped", "skipped"]);
+    assert!(out.stdout.contains("wrong _aid"), "{}", out.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_file_others_can_read_warns_and_settings_say_where_they_came_from() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let sandbox = start(Sandbox::builder());
+    let dir = std::env::temp_dir().join(format!("opretail-doctor-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "endpoint = \"{}\"\nakey = \"{DEFAULT_AKEY}\"\nasid = \"{DEFAULT_ASID}\"\n",
+            sandbox.url()
+        ),
+    )
+    .unwrap();
+    let run = |mode: u32| {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        exited(
+            isolated_command("opretail-cli-doctor-empty-home")
+                .env("OPRETAIL_CONFIG", &file)
+                .env("OPRETAIL_USER", DEMO_USER)
+                .env("OPRETAIL_PASSWORD", DEMO_PASSWORD)
+                .args(["doctor", "--output", "json"]),
+        )
+    };
+    let open = run(0o644);
+    expect(&open, 0, ["warn", "ok", "ok", "ok", "ok", "ok"]);
+    assert!(open.stdout.contains("chmod 600"), "{}", open.stdout);
+    let value: Value = serde_json::from_str(open.stdout.trim()).unwrap();
+    let found = value["checks"][0]["found"].as_str().unwrap();
+    assert!(
+        found.contains(&format!("endpoint {} (file)", sandbox.url())),
+        "{found}"
+    );
+    assert!(
+        found.contains("(7 characters) (file)") && found.contains("secret set, not shown (file)"),
+        "{found}"
+    );
+    assert!(found.contains("mode 644"), "{found}");
+    let private = run(0o600);
+    expect(&private, 0, ["ok"; 6]);
+    for out in [&open, &private] {
+        assert!(!out.stdout.contains(DEFAULT_ASID) && !out.stderr.contains(DEFAULT_ASID));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_run_is_bounded_by_the_timeout() {
+    let sandbox = start(Sandbox::builder().faults(
+        opretail_sandbox::FaultPlan::default().with_latency(
+            std::time::Duration::from_secs(60),
+            std::time::Duration::ZERO,
+        ),
+    ));
+    let out = exited(
+        isolated_command("opretail-cli-doctor-empty-home")
+            .args([
+                "--endpoint",
+                sandbox.url(),
+                "--akey",
+                DEFAULT_AKEY,
+                "--timeout",
+                "1",
+            ])
+            .env("OPRETAIL_ASID", DEFAULT_ASID)
+            .args(["doctor", "--output", "json"]),
+    );
+    expect(
+        &out,
+        1,
+        ["ok", "fail", "skipped", "skipped", "skipped", "skipped"],
+    );
+}
