@@ -136,7 +136,8 @@ impl SandboxBuilder {
 
     /// Answers `method` with [`METHOD_NOT_GRANTED`](crate::METHOD_NOT_GRANTED) (after the
     /// key, signature and timestamp checks), as the platform does for a method the
-    /// developer console has not granted to the application. Repeat for more methods.
+    /// developer console has not granted to the application. The full name or its last
+    /// dotted part (`getTotalData`). Repeat for more methods.
     pub fn refuse_method(mut self, method: impl Into<String>) -> Self {
         self.platform.refused_methods.insert(method.into());
         self

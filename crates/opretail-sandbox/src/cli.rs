@@ -84,7 +84,7 @@ pub struct SandboxArgs {
 
     /// Answer this method with code 4008 METHOD_NOT_GRANTED, as for a method not granted to
     /// the application in the developer console (the platform publishes no code for it).
-    /// Repeat for more methods.
+    /// The full name or its last dotted part (`getTotalData`); repeat for more methods.
     #[arg(long, value_name = "METHOD")]
     pub refuse_method: Vec<String>,
 

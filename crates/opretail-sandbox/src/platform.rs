@@ -144,9 +144,11 @@ impl Platform {
         }
     }
 
-    /// Whether `method` is answered as not granted to the application.
+    /// Whether `method` is answered as not granted to the application: refused by its full
+    /// name or by its last dotted part (`getTotalData`).
     pub(crate) fn refuses(&self, method: &str) -> bool {
-        self.refused_methods.contains(method)
+        let short = method.rsplit('.').next().unwrap_or(method);
+        self.refused_methods.contains(method) || self.refused_methods.contains(short)
     }
 
     /// The user of this name.

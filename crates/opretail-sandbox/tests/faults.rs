@@ -305,7 +305,7 @@ mod setup_switches {
     #[tokio::test]
     async fn a_refused_method_is_answered_not_granted_and_others_work() {
         let sandbox = Sandbox::builder()
-            .refuse_method(opretail_sandbox::METHOD_TOTAL_DATA)
+            .refuse_method("getTotalData")
             .start()
             .await
             .unwrap();

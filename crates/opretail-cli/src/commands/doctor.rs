@@ -166,13 +166,19 @@ fn print(checks: &[Check], format: DoctorFormat, ok: bool) -> Result<(), Failure
                     Verdict::Fail => "FAIL",
                     Verdict::Skipped => "skipped",
                 };
-                writeln!(
-                    out,
-                    "{:<14} {:<8} {}",
-                    check.check,
-                    verdict,
-                    escape::for_terminal(&check.found, 2000)
-                )?;
+                // One finding a line: the configuration's settings, each method.
+                for (i, part) in check.found.split("; ").enumerate() {
+                    let (name, verdict) = if i == 0 {
+                        (check.check, verdict)
+                    } else {
+                        ("", "")
+                    };
+                    writeln!(
+                        out,
+                        "{name:<14} {verdict:<8} {}",
+                        escape::for_terminal(part, 2000)
+                    )?;
+                }
                 if !check.remedy.is_empty() {
                     writeln!(
                         out,
