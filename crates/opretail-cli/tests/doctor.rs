@@ -336,3 +336,44 @@ fn the_run_is_bounded_by_the_timeout() {
         ["ok", "fail", "skipped", "skipped", "skipped", "skipped"],
     );
 }
+
+#[test]
+fn https_is_checked_with_the_configured_roots() {
+    let sandbox = start(Sandbox::builder().tls(true));
+    let dir = std::env::temp_dir().join(format!("opretail-doctor-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, sandbox.ca_cert_pem().expect("a TLS sandbox has a CA")).unwrap();
+    let run = |extra: &[&std::ffi::OsStr]| {
+        exited(
+            isolated_command("opretail-cli-doctor-empty-home")
+                .args(["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY])
+                .args(extra)
+                .env("OPRETAIL_ASID", DEFAULT_ASID)
+                .env("OPRETAIL_USER", DEMO_USER)
+                .env("OPRETAIL_PASSWORD", DEMO_PASSWORD)
+                .args(["doctor", "--output", "json"]),
+        )
+    };
+    let trusted = run(&["--ca-cert".as_ref(), ca.as_os_str()]);
+    expect(&trusted, 0, ["ok"; 6]);
+    assert!(
+        trusted
+            .stdout
+            .contains("TLS handshake with the configured roots succeeded"),
+        "{}",
+        trusted.stdout
+    );
+    let untrusted = run(&[]);
+    expect(
+        &untrusted,
+        1,
+        ["ok", "fail", "skipped", "skipped", "skipped", "skipped"],
+    );
+    assert!(
+        untrusted.stdout.contains("--ca-cert"),
+        "{}",
+        untrusted.stdout
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
