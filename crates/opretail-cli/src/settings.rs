@@ -249,7 +249,7 @@ impl Settings {
         let file = self
             .file
             .as_deref()
-            .and_then(|path| read_file(path, false).ok())
+            .and_then(|path| parse_file(path, false).ok())
             .unwrap_or_default();
         let pick = |flag: bool, var: &str, in_file: bool| {
             if flag {
@@ -302,6 +302,15 @@ fn widen(count: u32) -> usize {
 }
 
 fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
+    let config = parse_file(path, explicit)?;
+    if config.asid.is_some() || config.password.is_some() {
+        crate::private_file::warn_if_exposed(path, "holds a secret");
+    }
+    Ok(config)
+}
+
+/// [`read_file`] without the warning about who can read it, for a file read again.
+fn parse_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
@@ -331,9 +340,6 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
             path.display()
         ))
     })?;
-    if config.asid.is_some() || config.password.is_some() {
-        crate::private_file::warn_if_exposed(path, "holds a secret");
-    }
     Ok(config)
 }
 

@@ -290,6 +290,13 @@ fn a_config_file_others_can_read_warns_and_settings_say_where_they_came_from() {
     let open = run(0o644);
     expect(&open, 0, ["warn", "ok", "ok", "ok", "ok", "ok"]);
     assert!(open.stdout.contains("chmod 600"), "{}", open.stdout);
+    // The file is read twice (settings, then where each came from) but warned about once.
+    assert_eq!(
+        open.stderr.matches("holds a secret").count(),
+        1,
+        "{}",
+        open.stderr
+    );
     let value: Value = serde_json::from_str(open.stdout.trim()).unwrap();
     let found = value["checks"][0]["found"].as_str().unwrap();
     assert!(
