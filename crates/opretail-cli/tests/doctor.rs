@@ -384,3 +384,32 @@ fn https_is_checked_with_the_configured_roots() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_password_in_the_endpoint_is_not_shown() {
+    let out = exited(
+        isolated_command("opretail-cli-doctor-empty-home")
+            .args([
+                "--endpoint",
+                "https://someone:url-password-4b7c@127.0.0.1:9/m.api",
+            ])
+            .args(["--akey", DEFAULT_AKEY])
+            .env("OPRETAIL_ASID", DEFAULT_ASID)
+            .args(["doctor", "--output", "json"]),
+    );
+    assert!(
+        !out.stdout.contains("url-password-4b7c") && !out.stderr.contains("url-password-4b7c"),
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(!out.stdout.contains(DEFAULT_ASID) && !out.stderr.contains(DEFAULT_ASID));
+    assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
+    let checks = verdicts(&out);
+    assert_eq!(
+        checks[0],
+        ("configuration".to_owned(), "fail".to_owned()),
+        "{}",
+        out.stdout
+    );
+}

@@ -6,19 +6,31 @@ use crate::settings::{Provenance, Settings, Source};
 /// The first line: every setting and where it came from; the secret is never shown.
 pub(super) fn configuration(settings: &Settings, provenance: &Provenance, sandbox: bool) -> Check {
     let mut found = Vec::new();
-    let endpoint = if sandbox {
-        "the embedded sandbox".to_owned()
+    let mut invalid = None;
+    // Shown as the model parsed it: a URL with a user and password in it is refused, and
+    // the refusal does not repeat them.
+    let (endpoint, profile) = if sandbox {
+        ("the embedded sandbox".to_owned(), "classic")
     } else {
-        settings.endpoint.clone()
+        match opretail_model::Endpoint::parse(&settings.endpoint) {
+            Ok(endpoint) => {
+                let profile = if endpoint.url().path().ends_with("/cloud.api") {
+                    "cloud"
+                } else {
+                    "classic"
+                };
+                (endpoint.to_string(), profile)
+            }
+            Err(e) => {
+                invalid = Some(crate::output::words(&e));
+                ("not valid".to_owned(), "unknown")
+            }
+        }
     };
     found.push(format!(
         "endpoint {endpoint} ({})",
         provenance.endpoint.as_str()
     ));
-    let profile = match opretail_model::Endpoint::parse(&settings.endpoint) {
-        Ok(endpoint) if endpoint.url().path().ends_with("/cloud.api") => "cloud",
-        _ => "classic",
-    };
     found.push(format!("gateway profile {profile}"));
     found.push(format!(
         "_aid {} ({})",
@@ -73,7 +85,10 @@ pub(super) fn configuration(settings: &Settings, provenance: &Provenance, sandbo
         }
         None => found.push("no config file".to_owned()),
     }
-    if !sandbox && (settings.akey.is_none() || settings.asid.is_none()) {
+    if let Some(reason) = invalid {
+        verdict = Verdict::Fail;
+        remedy = format!("fix the endpoint: {reason}");
+    } else if !sandbox && (settings.akey.is_none() || settings.asid.is_none()) {
         verdict = Verdict::Fail;
         remedy = "set the developer key and its secret: --akey/OPRETAIL_AKEY/`akey` and \
                   OPRETAIL_ASID/`asid` in the config file"
@@ -92,7 +107,8 @@ fn mask(key: &str) -> String {
     let chars = key.chars().count();
     let shown = if chars >= 8 { 4 } else { chars / 3 };
     let head: String = key.chars().take(shown).collect();
-    format!("{head}… ({chars} characters)")
+    let plural = if chars == 1 { "" } else { "s" };
+    format!("{head}… ({chars} character{plural})")
 }
 
 /// The mode of a file in words, and whether the group or others can read it.
@@ -122,5 +138,6 @@ mod tests {
         assert_eq!(mask("abcdefghijkl"), "abcd… (12 characters)");
         assert_eq!(mask("sandbox"), "sa… (7 characters)");
         assert!(!mask("secretkey1").contains("secretkey1"));
+        assert_eq!(mask("k"), "… (1 character)");
     }
 }
