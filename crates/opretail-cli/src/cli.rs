@@ -3,7 +3,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    call, codes, completions, demographics, login, sandbox, series, sign, stores, sync, total,
+    call, codes, completions, demographics, doctor, login, sandbox, series, sign, stores, sync,
+    total,
 };
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
@@ -73,6 +74,16 @@ pub enum Command {
     /// The catalog of the tables `sync` keeps (columns, types, primary keys), as JSON.
     Discover,
 
+    /// Checks the setup against the configured gateway, one line per check; exits 0 unless
+    /// one failed.
+    ///
+    /// In order: configuration, network and TLS, clock, key pair, user, methods. Each line
+    /// has a verdict (ok, warn, fail, skipped), what was found and what to do. Sends reads
+    /// only, each typed read method once over today. Warnings do not fail the run; a check
+    /// that cannot run because an earlier one failed is skipped. The secret, the password
+    /// and tokens are never shown.
+    Doctor(doctor::DoctorArgs),
+
     /// Prints a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -141,6 +152,7 @@ impl Cli {
                 }
             },
             Command::Discover => sync::discover(),
+            Command::Doctor(args) => doctor::run(global, &args),
             Command::Login => login::run(global),
             Command::Logout => login::logout(global),
             Command::Call(args) => {

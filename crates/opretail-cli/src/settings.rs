@@ -209,6 +209,107 @@ impl Settings {
     }
 }
 
+/// Where one setting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable.
+    Environment,
+    /// The config file.
+    File,
+    /// Nothing set it: the built-in default, or none.
+    Default,
+    /// The embedded sandbox's own (its URL, its demo key and user).
+    Sandbox,
+}
+
+impl Source {
+    /// The word for messages and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Flag => "flag",
+            Source::Environment => "environment",
+            Source::File => "file",
+            Source::Default => "default",
+            Source::Sandbox => "sandbox",
+        }
+    }
+}
+
+/// Where each setting came from, found again by the same precedence as
+/// [`Settings::resolve`] (which stays as it is: most commands never ask).
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// The endpoint.
+    pub endpoint: Source,
+    /// The developer key.
+    pub akey: Source,
+    /// The signing secret.
+    pub asid: Source,
+    /// The application id.
+    pub aid: Source,
+    /// The sign method.
+    pub sign_method: Source,
+    /// The user.
+    pub user: Source,
+    /// The user's password.
+    pub password: Source,
+}
+
+impl Settings {
+    /// Where each of these settings came from. Call it after [`Settings::resolve`] succeeded
+    /// with the same arguments: the config file is read again, and read without error then.
+    pub fn provenance(&self, args: &GlobalArgs) -> Provenance {
+        let file = self
+            .file
+            .as_deref()
+            .and_then(|path| parse_file(path, false).ok())
+            .unwrap_or_default();
+        let pick = |flag: bool, var: &str, in_file: bool| {
+            if flag {
+                Source::Flag
+            } else if env(var).is_some() {
+                Source::Environment
+            } else if in_file {
+                Source::File
+            } else {
+                Source::Default
+            }
+        };
+        let sign_method = pick(
+            args.sign_method.is_some(),
+            ENV_SIGN_METHOD,
+            file.sign_method.is_some(),
+        );
+        if args.sandbox {
+            let own = |flag: bool| if flag { Source::Flag } else { Source::Sandbox };
+            return Provenance {
+                endpoint: Source::Sandbox,
+                akey: own(args.akey.is_some()),
+                asid: own(args.asid.is_some()),
+                aid: own(args.aid.is_some()),
+                sign_method,
+                user: Source::Sandbox,
+                password: Source::Sandbox,
+            };
+        }
+        Provenance {
+            endpoint: pick(
+                args.endpoint.is_some(),
+                ENV_ENDPOINT,
+                file.endpoint.is_some(),
+            ),
+            akey: pick(args.akey.is_some(), ENV_AKEY, file.akey.is_some()),
+            asid: pick(args.asid.is_some(), ENV_ASID, file.asid.is_some()),
+            aid: pick(args.aid.is_some(), ENV_AID, file.aid.is_some()),
+            sign_method,
+            user: pick(false, ENV_USER, file.user.is_some()),
+            password: pick(false, ENV_PASSWORD, file.password.is_some()),
+        }
+    }
+}
+
 /// A count from the command line as a size: every `u32` fits in the `usize` of the
 /// platforms the command is built for (32 and 64 bits).
 fn widen(count: u32) -> usize {
@@ -216,6 +317,15 @@ fn widen(count: u32) -> usize {
 }
 
 fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
+    let config = parse_file(path, explicit)?;
+    if config.asid.is_some() || config.password.is_some() {
+        crate::private_file::warn_if_exposed(path, "holds a secret");
+    }
+    Ok(config)
+}
+
+/// [`read_file`] without the warning about who can read it, for a file read again.
+fn parse_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
@@ -245,9 +355,6 @@ fn read_file(path: &Path, explicit: bool) -> Result<FileConfig, Failure> {
             path.display()
         ))
     })?;
-    if config.asid.is_some() || config.password.is_some() {
-        crate::private_file::warn_if_exposed(path, "holds a secret");
-    }
     Ok(config)
 }
 

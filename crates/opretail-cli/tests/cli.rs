@@ -69,7 +69,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
-    let commands: [(&str, &[&str]); 17] = [
+    let commands: [(&str, &[&str]); 18] = [
         ("opretail", &[]),
         ("passenger-flow", &["passenger-flow"]),
         ("passenger-flow-total", &["passenger-flow", "total"]),
@@ -88,6 +88,7 @@ fn help_of_every_command_matches_its_snapshot() {
         ("sign", &["sign"]),
         ("sandbox", &["sandbox"]),
         ("codes", &["codes"]),
+        ("doctor", &["doctor"]),
         ("completions", &["completions"]),
         ("help-short", &["-h"]),
     ];

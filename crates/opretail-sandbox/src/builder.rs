@@ -134,6 +134,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Answers `method` with [`METHOD_NOT_GRANTED`](crate::METHOD_NOT_GRANTED) (after the
+    /// key, signature and timestamp checks), as the platform does for a method the
+    /// developer console has not granted to the application. The full name or its last
+    /// dotted part (`getTotalData`). Repeat for more methods.
+    pub fn refuse_method(mut self, method: impl Into<String>) -> Self {
+        self.platform.refused_methods.insert(method.into());
+        self
+    }
+
     /// Whether a `_sig` seen again inside the tolerance window gets `API_CALL_REPEAT`
     /// (default on; switch it off for load tests that resend one signed request).
     pub fn replay_protection(mut self, on: bool) -> Self {

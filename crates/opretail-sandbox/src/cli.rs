@@ -72,6 +72,22 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub no_replay_protection: bool,
 
+    /// Run the sandbox's clock this many seconds ahead (behind when negative): its answers'
+    /// `stat.systime` is that far off, as from a machine whose clock is wrong.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub clock_skew: i64,
+
+    /// Answer this method with code 4008 METHOD_NOT_GRANTED, as for a method not granted to
+    /// the application in the developer console (the platform publishes no code for it).
+    /// The full name or its last dotted part (`getTotalData`); repeat for more methods.
+    #[arg(long, value_name = "METHOD")]
+    pub refuse_method: Vec<String>,
+
     /// Seconds `_timestamp` may be from the sandbox's clock, either way.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub tolerance: u64,
@@ -137,6 +153,7 @@ impl SandboxArgs {
             .revise_recent_hours(self.revise_recent_hours)
             .replay_protection(!self.no_replay_protection)
             .tolerance(Duration::from_secs(self.tolerance))
+            .clock_skew_secs(self.clock_skew)
             .max_connections(self.max_connections)
             .idle_timeout(Duration::from_secs(self.idle_timeout))
             .faults(self.fault_plan());
@@ -149,6 +166,9 @@ impl SandboxArgs {
         }
         if self.no_demo_user {
             builder = builder.without_demo_user();
+        }
+        for method in &self.refuse_method {
+            builder = builder.refuse_method(method.clone());
         }
         if let (Some(akey), Some(asid)) = (&self.akey, &self.asid) {
             builder = builder.credential(akey.clone(), asid.clone());
@@ -300,6 +320,27 @@ mod tests {
     fn parse(args: &[&str]) -> Result<SandboxArgs, clap::Error> {
         Cli::try_parse_from(std::iter::once("opretail-sandbox").chain(args.iter().copied()))
             .map(|cli| cli.sandbox)
+    }
+
+    #[test]
+    fn setup_switches_reach_the_builder() {
+        let args = parse(&[
+            "--clock-skew",
+            "-120",
+            "--refuse-method",
+            "getTotalData",
+            "--refuse-method",
+            "mobileLogin",
+        ])
+        .unwrap();
+        assert_eq!(args.clock_skew, -120);
+        assert_eq!(args.refuse_method, ["getTotalData", "mobileLogin"]);
+        let text = format!("{:?}", args.builder());
+        assert!(text.contains("skew_secs: -120"), "{text}");
+        assert!(text.contains("\"getTotalData\", \"mobileLogin\""), "{text}");
+        let defaults = parse(&[]).unwrap();
+        assert_eq!(defaults.clock_skew, 0);
+        assert!(defaults.refuse_method.is_empty());
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub(crate) struct PlatformConfig {
     /// Application ids by developer key.
     pub(crate) applications: HashMap<String, Vec<String>>,
     pub(crate) limits: Limits,
+    /// Methods answered [`METHOD_NOT_GRANTED`](crate::rejection::METHOD_NOT_GRANTED), as
+    /// for an application the console has not granted them to.
+    pub(crate) refused_methods: std::collections::BTreeSet<String>,
 }
 
 impl Default for PlatformConfig {
@@ -81,6 +84,7 @@ impl Default for PlatformConfig {
                 max_window_days: DEFAULT_MAX_WINDOW_DAYS,
                 max_ids_per_call: DEFAULT_MAX_IDS_PER_CALL,
             },
+            refused_methods: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -94,6 +98,7 @@ impl fmt::Debug for PlatformConfig {
             .field("token_ttl", &self.token_ttl)
             .field("applications", &applications)
             .field("limits", &self.limits)
+            .field("refused_methods", &self.refused_methods)
             .finish()
     }
 }
@@ -105,6 +110,7 @@ pub(crate) struct Platform {
     applications: HashMap<String, Vec<String>>,
     pub(crate) limits: Limits,
     logins: AtomicU64,
+    refused_methods: std::collections::BTreeSet<String>,
 }
 
 impl Platform {
@@ -134,7 +140,15 @@ impl Platform {
             applications: config.applications,
             limits: config.limits,
             logins: AtomicU64::new(0),
+            refused_methods: config.refused_methods,
         }
+    }
+
+    /// Whether `method` is answered as not granted to the application: refused by its full
+    /// name or by its last dotted part (`getTotalData`).
+    pub(crate) fn refuses(&self, method: &str) -> bool {
+        let short = method.rsplit('.').next().unwrap_or(method);
+        self.refused_methods.contains(method) || self.refused_methods.contains(short)
     }
 
     /// The user of this name.

@@ -48,6 +48,11 @@ pub const PARAM_ILLEGAL: i64 = 4006;
 /// The sandbox's business code for a `depId` that is not a store of the demo tenant.
 /// Sandbox only.
 pub const STORE_NOT_FOUND: i64 = 4007;
+/// The sandbox's code for a method the application was not granted
+/// ([`SandboxBuilder::refuse_method`](crate::SandboxBuilder::refuse_method)). The platform
+/// publishes no code for it (each method is granted to an application in the developer
+/// console): clients should show whatever code comes as it came. Sandbox only.
+pub const METHOD_NOT_GRANTED: i64 = 4008;
 
 /// The name the sandbox sends in `stat.codename` for one of its own codes.
 pub(crate) fn name(code: i64) -> Option<&'static str> {
@@ -59,6 +64,7 @@ pub(crate) fn name(code: i64) -> Option<&'static str> {
         TOO_MANY_IDS => "TOO_MANY_IDS",
         PARAM_ILLEGAL => "PARAM_ILLEGAL",
         STORE_NOT_FOUND => "STORE_NOT_FOUND",
+        METHOD_NOT_GRANTED => "METHOD_NOT_GRANTED",
         _ => return None,
     })
 }
@@ -83,7 +89,7 @@ mod tests {
 
     #[test]
     fn own_codes_stay_clear_of_the_platforms() {
-        for code in 4001..=4007 {
+        for code in 4001..=4008 {
             let rc = return_code(code);
             assert!(!rc.is_documented(), "{code}");
             assert_eq!(rc.code(), code);

@@ -27,7 +27,7 @@ use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
 use crate::params::Params;
 use crate::platform::Platform;
-use crate::rejection::{Rejection, return_code};
+use crate::rejection::{METHOD_NOT_GRANTED, Rejection, business_error, return_code};
 use crate::replay::ReplayCache;
 use crate::synthesis::revision::Revision;
 use crate::validate::{AidRule, Rules, validate_on};
@@ -261,6 +261,15 @@ fn handle(
         Gateway::Cloud => AidRule::Cloud(&shared.platform),
     };
     let accepted = validate_on(params, &shared.rules, now, &aid_rule)?;
+    if shared.platform.refuses(accepted.method) {
+        return Err(business_error(
+            METHOD_NOT_GRANTED,
+            format!(
+                "method {:?} is not granted to this application; grant it in the developer console",
+                accepted.method
+            ),
+        ));
+    }
     if let Some(replay) = &shared.replay {
         let window = shared.rules.tolerance_secs.saturating_mul(2).max(1);
         if !replay.first_use(accepted.sig, now.timestamp(), window) {

@@ -296,3 +296,75 @@ async fn a_client_giving_up_on_a_delay_ends_the_request() {
     assert_eq!(envelope["stat"]["code"], "0");
     sandbox.shutdown().await;
 }
+
+/// The switches a setup check is tested against: a method not granted, a clock off, a key
+/// not known.
+mod setup_switches {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_method_is_answered_not_granted_and_others_work() {
+        let sandbox = Sandbox::builder()
+            .refuse_method("getTotalData")
+            .start()
+            .await
+            .unwrap();
+        let envelope = post(sandbox.url(), &Form::total_data("S_1").signed()).await;
+        common::assert_error(
+            &envelope,
+            opretail_sandbox::METHOD_NOT_GRANTED,
+            "METHOD_NOT_GRANTED",
+        );
+        let other = post(
+            sandbox.url(),
+            &Form::common(opretail_sandbox::METHOD_ECHO).signed(),
+        )
+        .await;
+        assert_eq!(other["stat"]["code"], "0", "{other}");
+    }
+
+    #[tokio::test]
+    async fn a_wrong_signature_on_a_refused_method_is_still_sign_wrong() {
+        let sandbox = Sandbox::builder()
+            .refuse_method(opretail_sandbox::METHOD_TOTAL_DATA)
+            .start()
+            .await
+            .unwrap();
+        let envelope = post(
+            sandbox.url(),
+            &Form::total_data("S_1").signed_with("not-the-secret"),
+        )
+        .await;
+        common::assert_error(&envelope, 7, "SIGN_WRONG");
+    }
+
+    #[tokio::test]
+    async fn clock_skew_moves_systime() {
+        let sandbox = Sandbox::builder()
+            .clock_skew_secs(300)
+            .start()
+            .await
+            .unwrap();
+        let envelope = post(sandbox.url(), &Form::total_data("S_1").signed()).await;
+        assert_eq!(envelope["stat"]["code"], "0", "{envelope}");
+        let systime = envelope["stat"]["systime"].as_str().unwrap();
+        let gateway = chrono::NaiveDateTime::parse_from_str(systime, "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
+            .timestamp()
+            - 8 * 3_600;
+        let skew = gateway - chrono::Utc::now().timestamp();
+        assert!((290..=310).contains(&skew), "{skew}");
+    }
+
+    #[tokio::test]
+    async fn without_the_demo_key_it_is_unknown() {
+        let sandbox = Sandbox::builder()
+            .without_default_credential()
+            .start()
+            .await
+            .unwrap();
+        let envelope = post(sandbox.url(), &Form::total_data("S_1").signed()).await;
+        common::assert_error(&envelope, 2, "KEY_UNLAWFUL");
+    }
+}
