@@ -251,6 +251,8 @@ pub struct Provenance {
     pub aid: Source,
     /// The sign method.
     pub sign_method: Source,
+    /// The `environment` header.
+    pub environment: Source,
     /// The user.
     pub user: Source,
     /// The user's password.
@@ -282,6 +284,11 @@ impl Settings {
             ENV_SIGN_METHOD,
             file.sign_method.is_some(),
         );
+        let environment = pick(
+            args.environment.is_some(),
+            ENV_ENVIRONMENT,
+            file.environment.is_some(),
+        );
         if args.sandbox {
             let own = |flag: bool| if flag { Source::Flag } else { Source::Sandbox };
             return Provenance {
@@ -290,6 +297,7 @@ impl Settings {
                 asid: own(args.asid.is_some()),
                 aid: own(args.aid.is_some()),
                 sign_method,
+                environment,
                 user: Source::Sandbox,
                 password: Source::Sandbox,
             };
@@ -304,6 +312,7 @@ impl Settings {
             asid: pick(args.asid.is_some(), ENV_ASID, file.asid.is_some()),
             aid: pick(args.aid.is_some(), ENV_AID, file.aid.is_some()),
             sign_method,
+            environment,
             user: pick(false, ENV_USER, file.user.is_some()),
             password: pick(false, ENV_PASSWORD, file.password.is_some()),
         }

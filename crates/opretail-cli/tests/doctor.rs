@@ -272,7 +272,8 @@ fn a_config_file_others_can_read_warns_and_settings_say_where_they_came_from() {
     std::fs::write(
         &file,
         format!(
-            "endpoint = \"{}\"\nakey = \"{DEFAULT_AKEY}\"\nasid = \"{DEFAULT_ASID}\"\n",
+            "endpoint = \"{}\"\nakey = \"{DEFAULT_AKEY}\"\nasid = \"{DEFAULT_ASID}\"\n\
+             environment = \"test\"\n",
             sandbox.url()
         ),
     )
@@ -308,6 +309,7 @@ fn a_config_file_others_can_read_warns_and_settings_say_where_they_came_from() {
         "{found}"
     );
     assert!(found.contains("mode 644"), "{found}");
+    assert!(found.contains("environment header test (file)"), "{found}");
     let private = run(0o600);
     expect(&private, 0, ["ok"; 6]);
     for out in [&open, &private] {

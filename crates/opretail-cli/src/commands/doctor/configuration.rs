@@ -57,6 +57,12 @@ pub(super) fn configuration(settings: &Settings, provenance: &Provenance, sandbo
         settings.sign_method,
         provenance.sign_method.as_str()
     ));
+    if let Some(environment) = settings.environment {
+        found.push(format!(
+            "environment header {environment} ({})",
+            provenance.environment.as_str()
+        ));
+    }
     if settings.user.is_some() || sandbox {
         found.push(format!(
             "user {} ({})",

@@ -72,7 +72,7 @@ pub(super) fn key_pair(code: &ReturnCode) -> Check {
         4 | 5 => (
             Verdict::Fail,
             format!("sign method refused: {shown}"),
-            "use --sign-method md5 or sha1",
+            "use --sign-method md5 (or sha1): a gateway that refuses sha256 knows only these",
         ),
         11 | 12 => (
             Verdict::Fail,
