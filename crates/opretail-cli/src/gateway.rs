@@ -141,6 +141,7 @@ impl Gateway {
         if let Some(environment) = settings.environment {
             config = config.environment(environment);
         }
+        config = config.nonce(settings.nonce);
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
         }

@@ -40,6 +40,11 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "NAME", value_parser = parse_environment)]
     pub environment: Option<Environment>,
 
+    /// Send a fresh `_nonce` (a random UUID, signed) with every request, as the vendor's
+    /// newer SDKs do
+    #[arg(long)]
+    pub nonce: bool,
+
     /// Whole-call timeout in seconds, retries and waits included [env: OPRETAIL_TIMEOUT]
     /// [default: 30]
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]

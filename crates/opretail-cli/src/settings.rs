@@ -55,6 +55,8 @@ pub struct Settings {
     pub sign_method: SignMethod,
     /// The `environment` header's value, when one is sent.
     pub environment: Option<Environment>,
+    /// Whether every request carries a fresh `_nonce`.
+    pub nonce: bool,
     /// The whole-call timeout, when one was set.
     pub timeout: Option<Duration>,
     /// A PEM file of CA certificates to trust besides the bundled roots.
@@ -180,6 +182,7 @@ impl Settings {
             asid,
             sign_method,
             environment,
+            nonce: args.nonce,
             timeout: timeout.map(Duration::from_secs_f64),
             ca_cert,
             allow_clear_text_headers: args.allow_clear_text_headers,

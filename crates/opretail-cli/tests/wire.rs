@@ -219,3 +219,26 @@ fn the_environment_header_goes_out_only_when_set_from_a_flag_the_environment_or_
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("`formal`, `test` or `dev`"), "{stderr}");
 }
+
+#[test]
+fn nonce_sends_a_fresh_signed_nonce_that_a_sandbox_requiring_one_accepts() {
+    let sandbox = Sandbox::builder()
+        .require_nonce(true)
+        .start_blocking()
+        .expect("sandbox starts");
+    let call = |more: &[&str]| {
+        let mut args = vec!["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY];
+        args.extend_from_slice(more);
+        args.extend(["call", "open.sandbox.echo", "k=v"]);
+        run(&args, &[])
+    };
+    let (status, _, stderr) = call(&[]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("_nonce"), "{stderr}");
+    for _ in 0..3 {
+        let (status, stdout, stderr) = call(&["--nonce"]);
+        assert_eq!(status, 0, "{stderr}");
+        assert!(stdout.contains("\"k\""), "{stdout}");
+    }
+    sandbox.shutdown_blocking();
+}

@@ -221,6 +221,7 @@ pub struct Config {
     token_header: String,
     sign_method: SignMethod,
     environment: Option<Environment>,
+    nonce: bool,
     utc_offset: FixedOffset,
     connect_timeout: Duration,
     timeout: Duration,
@@ -262,6 +263,7 @@ impl Default for Config {
             token_header: Gateway::Classic.token_header().to_owned(),
             sign_method: SignMethod::Md5,
             environment: None,
+            nonce: false,
             utc_offset: gateway_offset(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
@@ -340,6 +342,10 @@ impl Config {
     /// The value of the `environment` header, when one is sent (default: none).
     pub fn environment(&self) -> Option<Environment> {
         self.environment
+    }
+    /// Whether every request carries a fresh, signed `_nonce` (default: no).
+    pub fn nonce(&self) -> bool {
+        self.nonce
     }
     /// The gateway's UTC offset, for `_timestamp` and the time windows of methods. Default:
     /// +08:00 (China Standard Time), whatever this machine's zone.
@@ -449,6 +455,13 @@ impl ConfigBuilder {
     /// [`Environment`]); without it no such header is sent.
     pub fn environment(mut self, environment: Environment) -> Self {
         self.config.environment = Some(environment);
+        self
+    }
+    /// Sends a fresh `_nonce` with every request, signed like the other parameters, as the
+    /// vendor's newer SDKs do: a random version-4 UUID in lower case with dashes. Older
+    /// SDKs never send one; whether a gateway requires or de-duplicates it is not published.
+    pub fn nonce(mut self, send: bool) -> Self {
+        self.config.nonce = send;
         self
     }
     /// The gateway profile, instead of inferring it from the endpoint's path (for a proxy

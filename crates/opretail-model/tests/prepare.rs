@@ -253,6 +253,52 @@ fn the_environment_header_is_sent_only_when_set_even_over_clear_text() {
 }
 
 #[test]
+fn a_nonce_is_a_fresh_signed_lower_case_uuid_and_needs_the_transports_random_bits() {
+    use opretail_model::engine::Moment;
+
+    let engine = |nonce: bool| {
+        let config = Config::builder().nonce(nonce).build().unwrap();
+        Engine::new(Credentials::new("k", "s").unwrap(), config)
+    };
+    let moment = |random: u128| Moment {
+        wall: at(NOW),
+        monotonic: std::time::Instant::now(),
+        random,
+    };
+    let op = GetTotalData::new("S_1001".parse().unwrap());
+    let with = engine(true);
+    let first = ready(with.prepare(&op, &[], moment(1)).unwrap());
+    let second = ready(with.prepare(&op, &[], moment(u128::MAX - 7)).unwrap());
+    let nonce = value(&first, "_nonce");
+    assert_eq!(nonce.len(), 36, "{nonce}");
+    assert_eq!(nonce, nonce.to_lowercase());
+    assert_eq!(nonce.matches('-').count(), 4, "{nonce}");
+    assert_eq!(&nonce[14..15], "4", "a version-4 UUID: {nonce}");
+    assert_ne!(value(&second, "_nonce"), nonce);
+    // Signed like any parameter: it sorts between _mt and _requestMode.
+    let names: Vec<String> = sent(&first).into_iter().map(|(k, _)| k).collect();
+    let at_nonce = names.iter().position(|k| k == "_nonce").unwrap();
+    assert_eq!(
+        (names[at_nonce - 1].as_str(), names[at_nonce + 1].as_str()),
+        ("_mt", "_requestMode")
+    );
+    let pairs: Vec<(String, String)> = sent(&first)
+        .into_iter()
+        .filter(|(k, _)| k != "_sig")
+        .collect();
+    assert_eq!(
+        opretail_sign::sign(SignMethod::Md5, "s", &pairs).as_str(),
+        value(&first, "_sig")
+    );
+    // Off by default, whatever the bits.
+    let without = ready(engine(false).prepare(&op, &[], moment(1)).unwrap());
+    assert_eq!(without.value("_nonce"), None);
+    // A bare time has no random bits: refused rather than a nonce that repeats.
+    let msg = invalid(with.prepare(&op, &[], at(NOW)));
+    assert!(msg.contains("_nonce") && msg.contains("Moment"), "{msg}");
+}
+
+#[test]
 fn bad_credentials_and_config_are_refused() {
     let e = Credentials::new("", "s").unwrap_err().to_string();
     assert!(e.contains("_akey") && e.contains("empty"), "{e}");

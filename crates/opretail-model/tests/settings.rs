@@ -90,7 +90,7 @@ fn a_huge_backoff_stops_retrying_instead_of_overflowing_the_clock() {
     let now = Moment {
         wall: SystemTime::now(),
         monotonic: Instant::now(),
-        random: u64::MAX,
+        random: u128::MAX,
     };
     let mut budget = Budget::until(now.monotonic + Duration::from_secs(30));
     budget.attempts = 1;

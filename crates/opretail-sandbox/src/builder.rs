@@ -143,6 +143,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether every call must carry a `_nonce` (as the vendor's newer SDKs send) never seen
+    /// before: a call without one is refused with `PARAM_ILLEGAL`, a nonce seen again inside
+    /// the tolerance window with `API_CALL_REPEAT` (default off: older SDKs send none).
+    pub fn require_nonce(mut self, on: bool) -> Self {
+        self.platform.require_nonce = on;
+        self
+    }
+
     /// Whether a `_sig` seen again inside the tolerance window gets `API_CALL_REPEAT`
     /// (default on; switch it off for load tests that resend one signed request).
     pub fn replay_protection(mut self, on: bool) -> Self {

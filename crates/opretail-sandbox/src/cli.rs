@@ -88,6 +88,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "METHOD")]
     pub refuse_method: Vec<String>,
 
+    /// Require a fresh `_nonce` on every call, as the vendor's newer SDKs send: none is
+    /// PARAM_ILLEGAL, one seen again API_CALL_REPEAT.
+    #[arg(long)]
+    pub require_nonce: bool,
+
     /// Seconds `_timestamp` may be from the sandbox's clock, either way.
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     pub tolerance: u64,
@@ -170,6 +175,7 @@ impl SandboxArgs {
         for method in &self.refuse_method {
             builder = builder.refuse_method(method.clone());
         }
+        builder = builder.require_nonce(self.require_nonce);
         if let (Some(akey), Some(asid)) = (&self.akey, &self.asid) {
             builder = builder.credential(akey.clone(), asid.clone());
         }
@@ -331,6 +337,7 @@ mod tests {
             "getTotalData",
             "--refuse-method",
             "mobileLogin",
+            "--require-nonce",
         ])
         .unwrap();
         assert_eq!(args.clock_skew, -120);
@@ -338,6 +345,7 @@ mod tests {
         let text = format!("{:?}", args.builder());
         assert!(text.contains("skew_secs: -120"), "{text}");
         assert!(text.contains("\"getTotalData\", \"mobileLogin\""), "{text}");
+        assert!(text.contains("require_nonce: true"), "{text}");
         let defaults = parse(&[]).unwrap();
         assert_eq!(defaults.clock_skew, 0);
         assert!(defaults.refuse_method.is_empty());

@@ -64,6 +64,8 @@ pub(crate) struct PlatformConfig {
     /// Methods answered [`METHOD_NOT_GRANTED`](crate::rejection::METHOD_NOT_GRANTED), as
     /// for an application the console has not granted them to.
     pub(crate) refused_methods: std::collections::BTreeSet<String>,
+    /// Whether every call must carry a `_nonce` never seen before.
+    pub(crate) require_nonce: bool,
 }
 
 impl Default for PlatformConfig {
@@ -85,6 +87,7 @@ impl Default for PlatformConfig {
                 max_ids_per_call: DEFAULT_MAX_IDS_PER_CALL,
             },
             refused_methods: std::collections::BTreeSet::new(),
+            require_nonce: false,
         }
     }
 }
@@ -99,6 +102,7 @@ impl fmt::Debug for PlatformConfig {
             .field("applications", &applications)
             .field("limits", &self.limits)
             .field("refused_methods", &self.refused_methods)
+            .field("require_nonce", &self.require_nonce)
             .finish()
     }
 }
@@ -111,6 +115,8 @@ pub(crate) struct Platform {
     pub(crate) limits: Limits,
     logins: AtomicU64,
     refused_methods: std::collections::BTreeSet<String>,
+    /// The nonces seen, when every call must carry a fresh one.
+    pub(crate) nonces: Option<crate::replay::ReplayCache>,
 }
 
 impl Platform {
@@ -141,6 +147,9 @@ impl Platform {
             limits: config.limits,
             logins: AtomicU64::new(0),
             refused_methods: config.refused_methods,
+            nonces: config
+                .require_nonce
+                .then(crate::replay::ReplayCache::default),
         }
     }
 

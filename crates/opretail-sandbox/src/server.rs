@@ -27,7 +27,7 @@ use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
 use crate::params::Params;
 use crate::platform::Platform;
-use crate::rejection::{METHOD_NOT_GRANTED, Rejection, business_error, return_code};
+use crate::rejection::{METHOD_NOT_GRANTED, PARAM_ILLEGAL, Rejection, business_error, return_code};
 use crate::replay::ReplayCache;
 use crate::synthesis::revision::Revision;
 use crate::validate::{AidRule, Rules, validate_on};
@@ -270,8 +270,23 @@ fn handle(
             ),
         ));
     }
+    let window = shared.rules.tolerance_secs.saturating_mul(2).max(1);
+    if let Some(nonces) = &shared.platform.nonces {
+        let nonce = params.get("_nonce");
+        if nonce.is_empty() {
+            return Err(business_error(
+                PARAM_ILLEGAL,
+                "send a _nonce (a fresh UUID, signed like the other parameters) with every call",
+            ));
+        }
+        if !nonces.first_use(nonce, now.timestamp(), window) {
+            return Err(Rejection::new(
+                ReturnCode::ApiCallRepeat,
+                "this _nonce was already used; send a fresh one with every call",
+            ));
+        }
+    }
     if let Some(replay) = &shared.replay {
-        let window = shared.rules.tolerance_secs.saturating_mul(2).max(1);
         if !replay.first_use(accepted.sig, now.timestamp(), window) {
             return Err(Rejection::new(
                 ReturnCode::ApiCallRepeat,

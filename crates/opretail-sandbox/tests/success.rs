@@ -124,6 +124,31 @@ async fn every_sign_method_in_any_case_is_accepted() {
 }
 
 #[tokio::test]
+async fn a_required_nonce_must_be_there_and_fresh() {
+    // Signature replay protection off, so that only the nonce tells the two calls apart.
+    let sandbox = Sandbox::builder()
+        .require_nonce(true)
+        .replay_protection(false)
+        .start()
+        .await
+        .unwrap();
+    let without = post(sandbox.url(), &Form::total_data("S_1001").signed()).await;
+    assert_error(&without, opretail_sandbox::PARAM_ILLEGAL, "PARAM_ILLEGAL");
+    assert!(without.to_string().contains("_nonce"), "{without}");
+    let form = Form::total_data("S_1001")
+        .set("_nonce", "0b7c5c32-4f7e-4d55-9a1c-3f2b8e0d6a11")
+        .signed();
+    assert_success_stat(&post(sandbox.url(), &form).await);
+    let again = post(sandbox.url(), &form).await;
+    assert_error(&again, -100, "API_CALL_REPEAT");
+    assert!(again.to_string().contains("_nonce"), "{again}");
+    let fresh = Form::total_data("S_1001")
+        .set("_nonce", "5d0c1e6a-9b7f-4c2e-8a3d-1f4e6b8c0a22")
+        .signed();
+    assert_success_stat(&post(sandbox.url(), &fresh).await);
+}
+
+#[tokio::test]
 async fn data_is_deterministic_per_id_and_day_across_sandboxes() {
     let first = Sandbox::builder().start().await.unwrap();
     let second = Sandbox::builder().start().await.unwrap();

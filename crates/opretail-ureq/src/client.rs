@@ -300,5 +300,7 @@ impl<P: Paging> Iterator for Walk<P> {
 }
 
 fn moment() -> Moment {
-    Moment::now(fastrand::u64(..))
+    // fastrand, seeded from the system per thread: the bits need to differ between calls
+    // and processes (jitter, `_nonce`), not to be secret; the nonce is signed with the secret.
+    Moment::now(fastrand::u128(..))
 }

@@ -187,6 +187,10 @@ fn cases() -> Vec<Case> {
             run: every_sign_method_is_accepted_and_a_wrong_secret_refused,
         },
         Case {
+            behaviour: "a sandbox that requires a nonce gets a fresh one on every call",
+            run: a_sandbox_that_requires_a_nonce_gets_a_fresh_one_on_every_call,
+        },
+        Case {
             behaviour: "quirky answers decode",
             run: quirky_answers_decode,
         },
@@ -336,6 +340,29 @@ fn every_sign_method_is_accepted_and_a_wrong_secret_refused(runner: &Runner) {
         sandbox.counters().answers(0),
         opretail::SignMethod::ALL.len() as u64
     );
+}
+
+fn a_sandbox_that_requires_a_nonce_gets_a_fresh_one_on_every_call(runner: &Runner) {
+    let sandbox = sandbox().require_nonce(true).start_blocking().unwrap();
+    let config = |nonce: bool| {
+        Config::builder()
+            .endpoint(sandbox.url())
+            .retry(fast_retry())
+            .nonce(nonce)
+            .build()
+            .unwrap()
+    };
+    let refused = runner
+        .client(config(false))
+        .send(&GetTotalData::new(store(1001)))
+        .unwrap_err();
+    assert!(refused.to_string().contains("_nonce"), "{refused}");
+    // Identical calls at once: the same second, distinct nonces, none refused as a repeat.
+    let client = runner.client(config(true));
+    let results = client.send_at_once(&GetTotalData::new(store(1001)), 6);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(sandbox.counters().answers(0), 6);
+    assert_eq!(sandbox.counters().answers(-100), 0);
 }
 
 fn quirky_answers_decode(runner: &Runner) {

@@ -129,7 +129,7 @@ impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
             .ticket
             .as_ref()
             .map_or_else(Vec::new, |t| t.header(config.token_header()));
-        match self.engine.prepare(self.operation, &headers, now.wall) {
+        match self.engine.prepare(self.operation, &headers, now) {
             Ok(Preparation::Ready(request)) => {
                 self.paced = false;
                 self.budget.attempts += 1;

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use opretail_sign::{Signature, sign};
 use secrecy::ExposeSecret;
 
-use super::ReplayGuard;
+use super::{Moment, ReplayGuard};
 use crate::timestamp::until_next_second;
 use crate::{Config, Credentials, ENVIRONMENT_HEADER, Error, Operation, Timestamp};
 
@@ -145,9 +145,10 @@ impl FormBuilder {
         &self,
         operation: &O,
         headers: &[(&str, &str)],
-        now: SystemTime,
+        now: impl Into<Stamp>,
         replay: &ReplayGuard,
     ) -> Result<Preparation, Error> {
+        let Stamp { wall: now, random } = now.into();
         let config = &self.config;
         let method = operation.method().trim();
         let version = operation.version().trim();
@@ -194,6 +195,16 @@ impl FormBuilder {
             ("_timestamp", Cow::Owned(timestamp.to_string())),
             ("_version", Cow::Borrowed(version)),
         ]);
+        if config.nonce() {
+            let random = random.ok_or_else(|| {
+                Error::invalid_input(
+                    "_nonce",
+                    "this configuration sends a _nonce: prepare with a Moment (the transport's \
+                     random bits), not a bare time",
+                )
+            })?;
+            pairs.push(("_nonce", Cow::Owned(nonce(random))));
+        }
         for (name, value) in &business {
             let name = name.trim();
             if name.is_empty() {
@@ -275,4 +286,39 @@ fn check_name_like(param: &'static str, value: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// When a request is prepared: the wall-clock time for `_timestamp` and, from a transport's
+/// [`Moment`], the random bits of its `_nonce`. A bare [`SystemTime`] carries none, which is
+/// enough unless the configuration sends a nonce.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp {
+    /// Wall-clock time.
+    pub wall: SystemTime,
+    /// Random bits for `_nonce`.
+    pub random: Option<u128>,
+}
+
+impl From<SystemTime> for Stamp {
+    fn from(wall: SystemTime) -> Stamp {
+        Stamp { wall, random: None }
+    }
+}
+
+impl From<Moment> for Stamp {
+    fn from(moment: Moment) -> Stamp {
+        Stamp {
+            wall: moment.wall,
+            random: Some(moment.random),
+        }
+    }
+}
+
+/// A `_nonce` as the vendor's newer SDKs send it: a version-4 UUID, lower case with dashes
+/// (36 characters), from `random`.
+fn nonce(random: u128) -> String {
+    uuid::Builder::from_random_bytes(random.to_le_bytes())
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }

@@ -28,7 +28,7 @@ pub mod tls;
 
 pub use budget::Budget;
 pub use call::{Call, LogIn};
-pub use form::{FormBuilder, MAX_METHOD_CHARS, Preparation, PreparedRequest};
+pub use form::{FormBuilder, MAX_METHOD_CHARS, Preparation, PreparedRequest, Stamp};
 pub use paging::{Batch, Paging};
 pub use rate_limit::{Pace, RateLimiter};
 pub use replay::ReplayGuard;

@@ -153,7 +153,8 @@ impl RetryPolicy {
             }
             Retryable::FreshTimestampOnce => Duration::ZERO,
             Retryable::NextSecond => until_next_second(now.wall),
-            Retryable::Backoff => self.backoff(budget.attempts, now.random),
+            // The low 64 bits: truncation is the point.
+            Retryable::Backoff => self.backoff(budget.attempts, now.random as u64),
         };
         // A retry needs time to run after its wait, not only the wait.
         if now
@@ -226,7 +227,7 @@ mod tests {
                 now: Moment {
                     wall: UNIX_EPOCH + Duration::from_millis(1_795_832_100_000 + subsec_ms),
                     monotonic: Instant::now(),
-                    random,
+                    random: u128::from(random),
                 },
             }
         }

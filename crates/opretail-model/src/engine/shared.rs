@@ -2,9 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use super::{FormBuilder, Pace, Preparation, RateLimiter, ReplayGuard};
+use super::{FormBuilder, Pace, Preparation, RateLimiter, ReplayGuard, Stamp};
 use crate::{Config, Credentials, Error, Operation, TokenSource};
 
 /// Everything a transport's calls need but the I/O and the token lock: the form builder
@@ -106,7 +106,7 @@ impl Engine {
         &self,
         operation: &O,
         headers: &[(&str, &str)],
-        now: SystemTime,
+        now: impl Into<Stamp>,
     ) -> Result<Preparation, Error> {
         self.form
             .prepare(operation, headers, now, &self.pacing.replay)

@@ -6,20 +6,21 @@ use std::time::{Duration, Instant, SystemTime};
 use super::PreparedRequest;
 use crate::{Error, Response};
 
-/// The time and a random number, as the transport sees them when it asks for the next step.
+/// The time and random bits, as the transport sees them when it asks for the next step.
 #[derive(Debug, Clone, Copy)]
 pub struct Moment {
     /// Wall-clock time, for `_timestamp`.
     pub wall: SystemTime,
     /// Monotonic time, for the deadline.
     pub monotonic: Instant,
-    /// Any random number, for backoff jitter.
-    pub random: u64,
+    /// Random bits: the low 64 for backoff jitter, all 128 for a `_nonce` (when the
+    /// configuration sends one, see [`ConfigBuilder::nonce`](crate::ConfigBuilder::nonce)).
+    pub random: u128,
 }
 
 impl Moment {
-    /// The clocks now and a random number from `random`.
-    pub fn now(random: u64) -> Moment {
+    /// The clocks now and the random bits `random`.
+    pub fn now(random: u128) -> Moment {
         Moment {
             wall: SystemTime::now(),
             monotonic: Instant::now(),
