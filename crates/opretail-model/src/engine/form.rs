@@ -129,7 +129,7 @@ impl FormBuilder {
         &self.credentials
     }
 
-    /// Builds the signed request for `operation` at wall-clock time `now`, with `headers`
+    /// Builds the signed request for `operation` at `now` (see [`Stamp`]), with `headers`
     /// (a login token, say) besides the operation's own.
     ///
     /// Checks the operation first (method and version non-empty and at most 100 characters;

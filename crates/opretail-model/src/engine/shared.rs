@@ -99,7 +99,8 @@ impl Engine {
         &self.pacing.replay
     }
 
-    /// Builds the signed request for `operation` at wall-clock time `now` with `headers`,
+    /// Builds the signed request for `operation` at `now` (a transport's [`Moment`](super::Moment),
+    /// or a bare `SystemTime` when the configuration sends no `_nonce`) with `headers`,
     /// its signature distinct from every one this engine handed out recently: see
     /// [`FormBuilder::prepare`].
     pub fn prepare<O: Operation + ?Sized>(
