@@ -42,7 +42,8 @@ struct FileConfig {
 const FILE_KEYS: &str =
     "endpoint, akey, asid, aid, user, password, sign_method, environment, timeout, ca_cert";
 
-/// Where one setting came from, for error messages.
+/// The settings of a run, resolved from flags, the environment, the config file and defaults,
+/// in that order; [`Settings::provenance`] says which one each came from.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The gateway URL, unchecked (the model's `Config` checks it).
