@@ -3,8 +3,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    call, codes, completions, demographics, doctor, login, sandbox, series, sign, stores, sync,
-    total,
+    call, codes, completions, demographics, doctor, login, report, sandbox, series, sign, stores,
+    sync, total,
 };
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
@@ -84,6 +84,14 @@ pub enum Command {
     /// and tokens are never shown.
     Doctor(doctor::DoctorArgs),
 
+    /// Writes one self-contained HTML page of a period's footfall: a summary, the daily
+    /// curve, a weekday x hour heat map, stores ranked and compared with the previous period,
+    /// and visitors by gender and age with --demographics.
+    ///
+    /// From the gateway, or with --from-db from a database kept by `opretail sync` (then no
+    /// call is made). The page needs no network to be viewed and prints well.
+    Report(report::ReportArgs),
+
     /// Prints a shell completion script.
     Completions(completions::CompletionsArgs),
 }
@@ -152,6 +160,16 @@ impl Cli {
                 }
             },
             Command::Discover => sync::discover(),
+            Command::Report(args) => {
+                let plan = args.plan()?;
+                if !plan.needs_gateway() {
+                    return report::run_from_db(&args, plan);
+                }
+                let settings = Settings::resolve(global)?;
+                Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+                    report::run(gateway, &args, plan).await
+                })
+            }
             Command::Doctor(args) => doctor::run(global, &args),
             Command::Login => login::run(global),
             Command::Logout => login::logout(global),

@@ -17,6 +17,7 @@ mod period;
 mod private_file;
 mod prompt;
 mod reorder;
+mod report;
 mod settings;
 mod signals;
 mod token_cache;

@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
-use opretail::{Demographics, EntityId, Gender, Measure, ShopSeriesList, Store, TotalData};
+use opretail::{
+    AgeShare, Demographics, EntityId, Gender, Measure, ShopSeriesList, Store, TotalData,
+};
 
 use crate::plan::{BucketState, Now, Window};
 use crate::rows::{Cell, Rows};
@@ -24,7 +26,7 @@ pub(crate) fn quoted(text: &str) -> String {
     }
 }
 
-fn count(measure: Option<&Measure>) -> Cell {
+pub(crate) fn count(measure: Option<&Measure>) -> Cell {
     measure
         .and_then(|m| m.as_i64().or_else(|| float_count(m.value())))
         .into()
@@ -142,12 +144,21 @@ pub(crate) fn flow_rows(
     Ok(rows)
 }
 
-fn gender_group(gender: Gender) -> String {
+pub(crate) fn gender_group(gender: Gender) -> String {
     match gender {
         Gender::Unknown => "unknown".into(),
         Gender::Male => "male".into(),
         Gender::Female => "female".into(),
         Gender::Other(code) => format!("gender_{code}"),
+    }
+}
+
+/// The name of an age group: `18-25`, `60+`, or `type_<code>` when the share has no ages.
+pub(crate) fn age_group(share: &AgeShare) -> Option<String> {
+    match (share.age_from, share.age_to) {
+        (Some(from), Some(to)) => Some(format!("{from}-{to}")),
+        (Some(from), None) => Some(format!("{from}+")),
+        (None, _) => share.age_division_type.map(|kind| format!("type_{kind}")),
     }
 }
 
@@ -174,14 +185,7 @@ pub(crate) fn demographics_rows(
         ));
     }
     for share in &answer.age {
-        let group = match (share.age_from, share.age_to) {
-            (Some(from), Some(to)) => format!("{from}-{to}"),
-            (Some(from), None) => format!("{from}+"),
-            (None, _) => match share.age_division_type {
-                Some(kind) => format!("type_{kind}"),
-                None => return Err("an age share has neither ages nor a division type".into()),
-            },
-        };
+        let group = age_group(share).ok_or("an age share has neither ages nor a division type")?;
         groups.push((
             "age",
             group,

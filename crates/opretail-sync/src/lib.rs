@@ -28,6 +28,7 @@ mod answers;
 mod calls;
 mod engine;
 mod plan;
+pub mod read;
 mod rows;
 mod sink;
 pub mod sinks;

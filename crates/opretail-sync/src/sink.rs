@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::read::{DemographicsRow, FlowRow, FlowTable};
 use crate::rows::Batch;
 use crate::stream::Stream;
 
@@ -144,4 +145,35 @@ pub trait Sink: Send {
 
     /// What the target holds.
     fn status(&mut self) -> Result<Status, SinkError>;
+
+    /// The rows of `table` for the days `from..=to`, each with its store's name, ordered by
+    /// store and time. Targets that cannot be read back (Parquet) say so.
+    fn read_flow(
+        &mut self,
+        table: FlowTable,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FlowRow>, SinkError> {
+        let _ = (table, from, to);
+        Err(self.unreadable())
+    }
+
+    /// The rows of `demographics_daily` for the days `from..=to`, ordered by store and day.
+    fn read_demographics(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DemographicsRow>, SinkError> {
+        let _ = (from, to);
+        Err(self.unreadable())
+    }
+
+    /// The error of a target that cannot be read back.
+    fn unreadable(&self) -> SinkError {
+        SinkError::new(
+            "this target",
+            "cannot be read back: read Parquet files with DuckDB, Polars or pandas, or sync to \
+             SQLite or PostgreSQL for reports",
+        )
+    }
 }

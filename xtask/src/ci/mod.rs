@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
 
 mod msrv;
-mod postgres;
+mod packages;
 
 use std::path::Path;
 use std::time::Instant;
@@ -17,8 +17,9 @@ enum Action {
     Tree(Vec<Invocation>, &'static [&'static str], usize),
     /// Build the libraries with the minimum supported Rust (see [`msrv`]).
     Msrv,
-    /// Install PostgreSQL 15 for the PostgreSQL sink's tests when missing (see [`postgres`]).
-    Postgres,
+    /// Install what the tests run that is not Rust (PostgreSQL 15, Chromium) when missing
+    /// (see [`packages`]).
+    Packages,
 }
 
 /// One CI step: the name for `--skip`, what it checks, the command, what to do on failure.
@@ -48,7 +49,7 @@ fn facade_tree(features: &str) -> Invocation {
 /// The CI steps, in the order they run: cheap checks first so that a formatting slip fails
 /// in seconds rather than after a full build.
 fn steps() -> Vec<Step> {
-    use Action::{Msrv, Postgres, Run, Tree};
+    use Action::{Msrv, Packages, Run, Tree};
     let [async_only, blocking_only, native] = FACADE_FEATURE_SETS;
     vec![
         Step(
@@ -66,11 +67,11 @@ fn steps() -> Vec<Step> {
             "fix the lints shown above; `cargo clippy --fix` handles some",
         ),
         Step(
-            "postgres",
-            "PostgreSQL 15 for the PostgreSQL sink's tests (installed with apt when missing)",
-            Postgres,
-            "install Debian's postgresql-15 (or PostgreSQL 15 with its programs in \
-             /usr/lib/postgresql/15/bin) by hand",
+            "packages",
+            "PostgreSQL 15 and Chromium for the tests (installed with apt when missing)",
+            Packages,
+            "install Debian's postgresql-15 and chromium by hand (PostgreSQL 15's programs in \
+             /usr/lib/postgresql/15/bin, Chromium as /usr/bin/chromium)",
         ),
         Step(
             "test",
@@ -200,7 +201,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 Action::Run(invocation) => vec![without_incremental(invocation.clone()).display()],
                 Action::Tree(trees, ..) => trees.iter().map(Invocation::display).collect(),
                 Action::Msrv => msrv::describe(root),
-                Action::Postgres => postgres::describe(),
+                Action::Packages => packages::describe(),
             };
             for command in commands {
                 println!("{:<16} {command}", "");
@@ -223,7 +224,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 .try_for_each(|tree| check_tree(root, tree, groups, *at_most))
                 .map(|()| None),
             Action::Msrv => msrv::run(root),
-            Action::Postgres => postgres::run(root),
+            Action::Packages => packages::run(root),
         }
         .map(|skipped| {
             if let Some(why) = skipped {
@@ -309,11 +310,11 @@ mod tests {
         );
         let (kept, list) = ids(&["--skip", "doc", "--list", "--skip", "msrv"]).expect("parses");
         assert!(list && kept.len() == 9 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
-        let postgres = all.iter().position(|id| *id == "postgres");
+        let packages = all.iter().position(|id| *id == "packages");
         let test = all.iter().position(|id| *id == "test");
         assert!(
-            postgres < test,
-            "PostgreSQL is installed before the tests that need it"
+            packages < test,
+            "PostgreSQL and Chromium are installed before the tests that need them"
         );
         let err = ids(&["--skip", "nope"]).expect_err("unknown step");
         assert!(err.contains("fmt, clippy"), "{err}");

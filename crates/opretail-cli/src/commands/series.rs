@@ -6,6 +6,7 @@
 //! store in input order, buckets in time order; chunks are written in order as they complete.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::num::NonZeroU32;
 
 use opretail_model::{
@@ -21,8 +22,8 @@ use crate::fanout;
 use crate::gateway::{Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
-use crate::output::Sink;
 use crate::output::tidy::{Tidy, figure, text};
+use crate::output::{Format, Sink};
 use crate::period::Period;
 
 /// `opretail passenger-flow series`
@@ -184,6 +185,36 @@ const COLUMNS: &[&str] = &[
     "fitting_rate",
 ];
 
+/// The columns of `series` in a table on a terminal: a glance at each store's shape too.
+const COLUMNS_WITH_SHAPE: &[&str] = &[
+    "id",
+    "store",
+    "bucket",
+    "entering",
+    "passing",
+    "outside",
+    "entry_rate",
+    "exit",
+    "fitting_rate",
+    "shape",
+];
+
+/// The blocks of a sparkline, lowest first.
+const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+
+/// One block of a store's sparkline: its entering in a bucket against its busiest bucket;
+/// blank when the bucket has no figure.
+fn spark(entering: Option<i64>, busiest: i64) -> &'static str {
+    match entering {
+        Some(n) if busiest > 0 => {
+            let level = (n.clamp(0, busiest) * (BLOCKS.len() as i64 - 1) + busiest / 2) / busiest;
+            BLOCKS[usize::try_from(level).unwrap_or(0)]
+        }
+        Some(_) => BLOCKS[0],
+        None => "",
+    }
+}
+
 /// A chunk of stores while its calls come in.
 struct Chunk {
     /// Its stores, in input order.
@@ -208,8 +239,12 @@ struct Chunk {
 /// the failure is reported on stderr, and the exit status is 1 once every other store is
 /// written. A store asked for that no answer has is reported the same way.
 pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Result<(), Failure> {
+    // The shape column is for people: a table on a terminal, never a pipe or a file.
+    let shape =
+        Format::or_default(args.listing.output) == Format::Table && std::io::stdout().is_terminal();
+    let columns = if shape { COLUMNS_WITH_SHAPE } else { COLUMNS };
     let Started { tidy, ids, mut run } =
-        listing::start(gateway, &args.listing, COLUMNS, plan.ids).await?;
+        listing::start(gateway, &args.listing, columns, plan.ids).await?;
     let calls = args
         .calls(&ids, &plan.period)
         .map_err(|failure| run.abandon(failure))?;
@@ -281,7 +316,7 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
                         }
                     } else {
                         let merged = merge_series(answers.into_iter().flatten());
-                        missing += write_chunk(chunk, merged, &tidy, sink, progress)?;
+                        missing += write_chunk(chunk, merged, &tidy, shape, sink, progress)?;
                     }
                 }
                 Ok(())
@@ -313,12 +348,14 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     Ok(())
 }
 
-/// Puts the rows of a complete chunk in the sink, each store at its place; says which
-/// stores asked for no answer has, and gives how many.
+/// Puts the rows of a complete chunk in the sink, each store at its place (with a sparkline
+/// block per row when `shape`); says which stores asked for no answer has, and gives how
+/// many.
 fn write_chunk(
     chunk: &Chunk,
     merged: Vec<ShopSeries>,
     tidy: &Tidy,
+    shape: bool,
     sink: &mut Sink,
     progress: &indicatif::ProgressBar,
 ) -> Result<usize, Failure> {
@@ -333,8 +370,10 @@ fn write_chunk(
             found[at] = true;
         }
         let place = &mut places[at.unwrap_or(chunk.ids.len())];
+        let entering = |bucket: &Bucket| bucket.passenger_flow.as_ref().and_then(|m| m.as_i64());
+        let busiest = shop.buckets.iter().filter_map(entering).max().unwrap_or(0);
         for bucket in &shop.buckets {
-            place.push(tidy.row(vec![
+            let mut cells = vec![
                 text(id.as_ref().map(|id| id.as_str())),
                 text(shop.name.as_deref()),
                 text(bucket.time.as_deref()),
@@ -344,7 +383,11 @@ fn write_chunk(
                 figure(bucket.in_shop_rate.as_ref()),
                 figure(bucket.out_flow_count.as_ref()),
                 figure(bucket.dressing_rate.as_ref()),
-            ])?);
+            ];
+            if shape {
+                cells.push(Value::from(spark(entering(bucket), busiest)));
+            }
+            place.push(tidy.row(cells)?);
         }
     }
     let mut missing = 0;

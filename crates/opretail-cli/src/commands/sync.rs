@@ -115,6 +115,7 @@ impl SyncArgs {
     /// sent or opened.
     pub fn plan(&self) -> Result<SyncPlan, Failure> {
         let target = target(
+            "--to",
             self.to
                 .as_deref()
                 .ok_or_else(|| Failure::usage("give the target: --to sqlite:footfall.db"))?,
@@ -173,14 +174,14 @@ impl SyncArgs {
 
 /// The target of `--to`, read here rather than by clap: clap would repeat a refused value,
 /// and a PostgreSQL URL may hold a password.
-pub fn target(text: &str) -> Result<Target, Failure> {
+pub fn target(flag: &str, text: &str) -> Result<Target, Failure> {
     let target: Target = text
         .parse()
-        .map_err(|e: String| Failure::usage(format!("--to: {e}")))?;
+        .map_err(|e: String| Failure::usage(format!("{flag}: {e}")))?;
     if !target.is_built() {
         let kind = target.kind();
         return Err(Failure::usage(format!(
-            "--to: this build of opretail has no {kind} sink: build it with the `{kind}` \
+            "{flag}: this build of opretail has no {kind} sink: build it with the `{kind}` \
              feature (cargo install opretail-cli --features all-sinks)"
         )));
     }
@@ -283,7 +284,7 @@ fn progress_bar() -> ProgressBar {
 
 /// `opretail sync status`: what the target holds, as JSON on stdout.
 pub fn status(target_text: &str) -> Result<(), Failure> {
-    let mut sink = target(target_text)?
+    let mut sink = target("--to", target_text)?
         .open()
         .map_err(|e| Failure::Failed(e.to_string()))?;
     let status = sink.status().map_err(|e| Failure::Failed(e.to_string()))?;

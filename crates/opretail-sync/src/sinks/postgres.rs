@@ -38,6 +38,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls, Statement, Transaction};
 
+use crate::read::{self, DemographicsRow, FlowRow, FlowTable};
 use crate::rows::{Batch, Cell, Mark, RawAnswer, Rows};
 use crate::sink::{LastRun, RunEnd, RunStart, Sink, SinkError, Status, StreamStatus};
 use crate::sql;
@@ -623,6 +624,94 @@ impl Sink for PostgresSink {
         )?
         .map(drop)
         .map_err(|e| self.error("cannot record the run's end", &e))
+    }
+
+    fn read_flow(
+        &mut self,
+        table: FlowTable,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FlowRow>, SinkError> {
+        if !self.has_table(table.name())? {
+            return Err(read::missing_table(&self.name, table.name()));
+        }
+        let names = if self.has_table("stores")? {
+            "(SELECT name FROM stores s WHERE s.store_id = f.store_id)"
+        } else {
+            "NULL::text"
+        };
+        let bucket = table.bucket_column();
+        let sql = format!(
+            "SELECT f.store_id, {names}, f.{bucket}, f.entering, f.passing, f.outside, f.partial \
+             FROM {} f WHERE f.{bucket} >= $1 AND f.{bucket} < $2 ORDER BY f.store_id, f.{bucket}",
+            table.name()
+        );
+        let (start, end) = read::time_range(from, to);
+        let query = async {
+            match table {
+                FlowTable::Hourly => self.client.query(&sql, &[&start, &end]).await,
+                FlowTable::Daily => self.client.query(&sql, &[&start.date(), &end.date()]).await,
+            }
+        };
+        let failed =
+            |e: tokio_postgres::Error| self.error(&format!("cannot read {}", table.name()), &e);
+        let rows = Self::block_on(&self.runtime, &self.name, query)?.map_err(failed)?;
+        let mut read = Vec::with_capacity(rows.len());
+        for row in rows {
+            let start = match table {
+                FlowTable::Hourly => row.try_get::<_, NaiveDateTime>(2).map_err(failed)?,
+                FlowTable::Daily => row
+                    .try_get::<_, NaiveDate>(2)
+                    .map_err(failed)?
+                    .and_time(chrono::NaiveTime::MIN),
+            };
+            read.push(FlowRow {
+                store_id: row.try_get(0).map_err(failed)?,
+                name: row.try_get(1).map_err(failed)?,
+                start,
+                entering: row.try_get(3).map_err(failed)?,
+                passing: row.try_get(4).map_err(failed)?,
+                outside: row.try_get(5).map_err(failed)?,
+                partial: row
+                    .try_get::<_, Option<bool>>(6)
+                    .map_err(failed)?
+                    .unwrap_or(false),
+            });
+        }
+        Ok(read)
+    }
+
+    fn read_demographics(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DemographicsRow>, SinkError> {
+        let table = "demographics_daily";
+        if !self.has_table(table)? {
+            return Err(read::missing_table(&self.name, table));
+        }
+        let failed = |e: tokio_postgres::Error| self.error("cannot read demographics_daily", &e);
+        let rows = Self::block_on(
+            &self.runtime,
+            &self.name,
+            self.client.query(
+                "SELECT store_id, day, dimension, grp, people FROM demographics_daily \
+                 WHERE day >= $1 AND day <= $2 ORDER BY store_id, day, dimension, grp",
+                &[&from, &to],
+            ),
+        )?
+        .map_err(failed)?;
+        let mut read = Vec::with_capacity(rows.len());
+        for row in rows {
+            read.push(DemographicsRow {
+                store_id: row.try_get(0).map_err(failed)?,
+                day: row.try_get(1).map_err(failed)?,
+                dimension: row.try_get(2).map_err(failed)?,
+                group: row.try_get(3).map_err(failed)?,
+                people: row.try_get(4).map_err(failed)?,
+            });
+        }
+        Ok(read)
     }
 
     fn status(&mut self) -> Result<Status, SinkError> {

@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
+use crate::read::{self, DemographicsRow, FlowRow, FlowTable};
 use crate::rows::{Batch, Cell};
 use crate::sink::{LastRun, RunEnd, RunStart, Sink, SinkError, Status, StreamStatus};
 use crate::sql;
@@ -223,6 +224,126 @@ impl Sink for SqliteSink {
             )
             .map(drop)
             .map_err(|e| self.error("cannot record the run's end", e))
+    }
+
+    fn read_flow(
+        &mut self,
+        table: FlowTable,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FlowRow>, SinkError> {
+        if !self.has_table(table.name())? {
+            return Err(read::missing_table(&self.name, table.name()));
+        }
+        let names = if self.has_table("stores")? {
+            "(SELECT name FROM stores s WHERE s.store_id = f.store_id)"
+        } else {
+            "NULL"
+        };
+        let (start, end) = read::time_range(from, to);
+        let (start, end) = match table {
+            FlowTable::Hourly => (time_text(start), time_text(end)),
+            FlowTable::Daily => (
+                start.format(DAY_FORMAT).to_string(),
+                end.format(DAY_FORMAT).to_string(),
+            ),
+        };
+        let bucket = table.bucket_column();
+        let sql = format!(
+            "SELECT f.store_id, {names}, f.{bucket}, f.entering, f.passing, f.outside, f.partial \
+             FROM {} f WHERE f.{bucket} >= ?1 AND f.{bucket} < ?2 ORDER BY f.store_id, f.{bucket}",
+            table.name()
+        );
+        let failed = |e| self.error(&format!("cannot read {}", table.name()), e);
+        let mut statement = self.connection.prepare(&sql).map_err(failed)?;
+        let rows = statement
+            .query_map(params![start, end], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<i64>>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
+                    row.get::<_, Option<i64>>(5)?,
+                    row.get::<_, Option<i64>>(6)?,
+                ))
+            })
+            .map_err(failed)?;
+        let mut read = Vec::new();
+        for row in rows {
+            let (store_id, name, bucket, entering, passing, outside, partial) =
+                row.map_err(failed)?;
+            let start = read_time(&bucket).ok_or_else(|| {
+                SinkError::new(
+                    &self.name,
+                    format!("{}: `{bucket}` of {store_id} is not a time", table.name()),
+                )
+            })?;
+            read.push(FlowRow {
+                store_id,
+                name,
+                start,
+                entering,
+                passing,
+                outside,
+                partial: partial.unwrap_or(0) != 0,
+            });
+        }
+        Ok(read)
+    }
+
+    fn read_demographics(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DemographicsRow>, SinkError> {
+        let table = "demographics_daily";
+        if !self.has_table(table)? {
+            return Err(read::missing_table(&self.name, table));
+        }
+        let failed = |e| self.error("cannot read demographics_daily", e);
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT store_id, day, dimension, grp, people FROM demographics_daily \
+                 WHERE day >= ?1 AND day <= ?2 ORDER BY store_id, day, dimension, grp",
+            )
+            .map_err(failed)?;
+        let rows = statement
+            .query_map(
+                params![
+                    from.format(DAY_FORMAT).to_string(),
+                    to.format(DAY_FORMAT).to_string()
+                ],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, Option<i64>>(4)?,
+                    ))
+                },
+            )
+            .map_err(failed)?;
+        let mut read = Vec::new();
+        for row in rows {
+            let (store_id, day, dimension, group, people) = row.map_err(failed)?;
+            let day = NaiveDate::parse_from_str(&day, DAY_FORMAT).map_err(|_| {
+                SinkError::new(
+                    &self.name,
+                    format!("{table}: `{day}` of {store_id} is not a day"),
+                )
+            })?;
+            read.push(DemographicsRow {
+                store_id,
+                day,
+                dimension,
+                group,
+                people,
+            });
+        }
+        Ok(read)
     }
 
     fn status(&mut self) -> Result<Status, SinkError> {

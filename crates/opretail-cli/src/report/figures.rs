@@ -1,0 +1,468 @@
+//! The numbers of a report, computed from rows alone: the same rows `passenger-flow series`
+//! prints and `sync` stores, so that every number on the page can be checked against them.
+//!
+//! Totals, ranks and changes come from the daily rows (the platform's own day figures, which
+//! de-duplicate visitors over the day, so they are not the sum of the hours); the weekday x
+//! hour heat map comes from the hourly rows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate, Timelike};
+use opretail_sync::read::{DemographicsRow, FlowRow};
+use serde::Serialize;
+
+/// How many stores the daily curve draws on their own; the rest are one line, their average.
+pub const CURVE_STORES: usize = 5;
+
+/// How many stores each ranking chart shows (the table below it has them all).
+pub const RANKED_STORES: usize = 15;
+
+/// What a report is made of: the period, its rows and the previous period's daily rows.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// First day of the period.
+    pub from: NaiveDate,
+    /// Last day of the period, inclusive.
+    pub to: NaiveDate,
+    /// Daily rows of the period and of the previous period of the same length.
+    pub daily: Vec<FlowRow>,
+    /// Hourly rows of the period.
+    pub hourly: Vec<FlowRow>,
+    /// Visitors by gender and age group, when asked for.
+    pub demographics: Option<Vec<DemographicsRow>>,
+}
+
+impl Dataset {
+    /// The first day of the previous period: as many days before `from` as the period has.
+    pub fn previous_from(from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        from - (to - from) - chrono::TimeDelta::days(1)
+    }
+}
+
+/// One store's figures over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreFigures {
+    /// `S_…`.
+    pub id: String,
+    /// Its name as the gateway or the database gave it (may be empty).
+    pub name: String,
+    /// Entering flow over the period: the sum of its daily figures.
+    pub entering: i64,
+    /// Entering plus passing over the period.
+    pub outside: i64,
+    /// Entering flow over the previous period.
+    pub previous: i64,
+    /// Change of entering against the previous period, in percent; none when the previous
+    /// period counted nobody.
+    pub change: Option<f64>,
+    /// Entering / outside, in percent; none when nobody passed.
+    pub entry_rate: Option<f64>,
+}
+
+/// One line of the daily curve: a store, or the average of the others.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurveLine {
+    /// The store's name (its id when it has none), or `others (N stores, average)`.
+    pub label: String,
+    /// Entering flow of each day of the period, in order.
+    pub days: Vec<i64>,
+}
+
+/// A share of visitors: a group and its people.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// `male`, `female`, `18-25`…
+    pub group: String,
+    /// Visitors in it, summed over stores and days.
+    pub people: i64,
+    /// Its share of the dimension's people, in percent.
+    pub percent: f64,
+}
+
+/// Everything the page shows, as numbers: embedded in the page as JSON too.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    /// First day of the period.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    /// First day of the previous period.
+    pub previous_from: NaiveDate,
+    /// Entering flow of every store over the period.
+    pub entering: i64,
+    /// The same over the previous period.
+    pub previous: i64,
+    /// Change in percent; none when the previous period counted nobody.
+    pub change: Option<f64>,
+    /// Entering / outside over all stores, in percent.
+    pub entry_rate: Option<f64>,
+    /// The store with the most entering.
+    pub busiest_store: Option<String>,
+    /// The day with the most entering over all stores, and its figure.
+    pub busiest_day: Option<(NaiveDate, i64)>,
+    /// The weekday and hour with the most entering over the period (the heat map's top
+    /// cell): weekday from Monday = 0, hour from 0.
+    pub busiest_hour: Option<(u32, u32, i64)>,
+    /// The days of the period, in order.
+    pub days: Vec<NaiveDate>,
+    /// The daily curve: the top stores, then the average of the others.
+    pub curve: Vec<CurveLine>,
+    /// Entering by weekday (Monday first) and hour.
+    pub heat: [[i64; 24]; 7],
+    /// Every store, by entering, most first.
+    pub stores: Vec<StoreFigures>,
+    /// Gender shares, when asked for.
+    pub gender: Option<Vec<Share>>,
+    /// Age-group shares, when asked for.
+    pub age: Option<Vec<Share>>,
+    /// Rows of buckets still running when they were read (their figures may still grow).
+    pub partial_rows: usize,
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole != 0).then(|| round2(part as f64 * 100.0 / whole as f64))
+}
+
+fn change(now: i64, before: i64) -> Option<f64> {
+    (before != 0).then(|| round2((now - before) as f64 * 100.0 / before as f64))
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A row's outside flow: as given, else entering plus passing.
+fn outside(row: &FlowRow) -> i64 {
+    row.outside
+        .unwrap_or_else(|| row.entering.unwrap_or(0) + row.passing.unwrap_or(0))
+}
+
+impl Figures {
+    /// Computes the figures of `data`.
+    pub fn of(data: &Dataset) -> Figures {
+        let previous_from = Dataset::previous_from(data.from, data.to);
+        let days: Vec<NaiveDate> = data
+            .from
+            .iter_days()
+            .take_while(|d| *d <= data.to)
+            .collect();
+        let mut stores: BTreeMap<&str, StoreFigures> = BTreeMap::new();
+        let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        let mut partial_rows = 0;
+        for row in &data.daily {
+            let day = row.start.date();
+            let entering = row.entering.unwrap_or(0);
+            let store = stores
+                .entry(row.store_id.as_str())
+                .or_insert_with(|| StoreFigures {
+                    id: row.store_id.clone(),
+                    name: String::new(),
+                    entering: 0,
+                    outside: 0,
+                    previous: 0,
+                    change: None,
+                    entry_rate: None,
+                });
+            if let Some(name) = row.name.as_deref().filter(|n| !n.is_empty()) {
+                name.clone_into(&mut store.name);
+            }
+            if day >= data.from && day <= data.to {
+                store.entering += entering;
+                store.outside += outside(row);
+                *by_day.entry(day).or_default() += entering;
+                partial_rows += usize::from(row.partial);
+            } else if day >= previous_from && day < data.from {
+                store.previous += entering;
+            }
+        }
+        let mut stores: Vec<StoreFigures> = stores
+            .into_values()
+            .map(|mut s| {
+                s.change = change(s.entering, s.previous);
+                s.entry_rate = percent(s.entering, s.outside);
+                s
+            })
+            .collect();
+        // Most entering first; ties by id, so that the order never depends on the source.
+        stores.sort_by(|a, b| b.entering.cmp(&a.entering).then_with(|| a.id.cmp(&b.id)));
+
+        let mut heat = [[0i64; 24]; 7];
+        for row in &data.hourly {
+            let day = row.start.date();
+            if day < data.from || day > data.to {
+                continue;
+            }
+            let weekday = row.start.weekday().num_days_from_monday() as usize;
+            heat[weekday][row.start.hour() as usize] += row.entering.unwrap_or(0);
+            partial_rows += usize::from(row.partial);
+        }
+
+        let entering: i64 = stores.iter().map(|s| s.entering).sum();
+        let previous: i64 = stores.iter().map(|s| s.previous).sum();
+        let outside_all: i64 = stores.iter().map(|s| s.outside).sum();
+        let busiest_day = by_day
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(d, n)| (*d, *n));
+        let busiest_hour = (0..7)
+            .flat_map(|w| (0..24).map(move |h| (w, h)))
+            .map(|(w, h)| (w as u32, h as u32, heat[w][h]))
+            .filter(|cell| cell.2 > 0)
+            .max_by(|a, b| a.2.cmp(&b.2).then_with(|| (b.0, b.1).cmp(&(a.0, a.1))));
+        Figures {
+            from: data.from,
+            to: data.to,
+            previous_from,
+            entering,
+            previous,
+            change: change(entering, previous),
+            entry_rate: percent(entering, outside_all),
+            busiest_store: stores.first().filter(|s| s.entering > 0).map(label),
+            busiest_day,
+            busiest_hour,
+            curve: curve(&data.daily, &stores, &days),
+            days,
+            heat,
+            stores,
+            gender: data
+                .demographics
+                .as_deref()
+                .map(|rows| shares(rows, "gender")),
+            age: data.demographics.as_deref().map(|rows| shares(rows, "age")),
+            partial_rows,
+        }
+    }
+}
+
+/// How a store is named on the page: its name, else its id.
+pub fn label(store: &StoreFigures) -> String {
+    if store.name.is_empty() {
+        store.id.clone()
+    } else {
+        store.name.clone()
+    }
+}
+
+/// The daily curve: the [`CURVE_STORES`] stores with the most entering, then the average of
+/// the others (rounded).
+fn curve(daily: &[FlowRow], stores: &[StoreFigures], days: &[NaiveDate]) -> Vec<CurveLine> {
+    let top = stores.len().min(CURVE_STORES);
+    let index: HashMap<&str, usize> = stores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i.min(top)))
+        .collect();
+    let first = days.first().copied();
+    let mut lines: Vec<CurveLine> = stores[..top]
+        .iter()
+        .map(|s| CurveLine {
+            label: label(s),
+            days: vec![0; days.len()],
+        })
+        .collect();
+    let others = stores.len() - top;
+    if others > 0 {
+        lines.push(CurveLine {
+            label: format!("others ({others} stores, average)"),
+            days: vec![0; days.len()],
+        });
+    }
+    for row in daily {
+        let (Some(first), Some(line)) = (first, index.get(row.store_id.as_str())) else {
+            continue;
+        };
+        let offset = (row.start.date() - first).num_days();
+        if let Ok(offset) = usize::try_from(offset)
+            && offset < days.len()
+        {
+            lines[*line].days[offset] += row.entering.unwrap_or(0);
+        }
+    }
+    // The others as one average store: their sum would dwarf the lines of single stores.
+    if others > 0
+        && let Some(line) = lines.get_mut(top)
+    {
+        let others = i64::try_from(others).unwrap_or(i64::MAX);
+        for day in &mut line.days {
+            *day = (*day + others / 2) / others;
+        }
+    }
+    lines
+}
+
+/// The shares of `dimension`, people summed over stores and days, in the order the groups
+/// first appear.
+fn shares(rows: &[DemographicsRow], dimension: &str) -> Vec<Share> {
+    let mut order: Vec<String> = Vec::new();
+    let mut people: HashMap<String, i64> = HashMap::new();
+    for row in rows.iter().filter(|r| r.dimension == dimension) {
+        if !people.contains_key(&row.group) {
+            order.push(row.group.clone());
+        }
+        *people.entry(row.group.clone()).or_default() += row.people.unwrap_or(0);
+    }
+    let total: i64 = people.values().sum();
+    order
+        .into_iter()
+        .map(|group| {
+            let n = people[&group];
+            Share {
+                percent: percent(n, total).unwrap_or(0.0),
+                people: n,
+                group,
+            }
+        })
+        .collect()
+}
+
+/// A weekday's short English name, Monday = 0.
+pub fn weekday_name(index: u32) -> &'static str {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    NAMES.get(index as usize).copied().unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn row(store: &str, at: chrono::NaiveDateTime, entering: i64, passing: i64) -> FlowRow {
+        FlowRow {
+            store_id: store.into(),
+            name: Some(format!("name of {store}")),
+            start: at,
+            entering: Some(entering),
+            passing: Some(passing),
+            outside: None,
+            partial: false,
+        }
+    }
+
+    fn daily(store: &str, d: u32, entering: i64) -> FlowRow {
+        row(
+            store,
+            day(d).and_hms_opt(0, 0, 0).unwrap(),
+            entering,
+            entering * 3,
+        )
+    }
+
+    #[test]
+    fn the_previous_period_is_as_long_and_just_before() {
+        assert_eq!(Dataset::previous_from(day(8), day(14)), day(1));
+        assert_eq!(Dataset::previous_from(day(2), day(2)), day(1));
+    }
+
+    #[test]
+    fn totals_changes_rates_and_ranks_come_from_the_daily_rows() {
+        let data = Dataset {
+            from: day(8),
+            to: day(9),
+            daily: vec![
+                daily("S_1", 6, 50),
+                daily("S_1", 7, 50),
+                daily("S_1", 8, 60),
+                daily("S_1", 9, 90),
+                daily("S_2", 8, 200),
+                daily("S_2", 9, 100),
+                // Another store with nothing before: no change to show.
+                daily("S_3", 9, 10),
+            ],
+            hourly: vec![],
+            demographics: None,
+        };
+        let f = Figures::of(&data);
+        let ids: Vec<&str> = f.stores.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["S_2", "S_1", "S_3"]);
+        assert_eq!((f.stores[1].entering, f.stores[1].previous), (150, 100));
+        assert_eq!(f.stores[1].change, Some(50.0));
+        assert_eq!(f.stores[2].change, None);
+        // Entering over entering plus passing (3 x entering): a quarter.
+        assert_eq!(f.stores[1].entry_rate, Some(25.0));
+        assert_eq!((f.entering, f.previous, f.change), (460, 100, Some(360.0)));
+        assert_eq!(f.busiest_store.as_deref(), Some("name of S_2"));
+        assert_eq!(f.busiest_day, Some((day(8), 260)));
+        assert_eq!(f.days, vec![day(8), day(9)]);
+    }
+
+    #[test]
+    fn the_curve_draws_the_top_stores_and_sums_the_others() {
+        let mut rows = Vec::new();
+        for n in 1..=7 {
+            rows.push(daily(&format!("S_{n}"), 8, n * 10));
+        }
+        let data = Dataset {
+            from: day(8),
+            to: day(8),
+            daily: rows,
+            hourly: vec![],
+            demographics: None,
+        };
+        let f = Figures::of(&data);
+        assert_eq!(f.curve.len(), CURVE_STORES + 1);
+        assert_eq!(f.curve[0].label, "name of S_7");
+        assert_eq!(f.curve[0].days, vec![70]);
+        assert_eq!(f.curve[CURVE_STORES].label, "others (2 stores, average)");
+        assert_eq!(f.curve[CURVE_STORES].days, vec![(10 + 20) / 2]);
+    }
+
+    #[test]
+    fn the_heat_map_adds_hours_by_weekday_and_the_busiest_cell_is_named() {
+        // 2026-11-09 is a Monday.
+        let at = |d: u32, h: u32| day(d).and_hms_opt(h, 0, 0).unwrap();
+        let data = Dataset {
+            from: day(9),
+            to: day(16),
+            daily: vec![],
+            hourly: vec![
+                row("S_1", at(9, 10), 5, 0),
+                row("S_2", at(9, 10), 7, 0),
+                row("S_1", at(16, 10), 1, 0),
+                row("S_1", at(15, 18), 12, 0),
+                // Outside the period: not counted.
+                row("S_1", at(8, 18), 100, 0),
+            ],
+            demographics: None,
+        };
+        let f = Figures::of(&data);
+        assert_eq!(f.heat[0][10], 13);
+        assert_eq!(f.heat[6][18], 12);
+        assert_eq!(f.heat.iter().flatten().sum::<i64>(), 25);
+        assert_eq!(f.busiest_hour, Some((0, 10, 13)));
+        assert_eq!(weekday_name(0), "Mon");
+        assert_eq!(weekday_name(9), "?");
+    }
+
+    #[test]
+    fn shares_add_people_over_stores_and_days() {
+        let share =
+            |store: &str, d: u32, dimension: &str, group: &str, people: i64| DemographicsRow {
+                store_id: store.into(),
+                day: day(d),
+                dimension: dimension.into(),
+                group: group.into(),
+                people: Some(people),
+            };
+        let data = Dataset {
+            from: day(8),
+            to: day(9),
+            daily: vec![],
+            hourly: vec![],
+            demographics: Some(vec![
+                share("S_1", 8, "gender", "male", 30),
+                share("S_1", 8, "gender", "female", 10),
+                share("S_2", 9, "gender", "male", 10),
+                share("S_2", 9, "age", "18-25", 4),
+            ]),
+        };
+        let f = Figures::of(&data);
+        let gender = f.gender.unwrap();
+        assert_eq!(gender[0].group, "male");
+        assert_eq!((gender[0].people, gender[0].percent), (40, 80.0));
+        assert_eq!((gender[1].people, gender[1].percent), (10, 20.0));
+        assert_eq!(f.age.unwrap()[0].percent, 100.0);
+    }
+}
