@@ -674,3 +674,75 @@ fn a_sync_fills_every_store_and_a_second_run_gives_the_same_complete_rows() {
         DEMO_STORE_COUNT as u64
     );
 }
+
+#[test]
+fn rows_read_back_for_reports_with_their_store_names() {
+    use opretail_sync::read::FlowTable;
+    let cluster = Cluster::start();
+    let mut sink = started_sink(&cluster);
+    sink.write(Batch::new(
+        Rows::of(Stream::Stores, [store_row("S_1", "<b>One</b>", at(20, 0))]),
+        vec![],
+    ))
+    .expect("stores");
+    sink.write(hours_of("S_1", 3, 5)).expect("hours");
+    sink.write(hours_of("S_2", 2, 7)).expect("hours");
+    sink.write(Batch::new(
+        Rows::of(
+            Stream::FlowDaily,
+            [
+                daily_row("S_1", 1, 40),
+                daily_row("S_1", 2, 15),
+                daily_row("S_1", 3, 9),
+            ],
+        ),
+        vec![],
+    ))
+    .expect("days");
+
+    // The 2nd only: the day's hours, ordered by store and time, names where known.
+    let day = at(2, 0).date();
+    let hours = sink.read_flow(FlowTable::Hourly, day, day).expect("hours");
+    let shown: Vec<(String, Option<String>, NaiveDateTime, Option<i64>)> = hours
+        .iter()
+        .map(|r| (r.store_id.clone(), r.name.clone(), r.start, r.entering))
+        .collect();
+    let one = Some("<b>One</b>".to_owned());
+    assert_eq!(
+        shown,
+        vec![
+            ("S_1".into(), one.clone(), at(2, 0), Some(5)),
+            ("S_1".into(), one.clone(), at(2, 1), Some(5)),
+            ("S_1".into(), one.clone(), at(2, 2), Some(5)),
+            ("S_2".into(), None, at(2, 0), Some(7)),
+            ("S_2".into(), None, at(2, 1), Some(7)),
+        ]
+    );
+    assert_eq!((hours[0].passing, hours[0].partial), (Some(15), false));
+    let days = sink
+        .read_flow(FlowTable::Daily, at(2, 0).date(), at(3, 0).date())
+        .expect("days");
+    let entering: Vec<(NaiveDateTime, Option<i64>)> =
+        days.iter().map(|r| (r.start, r.entering)).collect();
+    assert_eq!(entering, vec![(at(2, 0), Some(15)), (at(3, 0), Some(9))]);
+    assert!(
+        sink.read_demographics(day, day)
+            .expect("none yet")
+            .is_empty()
+    );
+}
+
+#[test]
+fn reading_a_table_that_was_never_synced_says_how_to_fill_it() {
+    let cluster = Cluster::start();
+    let mut sink = PostgresSink::connect(&cluster.url()).expect("connects");
+    let day = at(2, 0).date();
+    let error = sink
+        .read_flow(opretail_sync::read::FlowTable::Daily, day, day)
+        .expect_err("no table")
+        .to_string();
+    assert!(
+        error.contains("opretail sync --to") && error.contains("flow_daily"),
+        "{error}"
+    );
+}
