@@ -152,7 +152,10 @@ fn writes_are_sent_again_only_when_they_surely_did_not_run() {
     // A transient failure after the request may have run: never again for a write.
     assert_eq!(requests_sent(&daily(), std::slice::from_ref(&busy)), 1);
     assert_eq!(requests_sent(&daily(), std::slice::from_ref(&timeout)), 1);
-    assert_eq!(requests_sent(&hourly(false), std::slice::from_ref(&busy)), 1);
+    assert_eq!(
+        requests_sent(&hourly(false), std::slice::from_ref(&busy)),
+        1
+    );
     assert_eq!(requests_sent(&order(), std::slice::from_ref(&timeout)), 1);
     // Refused unexecuted (-100) or never sent: again, for every write.
     assert_eq!(requests_sent(&daily(), &[repeat.clone(), ok.clone()]), 2);
