@@ -69,7 +69,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
-    let commands: [(&str, &[&str]); 18] = [
+    let commands: [(&str, &[&str]); 20] = [
         ("opretail", &[]),
         ("passenger-flow", &["passenger-flow"]),
         ("passenger-flow-total", &["passenger-flow", "total"]),
@@ -90,6 +90,8 @@ fn help_of_every_command_matches_its_snapshot() {
         ("codes", &["codes"]),
         ("doctor", &["doctor"]),
         ("completions", &["completions"]),
+        ("sales", &["sales"]),
+        ("sales-upload", &["sales", "upload"]),
         ("help-short", &["-h"]),
     ];
     for (name, path) in commands {

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod demographics;
 pub mod doctor;
 pub mod login;
+pub mod sales;
 pub mod sandbox;
 pub mod series;
 pub mod sign;
