@@ -196,3 +196,53 @@ fn the_embedded_sandbox_takes_the_enterprise_from_the_login() {
         out.stderr
     );
 }
+
+#[test]
+fn a_wrong_secret_fails_every_line_without_showing_the_secret() {
+    const CANARY: &str = "sales-canary-5e1d";
+    let sandbox = Sandbox::builder().start_blocking().unwrap();
+    let file = hours_file("secret.csv", "S_1055", &[(9, "1"), (10, "2")]);
+    let failed = file.with_file_name("secret.failed.csv");
+    let mut command = isolated_command("opretail-sales-tests");
+    command.args([
+        "-vv",
+        "--endpoint",
+        sandbox.url(),
+        "--akey",
+        opretail_sandbox::DEFAULT_AKEY,
+        "--asid",
+        CANARY,
+        "sales",
+        "upload",
+        file.to_str().unwrap(),
+        "--hourly",
+        "--enterprise-id",
+        ENTERPRISE,
+    ]);
+    let out = output(&mut command);
+    assert_eq!(out.status, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.matches("SIGN_WRONG").count() >= 2,
+        "{}",
+        out.stderr
+    );
+    let kept = std::fs::read_to_string(&failed).unwrap();
+    for text in [&out.stdout, &out.stderr, &kept] {
+        assert!(!text.contains(CANARY), "the secret shows: {text}");
+        assert!(!has_signature_like(text), "a signature shows: {text}");
+    }
+    sandbox.shutdown_blocking();
+}
+
+/// 32 or more upper-case hex digits in a row: something shaped like a signature.
+fn has_signature_like(text: &str) -> bool {
+    let mut run = 0;
+    text.chars().any(|c| {
+        run = if c.is_ascii_digit() || ('A'..='F').contains(&c) {
+            run + 1
+        } else {
+            0
+        };
+        run >= 32
+    })
+}

@@ -379,7 +379,7 @@ pub const DUPLICATE_UPLOAD_REMEDY: &str = "the platform already holds figures fo
 ///
 /// The platform documents the refusal but not its return code. An answer counts as one when
 /// its code is not one of the documented gateway codes and its code name or message says
-/// "already", "duplicate", "repeat" or "exists" (or 重复, 已存在, 已上传, 已提交). The
+/// "already", "duplicate" or "repeat" (or 重复, 已存在, 已上传, 已提交). The
 /// sandbox's answer (`SALES_ALREADY_REPORTED`, 4009) is recognised so. Its remedy is
 /// [`DUPLICATE_UPLOAD_REMEDY`].
 ///
@@ -416,7 +416,8 @@ pub fn duplicate_upload(error: &Error) -> Option<&GatewayError> {
     let name = name.to_ascii_lowercase();
     let message = gateway.message.as_deref().unwrap_or("").to_lowercase();
     let says = |text: &str| {
-        ["already", "duplicate", "repeat", "exist"]
+        // Not "exist" alone: "store does not exist" is another refusal.
+        ["already", "duplicate", "repeat"]
             .iter()
             .any(|w| text.contains(w))
             || ["重复", "已存在", "已上传", "已提交"]
@@ -508,6 +509,15 @@ mod tests {
         assert!(duplicate_upload(&refusal(5001, Some("DATA_REPEAT"), "")).is_some());
         assert!(duplicate_upload(&refusal(5001, None, "Record already exists")).is_some());
         assert!(duplicate_upload(&refusal(5001, Some("PARAM_ERROR"), "total is empty")).is_none());
+        assert!(
+            duplicate_upload(&refusal(
+                5001,
+                Some("STORE_NOT_EXIST"),
+                "store does not exist"
+            ))
+            .is_none()
+        );
+        assert!(duplicate_upload(&refusal(5001, None, "门店不存在")).is_none());
         assert!(duplicate_upload(&refusal(-100, None, "repeat")).is_none());
         assert!(duplicate_upload(&Error::invalid_input("x", "already")).is_none());
     }
