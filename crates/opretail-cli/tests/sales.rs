@@ -246,3 +246,36 @@ fn has_signature_like(text: &str) -> bool {
         run >= 32
     })
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_the_lines_not_answered_for_a_second_run() {
+    // Accepts the connection and never answers: the first upload hangs until the signal.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/m.api", silent.local_addr().unwrap());
+    let file = hours_file("stopped.csv", "S_1056", &[(9, "1"), (10, "2")]);
+    let failed = file.with_file_name("stopped.failed.csv");
+    let _ = std::fs::remove_file(&failed);
+    let command = std::process::Command::new(env!("CARGO_BIN_EXE_opretail"));
+    let child = common::isolated(command, "opretail-sales-tests")
+        .args(gateway(&url))
+        .args(["sales", "upload", file.to_str().unwrap(), "--hourly"])
+        .args(["--enterprise-id", ENTERPRISE, "--concurrency", "1"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The upload has reached the gateway: the command listens for signals by then.
+    let (connection, _) = silent.accept().unwrap();
+    common::kill("-INT", child.id());
+    let out = child.wait_with_output().unwrap();
+    drop(connection);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("uploaded 0 of 2 lines; 2 failed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not sent or not answered"), "{stderr}");
+    let kept = std::fs::read_to_string(&failed).unwrap();
+    assert_eq!(kept.lines().count(), 3, "{kept}");
+}
