@@ -3,8 +3,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    call, codes, completions, demographics, doctor, login, report, sandbox, series, sign, stores,
-    sync, total,
+    call, codes, completions, demographics, doctor, login, report, sales, sandbox, series, sign,
+    stores, sync, total,
 };
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
@@ -94,6 +94,10 @@ pub enum Command {
 
     /// Prints a shell completion script.
     Completions(completions::CompletionsArgs),
+
+    /// Sales uploads (writes to the platform).
+    #[command(subcommand)]
+    Sales(sales::SalesCommand),
 }
 
 /// `opretail passenger-flow …`
@@ -171,6 +175,7 @@ impl Cli {
                 })
             }
             Command::Doctor(args) => doctor::run(global, &args),
+            Command::Sales(sales::SalesCommand::Upload(args)) => sales::upload(global, &args),
             Command::Login => login::run(global),
             Command::Logout => login::logout(global),
             Command::Call(args) => {

@@ -69,7 +69,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
-    let commands: [(&str, &[&str]); 19] = [
+    let commands: [(&str, &[&str]); 21] = [
         ("opretail", &[]),
         ("passenger-flow", &["passenger-flow"]),
         ("passenger-flow-total", &["passenger-flow", "total"]),
@@ -91,6 +91,8 @@ fn help_of_every_command_matches_its_snapshot() {
         ("doctor", &["doctor"]),
         ("report", &["report"]),
         ("completions", &["completions"]),
+        ("sales", &["sales"]),
+        ("sales-upload", &["sales", "upload"]),
         ("help-short", &["-h"]),
     ];
     for (name, path) in commands {

@@ -23,6 +23,7 @@ mod params;
 mod platform;
 mod rejection;
 mod replay;
+mod sales;
 mod server;
 mod synthesis;
 #[cfg(feature = "tls")]
@@ -44,9 +45,10 @@ pub use platform::{
 };
 pub use rejection::{
     ID_ILLEGAL, METHOD_NOT_GRANTED, NEED_UNIT_ILLEGAL, PAGE_SIZE_TOO_LARGE, PARAM_ILLEGAL,
-    STORE_NOT_FOUND, TOO_MANY_IDS, WINDOW_TOO_LONG,
+    SALES_ALREADY_REPORTED, SALES_LEDGER_FULL, STORE_NOT_FOUND, TOO_MANY_IDS, WINDOW_TOO_LONG,
 };
 pub use replay::MAX_REPLAY_ENTRIES;
+pub use sales::MAX_SALES_PERIODS;
 pub use server::{MAX_BODY_BYTES, MAX_FORM_PAIRS};
 pub use synthesis::tenant::{DEMO_FIRST_STORE_ID, DEMO_ROOT_NODE, DEMO_STORE_COUNT};
 pub use validate::GATEWAY_AID;

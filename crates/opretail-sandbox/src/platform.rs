@@ -117,6 +117,8 @@ pub(crate) struct Platform {
     refused_methods: std::collections::BTreeSet<String>,
     /// The nonces seen, when every call must carry a fresh one.
     pub(crate) nonces: Option<crate::replay::ReplayCache>,
+    /// The sales uploaded, per store and period.
+    pub(crate) sales: crate::sales::SalesLedger,
 }
 
 impl Platform {
@@ -150,6 +152,7 @@ impl Platform {
             nonces: config
                 .require_nonce
                 .then(crate::replay::ReplayCache::default),
+            sales: crate::sales::SalesLedger::default(),
         }
     }
 

@@ -54,6 +54,15 @@ pub const STORE_NOT_FOUND: i64 = 4007;
 /// console): clients should show whatever code comes as it came. Sandbox only.
 pub const METHOD_NOT_GRANTED: i64 = 4008;
 
+/// The sandbox's code for a second sales upload for the same store and period without
+/// `isCover=1`. The platform documents the refusal but not its code: this is the sandbox's
+/// choice, with a message that says "already" as
+/// [`duplicate_upload`](opretail_model::duplicate_upload) expects. Sandbox only.
+pub const SALES_ALREADY_REPORTED: i64 = 4009;
+/// The sandbox's code for a sales upload of a new period once the sandbox keeps
+/// [`MAX_SALES_PERIODS`](crate::MAX_SALES_PERIODS) of them. Sandbox only.
+pub const SALES_LEDGER_FULL: i64 = 4010;
+
 /// The name the sandbox sends in `stat.codename` for one of its own codes.
 pub(crate) fn name(code: i64) -> Option<&'static str> {
     Some(match code {
@@ -65,6 +74,8 @@ pub(crate) fn name(code: i64) -> Option<&'static str> {
         PARAM_ILLEGAL => "PARAM_ILLEGAL",
         STORE_NOT_FOUND => "STORE_NOT_FOUND",
         METHOD_NOT_GRANTED => "METHOD_NOT_GRANTED",
+        SALES_ALREADY_REPORTED => "SALES_ALREADY_REPORTED",
+        SALES_LEDGER_FULL => "SALES_LEDGER_FULL",
         _ => return None,
     })
 }
@@ -89,7 +100,7 @@ mod tests {
 
     #[test]
     fn own_codes_stay_clear_of_the_platforms() {
-        for code in 4001..=4008 {
+        for code in 4001..=4010 {
             let rc = return_code(code);
             assert!(!rc.is_documented(), "{code}");
             assert_eq!(rc.code(), code);

@@ -7,6 +7,7 @@ pub mod demographics;
 pub mod doctor;
 pub mod login;
 pub mod report;
+pub mod sales;
 pub mod sandbox;
 pub mod series;
 pub mod sign;

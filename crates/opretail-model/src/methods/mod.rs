@@ -14,6 +14,9 @@ mod get_total_data;
 mod list_stores;
 mod login;
 mod raw_call;
+mod report_sales;
+mod report_sales_hourly;
+mod send_order;
 
 pub use get_age_group_and_gender_distribution::*;
 pub use get_departments::*;
@@ -24,3 +27,6 @@ pub use get_total_data::*;
 pub use list_stores::*;
 pub use login::*;
 pub use raw_call::*;
+pub use report_sales::*;
+pub use report_sales_hourly::*;
+pub use send_order::*;

@@ -245,7 +245,20 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
             ));
         }
     };
-    Ok(Data::new(payload(&call.flows(), id, &call.now, units, call.quirks)))
+    let date = call.now.date_naive();
+    // A store's uploaded sales of the day replace the synthesized ones.
+    let uploaded = id
+        .strip_prefix("S_")
+        .and_then(crate::synthesis::tenant::parse_id)
+        .and_then(|dep_id| call.platform.sales.day(dep_id, date));
+    Ok(Data::new(payload(
+        &call.flows(),
+        id,
+        &call.now,
+        units,
+        call.quirks,
+        uploaded,
+    )))
 }
 
 /// The `data` object of `id` on the gateway-local day of `now`.
@@ -255,10 +268,14 @@ fn payload(
     now: &DateTime<FixedOffset>,
     units: bool,
     quirks: bool,
+    uploaded: Option<crate::sales::Figures>,
 ) -> Payload {
     let style = Style { units, quirks };
     let date = now.date_naive();
-    let f = Figures::at(flows, id, date, now.hour());
+    let mut f = Figures::at(flows, id, date, now.hour());
+    if let Some(sales) = uploaded {
+        f.use_sales(sales);
+    }
     let mut data = Payload {
         buy_rate: style.rate(f.buy_rate),
         day_flow: style.count(f.day_flow),
@@ -300,14 +317,14 @@ mod tests {
         // 2026-11-27 23:30 UTC is already the 28th in UTC+08:00.
         let now = crate::clock::parse_timestamp("20261128073000", crate::clock::gateway_offset())
             .unwrap();
-        let data = serde_json::to_value(payload(&FlowView::new(now.naive_local(), None), "S_1", &now, true, true)).unwrap();
+        let data = serde_json::to_value(payload(&FlowView::new(now.naive_local(), None), "S_1", &now, true, true, None)).unwrap();
         assert_eq!(data["WEATHER"]["weatherDate"], "2026-11-28");
         assert_eq!(data["WEATHER"]["id"], "20261128");
         assert_eq!(data["WEATHER"]["createDate"], "2026-11-28 06:00:00");
         // 2026-11-28 06:00:00 UTC+08:00 is 2026-11-27 22:00:00 UTC.
         assert_eq!(data["UPDATE_TIME"], 1_795_816_800_000_i64);
         assert_eq!(
-            serde_json::to_value(payload(&FlowView::new(now.naive_local(), None), "S_1", &now, true, false)).unwrap()["WEATHER"]["id"],
+            serde_json::to_value(payload(&FlowView::new(now.naive_local(), None), "S_1", &now, true, false, None)).unwrap()["WEATHER"]["id"],
             20_261_128
         );
     }

@@ -35,6 +35,9 @@ methods![
     get_passenger_indicator_data,
     get_total_data,
     mobile_login,
+    report_sales,
+    report_sales_hourly,
+    send_order,
     sso_login,
 ];
 
@@ -62,11 +65,16 @@ mod tests {
     }
 
     #[test]
-    fn every_method_is_listed_once_at_v1() {
+    fn every_method_is_listed_once_at_v1_but_send_order() {
         let registry = registry();
         let entries = registry.entries();
         for (i, (method, version, _)) in entries.iter().enumerate() {
-            assert_eq!(*version, "v1", "{method}");
+            let expected = if *method == opretail_model::METHOD_SEND_ORDER {
+                "v2"
+            } else {
+                "v1"
+            };
+            assert_eq!(*version, expected, "{method}");
             assert!(
                 entries[i + 1..].iter().all(|(m, _, _)| m != method),
                 "{method} twice"
@@ -83,9 +91,14 @@ mod tests {
             opretail_model::METHOD_GET_TOTAL_DATA,
             opretail_model::METHOD_MOBILE_LOGIN,
             opretail_model::METHOD_SSO_LOGIN,
+            opretail_model::METHOD_REPORT_SALES,
+            opretail_model::METHOD_REPORT_SALES_HOURLY,
         ] {
             assert!(registry.lookup(method, "v1").is_some(), "{method}");
         }
+        let order = opretail_model::METHOD_SEND_ORDER;
+        assert!(registry.lookup(order, "v2").is_some());
+        assert!(registry.lookup(order, "v1").is_none());
     }
 
     #[test]

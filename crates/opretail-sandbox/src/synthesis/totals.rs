@@ -108,6 +108,22 @@ impl Figures {
             cfg_items: rng.usize(3..=4),
         }
     }
+
+    /// The day's sales as uploaded: buyers and sales from `sales`, and the rates derived
+    /// from them as for synthesized ones (purchase rate = buyers / day flow, customer price
+    /// = sales / buyers), so that the figures still agree with each other. A rate may then
+    /// pass 100 %, as uploaded figures allow; no buyer gives a customer price of 0.
+    pub(crate) fn use_sales(&mut self, sales: crate::sales::Figures) {
+        self.buyers = sales.buyers;
+        self.sales_fen = sales.sales_fen;
+        let day_flow = self.day_flow.max(1);
+        let buy_rate =
+            (u128::from(sales.buyers) * 1000 + u128::from(day_flow / 2)) / u128::from(day_flow);
+        self.buy_rate = u32::try_from(buy_rate).unwrap_or(u32::MAX);
+        self.price_fen = (sales.sales_fen.saturating_add(sales.buyers / 2))
+            .checked_div(sales.buyers)
+            .unwrap_or(0);
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +151,26 @@ mod tests {
                 assert!((3..=4).contains(&f.cfg_items));
             }
         }
+    }
+
+    #[test]
+    fn uploaded_sales_replace_the_synthesized_ones_and_the_rates_follow() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let mut f = Figures::compute("S_1001", date);
+        let (flow, enter_rate) = (f.day_flow, f.enter_rate);
+        f.use_sales(crate::sales::Figures {
+            deals: 12,
+            sales_fen: 345_670,
+            buyers: 10,
+        });
+        assert_eq!((f.buyers, f.sales_fen, f.price_fen), (10, 345_670, 34_567));
+        assert_eq!(u64::from(f.buy_rate), (10 * 1000 + flow / 2) / flow);
+        assert_eq!((f.day_flow, f.enter_rate), (flow, enter_rate));
+        f.use_sales(crate::sales::Figures::default());
+        assert_eq!(
+            (f.buyers, f.sales_fen, f.price_fen, f.buy_rate),
+            (0, 0, 0, 0)
+        );
     }
 
     #[test]
