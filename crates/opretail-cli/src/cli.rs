@@ -3,8 +3,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    call, codes, completions, demographics, doctor, login, report, sales, sandbox, series, sign,
-    stores, sync, total,
+    call, codes, completions, demographics, devices, doctor, login, report, sales, sandbox, series,
+    sign, stores, sync, total,
 };
 use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
@@ -65,6 +65,11 @@ pub enum Command {
 
     /// Forgets the token kept by `login`, saying whose it was.
     Logout,
+
+    /// Every counting device of the stores: online or not, and the last day it counted
+    /// anyone. With --offline and --zero-flow DAYS, flags the devices to look at and exits 1
+    /// when there is one (for alarms from cron).
+    Devices(devices::DevicesArgs),
 
     /// Keeps a database of every store's passenger flow up to date: SQLite, PostgreSQL or
     /// Parquet files. Each run reads from a little before where the last one stopped to now;
@@ -164,6 +169,13 @@ impl Cli {
                 }
             },
             Command::Discover => sync::discover(),
+            Command::Devices(args) => {
+                let settings = Settings::resolve(global)?;
+                let ids = args.plan()?;
+                Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+                    devices::run(gateway, &args, ids).await
+                })
+            }
             Command::Report(args) => {
                 let plan = args.plan()?;
                 if !plan.needs_gateway() {

@@ -69,7 +69,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 
 #[test]
 fn help_of_every_command_matches_its_snapshot() {
-    let commands: [(&str, &[&str]); 21] = [
+    let commands: [(&str, &[&str]); 22] = [
         ("opretail", &[]),
         ("passenger-flow", &["passenger-flow"]),
         ("passenger-flow-total", &["passenger-flow", "total"]),
@@ -89,6 +89,7 @@ fn help_of_every_command_matches_its_snapshot() {
         ("sandbox", &["sandbox"]),
         ("codes", &["codes"]),
         ("doctor", &["doctor"]),
+        ("devices", &["devices"]),
         ("report", &["report"]),
         ("completions", &["completions"]),
         ("sales", &["sales"]),

@@ -134,6 +134,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// Makes the device with this MAC address (12 hex digits; separators and case ignored)
+    /// dead: offline, and counting nothing, so that its store counts that much less in every
+    /// method (a store whose devices are all dead counts zero). Repeat for more devices. The
+    /// demo devices' addresses are `0C` + the store's `depId` in 6 hex digits + the device
+    /// number in 4 (`0C0003E90001`: the first device of `S_1001`).
+    pub fn dead_device(mut self, mac: impl AsRef<str>) -> Self {
+        let mac: String = mac
+            .as_ref()
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect();
+        self.platform.dead_devices.insert(mac.to_ascii_uppercase());
+        self
+    }
+
     /// Answers `method` with [`METHOD_NOT_GRANTED`](crate::METHOD_NOT_GRANTED) (after the
     /// key, signature and timestamp checks), as the platform does for a method the
     /// developer console has not granted to the application. The full name or its last

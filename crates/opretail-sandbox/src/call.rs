@@ -31,6 +31,13 @@ impl Call<'_> {
     /// The passenger flow as this answer sees it.
     pub(crate) fn flows(&self) -> FlowView {
         FlowView::new(self.now.naive_local(), self.revision)
+            .with_dead_devices(self.platform.dead_devices.clone())
+    }
+
+    /// The passenger flow as the devices counted it, dead devices included: what a device's
+    /// share is taken from.
+    pub(crate) fn counted_flows(&self) -> FlowView {
+        FlowView::new(self.now.naive_local(), self.revision)
     }
 
     /// The session of the request's token (in the gateway's token header), or

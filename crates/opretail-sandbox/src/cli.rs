@@ -88,6 +88,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "METHOD")]
     pub refuse_method: Vec<String>,
 
+    /// Make the device with this MAC address dead: offline and counting nothing, its store
+    /// counting that much less (`0C0003E90001`: the first device of S_1001); repeat for more.
+    #[arg(long, value_name = "MAC")]
+    pub dead_device: Vec<String>,
+
     /// Require a fresh `_nonce` on every call, as the vendor's newer SDKs send: none is
     /// PARAM_ILLEGAL, one seen again API_CALL_REPEAT.
     #[arg(long)]
@@ -174,6 +179,9 @@ impl SandboxArgs {
         }
         for method in &self.refuse_method {
             builder = builder.refuse_method(method.clone());
+        }
+        for mac in &self.dead_device {
+            builder = builder.dead_device(mac);
         }
         builder = builder.require_nonce(self.require_nonce);
         if let (Some(akey), Some(asid)) = (&self.akey, &self.asid) {

@@ -66,6 +66,8 @@ pub(crate) struct PlatformConfig {
     pub(crate) refused_methods: std::collections::BTreeSet<String>,
     /// Whether every call must carry a `_nonce` never seen before.
     pub(crate) require_nonce: bool,
+    /// Devices (MAC addresses, 12 upper-case hex digits) offline and counting nothing.
+    pub(crate) dead_devices: std::collections::BTreeSet<String>,
 }
 
 impl Default for PlatformConfig {
@@ -88,6 +90,7 @@ impl Default for PlatformConfig {
             },
             refused_methods: std::collections::BTreeSet::new(),
             require_nonce: false,
+            dead_devices: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -103,6 +106,7 @@ impl fmt::Debug for PlatformConfig {
             .field("limits", &self.limits)
             .field("refused_methods", &self.refused_methods)
             .field("require_nonce", &self.require_nonce)
+            .field("dead_devices", &self.dead_devices)
             .finish()
     }
 }
@@ -119,6 +123,8 @@ pub(crate) struct Platform {
     pub(crate) nonces: Option<crate::replay::ReplayCache>,
     /// The sales uploaded, per store and period.
     pub(crate) sales: crate::sales::SalesLedger,
+    /// Devices offline and counting nothing.
+    pub(crate) dead_devices: std::sync::Arc<std::collections::BTreeSet<String>>,
 }
 
 impl Platform {
@@ -149,6 +155,7 @@ impl Platform {
             limits: config.limits,
             logins: AtomicU64::new(0),
             refused_methods: config.refused_methods,
+            dead_devices: std::sync::Arc::new(config.dead_devices),
             nonces: config
                 .require_nonce
                 .then(crate::replay::ReplayCache::default),

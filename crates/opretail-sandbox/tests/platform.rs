@@ -820,3 +820,141 @@ async fn faults_hit_the_platform_methods_too() {
         "the truncated login still issued a token"
     );
 }
+
+/// The store a demo device's MAC address names, and the device's index in it.
+fn device_of(mac: &str) -> (String, usize) {
+    let dep = i64::from_str_radix(&mac[2..8], 16).unwrap();
+    let number = usize::from_str_radix(&mac[8..], 16).unwrap();
+    (format!("S_{dep}"), number - 1)
+}
+
+#[tokio::test]
+async fn devices_list_per_store_and_page_and_their_flows_add_up_to_the_store() {
+    let dead = "0C0003EA0001"; // the first device of S_1002
+    let sandbox = Sandbox::builder()
+        .dead_device(dead.to_lowercase())
+        .start()
+        .await
+        .unwrap();
+    let gw = classic(&sandbox);
+    let token = login(gw).await;
+
+    // The enterprise's stores, page by page, with their devices.
+    let op = opretail_model::GetAllHotspotShops::new(&id("O_88001"))
+        .unwrap()
+        .page(
+            std::num::NonZeroU32::new(1).unwrap(),
+            std::num::NonZeroU32::new(50).unwrap(),
+        );
+    let page: opretail_model::HotspotShopPage = data(&send(gw, &op, &token).await);
+    assert_eq!(
+        (page.all, page.total, page.shops.len()),
+        (Some(300), Some(6), 50)
+    );
+    let offline = page
+        .shops
+        .iter()
+        .flat_map(|s| &s.devices)
+        .filter(|d| d.online == Some(false))
+        .count();
+    assert!(offline >= 1, "the dead device at least is offline");
+    let s1002 = page
+        .shops
+        .iter()
+        .find(|s| s.entity_id() == Some(id("S_1002")))
+        .unwrap();
+    assert_eq!(s1002.device_count, Some(s1002.devices.len() as i64));
+    assert_eq!(s1002.devices[0].normalized_mac().as_deref(), Some(dead));
+    assert_eq!(s1002.devices[0].online, Some(false));
+
+    // One store's devices: the same as in the page.
+    let list: opretail_model::DeviceList = data(
+        &send(
+            gw,
+            &opretail_model::GetDeviceList::new(&id("S_1002")).unwrap(),
+            &token,
+        )
+        .await,
+    );
+    let macs = |devices: &[opretail_model::Device]| -> Vec<Option<String>> {
+        devices.iter().map(|d| d.normalized_mac()).collect()
+    };
+    assert_eq!(macs(&list.devices), macs(&s1002.devices));
+
+    // Every device's day adds up to its store's day (the dead one counts zero, and its
+    // store counts that much less).
+    let day = gateway_today() - TimeDelta::days(3);
+    for store in ["S_1001", "S_1002"] {
+        let devices: opretail_model::DeviceList = data(
+            &send(
+                gw,
+                &opretail_model::GetDeviceList::new(&id(store)).unwrap(),
+                &token,
+            )
+            .await,
+        );
+        let mut sum = 0;
+        for device in &devices.devices {
+            let mac = device.normalized_mac().unwrap();
+            assert_eq!(device_of(&mac).0, store);
+            let op = opretail_model::ListDevicePassengerIndicator::new(
+                &mac,
+                DateRange::day(day),
+                Grain::Hour,
+            )
+            .unwrap();
+            let flow: opretail_model::DeviceFlow = data(&send(gw, &op, &token).await);
+            assert_eq!(flow.buckets.len(), 24);
+            let counted: i64 = flow.buckets.iter().map(entering).sum();
+            if mac == dead {
+                assert_eq!(counted, 0, "a dead device counts nothing");
+            }
+            sum += counted;
+        }
+        let list = series(gw, &token, &[store], DateRange::day(day), Grain::Day).await;
+        assert_eq!(entering(&list.shops[0].buckets[0]), sum, "{store}");
+    }
+    let unharmed = Sandbox::builder().start().await.unwrap();
+    let gw2 = classic(&unharmed);
+    let token2 = login(gw2).await;
+    let whole = series(gw2, &token2, &["S_1002"], DateRange::day(day), Grain::Day).await;
+    let less = series(gw, &token, &["S_1002"], DateRange::day(day), Grain::Day).await;
+    assert!(
+        entering(&less.shops[0].buckets[0]) < entering(&whole.shops[0].buckets[0]),
+        "the dead device's share is gone from its store"
+    );
+
+    // The stores with a counting device: all of them here.
+    let having: opretail_model::FlowDeviceStores =
+        data(&send(gw, &opretail_model::GetDepsHavingFlowDevice::new(), &token).await);
+    assert_eq!(having.stores.len(), 300);
+}
+
+#[tokio::test]
+async fn device_methods_refuse_what_they_cannot_answer() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let gw = classic(&sandbox);
+    let token = login(gw).await;
+    let day = gateway_today() - TimeDelta::days(1);
+    let unknown = opretail_model::ListDevicePassengerIndicator::new(
+        "FFFFFFFFFFFF",
+        DateRange::day(day),
+        Grain::Day,
+    )
+    .unwrap();
+    assert_eq!(code(&send(gw, &unknown, &token).await), 4007);
+    let org = call(
+        gw,
+        opretail_model::METHOD_GET_ALL_HOTSPOT_SHOPS,
+        &[("orgid", "77".into())],
+        &token,
+    )
+    .await;
+    assert_eq!(code(&org), 4001);
+    let op = opretail_model::GetDeviceList::new(&id("S_1001")).unwrap();
+    assert_ne!(
+        code(&send_without_token(gw, &op).await),
+        0,
+        "a token is needed"
+    );
+}

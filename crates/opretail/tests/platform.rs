@@ -615,3 +615,72 @@ fn the_operations_used_need_a_token() {
     }
     assert!(hourly_week(1).calls().unwrap()[0].needs_token());
 }
+
+#[test]
+fn both_clients_list_devices_and_their_flow_on_both_gateways() {
+    let sandbox = Sandbox::builder()
+        .start_blocking()
+        .expect("the sandbox starts");
+    let store: opretail::EntityId = "S_1003".parse().unwrap();
+    let day = date(2026, 11, 18);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for gateway in GATEWAYS {
+        let blocking = blocking_client(&sandbox, gateway);
+        let list = blocking
+            .send(&opretail::GetDeviceList::new(&store).unwrap())
+            .expect("the devices");
+        assert!(!list.devices.is_empty());
+        let page = blocking
+            .send(&opretail::GetAllHotspotShops::new(&"O_88001".parse().unwrap()).unwrap())
+            .expect("the page");
+        let listed = page
+            .shops
+            .iter()
+            .find(|s| s.entity_id().as_ref() == Some(&store))
+            .expect("the store is on the first page");
+        let macs = |devices: &[opretail::Device]| -> Vec<Option<String>> {
+            devices
+                .iter()
+                .map(opretail::Device::normalized_mac)
+                .collect()
+        };
+        assert_eq!(macs(&listed.devices), macs(&list.devices));
+        let async_client = async_client(&sandbox, gateway);
+        let mut sum = 0;
+        for device in &list.devices {
+            let mac = device.normalized_mac().expect("a MAC address");
+            let op = opretail::ListDevicePassengerIndicator::new(&mac, day, Grain::Day).unwrap();
+            let from_blocking = blocking.send(&op).expect("the flow");
+            let from_async = runtime.block_on(async_client.send(&op)).expect("the flow");
+            assert_eq!(from_blocking, from_async);
+            sum += from_blocking.buckets[0]
+                .passenger_flow
+                .as_ref()
+                .and_then(|m| m.as_i64())
+                .unwrap();
+        }
+        let series = blocking
+            .send(
+                &GetManyShopsPassengerIndicatorData::new(
+                    [store.clone()],
+                    DateRange::day(day),
+                    Grain::Day,
+                )
+                .unwrap(),
+            )
+            .expect("the series");
+        let store_day = series.shops[0].buckets[0]
+            .passenger_flow
+            .as_ref()
+            .and_then(|m| m.as_i64())
+            .unwrap();
+        assert_eq!(
+            sum, store_day,
+            "{gateway:?}: the devices add up to the store"
+        );
+        let having = blocking
+            .send(&opretail::GetDepsHavingFlowDevice::new())
+            .expect("the stores with devices");
+        assert_eq!(having.stores.len() as u64, DEMO_STORE_COUNT as u64);
+    }
+}

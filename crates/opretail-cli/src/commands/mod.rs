@@ -4,6 +4,7 @@ pub mod call;
 pub mod codes;
 pub mod completions;
 pub mod demographics;
+pub mod devices;
 pub mod doctor;
 pub mod login;
 pub mod report;

@@ -3,6 +3,7 @@
 //! figures from here, so the methods agree with each other (see "How the figures agree" in
 //! the project's `docs/sandbox.md`).
 
+pub(crate) mod devices;
 pub(crate) mod flow;
 pub(crate) mod random;
 pub(crate) mod revision;

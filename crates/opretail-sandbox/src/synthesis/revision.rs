@@ -5,10 +5,14 @@
 //! answer comes from the same revised hours, so within one answer the figures agree exactly
 //! as they do without revisions. Hours older than the revised span never change.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 use crate::synthesis::flow::{Flow, daily_flow, derived_flows, hours_of_day};
 use crate::synthesis::random::{day_number, seed};
+use crate::synthesis::{devices, tenant};
 
 /// One answer's revision of the recent hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,19 +25,54 @@ pub(crate) struct Revision {
 
 /// The passenger flow as one answer sees it: the hourly figures at the gateway's `now`,
 /// the recent hours revised when the sandbox revises them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct FlowView {
     now: NaiveDateTime,
     revision: Option<Revision>,
+    /// Devices that count nothing: their stores count that much less.
+    dead_devices: Arc<BTreeSet<String>>,
 }
 
 impl FlowView {
     pub(crate) fn new(now: NaiveDateTime, revision: Option<Revision>) -> Self {
-        FlowView { now, revision }
+        FlowView {
+            now,
+            revision,
+            dead_devices: Arc::default(),
+        }
     }
 
-    /// The entering flow of `id` in each hour of `date` (gateway-local).
+    /// The same view, with `dead` devices (MAC addresses) counting nothing.
+    pub(crate) fn with_dead_devices(mut self, dead: Arc<BTreeSet<String>>) -> Self {
+        self.dead_devices = dead;
+        self
+    }
+
+    /// The entering flow of `id` in each hour of `date`, less what its dead devices would
+    /// have counted.
     pub(crate) fn hours(&self, id: &str, date: NaiveDate) -> [u64; 24] {
+        let mut hours = self.counted_hours(id, date);
+        if self.dead_devices.is_empty() {
+            return hours;
+        }
+        let store = id
+            .strip_prefix("S_")
+            .and_then(tenant::parse_id)
+            .and_then(|dep_id| tenant::demo().store(dep_id));
+        if let Some(store) = store {
+            let devices = devices::devices_of(store, &self.dead_devices);
+            if devices.iter().any(|d| self.dead_devices.contains(&d.mac)) {
+                for entering in &mut hours {
+                    *entering = devices::alive_share(*entering, &devices, &self.dead_devices);
+                }
+            }
+        }
+        hours
+    }
+
+    /// The entering flow of `id` in each hour of `date` (gateway-local), as every device
+    /// counted it.
+    fn counted_hours(&self, id: &str, date: NaiveDate) -> [u64; 24] {
         let mut hours = hours_of_day(id, date);
         if let Some(revision) = self.revision {
             for (hour, entering) in (0..24).zip(hours.iter_mut()) {
@@ -53,6 +92,7 @@ impl FlowView {
     /// The visitors of `id` on `date`, all day.
     pub(crate) fn day_total(&self, id: &str, date: NaiveDate) -> u64 {
         match self.revision {
+            _ if !self.dead_devices.is_empty() => self.hours(id, date).iter().sum(),
             Some(revision) if (0..24).any(|h| self.is_recent(date, h, revision.hours)) => {
                 self.hours(id, date).iter().sum()
             }
