@@ -3,10 +3,14 @@
 
 mod canonical;
 mod method;
+mod rsa_mode;
 mod signature;
 
 pub use canonical::{Explanation, SECRET_MASK, explain, sorted_pairs};
 pub use method::{SignMethod, UnknownSignMethod};
+pub use rsa_mode::{
+    KeyError, RSA_SIGN_METHOD, RsaSigningKey, RsaVerifyingKey, sign_rsa, verify_rsa,
+};
 pub use signature::{Signature, sign, verify};
 
 /// The name of the signature parameter. It is never part of what is signed.

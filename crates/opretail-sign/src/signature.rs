@@ -13,6 +13,11 @@ use crate::canonical::sorted_pairs;
 pub struct Signature(String);
 
 impl Signature {
+    /// A signature from its text (the crate's own signers make it).
+    pub(crate) fn new(text: String) -> Signature {
+        Signature(text)
+    }
+
     /// The signature as sent in `_sig`.
     pub fn as_str(&self) -> &str {
         &self.0
