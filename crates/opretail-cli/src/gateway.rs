@@ -6,7 +6,7 @@ use opretail_model::{Config, Credentials, Error, LoginMethod, TokenSource};
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
 };
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::diag::say;
 use crate::failure::Failure;
@@ -101,37 +101,58 @@ impl Gateway {
         sandbox: bool,
         tuning: Tuning,
     ) -> Result<Gateway, Failure> {
-        let (handle, endpoint, akey, asid) = if sandbox {
-            let handle = Sandbox::builder().start().await.map_err(|e| {
+        let rsa_key = match &settings.private_key {
+            Some(path) => Some(read_private_key(path)?),
+            None => None,
+        };
+        let (handle, endpoint, credentials) = if sandbox {
+            let mut builder = Sandbox::builder();
+            if let Some(key) = &rsa_key {
+                // The embedded sandbox knows the key's public half, as the console would.
+                builder = builder.rsa_public_key(public_half(key)?);
+            }
+            let handle = builder.start().await.map_err(|e| {
                 Failure::Failed(format!(
                     "cannot start the embedded sandbox on 127.0.0.1: {e}"
                 ))
             })?;
             let url = handle.url().to_owned();
             tracing::info!(url, "embedded sandbox started");
-            let akey = settings
-                .akey
-                .clone()
-                .unwrap_or_else(|| DEFAULT_AKEY.to_owned());
-            let asid = settings
-                .asid
-                .as_ref()
-                .map(|s| s.expose_secret().to_owned())
-                .unwrap_or_else(|| DEFAULT_ASID.to_owned());
-            (Some(handle), url, akey, asid)
+            let credentials = match &rsa_key {
+                Some(key) => Credentials::rsa(key.expose_secret()).map_err(usage)?,
+                None => {
+                    let akey = settings
+                        .akey
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_AKEY.to_owned());
+                    let asid = settings
+                        .asid
+                        .as_ref()
+                        .map(|s| s.expose_secret().to_owned())
+                        .unwrap_or_else(|| DEFAULT_ASID.to_owned());
+                    Credentials::new(akey, asid).map_err(usage)?
+                }
+            };
+            (Some(handle), url, credentials)
         } else {
-            let akey = settings
-                .akey
-                .clone()
-                .ok_or_else(|| settings.missing("developer key", "--akey", ENV_AKEY, "akey"))?;
-            let asid = settings
-                .asid
-                .as_ref()
-                .map(|s| s.expose_secret().to_owned())
-                .ok_or_else(|| settings.missing("signing secret", "--asid", ENV_ASID, "asid"))?;
-            (None, settings.endpoint.clone(), akey, asid)
+            let credentials = match &rsa_key {
+                Some(key) => Credentials::rsa(key.expose_secret()).map_err(usage)?,
+                None => {
+                    let akey = settings.akey.clone().ok_or_else(|| {
+                        settings.missing("developer key", "--akey", ENV_AKEY, "akey")
+                    })?;
+                    let asid = settings
+                        .asid
+                        .as_ref()
+                        .map(|s| s.expose_secret().to_owned())
+                        .ok_or_else(|| {
+                            settings.missing("signing secret", "--asid", ENV_ASID, "asid")
+                        })?;
+                    Credentials::new(akey, asid).map_err(usage)?
+                }
+            };
+            (None, settings.endpoint.clone(), credentials)
         };
-        let credentials = Credentials::new(akey, asid).map_err(usage)?;
         let mut config = Config::builder()
             .endpoint(endpoint)
             .sign_method(settings.sign_method);
@@ -217,6 +238,29 @@ impl Gateway {
             sandbox.shutdown().await;
         }
     }
+}
+
+/// The text of the private key file at `path`, checked: errors name the file, never its
+/// contents; a file others can read is warned about, as the config file is.
+pub fn read_private_key(path: &std::path::Path) -> Result<SecretString, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "cannot read the private key file {}: {e}",
+            path.display()
+        ))
+    })?;
+    crate::private_file::warn_if_exposed(path, "holds an RSA private key");
+    let text = SecretString::from(text);
+    opretail_sign::RsaSigningKey::from_text(text.expose_secret())
+        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    Ok(text)
+}
+
+/// The public half of a private key already read by [`read_private_key`].
+fn public_half(key: &SecretString) -> Result<opretail_sign::RsaVerifyingKey, Failure> {
+    opretail_sign::RsaSigningKey::from_text(key.expose_secret())
+        .map(|key| key.verifying_key())
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Where the user token comes from: the sandbox's demo user; else `OPRETAIL_TOKEN`; else the

@@ -31,9 +31,16 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "AID")]
     pub aid: Option<String>,
 
-    /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5]
+    /// Signature algorithm [env: OPRETAIL_SIGN_METHOD] [default: md5, or rsa with a private
+    /// key]
     #[arg(long, value_name = "METHOD")]
     pub sign_method: Option<SignMethodArg>,
+
+    /// RSA private key of `--sign-method rsa` (the developer console's base64 PKCS#8 text, or
+    /// PEM); never shown. No `_akey` or secret is needed then [env:
+    /// OPRETAIL_PRIVATE_KEY_FILE]
+    #[arg(long, value_name = "FILE")]
+    pub private_key: Option<PathBuf>,
 
     /// Send the `environment` header with this value, as the vendor's clients do (`formal`,
     /// `test` or `dev`) [env: OPRETAIL_ENVIRONMENT] [default: not sent]
@@ -70,8 +77,8 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_elements_per_answer: Option<u32>,
 
-    /// Config file (TOML: endpoint, akey, asid, aid, user, password, sign_method, timeout,
-    /// ca_cert) [env: OPRETAIL_CONFIG]
+    /// Config file (TOML: endpoint, akey, asid, aid, user, password, sign_method,
+    /// private_key_file, timeout, ca_cert) [env: OPRETAIL_CONFIG]
     /// [default: opretail/config.toml in the user's config directory]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -97,14 +104,19 @@ pub enum SignMethodArg {
     Sha1,
     /// SHA-256, 64 hex characters (the vendor's newer SDKs).
     Sha256,
+    /// SHA1withRSA with the developer's private key (--private-key), base64 (the vendor's
+    /// newer SDKs); no `_akey` is sent.
+    Rsa,
 }
 
-impl From<SignMethodArg> for SignMethod {
-    fn from(arg: SignMethodArg) -> SignMethod {
-        match arg {
-            SignMethodArg::Md5 => SignMethod::Md5,
-            SignMethodArg::Sha1 => SignMethod::Sha1,
-            SignMethodArg::Sha256 => SignMethod::Sha256,
+impl SignMethodArg {
+    /// The digest method, or `None` for `rsa`.
+    pub fn digest(self) -> Option<SignMethod> {
+        match self {
+            SignMethodArg::Md5 => Some(SignMethod::Md5),
+            SignMethodArg::Sha1 => Some(SignMethod::Sha1),
+            SignMethodArg::Sha256 => Some(SignMethod::Sha256),
+            SignMethodArg::Rsa => None,
         }
     }
 }

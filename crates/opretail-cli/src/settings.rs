@@ -9,6 +9,7 @@ use opretail_model::env::{
     ENV_TOKEN, ENV_USER,
 };
 use opretail_model::{Environment, OPRETAIL_GATEWAY, SignMethod};
+use opretail_sign::RSA_SIGN_METHOD;
 use secrecy::SecretString;
 
 use crate::failure::Failure;
@@ -22,6 +23,8 @@ pub const ENV_SIGN_METHOD: &str = "OPRETAIL_SIGN_METHOD";
 pub const ENV_TIMEOUT: &str = "OPRETAIL_TIMEOUT";
 /// Environment variable for a PEM file of extra trusted CA certificates.
 pub const ENV_CA_CERT: &str = "OPRETAIL_CA_CERT";
+/// The RSA private key file of `_sm=rsa`.
+pub const ENV_PRIVATE_KEY_FILE: &str = "OPRETAIL_PRIVATE_KEY_FILE";
 
 /// The config file's contents. Unknown keys are refused so that a typo does not go unnoticed.
 #[derive(Default)]
@@ -30,6 +33,7 @@ struct FileConfig {
     akey: Option<String>,
     asid: Option<SecretString>,
     sign_method: Option<String>,
+    private_key_file: Option<String>,
     environment: Option<String>,
     timeout: Option<f64>,
     ca_cert: Option<String>,
@@ -39,8 +43,8 @@ struct FileConfig {
 }
 
 /// The keys a config file may hold, for messages.
-const FILE_KEYS: &str =
-    "endpoint, akey, asid, aid, user, password, sign_method, environment, timeout, ca_cert";
+const FILE_KEYS: &str = "endpoint, akey, asid, aid, user, password, sign_method, \
+     private_key_file, environment, timeout, ca_cert";
 
 /// The settings of a run, resolved from flags, the environment, the config file and defaults,
 /// in that order; [`Settings::provenance`] says which one each came from.
@@ -52,8 +56,10 @@ pub struct Settings {
     pub akey: Option<String>,
     /// The signing secret, if any source had one.
     pub asid: Option<SecretString>,
-    /// The signature algorithm.
+    /// The signature algorithm of the digest modes.
     pub sign_method: SignMethod,
+    /// The RSA private key file, when requests are signed in `_sm=rsa` mode.
+    pub private_key: Option<PathBuf>,
     /// The `environment` header's value, when one is sent.
     pub environment: Option<Environment>,
     /// Whether every request carries a fresh `_nonce`.
@@ -115,14 +121,41 @@ impl Settings {
                 .or_else(|| file.clone())
         };
 
-        let sign_method = match args.sign_method {
-            Some(m) => m.into(),
+        // `None` for rsa; the outer `None` when no source names a method.
+        let named: Option<Option<SignMethod>> = match args.sign_method {
+            Some(m) => Some(m.digest()),
             None => match env(ENV_SIGN_METHOD).or_else(|| file.sign_method.clone()) {
-                Some(text) => text.parse::<SignMethod>().map_err(|e| {
-                    Failure::usage(format!("{e} (from {ENV_SIGN_METHOD} or the config file)"))
-                })?,
-                None => SignMethod::default(),
+                Some(text) if text.trim().eq_ignore_ascii_case(RSA_SIGN_METHOD) => Some(None),
+                Some(text) => Some(Some(text.parse::<SignMethod>().map_err(|e| {
+                    Failure::usage(format!(
+                        "{e}, or rsa (from {ENV_SIGN_METHOD} or the config file)"
+                    ))
+                })?)),
+                None => None,
             },
+        };
+        let private_key = args
+            .private_key
+            .clone()
+            .or_else(|| env(ENV_PRIVATE_KEY_FILE).map(PathBuf::from))
+            .or_else(|| file.private_key_file.clone().map(PathBuf::from));
+        let (sign_method, private_key) = match (named, private_key) {
+            // A private key alone means rsa.
+            (None | Some(None), Some(key)) => (SignMethod::default(), Some(key)),
+            (Some(None), None) => {
+                return Err(Failure::usage(format!(
+                    "--sign-method rsa needs the private key: --private-key FILE, \
+                     {ENV_PRIVATE_KEY_FILE} or `private_key_file` in the config file"
+                )));
+            }
+            (Some(Some(method)), Some(_)) => {
+                return Err(Failure::usage(format!(
+                    "a private key is set, so requests would be signed with rsa, but the sign \
+                     method is {method}: drop the private key or use --sign-method rsa"
+                )));
+            }
+            (Some(Some(method)), None) => (method, None),
+            (None, None) => (SignMethod::default(), None),
         };
         let environment = match args.environment {
             Some(environment) => Some(environment),
@@ -182,6 +215,7 @@ impl Settings {
             akey,
             asid,
             sign_method,
+            private_key,
             environment,
             nonce: args.nonce,
             timeout: timeout.map(Duration::from_secs_f64),
@@ -264,6 +298,15 @@ pub struct Provenance {
 }
 
 impl Settings {
+    /// The sign method's name, as `_sm` carries it.
+    pub fn sign_method_name(&self) -> &'static str {
+        if self.private_key.is_some() {
+            RSA_SIGN_METHOD
+        } else {
+            self.sign_method.as_str()
+        }
+    }
+
     /// Where each of these settings came from. Call it after [`Settings::resolve`] succeeded
     /// with the same arguments: the config file is read again, and read without error then.
     pub fn provenance(&self, args: &GlobalArgs) -> Provenance {
@@ -283,11 +326,19 @@ impl Settings {
                 Source::Default
             }
         };
-        let sign_method = pick(
+        let mut sign_method = pick(
             args.sign_method.is_some(),
             ENV_SIGN_METHOD,
             file.sign_method.is_some(),
         );
+        if sign_method == Source::Default && self.private_key.is_some() {
+            // rsa, chosen by the private key alone.
+            sign_method = pick(
+                args.private_key.is_some(),
+                ENV_PRIVATE_KEY_FILE,
+                file.private_key_file.is_some(),
+            );
+        }
         let environment = pick(
             args.environment.is_some(),
             ENV_ENVIRONMENT,
@@ -401,6 +452,7 @@ impl FileConfig {
                 "user" => config.user = Some(text(value)?),
                 "password" => config.password = Some(SecretString::from(text(value)?)),
                 "sign_method" => config.sign_method = Some(text(value)?),
+                "private_key_file" => config.private_key_file = Some(text(value)?),
                 "environment" => config.environment = Some(text(value)?),
                 "ca_cert" => config.ca_cert = Some(text(value)?),
                 "timeout" => {

@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use std::sync::Arc;
+
+use opretail_sign::RsaSigningKey;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
@@ -14,7 +17,8 @@ pub const ENV_AKEY: &str = "OPRETAIL_AKEY";
 /// Environment variable read by [`Credentials::from_env`] for the secret.
 pub const ENV_ASID: &str = "OPRETAIL_ASID";
 
-/// The developer key (`_akey`) and the signing secret (`_asid`).
+/// What signs requests: the developer key (`_akey`) and the signing secret (`_asid`), or in
+/// `_sm=rsa` mode the developer's RSA private key ([`Credentials::rsa`]).
 ///
 /// The secret is held as a [`SecretString`]: it is zeroed on drop and shown nowhere, not in
 /// `Debug`, not in errors, not in logs. The key is not secret, but `Debug` shows only its
@@ -24,15 +28,26 @@ pub const ENV_ASID: &str = "OPRETAIL_ASID";
 /// use opretail_model::Credentials;
 ///
 /// let creds = Credentials::new("demo-key", "demo-secret")?;
-/// assert_eq!(creds.akey(), "demo-key");
+/// assert_eq!(creds.akey(), Some("demo-key"));
 /// assert!(!format!("{creds:?}").contains("demo-secret"));
 /// assert!(Credentials::new("", "x").is_err());
 /// # Ok::<(), opretail_model::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Credentials {
-    akey: String,
-    asid: SecretString,
+    /// `_akey`: none in `_sm=rsa` mode, which identifies the application by `_aid`.
+    akey: Option<String>,
+    signer: Signer,
+}
+
+/// What signs: the shared secret (`_sm` md5, sha1, sha256) or the developer's RSA key
+/// (`_sm=rsa`).
+#[derive(Clone)]
+pub(crate) enum Signer {
+    /// `_asid`.
+    Secret(SecretString),
+    /// The private key.
+    Rsa(Arc<RsaSigningKey>),
 }
 
 impl Credentials {
@@ -65,8 +80,8 @@ impl Credentials {
             ));
         }
         Ok(Credentials {
-            akey: akey.to_owned(),
-            asid,
+            akey: Some(akey.to_owned()),
+            signer: Signer::Secret(asid),
         })
     }
 
@@ -84,14 +99,48 @@ impl Credentials {
         Credentials::new(read(ENV_AKEY)?, read(ENV_ASID)?)
     }
 
-    /// The developer key, as sent in `_akey`.
-    pub fn akey(&self) -> &str {
-        &self.akey
+    /// Credentials of the `_sm=rsa` mode: the developer's RSA private key, as the developer
+    /// console gives it (base64 PKCS#8) or as PEM (PKCS#8 or PKCS#1). No `_akey` is sent in
+    /// this mode; the application is named by `_aid`. A key that does not read is refused
+    /// here, before any request; its text never appears in the error or in `Debug`.
+    ///
+    /// ```
+    /// use opretail_model::Credentials;
+    ///
+    /// let error = Credentials::rsa("not a key!").unwrap_err();
+    /// assert!(error.to_string().contains("neither PEM nor base64"));
+    /// ```
+    pub fn rsa(private_key: &str) -> Result<Self, Error> {
+        let key = RsaSigningKey::from_text(private_key)
+            .map_err(|e| Error::invalid_input("private key", e.to_string()))?;
+        Ok(Credentials {
+            akey: None,
+            signer: Signer::Rsa(Arc::new(key)),
+        })
     }
 
-    /// The signing secret. Handle with care: it must never be logged or sent.
-    pub fn asid(&self) -> &SecretString {
-        &self.asid
+    /// The developer key, as sent in `_akey`; none in `_sm=rsa` mode.
+    pub fn akey(&self) -> Option<&str> {
+        self.akey.as_deref()
+    }
+
+    /// The signing secret; none in `_sm=rsa` mode. Handle with care: it must never be
+    /// logged or sent.
+    pub fn asid(&self) -> Option<&SecretString> {
+        match &self.signer {
+            Signer::Secret(secret) => Some(secret),
+            Signer::Rsa(_) => None,
+        }
+    }
+
+    /// Whether these credentials sign with an RSA key (`_sm=rsa`).
+    pub fn is_rsa(&self) -> bool {
+        matches!(self.signer, Signer::Rsa(_))
+    }
+
+    /// What signs.
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.signer
     }
 }
 
@@ -103,9 +152,13 @@ pub fn mask_key(key: &str) -> String {
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("akey", &mask_key(&self.akey))
-            .field("asid", &"<redacted>")
-            .finish()
+        match &self.signer {
+            Signer::Secret(_) => f
+                .debug_struct("Credentials")
+                .field("akey", &self.akey.as_deref().map(mask_key))
+                .field("asid", &"<redacted>")
+                .finish(),
+            Signer::Rsa(key) => f.debug_struct("Credentials").field("rsa", key).finish(),
+        }
     }
 }

@@ -367,3 +367,36 @@ proptest::proptest! {
         proptest::prop_assert!(opretail_sign::verify(SignMethod::Md5, &sent, "demo-secret", &sig));
     }
 }
+
+#[test]
+fn rsa_credentials_sign_with_the_key_and_send_no_akey() {
+    let key = include_str!("data/rsa-test-key.pem");
+    let public =
+        opretail_sign::RsaVerifyingKey::from_text(include_str!("data/rsa-test-key.pub.pem"))
+            .unwrap();
+    // The sign method set for digests does not matter: the key decides.
+    let config = Config::builder()
+        .sign_method(SignMethod::Sha1)
+        .build()
+        .unwrap();
+    let credentials = Credentials::rsa(key).unwrap();
+    assert!(credentials.is_rsa() && credentials.akey().is_none() && credentials.asid().is_none());
+    let shown = format!("{credentials:?}");
+    assert!(
+        !shown.contains("MII") && shown.contains("material not shown"),
+        "{shown}"
+    );
+    let engine = Engine::new(credentials, config);
+    let op = GetTotalData::new("S_1001".parse().unwrap());
+    let request = ready(engine.prepare(&op, &[], at(NOW)).unwrap());
+    assert_eq!(request.value("_akey"), None);
+    assert_eq!(value(&request, "_sm"), "rsa");
+    let pairs = sent(&request);
+    let sig = value(&request, "_sig");
+    assert!(opretail_sign::verify_rsa(&public, &pairs, &sig), "{sig}");
+    // Standard base64 of a 1024-bit signature.
+    assert_eq!(sig.len(), 172);
+    let mut tampered = pairs.clone();
+    tampered.retain(|(k, _)| k != "id");
+    assert!(!opretail_sign::verify_rsa(&public, &tampered, &sig));
+}

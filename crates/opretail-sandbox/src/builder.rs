@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use opretail_sign::RsaVerifyingKey;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
@@ -50,6 +51,8 @@ pub struct SandboxBuilder {
     revise_recent_hours: u32,
     /// Whether the beyond-loopback warning goes to stderr instead of the log.
     warnings_on_stderr: bool,
+    /// The public key of `_sm=rsa` calls.
+    rsa_public_key: Option<RsaVerifyingKey>,
     pub(crate) platform: PlatformConfig,
 }
 
@@ -68,6 +71,7 @@ impl Default for SandboxBuilder {
             tls: false,
             revise_recent_hours: 0,
             warnings_on_stderr: false,
+            rsa_public_key: None,
             platform: PlatformConfig::default(),
         }
         .credential(DEFAULT_AKEY, DEFAULT_ASID)
@@ -94,6 +98,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("max_connections", &self.max_connections)
             .field("idle_timeout", &self.idle_timeout)
             .field("tls", &self.tls)
+            .field("rsa_public_key", &self.rsa_public_key)
             .field("platform", &self.platform)
             .finish()
     }
@@ -125,6 +130,21 @@ impl SandboxBuilder {
     /// How far `_timestamp` may be from the sandbox's clock, either way (default 10 minutes).
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.tolerance = tolerance;
+        self
+    }
+
+    /// Accepts `_sm=rsa` calls signed with the private half of `key` (as the platform does
+    /// with the public key a developer registers), with no `_akey`; any other RSA signature
+    /// gets `SIGN_WRONG`. Without a key, every `_sm=rsa` call gets `SIGN_WRONG`.
+    ///
+    /// ```
+    /// # let pem = include_str!("../tests/data/rsa-test-key.pub.pem");
+    /// let key = opretail_sign::RsaVerifyingKey::from_text(pem)?;
+    /// let builder = opretail_sandbox::Sandbox::builder().rsa_public_key(key);
+    /// # Ok::<(), opretail_sign::KeyError>(())
+    /// ```
+    pub fn rsa_public_key(mut self, key: RsaVerifyingKey) -> Self {
+        self.rsa_public_key = Some(key);
         self
     }
 
@@ -297,6 +317,7 @@ impl SandboxBuilder {
             credentials: self.credentials,
             tolerance_secs: i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX),
             registry: methods::registry(),
+            rsa_public_key: self.rsa_public_key,
         };
         Arc::new(Shared::new(
             rules,

@@ -88,6 +88,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "METHOD")]
     pub refuse_method: Vec<String>,
 
+    /// Accept `_sm=rsa` calls signed with the private half of this public key (a PEM file,
+    /// or the base64 text the developer console shows); others get SIGN_WRONG.
+    #[arg(long, value_name = "FILE", value_parser = read_public_key)]
+    pub rsa_public_key: Option<opretail_sign::RsaVerifyingKey>,
+
     /// Make the device with this MAC address dead: offline and counting nothing, its store
     /// counting that much less (`0C0003E90001`: the first device of S_1001); repeat for more.
     #[arg(long, value_name = "MAC")]
@@ -179,6 +184,9 @@ impl SandboxArgs {
         }
         for method in &self.refuse_method {
             builder = builder.refuse_method(method.clone());
+        }
+        if let Some(key) = &self.rsa_public_key {
+            builder = builder.rsa_public_key(key.clone());
         }
         for mac in &self.dead_device {
             builder = builder.dead_device(mac);
@@ -318,6 +326,14 @@ impl StopSignals {
     }
 }
 
+/// `--rsa-public-key FILE`: the file read and its key checked, so that a bad file is a usage
+/// error before the sandbox starts.
+fn read_public_key(path: &str) -> Result<opretail_sign::RsaVerifyingKey, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the key file {path}: {e}"))?;
+    opretail_sign::RsaVerifyingKey::from_text(&text).map_err(|e| format!("{path}: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -423,5 +439,29 @@ mod tests {
         assert!(error.contains("between 0 and 1"), "{error}");
         assert!(parse(&["--akey", "k"]).is_err(), "--akey needs --asid");
         assert!(parse(&["--listen", "localhost"]).is_err());
+    }
+
+    #[test]
+    fn an_rsa_public_key_file_is_read_and_checked_before_the_start() {
+        let dir = std::env::temp_dir().join(format!("sandbox-cli-rsa-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("pub.pem");
+        std::fs::write(&good, include_str!("../tests/data/rsa-test-key.pub.pem")).unwrap();
+        let args = parse(&["--rsa-public-key", good.to_str().unwrap()]).unwrap();
+        assert!(args.rsa_public_key.is_some());
+        assert!(format!("{:?}", args.builder()).contains("RsaVerifyingKey(1024 bits)"));
+        let bad = dir.join("bad.pem");
+        std::fs::write(&bad, "not a key!").unwrap();
+        let error = parse(&["--rsa-public-key", bad.to_str().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("bad.pem") && error.contains("neither PEM nor base64"),
+            "{error}"
+        );
+        let missing = parse(&["--rsa-public-key", "/nonexistent.pem"])
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("cannot read the key file"), "{missing}");
     }
 }

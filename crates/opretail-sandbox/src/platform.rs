@@ -176,6 +176,13 @@ impl Platform {
     }
 
     /// Whether the cloud gateway accepts `aid` with `akey`.
+    /// Whether `aid` is the application id of any key (`_sm=rsa` calls name no key).
+    pub(crate) fn application_known(&self, aid: &str) -> bool {
+        self.applications
+            .values()
+            .any(|ids| ids.iter().any(|id| id == aid))
+    }
+
     pub(crate) fn application_matches(&self, akey: &str, aid: &str) -> bool {
         self.applications
             .get(akey)

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 use opretail_model::ReturnCode;
-use opretail_sign::{SignMethod, verify};
+use opretail_sign::{RSA_SIGN_METHOD, RsaVerifyingKey, SignMethod, verify, verify_rsa};
 
 use crate::call::{Handler, Registry};
 use crate::clock::parse_timestamp;
@@ -30,6 +30,8 @@ pub(crate) struct Rules {
     pub(crate) credentials: HashMap<String, Credential>,
     pub(crate) tolerance_secs: i64,
     pub(crate) registry: Registry,
+    /// The public key `_sm=rsa` calls are verified with, when one is configured.
+    pub(crate) rsa_public_key: Option<RsaVerifyingKey>,
 }
 
 /// A request that passed every check of the common parameters.
@@ -68,34 +70,50 @@ pub(crate) fn validate_on<'p>(
     now: DateTime<FixedOffset>,
     aid_rule: &AidRule<'_>,
 ) -> Result<Accepted<'p>, Rejection> {
-    let akey = params.get("_akey");
-    if akey.is_empty() {
-        return reject(ReturnCode::KeyNotNull, "send the _akey parameter");
-    }
-    let Some(credential) = rules.credentials.get(akey) else {
-        return reject(
-            ReturnCode::KeyUnlawful,
-            format_args!("no key {akey:?} is registered"),
-        );
+    // `_sm=rsa` calls carry no `_akey`: the signature is checked with the public key the
+    // developer registered, and the application is named by `_aid`.
+    let rsa = params
+        .get("_sm")
+        .trim()
+        .eq_ignore_ascii_case(RSA_SIGN_METHOD);
+    let akey = if rsa { "" } else { params.get("_akey") };
+    let credential = if rsa {
+        None
+    } else {
+        if akey.is_empty() {
+            return reject(ReturnCode::KeyNotNull, "send the _akey parameter");
+        }
+        let Some(credential) = rules.credentials.get(akey) else {
+            return reject(
+                ReturnCode::KeyUnlawful,
+                format_args!("no key {akey:?} is registered"),
+            );
+        };
+        if credential.expired {
+            return reject(
+                ReturnCode::KeyHasExpired,
+                format_args!("key {akey:?} has expired"),
+            );
+        }
+        Some(credential)
     };
-    if credential.expired {
-        return reject(
-            ReturnCode::KeyHasExpired,
-            format_args!("key {akey:?} has expired"),
-        );
-    }
     let sm = params.get("_sm");
     if sm.is_empty() {
         return reject(
             ReturnCode::SignMethodNotNull,
-            "send _sm (md5, sha1 or sha256)",
+            "send _sm (md5, sha1, sha256 or rsa)",
         );
     }
-    let Ok(sign_method) = sm.parse::<SignMethod>() else {
-        return reject(
-            ReturnCode::SignTypeNotExist,
-            format_args!("{sm:?} is not md5, sha1 or sha256"),
-        );
+    let sign_method = if rsa {
+        None
+    } else {
+        let Ok(method) = sm.parse::<SignMethod>() else {
+            return reject(
+                ReturnCode::SignTypeNotExist,
+                format_args!("{sm:?} is not md5, sha1, sha256 or rsa"),
+            );
+        };
+        Some(method)
     };
     let sig = params.get("_sig");
     if sig.is_empty() {
@@ -107,11 +125,30 @@ pub(crate) fn validate_on<'p>(
             format_args!("parameter {name:?} was sent more than once"),
         );
     }
-    if !verify(sign_method, params.pairs(), &credential.secret, sig) {
-        return reject(
-            ReturnCode::SignWrong,
-            "the signature does not match the parameters sent and the key's secret",
-        );
+    match (sign_method, credential) {
+        (Some(method), Some(credential)) => {
+            if !verify(method, params.pairs(), &credential.secret, sig) {
+                return reject(
+                    ReturnCode::SignWrong,
+                    "the signature does not match the parameters sent and the key's secret",
+                );
+            }
+        }
+        _ => {
+            let Some(public) = &rules.rsa_public_key else {
+                return reject(
+                    ReturnCode::SignWrong,
+                    "no RSA public key is registered: start the sandbox with --rsa-public-key FILE",
+                );
+            };
+            if !verify_rsa(public, params.pairs(), sig) {
+                return reject(
+                    ReturnCode::SignWrong,
+                    "the RSA signature does not match the parameters sent and the registered \
+                     public key",
+                );
+            }
+        }
     }
     let method = params.get("_mt");
     if method.is_empty() {
@@ -146,7 +183,12 @@ pub(crate) fn validate_on<'p>(
                     "send _aid (the application id registered with your key)",
                 );
             }
-            if !platform.application_matches(akey, aid) {
+            let known = if rsa {
+                platform.application_known(aid)
+            } else {
+                platform.application_matches(akey, aid)
+            };
+            if !known {
                 return reject(
                     ReturnCode::ApplicationIdNotSame,
                     format_args!(
@@ -231,6 +273,7 @@ pub(crate) mod tests {
             credentials,
             tolerance_secs: 600,
             registry,
+            rsa_public_key: None,
         }
     }
 

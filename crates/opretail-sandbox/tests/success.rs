@@ -274,3 +274,41 @@ async fn concurrent_requests_all_succeed_with_unique_cids() {
     assert_eq!(counters.answers(0), 200);
     assert_eq!(counters.answers_total(), 200);
 }
+
+/// A `getTotalData` form in `_sm=rsa` mode (no `_akey`) signed with the private key `pem`.
+fn rsa_form(pem: &str) -> Form {
+    let key = opretail_sign::RsaSigningKey::from_text(pem).unwrap();
+    let form = Form::total_data("S_1001").remove("_akey").set("_sm", "rsa");
+    let sig = opretail_sign::sign_rsa(&key, &form.pairs).to_string();
+    form.push("_sig", &sig)
+}
+
+#[tokio::test]
+async fn rsa_calls_verify_with_the_registered_public_key_only() {
+    let public = include_str!("data/rsa-test-key.pub.pem");
+    let key = opretail_sign::RsaVerifyingKey::from_text(public).unwrap();
+    let sandbox = Sandbox::builder()
+        .rsa_public_key(key)
+        .start()
+        .await
+        .unwrap();
+    let good = rsa_form(include_str!("data/rsa-test-key.pem"));
+    assert_success_stat(&post(sandbox.url(), &good).await);
+    let other = rsa_form(include_str!("data/rsa-other-key.pem"));
+    let refused = post(sandbox.url(), &other).await;
+    assert_error(&refused, 7, "SIGN_WRONG");
+    // A parameter changed after signing.
+    let changed = rsa_form(include_str!("data/rsa-test-key.pem")).set("id", "S_1002");
+    assert_error(&post(sandbox.url(), &changed).await, 7, "SIGN_WRONG");
+    // Digest calls go on as before beside RSA ones.
+    assert_success_stat(&post(sandbox.url(), &Form::total_data("S_1001").signed()).await);
+
+    // Without a registered key every RSA call is refused, saying how to register one.
+    let bare = Sandbox::builder().start().await.unwrap();
+    let refused = post(bare.url(), &rsa_form(include_str!("data/rsa-test-key.pem"))).await;
+    assert_error(&refused, 7, "SIGN_WRONG");
+    assert!(
+        refused.to_string().contains("--rsa-public-key"),
+        "{refused}"
+    );
+}

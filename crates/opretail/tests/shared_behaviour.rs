@@ -187,6 +187,10 @@ fn cases() -> Vec<Case> {
             run: every_sign_method_is_accepted_and_a_wrong_secret_refused,
         },
         Case {
+            behaviour: "rsa calls verify with the registered public key and need no akey",
+            run: rsa_calls_verify_with_the_registered_public_key,
+        },
+        Case {
             behaviour: "a sandbox that requires a nonce gets a fresh one on every call",
             run: a_sandbox_that_requires_a_nonce_gets_a_fresh_one_on_every_call,
         },
@@ -340,6 +344,36 @@ fn every_sign_method_is_accepted_and_a_wrong_secret_refused(runner: &Runner) {
         sandbox.counters().answers(0),
         opretail::SignMethod::ALL.len() as u64
     );
+}
+
+fn rsa_calls_verify_with_the_registered_public_key(runner: &Runner) {
+    let public =
+        opretail_sign::RsaVerifyingKey::from_text(include_str!("data/rsa-test-key.pub.pem"))
+            .unwrap();
+    let sandbox = sandbox().rsa_public_key(public).start_blocking().unwrap();
+    let config = || {
+        Config::builder()
+            .endpoint(sandbox.url())
+            .retry(fast_retry())
+            .build()
+            .unwrap()
+    };
+    let key = Credentials::rsa(include_str!("data/rsa-test-key.pem")).unwrap();
+    let totals = runner
+        .client_with(key, config())
+        .send(&GetTotalData::new(store(1001)));
+    assert!(totals.is_ok(), "{totals:?}");
+    let other = Credentials::rsa(include_str!("data/rsa-other-key.pem")).unwrap();
+    let refused = runner
+        .client_with(other, config())
+        .send(&GetTotalData::new(store(1001)))
+        .unwrap_err();
+    assert_eq!(
+        refused.gateway().map(|g| g.code.code()),
+        Some(7),
+        "{refused}"
+    );
+    assert_eq!(sandbox.counters().answers(0), 1);
 }
 
 fn a_sandbox_that_requires_a_nonce_gets_a_fresh_one_on_every_call(runner: &Runner) {

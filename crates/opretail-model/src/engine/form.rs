@@ -4,10 +4,11 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use opretail_sign::{Signature, sign};
+use opretail_sign::{RSA_SIGN_METHOD, Signature, sign, sign_rsa};
 use secrecy::ExposeSecret;
 
 use super::{Moment, ReplayGuard};
+use crate::credentials::Signer;
 use crate::timestamp::until_next_second;
 use crate::{Config, Credentials, ENVIRONMENT_HEADER, Error, Operation, Timestamp};
 
@@ -185,13 +186,19 @@ impl FormBuilder {
 
         let business = operation.params();
         let mut pairs: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(10 + business.len());
+        let sign_method = match self.credentials.signer() {
+            Signer::Secret(_) => config.sign_method().as_str(),
+            Signer::Rsa(_) => RSA_SIGN_METHOD,
+        };
+        if let Some(akey) = self.credentials.akey() {
+            pairs.push(("_akey", Cow::Borrowed(akey)));
+        }
         pairs.extend([
             ("_aid", Cow::Borrowed(config.aid())),
-            ("_akey", Cow::Borrowed(self.credentials.akey())),
             ("_format", Cow::Borrowed("json")),
             ("_mt", Cow::Borrowed(method)),
             ("_requestMode", Cow::Borrowed("POST")),
-            ("_sm", Cow::Borrowed(config.sign_method().as_str())),
+            ("_sm", Cow::Borrowed(sign_method)),
             ("_timestamp", Cow::Owned(timestamp.to_string())),
             ("_version", Cow::Borrowed(version)),
         ]);
@@ -264,13 +271,17 @@ impl FormBuilder {
         replay: &ReplayGuard,
     ) -> Option<(Timestamp, Signature)> {
         let config = &self.config;
-        let secret = self.credentials.asid().expose_secret();
         let backdate = i64::from(config.replay_backdate());
         replay.claim(now, backdate, |ts, back| {
             if back > 0 {
                 pairs[ts_index].1 = Cow::Owned(ts.to_string());
             }
-            sign(config.sign_method(), secret, &*pairs)
+            match self.credentials.signer() {
+                Signer::Secret(secret) => {
+                    sign(config.sign_method(), secret.expose_secret(), &*pairs)
+                }
+                Signer::Rsa(key) => sign_rsa(key, &*pairs),
+            }
         })
     }
 }

@@ -54,9 +54,12 @@ pub(super) fn configuration(settings: &Settings, provenance: &Provenance, sandbo
     found.push(format!("secret {asid} ({})", provenance.asid.as_str()));
     found.push(format!(
         "sign method {} ({})",
-        settings.sign_method,
+        settings.sign_method_name(),
         provenance.sign_method.as_str()
     ));
+    if let Some(path) = &settings.private_key {
+        found.push(format!("private key {} (not shown)", path.display()));
+    }
     if let Some(environment) = settings.environment {
         found.push(format!(
             "environment header {environment} ({})",
