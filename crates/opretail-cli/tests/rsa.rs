@@ -222,3 +222,25 @@ fn a_missing_or_bad_key_and_a_clash_of_methods_are_usage_errors_that_show_no_key
     assert!(help.stdout.contains("--private-key"));
     assert_no_key_in(&help.stdout);
 }
+
+#[test]
+fn doctor_shows_the_rsa_mode_and_passes_with_a_registered_key() {
+    let key = private_copy("rsa-test-key.pem");
+    let ran = run(opretail()
+        .args(["--sandbox", "--private-key"])
+        .arg(&key)
+        .args(["doctor", "--output", "json"]));
+    assert_eq!(ran.status, 0, "{}{}", ran.stdout, ran.stderr);
+    let report = common::json(&ran.stdout);
+    let configuration = report["checks"][0]["found"].as_str().unwrap();
+    assert!(
+        configuration.contains("sign method rsa (flag)"),
+        "{configuration}"
+    );
+    assert!(
+        configuration.contains("_akey not sent (rsa)"),
+        "{configuration}"
+    );
+    assert_no_key_in(&ran.stdout);
+    assert_no_key_in(&ran.stderr);
+}

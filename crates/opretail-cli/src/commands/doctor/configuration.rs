@@ -40,18 +40,23 @@ pub(super) fn configuration(settings: &Settings, provenance: &Provenance, sandbo
             .unwrap_or(opretail_model::DEFAULT_AID),
         provenance.aid.as_str()
     ));
-    let akey = match (&settings.akey, sandbox) {
-        (Some(key), _) => mask(key),
-        (None, true) => mask(opretail_sandbox::DEFAULT_AKEY),
-        (None, false) => "none".to_owned(),
-    };
-    found.push(format!("_akey {akey} ({})", provenance.akey.as_str()));
-    let asid = if settings.asid.is_some() || sandbox {
-        "set, not shown"
+    if settings.private_key.is_some() {
+        // `_sm=rsa` sends no `_akey` and uses no secret.
+        found.push("_akey not sent (rsa)".to_owned());
     } else {
-        "none"
-    };
-    found.push(format!("secret {asid} ({})", provenance.asid.as_str()));
+        let akey = match (&settings.akey, sandbox) {
+            (Some(key), _) => mask(key),
+            (None, true) => mask(opretail_sandbox::DEFAULT_AKEY),
+            (None, false) => "none".to_owned(),
+        };
+        found.push(format!("_akey {akey} ({})", provenance.akey.as_str()));
+        let asid = if settings.asid.is_some() || sandbox {
+            "set, not shown"
+        } else {
+            "none"
+        };
+        found.push(format!("secret {asid} ({})", provenance.asid.as_str()));
+    }
     found.push(format!(
         "sign method {} ({})",
         settings.sign_method_name(),
