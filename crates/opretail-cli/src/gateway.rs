@@ -107,6 +107,11 @@ impl Gateway {
         };
         let (handle, endpoint, credentials) = if sandbox {
             let mut builder = Sandbox::builder();
+            if let Some(dir) = &settings.replay {
+                let recordings = opretail_sandbox::Recordings::load(dir)
+                    .map_err(|e| Failure::usage(format!("--replay: {e}")))?;
+                builder = builder.replay(recordings);
+            }
             if let Some(key) = &rsa_key {
                 // The embedded sandbox knows the key's public half, as the console would.
                 builder = builder.rsa_public_key(public_half(key)?);
@@ -163,6 +168,9 @@ impl Gateway {
             config = config.environment(environment);
         }
         config = config.nonce(settings.nonce);
+        if let Some(dir) = &settings.record {
+            config = config.observe_exchanges(crate::recorder::observer(dir)?);
+        }
         if let Some(timeout) = settings.timeout {
             config = config.timeout(timeout);
         }

@@ -90,6 +90,17 @@ pub struct GlobalArgs {
     #[arg(long)]
     pub sandbox: bool,
 
+    /// Record every exchange (method, business parameters, answer, status, time) into DIR, one
+    /// JSON file per call, with the secret, signature, key, tokens and passwords removed;
+    /// DIR/README says what was removed.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+
+    /// With --sandbox: answer the calls recorded in DIR (by --record) with their recorded
+    /// answers, and every other call as usual.
+    #[arg(long, value_name = "DIR", requires = "sandbox")]
+    pub replay: Option<PathBuf>,
+
     /// Log to stderr: -v for each call, -vv for more detail.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,

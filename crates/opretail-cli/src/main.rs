@@ -16,6 +16,7 @@ mod output;
 mod period;
 mod private_file;
 mod prompt;
+mod recorder;
 mod reorder;
 mod report;
 mod settings;

@@ -40,3 +40,25 @@ pub fn warn_if_exposed(path: &Path, holds: &str) {
 /// Nothing to check where permissions are not Unix modes.
 #[cfg(not(unix))]
 pub fn warn_if_exposed(_path: &Path, _holds: &str) {}
+
+/// Creates `dir` and its missing parents, each new one with mode 0700; an existing `dir`
+/// that others may enter is narrowed to 0700 (it is this command's own directory).
+#[cfg(unix)]
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents; their access is the system's own.
+#[cfg(not(unix))]
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}

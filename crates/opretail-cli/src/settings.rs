@@ -60,6 +60,10 @@ pub struct Settings {
     pub sign_method: SignMethod,
     /// The RSA private key file, when requests are signed in `_sm=rsa` mode.
     pub private_key: Option<PathBuf>,
+    /// Where exchanges are recorded, when they are.
+    pub record: Option<PathBuf>,
+    /// The recordings the embedded sandbox replays.
+    pub replay: Option<PathBuf>,
     /// The `environment` header's value, when one is sent.
     pub environment: Option<Environment>,
     /// Whether every request carries a fresh `_nonce`.
@@ -216,6 +220,8 @@ impl Settings {
             asid,
             sign_method,
             private_key,
+            record: args.record.clone(),
+            replay: args.replay.clone(),
             environment,
             nonce: args.nonce,
             timeout: timeout.map(Duration::from_secs_f64),

@@ -196,7 +196,8 @@ pub fn store(binding: &Binding, token: &SecretString) -> Result<PathBuf, Failure
         Failure::Failed(format!("cannot {what} {}: {e}", path.display()))
     };
     if let Some(dir) = path.parent() {
-        create_private_dir(dir).map_err(|e| failed("create the directory of", e))?;
+        crate::private_file::create_private_dir(dir)
+            .map_err(|e| failed("create the directory of", e))?;
     }
     let file = TokenFile {
         format: FORMAT,
@@ -383,28 +384,6 @@ fn open(path: &Path) -> Result<Option<std::fs::File>, Refused> {
         Err(e) => return Err(Refused::Io(e)),
     }
     std::fs::File::open(path).map(Some).map_err(Refused::Io)
-}
-
-/// Creates `dir` and its missing parents, each new one with mode 0700; an existing `dir`
-/// that others may enter is narrowed to 0700 (it is this command's own directory).
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    let meta = std::fs::symlink_metadata(dir)?;
-    if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
-/// Creates `dir` and its missing parents; their access is the system's own.
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
 }
 
 #[cfg(test)]

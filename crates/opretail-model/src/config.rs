@@ -235,6 +235,7 @@ pub struct Config {
     root_certificates: Vec<RootCertificate>,
     headers_over_clear_text: bool,
     answer_limits: AnswerLimits,
+    exchange_observer: Option<crate::recording::ExchangeObserver>,
 }
 
 /// An extra trusted root certificate, PEM-encoded.
@@ -277,6 +278,7 @@ impl Default for Config {
             root_certificates: Vec::new(),
             headers_over_clear_text: false,
             answer_limits: AnswerLimits::default(),
+            exchange_observer: None,
         }
     }
 }
@@ -425,6 +427,11 @@ impl Config {
     /// The most rows and undocumented values one answer may decode into (see
     /// [`AnswerLimits`]): decoding stops with [`Error::Decode`] as soon as an answer passes
     /// either, so a hostile answer of millions of `{}` never becomes millions of values.
+    /// What receives every exchange, when something does (see [`crate::recording`]).
+    pub fn exchange_observer(&self) -> Option<&crate::recording::ExchangeObserver> {
+        self.exchange_observer.as_ref()
+    }
+
     /// Default: [`AnswerLimits::default`], 20,000 rows and 100,000 elements.
     pub fn answer_limits(&self) -> AnswerLimits {
         self.answer_limits
@@ -521,6 +528,13 @@ impl ConfigBuilder {
         self.config.body_limit = bytes;
         self
     }
+    /// Hands every exchange (method, business parameters, status, answer, time; secrets
+    /// removed) to `observer`, to record calls: see [`crate::recording`].
+    pub fn observe_exchanges(mut self, observer: crate::recording::ExchangeObserver) -> Self {
+        self.config.exchange_observer = Some(observer);
+        self
+    }
+
     /// See [`Config::answer_bytes_in_flight`].
     pub fn answer_bytes_in_flight(mut self, bytes: usize) -> Self {
         self.config.answer_bytes_in_flight = bytes;

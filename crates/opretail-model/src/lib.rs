@@ -12,6 +12,7 @@ mod error;
 mod gateway;
 mod methods;
 mod operation;
+pub mod recording;
 mod redact;
 mod token;
 

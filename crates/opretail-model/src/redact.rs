@@ -34,7 +34,7 @@ pub const REDACTED_FIELDS: &[&str] = &[
 const REDACTED: &str = "<redacted>";
 
 /// Whether a field called `name` holds a secret.
-fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let normal: String = name
         .chars()
         .filter(|c| *c != '-' && *c != '_')

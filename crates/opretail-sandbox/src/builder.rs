@@ -133,6 +133,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Answers calls that match a recorded exchange (method, version and business
+    /// parameters) with the recorded status and body, after the usual checks of the common
+    /// parameters; every other call as usual. See [`Recordings::load`](crate::Recordings::load).
+    pub fn replay(mut self, recordings: crate::Recordings) -> Self {
+        self.platform.recordings = recordings;
+        self
+    }
+
     /// Accepts `_sm=rsa` calls signed with the private half of `key` (as the platform does
     /// with the public key a developer registers), with no `_akey`; any other RSA signature
     /// gets `SIGN_WRONG`. Without a key, every `_sm=rsa` call gets `SIGN_WRONG`.

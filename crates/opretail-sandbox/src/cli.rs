@@ -93,6 +93,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FILE", value_parser = read_public_key)]
     pub rsa_public_key: Option<opretail_sign::RsaVerifyingKey>,
 
+    /// Answer calls recorded with `opretail --record DIR` (same method and business
+    /// parameters) with their recorded answers; every other call as usual.
+    #[arg(long, value_name = "DIR", value_parser = load_recordings)]
+    pub replay: Option<crate::Recordings>,
+
     /// Make the device with this MAC address dead: offline and counting nothing, its store
     /// counting that much less (`0C0003E90001`: the first device of S_1001); repeat for more.
     #[arg(long, value_name = "MAC")]
@@ -184,6 +189,9 @@ impl SandboxArgs {
         }
         for method in &self.refuse_method {
             builder = builder.refuse_method(method.clone());
+        }
+        if let Some(recordings) = &self.replay {
+            builder = builder.replay(recordings.clone());
         }
         if let Some(key) = &self.rsa_public_key {
             builder = builder.rsa_public_key(key.clone());
@@ -326,6 +334,11 @@ impl StopSignals {
     }
 }
 
+/// `--replay DIR`: the recordings loaded, so that a bad one is a usage error before the start.
+fn load_recordings(dir: &str) -> Result<crate::Recordings, String> {
+    crate::Recordings::load(std::path::Path::new(dir))
+}
+
 /// `--rsa-public-key FILE`: the file read and its key checked, so that a bad file is a usage
 /// error before the sandbox starts.
 fn read_public_key(path: &str) -> Result<opretail_sign::RsaVerifyingKey, String> {
@@ -463,5 +476,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("cannot read the key file"), "{missing}");
+    }
+
+    #[test]
+    fn recordings_are_loaded_before_the_start() {
+        let dir = std::env::temp_dir().join(format!("sandbox-cli-replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("README"), "not json, skipped").unwrap();
+        let exchange = serde_json::json!({
+            "method": "open.shopweb.passengerFlow.getTotalData", "version": "v1",
+            "params": {"id": "S_1001"}, "status": 200,
+            "answer": {"stat": {"code": "0"}, "data": {}}, "at": "2026-12-05T00:00:00Z"
+        });
+        std::fs::write(dir.join("0001-x.json"), exchange.to_string()).unwrap();
+        let args = parse(&["--replay", dir.to_str().unwrap()]).unwrap();
+        assert_eq!(args.replay.as_ref().map(crate::Recordings::len), Some(1));
+        std::fs::write(dir.join("0002-y.json"), "[]").unwrap();
+        let error = parse(&["--replay", dir.to_str().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("0002-y.json") && error.contains("not a recorded exchange"),
+            "{error}"
+        );
     }
 }

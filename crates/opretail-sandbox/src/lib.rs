@@ -21,6 +21,7 @@ mod methods;
 mod paging;
 mod params;
 mod platform;
+mod recordings;
 mod rejection;
 mod replay;
 mod sales;
@@ -43,6 +44,7 @@ pub use platform::{
     DEFAULT_AKEY, DEFAULT_ASID, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_PAGE_SIZE,
     DEFAULT_MAX_WINDOW_DAYS, DEFAULT_TOKEN_TTL, DEMO_APPLICATION_ID, DEMO_PASSWORD, DEMO_USER,
 };
+pub use recordings::{MAX_RECORDINGS, Recordings};
 pub use rejection::{
     ID_ILLEGAL, METHOD_NOT_GRANTED, NEED_UNIT_ILLEGAL, PAGE_SIZE_TOO_LARGE, PARAM_ILLEGAL,
     SALES_ALREADY_REPORTED, SALES_LEDGER_FULL, STORE_NOT_FOUND, TOO_MANY_IDS, WINDOW_TOO_LONG,

@@ -68,6 +68,8 @@ pub(crate) struct PlatformConfig {
     pub(crate) require_nonce: bool,
     /// Devices (MAC addresses, 12 upper-case hex digits) offline and counting nothing.
     pub(crate) dead_devices: std::collections::BTreeSet<String>,
+    /// Recorded exchanges answered as recorded.
+    pub(crate) recordings: crate::recordings::Recordings,
 }
 
 impl Default for PlatformConfig {
@@ -91,6 +93,7 @@ impl Default for PlatformConfig {
             refused_methods: std::collections::BTreeSet::new(),
             require_nonce: false,
             dead_devices: std::collections::BTreeSet::new(),
+            recordings: crate::recordings::Recordings::default(),
         }
     }
 }
@@ -107,6 +110,7 @@ impl fmt::Debug for PlatformConfig {
             .field("refused_methods", &self.refused_methods)
             .field("require_nonce", &self.require_nonce)
             .field("dead_devices", &self.dead_devices)
+            .field("recordings", &self.recordings)
             .finish()
     }
 }
@@ -125,6 +129,8 @@ pub(crate) struct Platform {
     pub(crate) sales: crate::sales::SalesLedger,
     /// Devices offline and counting nothing.
     pub(crate) dead_devices: std::sync::Arc<std::collections::BTreeSet<String>>,
+    /// Recorded exchanges answered as recorded.
+    pub(crate) recordings: crate::recordings::Recordings,
 }
 
 impl Platform {
@@ -156,6 +162,7 @@ impl Platform {
             logins: AtomicU64::new(0),
             refused_methods: config.refused_methods,
             dead_devices: std::sync::Arc::new(config.dead_devices),
+            recordings: config.recordings,
             nonces: config
                 .require_nonce
                 .then(crate::replay::ReplayCache::default),

@@ -27,6 +27,7 @@ use crate::envelope::Envelope;
 use crate::faults::{Decision, Fault, FaultKind, FaultState};
 use crate::params::Params;
 use crate::platform::Platform;
+use crate::recordings::Recorded;
 use crate::rejection::{METHOD_NOT_GRANTED, PARAM_ILLEGAL, Rejection, business_error, return_code};
 use crate::replay::ReplayCache;
 use crate::synthesis::revision::Revision;
@@ -225,7 +226,27 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
     }
     let now = shared.clock.now();
     let outcome = handle(&shared, &params, now, gateway, token);
-    answer(&shared, &params, outcome, &now, started, truncate)
+    match outcome {
+        Ok(Handled::Recorded(recorded)) => recorded_response(&recorded),
+        Ok(Handled::Data(data)) => answer(&shared, &params, Ok(data), &now, started, truncate),
+        Err(rejection) => answer(&shared, &params, Err(rejection), &now, started, truncate),
+    }
+}
+
+/// What a request that passed the checks gets: the method's data, or a recorded answer.
+enum Handled {
+    Data(Data),
+    Recorded(Recorded),
+}
+
+/// A recorded answer, as it was recorded.
+fn recorded_response(recorded: &Recorded) -> axum::response::Response {
+    let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
+    text_response(
+        status,
+        "application/json;charset=UTF-8",
+        recorded.body.clone(),
+    )
 }
 
 /// The status and `Location` of a [`Fault::Redirect`], with an empty body.
@@ -255,7 +276,7 @@ fn handle(
     now: DateTime<FixedOffset>,
     gateway: Gateway,
     token: Option<&str>,
-) -> Result<Data, Rejection> {
+) -> Result<Handled, Rejection> {
     let aid_rule = match gateway {
         Gateway::Classic => AidRule::Classic,
         Gateway::Cloud => AidRule::Cloud(&shared.platform),
@@ -294,6 +315,16 @@ fn handle(
             ));
         }
     }
+    let version = params.get("_version");
+    if let Some(recorded) =
+        shared
+            .platform
+            .recordings
+            .find(accepted.method, version, params.business())
+    {
+        tracing::debug!(method = accepted.method, "answering from a recording");
+        return Ok(Handled::Recorded(recorded.clone()));
+    }
     let call = Call {
         params,
         now,
@@ -307,7 +338,7 @@ fn handle(
         }),
     };
     tracing::trace!(method = accepted.method, "dispatching");
-    (accepted.handler)(&call)
+    (accepted.handler)(&call).map(Handled::Data)
 }
 
 fn answer(

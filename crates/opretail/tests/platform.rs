@@ -684,3 +684,55 @@ fn both_clients_list_devices_and_their_flow_on_both_gateways() {
         assert_eq!(having.stores.len() as u64, DEMO_STORE_COUNT as u64);
     }
 }
+
+#[test]
+fn both_clients_hand_every_exchange_to_the_observer_without_secrets() {
+    use std::sync::{Arc, Mutex};
+
+    let sandbox = Sandbox::builder()
+        .start_blocking()
+        .expect("the sandbox starts");
+    let seen: Arc<Mutex<Vec<opretail::recording::Exchange>>> = Arc::default();
+    let observer = {
+        let seen = Arc::clone(&seen);
+        opretail::recording::ExchangeObserver::new(move |e| seen.lock().unwrap().push(e.clone()))
+    };
+    let config = || {
+        Config::builder()
+            .endpoint(sandbox.url())
+            .retry(common::fast_retry())
+            .observe_exchanges(observer.clone())
+            .build()
+            .unwrap()
+    };
+    let op = GetTotalData::new("S_1001".parse().unwrap());
+    let blocking = opretail::blocking::Client::new(credentials(), config())
+        .unwrap()
+        .with_token_source(demo_user(Gateway::Classic));
+    blocking.login().expect("the login");
+    blocking.send(&op).expect("the totals");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = opretail::Client::new(credentials(), config()).unwrap();
+    // Another store: the same call from another client in the same second would be refused
+    // as a replay, and resent.
+    let other = GetTotalData::new("S_1002".parse().unwrap());
+    runtime.block_on(client.send(&other)).expect("the totals");
+    let seen = seen.lock().unwrap();
+    let methods: Vec<&str> = seen.iter().map(|e| e.method.as_str()).collect();
+    assert_eq!(
+        methods,
+        [
+            opretail::METHOD_MOBILE_LOGIN,
+            opretail::METHOD_GET_TOTAL_DATA,
+            opretail::METHOD_GET_TOTAL_DATA
+        ]
+    );
+    assert_eq!(seen[1].params["id"], "S_1001");
+    assert_eq!(seen[1].status, 200);
+    assert_eq!(seen[1].answer["stat"]["code"], "0");
+    let text = serde_json::to_string(&*seen).unwrap();
+    for secret in [DEFAULT_ASID, DEMO_PASSWORD, "_sig"] {
+        assert!(!text.contains(secret), "{secret}: {text}");
+    }
+    assert_eq!(seen[0].answer["data"]["token"], "<removed>");
+}

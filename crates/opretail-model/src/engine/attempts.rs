@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::{Budget, Engine, HttpAnswer, Moment, Pace, Preparation, RetryDecision, Step};
+use crate::recording::Exchange;
 use crate::token::Ticket;
 use crate::{Error, Operation, Response, ReturnCode, decode_response_capped};
 
@@ -205,6 +206,17 @@ impl<'a, O: Operation + ?Sized> Attempts<'a, O> {
         now: Moment,
     ) {
         self.expect_in_flight("Call::on_response");
+        if let Some(observer) = self.engine.config().exchange_observer() {
+            let params = self.operation.params();
+            observer.observe(&Exchange::new(
+                self.operation.method(),
+                self.operation.version(),
+                &params,
+                status,
+                body,
+                now.wall,
+            ));
+        }
         let outcome = if (300..400).contains(&status) {
             let endpoint = self.engine.config().endpoint().as_str();
             Err(Error::redirect(endpoint, status, location))
