@@ -74,6 +74,14 @@ pub trait Operation {
         false
     }
 
+    /// A JSON object to send as the request body instead of the form: the common
+    /// parameters, the form parameters and `_sig` then go in the URL query and are signed,
+    /// the JSON is not (the cloud gateway's form for methods taking nested JSON). `None`, the
+    /// default, sends everything as the signed form.
+    fn json_body(&self) -> Option<&str> {
+        None
+    }
+
     /// Whether a successful answer must carry `data`: when `true`, an absent or `null`
     /// `data` is [`Error::Decode`](crate::Error::Decode) naming the method instead of an
     /// empty output. Default: `true`, so that a new typed read cannot succeed empty by
@@ -95,6 +103,9 @@ impl<O: Operation + ?Sized> Operation for &O {
     }
     fn params(&self) -> Params<'_> {
         (**self).params()
+    }
+    fn json_body(&self) -> Option<&str> {
+        (**self).json_body()
     }
     fn headers(&self) -> Vec<(&str, &str)> {
         (**self).headers()

@@ -400,3 +400,42 @@ fn rsa_credentials_sign_with_the_key_and_send_no_akey() {
     tampered.retain(|(k, _)| k != "id");
     assert!(!opretail_sign::verify_rsa(&public, &tampered, &sig));
 }
+
+#[test]
+fn a_json_body_goes_unsigned_and_the_signed_form_goes_in_the_query() {
+    let engine = signer(SignMethod::Md5);
+    let call = RawCall::new("open.demo.nested")
+        .param("id", "S_1001")
+        .json_body(serde_json::json!({"order": {"lines": [1, 2]}}))
+        .unwrap();
+    let request = ready(engine.prepare(&call, &[], at(NOW)).unwrap());
+    assert_eq!(request.body(), r#"{"order":{"lines":[1,2]}}"#);
+    assert_eq!(request.content_type(), "application/json;charset=utf-8");
+    let query = request.query().expect("the signed form in the query");
+    assert!(
+        query.contains("_sig=") && query.contains("id=S_1001"),
+        "{query}"
+    );
+    let pairs = sent(&request);
+    assert!(
+        pairs.iter().all(|(k, _)| k != "order"),
+        "the JSON is not a signed field"
+    );
+    let sig = value(&request, "_sig");
+    assert!(opretail_sign::verify(
+        SignMethod::Md5,
+        &pairs,
+        "demo-secret",
+        &sig
+    ));
+    // A form call is as before.
+    let form = ready(
+        engine
+            .prepare(&RawCall::new("open.demo.nested"), &[], at(NOW + 10))
+            .unwrap(),
+    );
+    assert_eq!(
+        (form.query(), form.content_type()),
+        (None, PreparedRequest::CONTENT_TYPE)
+    );
+}

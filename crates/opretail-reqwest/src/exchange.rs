@@ -64,9 +64,16 @@ pub(crate) async fn exchange<'b>(
     request: PreparedRequest,
     timeout: Duration,
 ) -> Result<(HttpAnswer, Option<Reservation<'b>>), Error> {
-    let builder = http
-        .post(url.clone())
-        .header(CONTENT_TYPE, common.content_type.clone());
+    let content_type = if request.query().is_some() {
+        HeaderValue::from_static(request.content_type())
+    } else {
+        common.content_type.clone()
+    };
+    let mut url = url.clone();
+    if let Some(query) = request.query() {
+        url.set_query(Some(query));
+    }
+    let builder = http.post(url).header(CONTENT_TYPE, content_type);
     let mut builder = match &common.user_agent {
         Some(agent) => builder.header(USER_AGENT, agent.clone()),
         None => builder.header(USER_AGENT, config.user_agent()),

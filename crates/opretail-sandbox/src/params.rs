@@ -10,6 +10,8 @@ use std::collections::HashSet;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Params<'a> {
     pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// The fields of a JSON body: business parameters that are not signed.
+    unsigned: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 impl<'a> Params<'a> {
@@ -21,7 +23,42 @@ impl<'a> Params<'a> {
             pairs.extend(form_urlencoded::parse(query.as_bytes()));
         }
         pairs.extend(form_urlencoded::parse(body));
-        Params { pairs }
+        Params {
+            pairs,
+            unsigned: Vec::new(),
+        }
+    }
+
+    /// The parameters of a request with a JSON body (the cloud gateway's form for nested
+    /// JSON): the signed ones from the query string, the body's fields as unsigned business
+    /// parameters (text as it is, anything else as its JSON). `Err` when the body is not a
+    /// JSON object; `Ok(None)` when there are more than `max_pairs` parameters in all.
+    pub(crate) fn with_json_body(
+        query: Option<&'a str>,
+        body: &[u8],
+        max_pairs: usize,
+    ) -> Result<Option<Self>, String> {
+        let Some(mut params) = Self::parse_at_most(query, b"", max_pairs) else {
+            return Ok(None);
+        };
+        let object = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(object)) => object,
+            _ => return Err("the JSON body is not a JSON object".to_owned()),
+        };
+        if params.pairs.len() + object.len() > max_pairs {
+            return Ok(None);
+        }
+        params.unsigned = object
+            .into_iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                (Cow::Owned(name), Cow::Owned(value))
+            })
+            .collect();
+        Ok(Some(params))
     }
 
     /// Like [`parse`](Self::parse), but `None` when there are more than `max_pairs` pairs;
@@ -36,7 +73,10 @@ impl<'a> Params<'a> {
             .chain(form_urlencoded::parse(body))
             .take(max_pairs.saturating_add(1))
             .collect();
-        (pairs.len() <= max_pairs).then_some(Params { pairs })
+        (pairs.len() <= max_pairs).then_some(Params {
+            pairs,
+            unsigned: Vec::new(),
+        })
     }
 
     /// The value of the first pair with this name, or `""` when there is none: the gateway
@@ -44,6 +84,7 @@ impl<'a> Params<'a> {
     pub fn get(&self, name: &str) -> &str {
         self.pairs
             .iter()
+            .chain(&self.unsigned)
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_ref())
     }
@@ -57,7 +98,7 @@ impl<'a> Params<'a> {
             .find(|name| !seen.insert(*name))
     }
 
-    /// Every pair, as received.
+    /// Every signed pair, as received (a JSON body's fields are not among them).
     pub fn pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
         &self.pairs
     }
@@ -66,6 +107,7 @@ impl<'a> Params<'a> {
     pub fn business(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs
             .iter()
+            .chain(&self.unsigned)
             .filter(|(k, _)| !k.starts_with('_'))
             .map(|(k, v)| (k.as_ref(), v.as_ref()))
     }
@@ -87,6 +129,25 @@ mod tests {
         assert_eq!(
             Params::parse(Some("b=1"), b"a=1&b=2").duplicate_name(),
             Some("b")
+        );
+    }
+
+    #[test]
+    fn a_json_body_gives_unsigned_business_parameters() {
+        let p = Params::with_json_body(Some("_mt=m&id=1"), br#"{"a":"x","b":{"c":1}}"#, 10)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (p.get("a"), p.get("b"), p.get("id")),
+            ("x", r#"{"c":1}"#, "1")
+        );
+        assert_eq!(p.pairs().len(), 2, "only the query is signed");
+        assert_eq!(p.business().count(), 3);
+        assert!(Params::with_json_body(None, b"[1]", 10).is_err());
+        assert!(Params::with_json_body(None, b"{", 10).is_err());
+        assert_eq!(
+            Params::with_json_body(Some("a=1"), br#"{"b":1}"#, 1),
+            Ok(None)
         );
     }
 

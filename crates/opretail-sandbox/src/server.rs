@@ -174,7 +174,33 @@ async fn gateway(State(shared): State<Arc<Shared>>, request: Request) -> axum::r
             );
         }
     };
-    let Some(params) = Params::parse_at_most(parts.uri.query(), &body, MAX_FORM_PAIRS) else {
+    let json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    let params = if json {
+        match Params::with_json_body(parts.uri.query(), &body, MAX_FORM_PAIRS) {
+            Ok(params) => params,
+            Err(why) => {
+                return text_response(
+                    StatusCode::BAD_REQUEST,
+                    TEXT,
+                    format!(
+                        "{why}: with a JSON body the common parameters and _sig go in the \
+                         query string and the business parameters in one JSON object\n"
+                    ),
+                );
+            }
+        }
+    } else {
+        Params::parse_at_most(parts.uri.query(), &body, MAX_FORM_PAIRS)
+    };
+    let Some(params) = params else {
         return text_response(
             StatusCode::BAD_REQUEST,
             TEXT,

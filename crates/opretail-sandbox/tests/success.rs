@@ -312,3 +312,39 @@ async fn rsa_calls_verify_with_the_registered_public_key_only() {
         "{refused}"
     );
 }
+
+/// Posts `body` as JSON with the signed `form` in the query string.
+async fn post_json(url: &str, form: &Form, body: &str) -> (u16, String) {
+    let response = common::client()
+        .post(format!("{url}?{}", form.encode()))
+        .header("content-type", "application/json;charset=utf-8")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_json_body_is_read_unsigned_beside_a_signed_query() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let form = Form::common(METHOD_ECHO).set("q", "signed").signed();
+    let (status, body) = post_json(sandbox.url(), &form, r#"{"order":{"id":7},"note":"中"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    let envelope: Value = serde_json::from_str(&body).unwrap();
+    assert_success_stat(&envelope);
+    assert_eq!(envelope["data"]["q"], "signed");
+    assert_eq!(envelope["data"]["note"], "中");
+    assert_eq!(envelope["data"]["order"], r#"{"id":7}"#);
+    // The query is what is signed: a changed query parameter fails the signature.
+    let changed = Form::common(METHOD_ECHO)
+        .set("q", "signed")
+        .signed()
+        .set("q", "other");
+    let (_, body) = post_json(sandbox.url(), &changed, "{}").await;
+    assert!(body.contains("SIGN_WRONG"), "{body}");
+    // A body that is not an object is refused, saying what the gateway expects.
+    let (status, body) = post_json(sandbox.url(), &Form::common(METHOD_ECHO).signed(), "[1]").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("query string"), "{body}");
+}

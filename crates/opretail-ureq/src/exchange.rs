@@ -14,9 +14,13 @@ pub(crate) fn exchange(
     request: PreparedRequest,
     timeout: Duration,
 ) -> Result<HttpAnswer, Error> {
+    let url = match request.query() {
+        Some(query) => format!("{}?{query}", config.endpoint().as_str()),
+        None => config.endpoint().as_str().to_owned(),
+    };
     let mut builder = agent
-        .post(config.endpoint().as_str())
-        .header("content-type", PreparedRequest::CONTENT_TYPE);
+        .post(url)
+        .header("content-type", request.content_type());
     for (name, value) in request.headers() {
         builder = builder.header(name.as_str(), value.as_str());
     }

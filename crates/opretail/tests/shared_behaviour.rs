@@ -203,6 +203,10 @@ fn cases() -> Vec<Case> {
             run: raw_call_returns_json,
         },
         Case {
+            behaviour: "a raw call's JSON body reaches the cloud gateway unsigned",
+            run: a_raw_calls_json_body_reaches_the_cloud_gateway,
+        },
+        Case {
             behaviour: "send_all gives every result with the index of its operation",
             run: send_all_gives_every_result_with_its_index,
         },
@@ -423,6 +427,28 @@ fn raw_call_returns_json(runner: &Runner) {
         .send(&RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", "héllo"))
         .unwrap();
     assert_eq!(data["q"], "héllo", "{data}");
+}
+
+fn a_raw_calls_json_body_reaches_the_cloud_gateway(runner: &Runner) {
+    let sandbox = sandbox()
+        .application_for(common::AKEY, opretail_sandbox::DEMO_APPLICATION_ID)
+        .start_blocking()
+        .unwrap();
+    let config = Config::builder()
+        .endpoint(sandbox.cloud_url())
+        .aid(opretail_sandbox::DEMO_APPLICATION_ID)
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let client = runner.client(config);
+    let call = RawCall::new(opretail_sandbox::METHOD_ECHO)
+        .param("q", "signed")
+        .json_body(serde_json::json!({"order": {"lines": [1, 2]}, "name": "中文"}))
+        .unwrap();
+    let data = client.send(&call).unwrap();
+    assert_eq!(data["q"], "signed", "{data}");
+    assert_eq!(data["name"], "中文", "{data}");
+    assert_eq!(data["order"], r#"{"lines":[1,2]}"#, "{data}");
 }
 
 fn send_all_gives_every_result_with_its_index(runner: &Runner) {

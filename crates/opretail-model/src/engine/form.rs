@@ -22,19 +22,38 @@ pub const MAX_METHOD_CHARS: usize = 100;
 #[derive(Clone)]
 pub struct PreparedRequest {
     body: String,
+    /// The signed form in the URL query, when the body is JSON.
+    query: Option<String>,
     headers: Vec<(String, String)>,
     method: String,
     timestamp: Timestamp,
 }
 
 impl PreparedRequest {
-    /// The content type of every request.
+    /// The content type of a signed form.
     pub const CONTENT_TYPE: &'static str = "application/x-www-form-urlencoded; charset=utf-8";
 
-    /// Every form field as sent, in signing order with `_sig` last, values trimmed and
-    /// decoded from the body.
+    /// The content type of a JSON body (see [`Operation::json_body`]).
+    pub const JSON_CONTENT_TYPE: &'static str = "application/json;charset=utf-8";
+
+    /// Every signed field as sent, in signing order with `_sig` last, values trimmed and
+    /// decoded from the body (or from the query, when the body is JSON).
     pub fn pairs(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> + '_ {
-        form_urlencoded::parse(self.body.as_bytes())
+        form_urlencoded::parse(self.query.as_deref().unwrap_or(&self.body).as_bytes())
+    }
+
+    /// The URL query to send (the signed form), when the body is JSON; `None` for a form.
+    pub fn query(&self) -> Option<&str> {
+        self.query.as_deref()
+    }
+
+    /// The body's content type: [`Self::CONTENT_TYPE`] or [`Self::JSON_CONTENT_TYPE`].
+    pub fn content_type(&self) -> &'static str {
+        if self.query.is_some() {
+            Self::JSON_CONTENT_TYPE
+        } else {
+            Self::CONTENT_TYPE
+        }
     }
 
     /// The value sent for a parameter.
@@ -44,7 +63,7 @@ impl PreparedRequest {
             .map(|(_, v)| v.into_owned())
     }
 
-    /// The `application/x-www-form-urlencoded` body.
+    /// The body: the signed form, or the operation's JSON.
     pub fn body(&self) -> &str {
         &self.body
     }
@@ -249,12 +268,17 @@ impl FormBuilder {
             return Ok(Preparation::Wait(until_next_second(now)));
         };
         pairs.push(("_sig", Cow::Owned(sig.into())));
-        let body = form_urlencoded::Serializer::new(String::with_capacity(512))
+        let form = form_urlencoded::Serializer::new(String::with_capacity(512))
             .extend_pairs(pairs.iter().map(|(k, v)| (k, v.as_ref())))
             .finish();
+        let (body, query) = match operation.json_body() {
+            Some(json) => (json.to_owned(), Some(form)),
+            None => (form, None),
+        };
         all_headers.shrink_to_fit();
         Ok(Preparation::Ready(PreparedRequest {
             body,
+            query,
             headers: all_headers,
             method: method.to_owned(),
             timestamp,
