@@ -45,7 +45,7 @@ pub enum Command {
     Sign(sign::SignArgs),
 
     /// Runs the gateway sandbox in the foreground until Ctrl-C.
-    Sandbox(sandbox::SandboxCommandArgs),
+    Sandbox(Box<sandbox::SandboxCommandArgs>),
 
     /// The gateway's return codes, with meaning and remedy.
     Codes(codes::CodesArgs),
@@ -127,7 +127,7 @@ impl Cli {
             Command::Sign(args) => sign::run(&args),
             Command::Codes(args) => codes::run(&args),
             Command::Completions(args) => completions::run(&args, Cli::command()),
-            Command::Sandbox(args) => crate::gateway::runtime()?.block_on(sandbox::run(args)),
+            Command::Sandbox(args) => crate::gateway::runtime()?.block_on(sandbox::run(*args)),
             Command::PassengerFlow(PassengerFlowCommand::Total(args)) => {
                 let settings = Settings::resolve(global)?;
                 let plan = args.plan()?;

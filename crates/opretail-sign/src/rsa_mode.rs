@@ -9,7 +9,7 @@
 //! KEY`) are read too. Encrypted private keys are refused with the command that decrypts
 //! them. Key types never show their material in `Debug`.
 //!
-//! The `rsa` crate (RustCrypto) is still exposed to the Marvin timing attack (RUSTSEC-2023-0071)
+//! The `rsa` crate (RustCrypto, 0.9) is still exposed to the Marvin timing attack (RUSTSEC-2023-0071)
 //! on private-key operations an attacker can time at scale. Signing here happens on the
 //! developer's own machine, with their own key, a few times a second at most, and nothing
 //! is decrypted, so the attack has nothing to observe.
@@ -22,8 +22,8 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs1v15;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
-use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
-use sha1::Sha1;
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use sha1_rsa::Sha1;
 
 use crate::canonical::{canonical_text, sorted_pairs};
 use crate::signature::Signature;
