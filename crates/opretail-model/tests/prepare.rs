@@ -406,7 +406,7 @@ fn a_json_body_goes_unsigned_and_the_signed_form_goes_in_the_query() {
     let engine = signer(SignMethod::Md5);
     let call = RawCall::new("open.demo.nested")
         .param("id", "S_1001")
-        .json_body(serde_json::json!({"order": {"lines": [1, 2]}}))
+        .with_json_body(serde_json::json!({"order": {"lines": [1, 2]}}))
         .unwrap();
     let request = ready(engine.prepare(&call, &[], at(NOW)).unwrap());
     assert_eq!(request.body(), r#"{"order":{"lines":[1,2]}}"#);

@@ -443,7 +443,7 @@ fn a_raw_calls_json_body_reaches_the_cloud_gateway(runner: &Runner) {
     let client = runner.client(config);
     let call = RawCall::new(opretail_sandbox::METHOD_ECHO)
         .param("q", "signed")
-        .json_body(serde_json::json!({"order": {"lines": [1, 2]}, "name": "中文"}))
+        .with_json_body(serde_json::json!({"order": {"lines": [1, 2]}, "name": "中文"}))
         .unwrap();
     let data = client.send(&call).unwrap();
     assert_eq!(data["q"], "signed", "{data}");

@@ -140,7 +140,7 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
     }
     if let Some(json) = args.json {
         call = call
-            .json_body(json)
+            .with_json_body(json)
             .map_err(|e| Failure::usage(crate::output::words(&e)))?;
     }
     for header in headers {

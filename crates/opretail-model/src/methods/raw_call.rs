@@ -88,12 +88,12 @@ impl RawCall {
     /// ```
     /// use opretail_model::{Operation, RawCall};
     ///
-    /// let call = RawCall::new("open.demo.nested").json_body(serde_json::json!({"a": {"b": 1}}))?;
+    /// let call = RawCall::new("open.demo.nested").with_json_body(serde_json::json!({"a": {"b": 1}}))?;
     /// assert_eq!(call.json_body(), Some(r#"{"a":{"b":1}}"#));
-    /// assert!(RawCall::new("m").json_body(serde_json::json!([1])).is_err());
+    /// assert!(RawCall::new("m").with_json_body(serde_json::json!([1])).is_err());
     /// # Ok::<(), opretail_model::Error>(())
     /// ```
-    pub fn json_body(mut self, body: serde_json::Value) -> Result<Self, crate::Error> {
+    pub fn with_json_body(mut self, body: serde_json::Value) -> Result<Self, crate::Error> {
         if !body.is_object() {
             return Err(crate::Error::invalid_input(
                 "JSON body",
