@@ -116,7 +116,7 @@ return_codes! {
     /// `4`: `_sm` is empty.
     SignMethodNotNull = 4, "SIGN_METHOD_NOTNULL", "_sm is empty", "send the _sm parameter";
     /// `5`: the `_sm` type does not exist.
-    SignTypeNotExist = 5, "SIGN_TYPE_NOTEXIST", "_sm type does not exist", "use md5 or sha1";
+    SignTypeNotExist = 5, "SIGN_TYPE_NOTEXIST", "_sm type does not exist", "use md5, sha1, sha256 or rsa (an older gateway takes md5 or sha1 only)";
     /// `6`: `_sig` is empty.
     SignNotNull = 6, "SIGN_NOTNULL", "_sig is empty", "send the _sig parameter";
     /// `7`: the signature is invalid.
