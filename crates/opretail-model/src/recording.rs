@@ -4,7 +4,7 @@
 //! An [`Exchange`] keeps the method, its version, the **business** parameters (never the
 //! common ones: no `_akey`, `_sig`, `_timestamp`, `_nonce`), the HTTP status, the answer and
 //! when it came. Values of secret-looking parameters (`password`, anything ending in `token`,
-//! `secret`…, as [`redact_secrets`](crate::engine::redact_secrets) decides) and of
+//! `secret`…, as [`redact_secrets`] decides) and of
 //! secret-looking fields of the answer, at any depth, are replaced by [`REMOVED`]; the
 //! answer keeps its shape, so a replay still decodes. Building an exchange is pure: an
 //! [`ExchangeObserver`] set with
