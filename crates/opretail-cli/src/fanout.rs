@@ -32,26 +32,33 @@ pub trait Call: Operation<Output: Send + 'static> + Send + Sync + 'static {}
 impl<O> Call for O where O: Operation<Output: Send + 'static> + Send + Sync + 'static {}
 
 /// Sends every call of `calls`, `in_flight` at a time: a slow call holds only its own slot,
-/// and calls start in order as slots free. Each result goes to `take` as soon as it is in,
-/// with the call's index; `take` puts the rows in `sink`, which writes those whose turn has
-/// come. A full sink holds new calls back, never the earliest unfinished one.
+/// and calls start in order as slots free. Each answer is first given to `prepare` on the
+/// call's own task, with its call (to make it small before it waits to be taken: see
+/// [`keep`]); each result then goes to `take` as soon as it is in, with the call's index;
+/// `take` puts the rows in `sink`, which writes those whose turn has come. A full sink holds
+/// new calls back, never the earliest unfinished one.
 ///
 /// Ends early, saying why, on a stop request or when the reader of stdout is gone; an error
 /// of `take` ends it at once (calls in flight are abandoned).
-pub async fn send_all<O, F>(
+#[allow(clippy::too_many_arguments)] // Each is one thing a batch needs; a struct would only wrap them.
+pub async fn send_all<O, T, P, F>(
     gateway: &Gateway,
     calls: Vec<O>,
     in_flight: usize,
     sink: &mut Sink,
     progress: &ProgressBar,
     stop: &mut StopRequest,
+    prepare: P,
     mut take: F,
 ) -> Result<Option<Cut>, Failure>
 where
     O: Call,
-    F: FnMut(usize, Result<O::Output, Error>, &mut Sink) -> Result<(), Failure>,
+    T: Send + 'static,
+    P: Fn(&O, O::Output) -> T + Send + Sync + 'static,
+    F: FnMut(usize, Result<T, Error>, &mut Sink) -> Result<(), Failure>,
 {
     let calls = Arc::new(calls);
+    let prepare = Arc::new(prepare);
     let mut tasks = JoinSet::new();
     let mut started = 0usize;
     let cut = loop {
@@ -63,7 +70,11 @@ where
             && (tasks.is_empty() || !sink.is_full())
         {
             let (client, calls, index) = (gateway.client.clone(), calls.clone(), started);
-            tasks.spawn(async move { (index, client.send(&calls[index]).await) });
+            let prepare = prepare.clone();
+            tasks.spawn(async move {
+                let call = &calls[index];
+                (index, client.send(call).await.map(|out| prepare(call, out)))
+            });
             started += 1;
         }
         let first = tokio::select! {
@@ -88,6 +99,11 @@ where
     drop(tasks);
     progress.finish_and_clear();
     Ok(cut)
+}
+
+/// The `prepare` of [`send_all`] that keeps each answer as it is.
+pub fn keep<O, A>(_: &O, answer: A) -> A {
+    answer
 }
 
 /// Logs in before the calls when the token comes from a user's credentials, so that a wrong

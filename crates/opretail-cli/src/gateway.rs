@@ -84,6 +84,15 @@ impl AnswerCaps {
         rows: 1_500,
         elements: 10_000,
     };
+
+    /// One call of `passenger-flow series`: at most 20 stores' month of hourly buckets,
+    /// 14,880 buckets (about 4 MiB from the sandbox), with room to spare; the SDK's row and
+    /// value caps.
+    pub const SERIES_CALL: AnswerCaps = AnswerCaps {
+        bytes: 8 * 1024 * 1024,
+        rows: opretail_model::DEFAULT_MAX_ROWS_PER_ANSWER,
+        elements: opretail_model::DEFAULT_MAX_ELEMENTS_PER_ANSWER,
+    };
 }
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).

@@ -161,20 +161,24 @@ impl<'a, O> Calls<'a, O> {
 
 impl Run<'_> {
     /// Sends the calls `--concurrency` at a time ([`fanout::send_all`]) with a progress bar,
-    /// and hands each answer to `take` with the call's index as soon as it is in; `take` puts
-    /// the rows in the sink.
+    /// makes each answer what `prepare` makes of it on the call's own task
+    /// ([`fanout::keep`] keeps it as it is), and hands that to `take` with the call's index as
+    /// soon as it is in; `take` puts the rows in the sink.
     ///
     /// A call refused before sending (no token, a bad setting) ends the listing: every call
     /// would be. Any other failure fails that call only: it is said on stderr and `take` gets
     /// `None`, to leave the call's rows out.
-    pub async fn send<O, F>(
+    pub async fn send<O, T, P, F>(
         &mut self,
         calls: Calls<'_, O>,
+        prepare: P,
         mut take: F,
     ) -> Result<Option<Cut>, Failure>
     where
         O: fanout::Call,
-        F: FnMut(usize, Option<O::Output>, &mut Sink, &ProgressBar) -> Result<(), Failure>,
+        T: Send + 'static,
+        P: Fn(&O, O::Output) -> T + Send + Sync + 'static,
+        F: FnMut(usize, Option<T>, &mut Sink, &ProgressBar) -> Result<(), Failure>,
     {
         let Calls {
             calls,
@@ -191,7 +195,8 @@ impl Run<'_> {
             &mut self.sink,
             &progress,
             &mut self.stop,
-            |index, result: Result<O::Output, Error>, sink| {
+            prepare,
+            |index, result: Result<T, Error>, sink| {
                 let answer = match result {
                     Ok(answer) => Some(answer),
                     Err(error @ Error::InvalidInput { .. }) => {

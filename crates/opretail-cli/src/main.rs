@@ -21,6 +21,7 @@ mod reorder;
 mod report;
 mod settings;
 mod signals;
+mod spill;
 mod token_cache;
 
 use std::process::ExitCode;

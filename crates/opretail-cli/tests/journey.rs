@@ -92,6 +92,47 @@ fn a_week_of_hourly_flow_of_two_stores_comes_in_order() {
 }
 
 #[test]
+fn many_windows_and_chunks_come_store_by_store_whatever_the_concurrency() {
+    // 25 stores are two chunks of calls (20 ids a call), and 70 days three windows: six calls
+    // whose answers come in any order, written once each chunk is whole.
+    let ids: Vec<String> = (0..25)
+        .map(|n| format!("S_{}", 1001 + (n * 7) % 25))
+        .collect();
+    let mut args = words(
+        "--sandbox passenger-flow series --by day --from 2026-08-01 --to 2026-10-09 --output json",
+    );
+    for id in &ids {
+        args.extend(["--id", id]);
+    }
+    let rows = ok_json(&args);
+    assert_eq!(rows.len(), 25 * 70);
+    for (store, id) in rows.chunks(70).zip(&ids) {
+        assert!(
+            store.iter().all(|r| r["id"] == id.as_str()),
+            "{id} out of place"
+        );
+        let days: Vec<&str> = store
+            .iter()
+            .map(|r| r["bucket"].as_str().unwrap())
+            .collect();
+        assert!(
+            days.windows(2).all(|w| w[0] < w[1]),
+            "{id}: not in time order"
+        );
+        assert!(days[0].starts_with("2026-08-01") && days[69].starts_with("2026-10-09"));
+    }
+    // The same rows one call at a time, and a store's rows as its own call gives them.
+    args.extend(["--concurrency", "1"]);
+    assert_eq!(ok_json(&args), rows);
+    let alone = ok_json(&words(&format!(
+        "--sandbox passenger-flow series --by day --from 2026-09-01 --to 2026-09-30 --id {} \
+         --output json",
+        ids[21]
+    )));
+    assert_eq!(alone[..], rows[21 * 70 + 31..21 * 70 + 61]);
+}
+
+#[test]
 fn every_store_for_one_day_by_day() {
     let out = run(&words(
         "--sandbox passenger-flow series --all-stores --by day \

@@ -4,6 +4,7 @@ use opretail_model::{Demographics, Gender, GetAgeGroupAndGenderDistribution};
 
 use crate::diag::say;
 use crate::failure::Failure;
+use crate::fanout;
 use crate::gateway::{AnswerCaps, Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
@@ -92,6 +93,7 @@ pub async fn run(
     let sent = run
         .send(
             listing::Calls::new(calls, "the demographics", "ids", &label),
+            fanout::keep,
             |index, answer: Option<Demographics>, sink, _| {
                 done += 1;
                 let rows = match answer {

@@ -4,27 +4,34 @@
 //! of the period and per window of at most [`DEFAULT_MAX_DAYS_PER_CALL`] days. A chunk's
 //! answers wait until all of them are in, so that its stores are written whole, store by
 //! store in input order, buckets in time order; chunks are written in order as they complete.
+//!
+//! What waits is packed on the call's own task as soon as its answer is in (each store entry's
+//! name and cells, [`Packed`]) and kept in a temporary file ([`Spill`]), never decoded in
+//! memory: a chunk may take hundreds of calls, and a gateway may send anything. The rows are
+//! made from the file when the chunk's turn comes, a store entry at a time.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::io::IsTerminal;
 use std::num::NonZeroU32;
 
 use opretail_model::{
     Bucket, DEFAULT_MAX_DAYS_PER_CALL, DEFAULT_MAX_IDS_PER_CALL, DEFAULT_MAX_SERIES_CALLS,
     EntityId, EntityKind, FlowMethod, GetManyShopsPassengerIndicatorData, Grain, SeriesLimits,
-    SeriesRequest, ShopSeries, ShopSeriesList, merge_series,
+    SeriesRequest, ShopSeriesList,
 };
 use serde_json::Value;
 
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
-use crate::gateway::{Gateway, Tuning};
+use crate::gateway::{AnswerCaps, Gateway, Tuning};
 use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
 use crate::output::tidy::{Tidy, figure, text};
 use crate::output::{Format, Sink};
 use crate::period::Period;
+use crate::spill::{Record, Span, Spill};
 
 /// `opretail passenger-flow series`
 #[derive(Debug, clap::Args)]
@@ -115,9 +122,13 @@ impl SeriesArgs {
         Ok(SeriesPlan { ids, period })
     }
 
-    /// The client's `--rate`.
+    /// The client's `--rate`, and answers read up to the size of the largest a call can
+    /// have.
     pub fn tuning(&self) -> Tuning {
-        self.listing.tuning()
+        Tuning {
+            answer_caps: Some(AnswerCaps::SERIES_CALL),
+            ..self.listing.tuning()
+        }
     }
 
     /// The calls for `ids`, chunk by chunk, each chunk's in time order.
@@ -215,21 +226,138 @@ fn spark(entering: Option<i64>, busiest: i64) -> &'static str {
     }
 }
 
+/// An answer packed on its call's own task: each store entry's record, one after another,
+/// and what is needed to put the entries in order without reading them back.
+struct Packed {
+    records: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+/// One store entry of an answer (`merge_series` in the model merges them the same way).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The store it is about: a hash of its merge key, with the run's own random key; `None`
+    /// for an entry with neither `depId` nor `shopId`, never merged with another.
+    store: Option<u64>,
+    /// Its place among the ids of its chunk, when it is one of them.
+    asked: Option<u8>,
+    /// Whether it names its store.
+    named: bool,
+    /// The entering of its busiest bucket, for the sparkline.
+    busiest: Option<i64>,
+    /// Its record: in [`Packed::records`], then in its chunk's [`Spill`].
+    span: Span,
+}
+
+/// The figures of a row after its id and name, as `series` shows them.
+fn cells(bucket: &Bucket) -> [Value; 7] {
+    [
+        text(bucket.time.as_deref()),
+        figure(bucket.passenger_flow.as_ref()),
+        figure(bucket.pass_passenger_flow.as_ref()),
+        figure(bucket.outside_passenger_flow.as_ref()),
+        figure(bucket.in_shop_rate.as_ref()),
+        figure(bucket.out_flow_count.as_ref()),
+        figure(bucket.dressing_rate.as_ref()),
+    ]
+}
+
+/// A bucket's entering, for the sparkline.
+fn entering(bucket: &Bucket) -> Option<i64> {
+    bucket.passenger_flow.as_ref().and_then(|m| m.as_i64())
+}
+
+/// Packs `answer` to `call` into records: per store entry, its id, name and buckets (each its
+/// entering and its cells).
+fn pack(
+    call: &GetManyShopsPassengerIndicatorData,
+    answer: ShopSeriesList,
+    keys: &RandomState,
+) -> Packed {
+    let mut record = Record::new();
+    let mut entries = Vec::with_capacity(answer.shops.len());
+    for shop in answer.shops {
+        let start = record.bytes().len();
+        let id = shop.entity_id();
+        record.text(id.as_ref().map(EntityId::as_str));
+        record.text(shop.name.as_deref());
+        record.count(shop.buckets.len());
+        for bucket in &shop.buckets {
+            record.integer(entering(bucket));
+            record.cells(&cells(bucket));
+        }
+        entries.push(Entry {
+            store: shop.merge_key().map(|key| keys.hash_one(key)),
+            asked: id
+                .and_then(|id| call.ids().iter().position(|asked| *asked == id))
+                .and_then(|at| u8::try_from(at).ok()),
+            named: shop.name.is_some(),
+            busiest: shop.buckets.iter().filter_map(entering).max(),
+            span: Span {
+                start: start as u64,
+                len: u32::try_from(record.bytes().len() - start).unwrap_or(u32::MAX),
+            },
+        });
+    }
+    Packed {
+        records: record.bytes().to_vec(),
+        entries,
+    }
+}
+
+/// A bucket's record in a store entry: its entering, then its cells.
+const BUCKET_CELLS: usize = 7;
+
 /// A chunk of stores while its calls come in.
 struct Chunk {
     /// Its stores, in input order.
     ids: Vec<EntityId>,
-    /// Its first place in the output: one per store, then one for stores the answers add (the
-    /// stores of an `O_…` id).
-    first_place: usize,
-    /// Its answers, in time order, as they come.
-    answers: Vec<Option<ShopSeriesList>>,
+    /// Its answers' store entries with the place of their answer in time order, as they come.
+    entries: Vec<(usize, Entry)>,
+    /// Where their records wait; made with the first answer.
+    spill: Option<Spill>,
     /// How many of its calls are still to come in.
     left: usize,
     /// Whether one of its calls failed.
     failed: bool,
-    /// The bytes its answers are counted for in the sink's bound.
+    /// The bytes it is counted for in the sink's bound.
     held: usize,
+}
+
+/// A byte waiting on disk counts for this share of a byte in memory in the sink's bound: the
+/// temporary file stays within eight times the bound on what waits in memory.
+const DISK_SHARE: usize = 8;
+
+impl Chunk {
+    /// Keeps the entries of an answer, the `slot`-th of the chunk in time order.
+    fn keep(&mut self, slot: usize, packed: Packed, sink: &mut Sink) -> Result<(), Failure> {
+        if self.failed {
+            return Ok(());
+        }
+        let spill = match &mut self.spill {
+            Some(spill) => spill,
+            None => self.spill.insert(Spill::new()?),
+        };
+        let start = spill.append(&packed.records)?;
+        let held = packed.entries.len() * std::mem::size_of::<(usize, Entry)>()
+            + packed.records.len() / DISK_SHARE;
+        sink.hold(held);
+        self.held += held;
+        self.entries
+            .extend(packed.entries.into_iter().map(|mut entry| {
+                entry.span.start += start;
+                (slot, entry)
+            }));
+        Ok(())
+    }
+
+    /// Forgets what was kept: a failed call fails the whole chunk.
+    fn fail(&mut self, sink: &mut Sink) {
+        self.failed = true;
+        self.entries = Vec::new();
+        self.spill = None;
+        sink.release(std::mem::take(&mut self.held));
+    }
 }
 
 /// Fetches the series and writes its rows, store by store in input order, buckets in time
@@ -252,19 +380,17 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     let mut slot_in_chunk = Vec::with_capacity(calls.len());
     for call in &calls {
         if chunks.len() <= call.chunk {
-            let first_place = chunks.last().map_or(0, |c| c.first_place + c.ids.len() + 1);
             chunks.push(Chunk {
                 ids: call.operation.ids().to_vec(),
-                first_place,
-                answers: Vec::new(),
+                entries: Vec::new(),
+                spill: None,
                 left: 0,
                 failed: false,
                 held: 0,
             });
         }
         let chunk = &mut chunks[call.chunk];
-        slot_in_chunk.push(chunk.answers.len());
-        chunk.answers.push(None);
+        slot_in_chunk.push(chunk.left);
         chunk.left += 1;
     }
     let labels: Vec<String> = calls
@@ -285,39 +411,42 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
 
     let mut done = 0usize;
     let (mut failed_calls, mut failed_stores, mut missing) = (0usize, 0usize, 0usize);
+    let mut writer = ChunkWriter {
+        tidy: &tidy,
+        shape,
+        place: 0,
+        record: Vec::new(),
+    };
+    let mut next_chunk = 0usize;
     let label = |index: usize| format!("the series of {}", labels[index]);
+    let keys = RandomState::new();
     let sent = run
         .send(
             listing::Calls::new(operations, "the passenger-flow series", "calls", &label),
-            |index, answer: Option<ShopSeriesList>, sink, progress| {
+            move |call, answer| pack(call, answer, &keys),
+            |index, answer: Option<Packed>, sink, progress| {
                 done += 1;
                 let chunk = &mut chunks[chunk_of[index]];
                 match answer {
-                    Some(answer) => {
-                        let bytes = weight(&answer);
-                        sink.hold(bytes);
-                        chunk.held += bytes;
-                        chunk.answers[slot_in_chunk[index]] = Some(answer);
-                    }
+                    Some(answer) => chunk.keep(slot_in_chunk[index], answer, sink)?,
                     None => {
                         failed_calls += 1;
-                        chunk.failed = true;
+                        chunk.fail(sink);
                     }
                 }
                 chunk.left -= 1;
-                if chunk.left == 0 {
-                    sink.release(chunk.held);
-                    let answers = std::mem::take(&mut chunk.answers);
+                // Chunks are written in order, each once all its calls are in.
+                while let Some(chunk) = chunks.get_mut(next_chunk).filter(|c| c.left == 0) {
+                    next_chunk += 1;
+                    sink.release(std::mem::take(&mut chunk.held));
                     if chunk.failed {
                         // Half a series would read as a quiet day: the chunk's stores are left out.
                         failed_stores += chunk.ids.len();
-                        for place in 0..=chunk.ids.len() {
-                            sink.put(chunk.first_place + place, Vec::new())?;
-                        }
                     } else {
-                        let merged = merge_series(answers.into_iter().flatten());
-                        missing += write_chunk(chunk, merged, &tidy, shape, sink, progress)?;
+                        missing += writer.write(chunk, sink, progress)?;
                     }
+                    chunk.entries = Vec::new();
+                    chunk.spill = None;
                 }
                 Ok(())
             },
@@ -348,92 +477,128 @@ pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Resu
     Ok(())
 }
 
-/// Puts the rows of a complete chunk in the sink, each store at its place (with a sparkline
-/// block per row when `shape`); says which stores asked for no answer has, and gives how
-/// many.
-fn write_chunk(
-    chunk: &Chunk,
-    merged: Vec<ShopSeries>,
-    tidy: &Tidy,
+/// Writes complete chunks, in order.
+struct ChunkWriter<'a> {
+    tidy: &'a Tidy,
+    /// Whether rows end with a sparkline block.
     shape: bool,
-    sink: &mut Sink,
-    progress: &indicatif::ProgressBar,
-) -> Result<usize, Failure> {
-    let mut places: Vec<Vec<Vec<u8>>> = vec![Vec::new(); chunk.ids.len() + 1];
-    let mut found = vec![false; chunk.ids.len()];
-    for shop in merged {
-        let id = shop.entity_id();
-        let at = id
-            .as_ref()
-            .and_then(|id| chunk.ids.iter().position(|asked| asked == id));
-        if let Some(at) = at {
-            found[at] = true;
+    /// The next place in the sink: one per store entry written.
+    place: usize,
+    /// Room for a record read back.
+    record: Vec<u8>,
+}
+
+/// A store of a chunk, as its entries are merged.
+struct Store {
+    /// Its place: its position among the chunk's ids, or after them (the stores of an `O_…`
+    /// id).
+    place: usize,
+    /// Its entries (indices in the chunk's entries), in time order.
+    entries: Vec<usize>,
+    /// The entering of its busiest bucket.
+    busiest: Option<i64>,
+}
+
+impl ChunkWriter<'_> {
+    /// Puts the rows of a complete chunk in the sink, each store at its place (with a
+    /// sparkline block per row when `shape`), a store entry at a time; says which stores asked
+    /// for no answer has, and gives how many.
+    fn write(
+        &mut self,
+        chunk: &mut Chunk,
+        sink: &mut Sink,
+        progress: &indicatif::ProgressBar,
+    ) -> Result<usize, Failure> {
+        // Entries in time order (those of one answer stay in the answer's order), then
+        // merged into stores in the order they first appear.
+        chunk.entries.sort_by_key(|(slot, _)| *slot);
+        let mut stores: Vec<Store> = Vec::new();
+        let mut by_key: HashMap<u64, usize> = HashMap::new();
+        for (at, (_, entry)) in chunk.entries.iter().enumerate() {
+            let known = entry.store.and_then(|key| by_key.get(&key).copied());
+            let store = match known {
+                Some(store) => &mut stores[store],
+                None => {
+                    if let Some(key) = entry.store {
+                        by_key.insert(key, stores.len());
+                    }
+                    stores.push(Store {
+                        place: entry.asked.map_or(chunk.ids.len(), usize::from),
+                        entries: Vec::new(),
+                        busiest: None,
+                    });
+                    stores.last_mut().expect("just pushed")
+                }
+            };
+            store.entries.push(at);
+            store.busiest = store.busiest.max(entry.busiest);
         }
-        let place = &mut places[at.unwrap_or(chunk.ids.len())];
-        let entering = |bucket: &Bucket| bucket.passenger_flow.as_ref().and_then(|m| m.as_i64());
-        let busiest = shop.buckets.iter().filter_map(entering).max().unwrap_or(0);
-        for bucket in &shop.buckets {
-            let mut cells = vec![
-                text(id.as_ref().map(|id| id.as_str())),
-                text(shop.name.as_deref()),
-                text(bucket.time.as_deref()),
-                figure(bucket.passenger_flow.as_ref()),
-                figure(bucket.pass_passenger_flow.as_ref()),
-                figure(bucket.outside_passenger_flow.as_ref()),
-                figure(bucket.in_shop_rate.as_ref()),
-                figure(bucket.out_flow_count.as_ref()),
-                figure(bucket.dressing_rate.as_ref()),
-            ];
-            if shape {
-                cells.push(Value::from(spark(entering(bucket), busiest)));
+        drop(by_key);
+        stores.sort_by_key(|store| store.place);
+
+        let mut found = vec![false; chunk.ids.len()];
+        let Some(spill) = chunk.spill.as_mut() else {
+            return Ok(self.report_missing(&chunk.ids, &found, progress));
+        };
+        for store in &stores {
+            if let Some(found) = found.get_mut(store.place) {
+                *found = true;
             }
-            place.push(tidy.row(cells)?);
+            let entry = |at: usize| &chunk.entries[at].1;
+            // The store's id is its first entry's; its name the first one given.
+            spill.read(entry(store.entries[0]).span, &mut self.record)?;
+            let id = Record::read(&self.record).text();
+            let name = match store.entries.iter().find(|&&at| entry(at).named) {
+                Some(&at) => {
+                    spill.read(entry(at).span, &mut self.record)?;
+                    let mut reader = Record::read(&self.record);
+                    reader.text();
+                    reader.text()
+                }
+                None => None,
+            };
+            let busiest = store.busiest.unwrap_or(0);
+            for &at in &store.entries {
+                spill.read(entry(at).span, &mut self.record)?;
+                let mut reader = Record::read(&self.record);
+                reader.text();
+                reader.text();
+                let buckets = reader.count();
+                let mut rows = Vec::with_capacity(buckets);
+                for _ in 0..buckets {
+                    let entering = reader.integer();
+                    let mut row = Vec::with_capacity(2 + BUCKET_CELLS + 1);
+                    row.push(text(id.as_deref()));
+                    row.push(text(name.as_deref()));
+                    row.extend((0..BUCKET_CELLS).map(|_| reader.cell()));
+                    if self.shape {
+                        row.push(Value::from(spark(entering, busiest)));
+                    }
+                    rows.push(self.tidy.row(row)?);
+                }
+                sink.put(self.place, rows)?;
+                self.place += 1;
+                sink.flush()?;
+            }
         }
+        Ok(self.report_missing(&chunk.ids, &found, progress))
     }
-    let mut missing = 0;
-    for (id, found) in chunk.ids.iter().zip(found) {
-        // An enterprise's answer names its stores, not itself.
-        if !found && id.kind() == EntityKind::Store {
-            missing += 1;
-            progress.suspend(|| say!("error: {id}: no answer has a series for this store"));
+
+    /// Says which of `ids` were not `found`, and gives how many.
+    fn report_missing(
+        &self,
+        ids: &[EntityId],
+        found: &[bool],
+        progress: &indicatif::ProgressBar,
+    ) -> usize {
+        let mut missing = 0;
+        for (id, found) in ids.iter().zip(found) {
+            // An enterprise's answer names its stores, not itself.
+            if !found && id.kind() == EntityKind::Store {
+                missing += 1;
+                progress.suspend(|| say!("error: {id}: no answer has a series for this store"));
+            }
         }
+        missing
     }
-    for (n, rows) in places.into_iter().enumerate() {
-        sink.put(chunk.first_place + n, rows)?;
-    }
-    Ok(missing)
-}
-
-/// About how many bytes an answer takes once decoded, to bound what waits: each store and
-/// bucket as laid out in memory, their undocumented values, and room for their texts.
-fn weight(answer: &ShopSeriesList) -> usize {
-    use std::mem::size_of;
-    let values =
-        |extra: &BTreeMap<String, Value>| -> usize { extra.values().map(value_weight).sum() };
-    answer
-        .shops
-        .iter()
-        .map(|shop| {
-            let buckets: usize = shop
-                .buckets
-                .iter()
-                .map(|b| size_of::<Bucket>() + TEXT_ROOM + values(&b.extra))
-                .sum();
-            size_of::<ShopSeries>() + TEXT_ROOM + values(&shop.extra) + buckets
-        })
-        .sum()
-}
-
-/// Room for the short texts of a store or bucket (names, times, figures' texts).
-const TEXT_ROOM: usize = 64;
-
-/// About how many bytes a JSON value takes in memory.
-fn value_weight(value: &Value) -> usize {
-    std::mem::size_of::<Value>()
-        + match value {
-            Value::String(text) => text.len(),
-            Value::Array(items) => items.iter().map(value_weight).sum(),
-            Value::Object(map) => map.iter().map(|(k, v)| k.len() + value_weight(v)).sum(),
-            _ => 0,
-        }
 }

@@ -170,6 +170,7 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
         &mut sink,
         &progress,
         &mut stop,
+        fanout::keep,
         |unique, result, sink| {
             let id = &batch.unique[unique];
             let positions = &batch.positions[unique];

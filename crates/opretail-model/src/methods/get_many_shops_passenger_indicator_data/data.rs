@@ -210,6 +210,31 @@ impl ShopSeries {
     pub fn entity_id(&self) -> Option<EntityId> {
         EntityId::store(self.dep_id.as_deref()?.trim()).ok()
     }
+
+    /// What [`merge_series`](crate::merge_series) recognises the store by across answers:
+    /// its `depId`, else its `shopId` (trimmed, each marked with its field); `None` when it
+    /// has neither, and such an entry is never merged with another.
+    ///
+    /// ```
+    /// use opretail_model::ShopSeriesList;
+    ///
+    /// let list: ShopSeriesList =
+    ///     serde_json::from_str(r#"[{"depId": " 1001 "}, {"shopId": "A-7"}, {"name": "?"}]"#)?;
+    /// let keys: Vec<_> = list.shops.iter().map(|s| s.merge_key()).collect();
+    /// assert_eq!(keys, [Some("depId:1001".to_owned()), Some("shopId:A-7".to_owned()), None]);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn merge_key(&self) -> Option<String> {
+        let present = |text: &Option<String>| {
+            text.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        present(&self.dep_id)
+            .map(|id| format!("depId:{id}"))
+            .or_else(|| present(&self.shop_id).map(|code| format!("shopId:{code}")))
+    }
 }
 
 /// The `data` of `getManyShopsPassengerIndicatorData`: one series per store.

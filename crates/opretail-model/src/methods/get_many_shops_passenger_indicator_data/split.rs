@@ -202,7 +202,7 @@ pub fn merge_series(answers: impl IntoIterator<Item = ShopSeriesList>) -> Vec<Sh
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for answer in answers {
         for shop in answer.shops {
-            let Some(key) = store_key(&shop) else {
+            let Some(key) = shop.merge_key() else {
                 merged.push(shop);
                 continue;
             };
@@ -225,18 +225,6 @@ pub fn merge_series(answers: impl IntoIterator<Item = ShopSeriesList>) -> Vec<Sh
         }
     }
     merged
-}
-
-fn store_key(shop: &ShopSeries) -> Option<String> {
-    let present = |text: &Option<String>| {
-        text.as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    };
-    present(&shop.dep_id)
-        .map(|id| format!("depId:{id}"))
-        .or_else(|| present(&shop.shop_id).map(|code| format!("shopId:{code}")))
 }
 
 /// The windows of `days`: each at most `max_days` long unless one period of `grain` is
