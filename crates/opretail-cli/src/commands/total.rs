@@ -11,7 +11,7 @@ use crate::failure::Failure;
 use crate::fanout::{self, Cut};
 use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{Batch, IdSource, Ids, Origin};
-use crate::output::tidy::{Cell, Column, Shown, Tidy, text};
+use crate::output::tidy::{Cell, Column, Shown, Tidy, columns_of, text};
 use crate::output::{ErrorInfo, Format, Framing, Sink};
 
 /// The columns of `total`'s rows: the id, the figures (in a table: counts, money, rates, as
@@ -144,7 +144,7 @@ pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Fa
     let id_width = batch
         .unique
         .iter()
-        .map(|id| id.as_str().chars().count())
+        .map(|id| columns_of(id.as_str()))
         .max()
         .unwrap_or(2);
     let tidy = Tidy::results(COLUMNS, id_width, format, args.csv_raw, sandbox);

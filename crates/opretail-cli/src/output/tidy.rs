@@ -438,18 +438,25 @@ fn line(cells: &[String], widths: &[Align], out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
-/// One line of a table of given widths: cells padded to their column's width in characters,
-/// two spaces apart; the last cell of a row shorter than the table as it is.
+/// One line of a table of given widths: cells padded to their column's width in terminal
+/// columns, two spaces apart; the last cell of a row shorter than the table as it is.
 fn fixed_line(cells: &[String], widths: &[Align], out: &mut Vec<u8>) {
     let mut text = String::new();
     for (n, (cell, width)) in cells.iter().zip(widths).enumerate() {
         if n > 0 {
             text.push_str("  ");
         }
+        let pad = |width: usize| " ".repeat(width.saturating_sub(columns_of(cell)));
         match *width {
             _ if n + 1 == cells.len() && cells.len() < widths.len() => text.push_str(cell),
-            Align::Left(width) => text.push_str(&format!("{cell:<width$}")),
-            Align::Right(width) => text.push_str(&format!("{cell:>width$}")),
+            Align::Left(width) => {
+                text.push_str(cell);
+                text.push_str(&pad(width));
+            }
+            Align::Right(width) => {
+                text.push_str(&pad(width));
+                text.push_str(cell);
+            }
         }
     }
     out.extend_from_slice(text.as_bytes());
@@ -458,7 +465,7 @@ fn fixed_line(cells: &[String], widths: &[Align], out: &mut Vec<u8>) {
 
 /// How many terminal columns `text` takes: two for the wide characters of East Asian scripts
 /// (store names are often Chinese), one for the others. Escaped text has no control characters.
-fn columns_of(text: &str) -> usize {
+pub fn columns_of(text: &str) -> usize {
     text.chars()
         .map(|c| {
             let wide = matches!(
@@ -535,6 +542,18 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "上海  1");
         assert_eq!(lines[2], "abcd  2");
+    }
+
+    #[test]
+    fn given_widths_count_wide_characters_as_two_columns() {
+        let mut out = Vec::new();
+        let widths = [Align::Left(7), Align::Right(4)];
+        fixed_line(&["S_门店1".into(), "8".into()], &widths, &mut out);
+        fixed_line(&["S_1001".into(), "10".into()], &widths, &mut out);
+        let text = String::from_utf8(out).expect("UTF-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines, ["S_门店1     8", "S_1001     10"]);
+        assert!(lines.iter().all(|line| columns_of(line) == 13));
     }
 
     #[test]
