@@ -72,7 +72,7 @@ impl AnswerCaps {
     /// A store's totals or its demographics: a real answer is a few kilobytes, with a handful
     /// of configuration items or a few genders and age groups.
     pub const SMALL: AnswerCaps = AnswerCaps {
-        bytes: 256 * 1024,
+        bytes: 64 * 1024,
         rows: 1_000,
         elements: 10_000,
     };
