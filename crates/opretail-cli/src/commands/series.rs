@@ -240,7 +240,7 @@ struct Entry {
     /// for an entry with neither `depId` nor `shopId`, never merged with another.
     store: Option<u64>,
     /// Its place among the ids of its chunk, when it is one of them.
-    asked: Option<u8>,
+    asked: Option<u32>,
     /// Whether it names its store.
     named: bool,
     /// The entering of its busiest bucket, for the sparkline.
@@ -290,7 +290,7 @@ fn pack(
             store: shop.merge_key().map(|key| keys.hash_one(key)),
             asked: id
                 .and_then(|id| call.ids().iter().position(|asked| *asked == id))
-                .and_then(|at| u8::try_from(at).ok()),
+                .and_then(|at| u32::try_from(at).ok()),
             named: shop.name.is_some(),
             busiest: shop.buckets.iter().filter_map(entering).max(),
             span: Span {
@@ -523,7 +523,7 @@ impl ChunkWriter<'_> {
                         by_key.insert(key, stores.len());
                     }
                     stores.push(Store {
-                        place: entry.asked.map_or(chunk.ids.len(), usize::from),
+                        place: entry.asked.map_or(chunk.ids.len(), |at| at as usize),
                         entries: Vec::new(),
                         busiest: None,
                     });
