@@ -386,8 +386,8 @@ impl Config {
     /// announces, or for [`Config::body_limit`] when it announces none. Never less than the
     /// body limit, so that any answer can be read on its own. Without it, each call in
     /// flight may hold a whole answer of up to the body limit: 64 calls of 16 MiB answers
-    /// would be a gigabyte. Honoured by the async client; the blocking client holds at most
-    /// one answer per thread. Default: [`DEFAULT_ANSWER_BYTES_IN_FLIGHT`].
+    /// would be a gigabyte. Honoured by both clients, over all the tasks or threads sending
+    /// through one client and its clones. Default: [`DEFAULT_ANSWER_BYTES_IN_FLIGHT`].
     pub fn answer_bytes_in_flight(&self) -> usize {
         self.answer_bytes_in_flight.max(self.body_limit)
     }

@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 
+use crate::budget::AnswerBudget;
 use crate::exchange::exchange;
 use opretail_model::engine::{Batch, Call, Engine, Moment, Paging, Step, TokenCache};
 use opretail_model::{Config, Credentials, Error, LoginData, Operation, Response, TokenSource};
@@ -42,6 +43,8 @@ pub struct Client {
 struct Inner {
     engine: Engine,
     agent: ureq::Agent,
+    /// Bytes of answers held at once by all threads (`Config::answer_bytes_in_flight`).
+    answers: AnswerBudget,
 }
 
 impl fmt::Debug for Client {
@@ -90,7 +93,11 @@ impl Client {
     fn over(agent: ureq::Agent, engine: Engine) -> Client {
         Client {
             tokens: Arc::default(),
-            inner: Arc::new(Inner { engine, agent }),
+            inner: Arc::new(Inner {
+                answers: AnswerBudget::new(engine.config().answer_bytes_in_flight() as u64),
+                engine,
+                agent,
+            }),
         }
     }
 
@@ -251,7 +258,18 @@ impl Client {
                 Step::Sleep(delay) => std::thread::sleep(delay),
                 Step::Send { request, timeout } => {
                     let config = self.inner.engine.config();
-                    let answer = exchange(&self.inner.agent, config, request, timeout);
+                    let answer = exchange(
+                        &self.inner.agent,
+                        config,
+                        &self.inner.answers,
+                        request,
+                        timeout,
+                    );
+                    // The answer's reservation lasts until `on_outcome` has decoded it.
+                    let (answer, _reservation) = match answer {
+                        Ok((answer, reservation)) => (Ok(answer), Some(reservation)),
+                        Err(error) => (Err(error), None),
+                    };
                     call.on_outcome(answer, moment());
                 }
                 Step::Done(result) => return result,

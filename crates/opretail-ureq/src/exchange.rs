@@ -7,13 +7,17 @@ use std::time::Duration;
 use opretail_model::engine::{HttpAnswer, PreparedRequest};
 use opretail_model::{Config, Error, TransportKind};
 
-/// Posts `request`, giving up after `timeout`.
-pub(crate) fn exchange(
+use crate::budget::{AnswerBudget, Reservation};
+
+/// Posts `request`, giving up after `timeout`. The answer comes with its reservation in
+/// `budget`, to be dropped once it is decoded.
+pub(crate) fn exchange<'b>(
     agent: &ureq::Agent,
     config: &Config,
+    budget: &'b AnswerBudget,
     request: PreparedRequest,
     timeout: Duration,
-) -> Result<HttpAnswer, Error> {
+) -> Result<(HttpAnswer, Reservation<'b>), Error> {
     let url = match request.query() {
         Some(query) => format!("{}?{query}", config.endpoint().as_str()),
         None => config.endpoint().as_str().to_owned(),
@@ -46,7 +50,8 @@ pub(crate) fn exchange(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let limit = config.body_limit() as u64;
-    if let Some(announced) = response.body().content_length() {
+    let announced = response.body().content_length();
+    if let Some(announced) = announced {
         if announced > limit {
             return Err(Error::body_over_limit(
                 config.endpoint().as_str(),
@@ -55,17 +60,23 @@ pub(crate) fn exchange(
             ));
         }
     }
+    // Read only once the answer fits beside those the client's other threads hold; until
+    // then it waits in the socket's buffers, not in memory of ours.
+    let reservation = budget.reserve(announced.unwrap_or(limit));
     let body = response
         .body_mut()
         .with_config()
         .limit(limit)
         .read_to_vec()
         .map_err(|e| transport(config, timeout, e))?;
-    Ok(HttpAnswer {
-        status,
-        location,
-        body,
-    })
+    Ok((
+        HttpAnswer {
+            status,
+            location,
+            body,
+        },
+        reservation,
+    ))
 }
 
 /// Maps a ureq failure to its kind. The message says what happened in the SDK's terms; ureq's

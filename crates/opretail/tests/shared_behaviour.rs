@@ -195,6 +195,10 @@ fn cases() -> Vec<Case> {
             run: a_sandbox_that_requires_a_nonce_gets_a_fresh_one_on_every_call,
         },
         Case {
+            behaviour: "answers share a byte budget as small as one answer",
+            run: answers_share_a_byte_budget_as_small_as_one_answer,
+        },
+        Case {
             behaviour: "quirky answers decode",
             run: quirky_answers_decode,
         },
@@ -466,6 +470,28 @@ fn send_all_gives_every_result_with_its_index(runner: &Runner) {
         assert_eq!(data["q"], n.to_string(), "{data}");
     }
     assert_eq!(sandbox.counters().requests(), 12);
+}
+
+fn answers_share_a_byte_budget_as_small_as_one_answer(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    // One answer at a time may be held, 12 calls at 8 in flight: each waits its turn, and
+    // a reservation is given back after a refused call too.
+    let config = Config::builder()
+        .endpoint(sandbox.url())
+        .body_limit(64 * 1024)
+        .answer_bytes_in_flight(0)
+        .retry(opretail::RetryPolicy::never())
+        .build()
+        .unwrap();
+    assert_eq!(config.answer_bytes_in_flight(), 64 * 1024);
+    sandbox.set_faults(FaultPlan::default().then(Fault::Gateway(-1)));
+    let client = runner.client(config);
+    let operations: Vec<_> = (0..12)
+        .map(|n| RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", n.to_string()))
+        .collect();
+    let results = client.send_all(operations, 8);
+    assert_eq!(results.len(), 12);
+    assert_eq!(results.iter().filter(|(_, r)| r.is_err()).count(), 1);
 }
 
 fn every_gateway_code_is_a_typed_error(runner: &Runner) {
