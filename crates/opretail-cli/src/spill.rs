@@ -97,6 +97,11 @@ impl Record {
         &self.bytes
     }
 
+    /// Its bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
     /// Appends a count.
     pub fn count(&mut self, n: usize) {
         let n = u32::try_from(n).unwrap_or(u32::MAX);

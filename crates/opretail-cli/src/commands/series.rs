@@ -250,7 +250,7 @@ struct Entry {
 }
 
 /// The figures of a row after its id and name, as `series` shows them.
-fn cells(bucket: &Bucket) -> [Value; 7] {
+fn cells(bucket: &Bucket) -> [Value; BUCKET_CELLS] {
     [
         text(bucket.time.as_deref()),
         figure(bucket.passenger_flow.as_ref()),
@@ -300,12 +300,12 @@ fn pack(
         });
     }
     Packed {
-        records: record.bytes().to_vec(),
+        records: record.into_bytes(),
         entries,
     }
 }
 
-/// A bucket's record in a store entry: its entering, then its cells.
+/// How many cells follow a bucket's entering in its record: those of [`cells`].
 const BUCKET_CELLS: usize = 7;
 
 /// A chunk of stores while its calls come in.
