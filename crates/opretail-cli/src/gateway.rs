@@ -69,10 +69,12 @@ pub struct AnswerCaps {
 }
 
 impl AnswerCaps {
-    /// A store's totals or its demographics: a real answer is a few kilobytes, with a handful
-    /// of configuration items or a few genders and age groups.
+    /// A store's totals or its demographics: a real answer is one or two kilobytes, with a
+    /// handful of configuration items or a few genders and age groups. 32 KiB: each open
+    /// connection keeps a read buffer as large as its largest answer grew it, so 256
+    /// connections against a hostile gateway stay under the bound (`tests/memory.rs`).
     pub const SMALL: AnswerCaps = AnswerCaps {
-        bytes: 64 * 1024,
+        bytes: 32 * 1024,
         rows: 1_000,
         elements: 10_000,
     };
@@ -184,8 +186,8 @@ impl Gateway {
             config = config.timeout(timeout);
         }
         let caps = tuning.answer_caps;
-        if let Some(caps) = caps {
-            config = config.body_limit(caps.bytes);
+        if let Some(bytes) = settings.max_answer_bytes.or(caps.map(|c| c.bytes)) {
+            config = config.body_limit(bytes);
         }
         config = config.answer_bytes_in_flight(ANSWER_BYTES_IN_FLIGHT);
         if let Some(per_second) = tuning.rate_limit {

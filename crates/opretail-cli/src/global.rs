@@ -72,6 +72,12 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rows_per_answer: Option<u32>,
 
+    /// The most bytes of one answer read; a larger one fails as TRANSPORT_BODY_LIMIT, unread
+    /// [default: 32 KiB for total and demographics, 512 KiB a call of sync, 8 MiB a call of
+    /// series, 16 MiB otherwise]
+    #[arg(long, value_name = "BYTES", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1024..))]
+    pub max_answer_bytes: Option<u32>,
+
     /// The most values of undocumented fields one answer may decode into; an answer with
     /// more fails as DECODE, naming the limit [default: 100000]
     #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]

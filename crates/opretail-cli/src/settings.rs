@@ -74,6 +74,8 @@ pub struct Settings {
     pub ca_cert: Option<PathBuf>,
     /// Whether extra headers may go over plain http to another machine.
     pub allow_clear_text_headers: bool,
+    /// The most bytes of one answer read, when set; else the command's own cap.
+    pub max_answer_bytes: Option<usize>,
     /// The most rows one answer may decode into, when set; else the SDK's default.
     pub max_rows_per_answer: Option<usize>,
     /// The most elements of undocumented fields one answer may decode into, when set.
@@ -227,6 +229,7 @@ impl Settings {
             timeout: timeout.map(Duration::from_secs_f64),
             ca_cert,
             allow_clear_text_headers: args.allow_clear_text_headers,
+            max_answer_bytes: args.max_answer_bytes.map(widen),
             max_rows_per_answer: args.max_rows_per_answer.map(widen),
             max_elements_per_answer: args.max_elements_per_answer.map(widen),
             file: path,

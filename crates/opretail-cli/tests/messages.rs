@@ -156,6 +156,37 @@ fn a_token_header_over_clear_text_is_refused_naming_the_flag() {
 // ----- the answer limits ----------------------------------------------------------------------
 
 #[test]
+fn the_answer_size_is_a_flag_and_an_answer_over_it_names_it() {
+    // A page of 100 demo stores is a few kilobytes.
+    let stores = |bytes: &str| {
+        run(
+            &[
+                "--sandbox",
+                "--max-answer-bytes",
+                bytes,
+                "stores",
+                "--output",
+                "json",
+            ],
+            &[],
+        )
+    };
+    let out = stores("1024");
+    assert_eq!(out.status, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("TRANSPORT_BODY_LIMIT"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--max-answer-bytes"), "{}", out.stderr);
+    assert!(!out.stderr.contains("Config::"), "{}", out.stderr);
+    assert_eq!(json(&out.stdout), json!([]));
+    let out = stores("1000000");
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    assert!(!json(&out.stdout).as_array().expect("rows").is_empty());
+}
+
+#[test]
 fn the_answer_limits_are_flags_and_an_answer_over_one_names_it() {
     let out = run(
         &[

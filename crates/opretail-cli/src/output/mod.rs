@@ -150,7 +150,8 @@ impl ErrorInfo {
 pub const CLEAR_TEXT_FLAG: &str = "--allow-clear-text-headers";
 
 /// The SDK's settings that its errors name, and the flags that set them here.
-const SETTING_FLAGS: [(&str, &str); 3] = [
+const SETTING_FLAGS: [(&str, &str); 4] = [
+    ("Config::body_limit", "--max-answer-bytes"),
     (CLEAR_TEXT_HEADERS_SETTING, CLEAR_TEXT_FLAG),
     (
         "ConfigBuilder::max_rows_per_answer",
@@ -401,6 +402,10 @@ mod tests {
             cid: None,
         };
         assert!(!is_clear_text_refusal(&over));
+        let large = Error::body_over_limit("https://gw.example/m.api", 32_768, Some(40_000));
+        let message = words(&large);
+        assert!(message.contains("--max-answer-bytes"), "{message}");
+        assert!(!message.contains("Config::"), "{message}");
         let message = words(&over);
         assert!(
             message.contains("--max-rows-per-answer")
