@@ -73,7 +73,7 @@ pub struct GlobalArgs {
     pub max_rows_per_answer: Option<u32>,
 
     /// The most bytes of one answer read; a larger one fails as TRANSPORT_BODY_LIMIT, unread
-    /// [default: 32 KiB for total and demographics, 512 KiB a call of sync, 8 MiB a call of
+    /// [default: 256 KiB for total and demographics, 512 KiB a call of sync, 8 MiB a call of
     /// series, 16 MiB otherwise]
     #[arg(long, value_name = "BYTES", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_answer_bytes: Option<u32>,
