@@ -31,7 +31,7 @@ use crate::listing::{self, ListingArgs, Started};
 use crate::output::tidy::{Tidy, figure, text};
 use crate::output::{Format, Sink};
 use crate::period::Period;
-use crate::spill::{Span, Spill};
+use crate::spill::{Record, Span, Spill};
 
 /// `opretail passenger-flow series`
 #[derive(Debug, clap::Args)]
@@ -274,23 +274,18 @@ fn pack(
     answer: ShopSeriesList,
     keys: &RandomState,
 ) -> Packed {
-    let mut records = Vec::new();
+    let mut record = Record::new();
     let mut entries = Vec::with_capacity(answer.shops.len());
     for shop in answer.shops {
-        let start = records.len();
+        let start = record.bytes().len();
         let id = shop.entity_id();
-        let buckets: Vec<BucketRecord> = shop
-            .buckets
-            .iter()
-            .map(|bucket| (entering(bucket), cells(bucket)))
-            .collect();
-        let record = (
-            id.as_ref().map(EntityId::as_str),
-            shop.name.as_deref(),
-            buckets,
-        );
-        ciborium::into_writer(&record, &mut records)
-            .expect("a Vec takes any CBOR, and texts and JSON numbers always serialize");
+        record.text(id.as_ref().map(EntityId::as_str));
+        record.text(shop.name.as_deref());
+        record.count(shop.buckets.len());
+        for bucket in &shop.buckets {
+            record.integer(entering(bucket));
+            record.cells(&cells(bucket));
+        }
         entries.push(Entry {
             store: shop.merge_key().map(|key| keys.hash_one(key)),
             asked: id
@@ -300,22 +295,18 @@ fn pack(
             busiest: shop.buckets.iter().filter_map(entering).max(),
             span: Span {
                 start: start as u64,
-                len: u32::try_from(records.len() - start).unwrap_or(u32::MAX),
+                len: u32::try_from(record.bytes().len() - start).unwrap_or(u32::MAX),
             },
         });
     }
-    Packed { records, entries }
+    Packed {
+        records: record.into_bytes(),
+        entries,
+    }
 }
 
-/// How many cells of a bucket [`cells`] gives.
+/// How many cells follow a bucket's entering in its record: those of [`cells`].
 const BUCKET_CELLS: usize = 7;
-
-/// A bucket as it waits: its entering (for the sparkline) and its cells.
-type BucketRecord = (Option<i64>, [Value; BUCKET_CELLS]);
-
-/// A store entry as it waits, in CBOR (exact for every cell: a float keeps its bits): the
-/// store's id, its name and its buckets.
-type Record = (Option<String>, Option<String>, Vec<BucketRecord>);
 
 /// A chunk of stores while its calls come in.
 struct Chunk {
@@ -554,35 +545,32 @@ impl ChunkWriter<'_> {
                 *found = true;
             }
             let entry = |at: usize| &chunk.entries[at].1;
-            let mut read = |at: usize| -> Result<Record, Failure> {
-                spill.read(entry(at).span, &mut self.record)?;
-                ciborium::from_reader(self.record.as_slice()).map_err(|e| {
-                    Failure::Failed(format!(
-                        "an answer kept in a temporary file reads back wrong: {e}"
-                    ))
-                })
-            };
             // The store's id is its first entry's; its name the first one given.
-            let first_at = store.entries[0];
-            let mut first = Some(read(first_at)?);
-            let id = first.as_ref().and_then(|(id, _, _)| id.clone());
+            spill.read(entry(store.entries[0]).span, &mut self.record)?;
+            let id = Record::read(&self.record).text();
             let name = match store.entries.iter().find(|&&at| entry(at).named) {
-                Some(&at) if at == first_at => first.as_ref().and_then(|(_, name, _)| name.clone()),
-                Some(&at) => read(at)?.1,
+                Some(&at) => {
+                    spill.read(entry(at).span, &mut self.record)?;
+                    let mut reader = Record::read(&self.record);
+                    reader.text();
+                    reader.text()
+                }
                 None => None,
             };
             let busiest = store.busiest.unwrap_or(0);
             for &at in &store.entries {
-                let (_, _, buckets) = match first.take() {
-                    Some(record) => record,
-                    None => read(at)?,
-                };
-                let mut rows = Vec::with_capacity(buckets.len());
-                for (entering, cells) in buckets {
+                spill.read(entry(at).span, &mut self.record)?;
+                let mut reader = Record::read(&self.record);
+                reader.text();
+                reader.text();
+                let buckets = reader.count();
+                let mut rows = Vec::with_capacity(buckets);
+                for _ in 0..buckets {
+                    let entering = reader.integer();
                     let mut row = Vec::with_capacity(2 + BUCKET_CELLS + 1);
                     row.push(text(id.as_deref()));
                     row.push(text(name.as_deref()));
-                    row.extend(cells);
+                    row.extend((0..BUCKET_CELLS).map(|_| reader.cell()));
                     if self.shape {
                         row.push(Value::from(spark(entering, busiest)));
                     }
@@ -612,43 +600,5 @@ impl ChunkWriter<'_> {
             }
         }
         missing
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_record_reads_back_exactly() {
-        let cells = [
-            json!("2026-11-28 10:00:00"),
-            json!(-12),
-            json!(u64::MAX),
-            json!(0.1 + 0.2),
-            json!(35.2),
-            json!("12人"),
-            json!(null),
-        ];
-        let record = (
-            Some("S_1"),
-            Some("名"),
-            vec![(Some(-7), cells.clone()), (None, cells.clone())],
-        );
-        let mut bytes = Vec::new();
-        ciborium::into_writer(&record, &mut bytes).expect("written");
-        let (id, name, buckets): Record = ciborium::from_reader(bytes.as_slice()).expect("read");
-        assert_eq!((id.as_deref(), name.as_deref()), (Some("S_1"), Some("名")));
-        assert_eq!(buckets.len(), 2);
-        assert_eq!((buckets[0].0, buckets[1].0), (Some(-7), None));
-        for (back, cell) in buckets[0].1.iter().zip(&cells) {
-            // The same value, and the same text once written: a float keeps its every bit.
-            assert_eq!(back, cell);
-            assert_eq!(back.to_string(), cell.to_string());
-        }
-        // A record cut short is an error, never a panic.
-        let cut: Result<Record, _> = ciborium::from_reader(&bytes[..bytes.len() / 2]);
-        assert!(cut.is_err());
     }
 }
