@@ -2,7 +2,10 @@
 //! sandbox with `--sandbox`.
 
 use opretail_model::env::{ENV_AKEY, ENV_ASID, ENV_USER};
-use opretail_model::{Config, Credentials, Error, LoginMethod, TokenSource};
+use opretail_model::{
+    Config, Credentials, Error, LoginMethod, METHOD_GET_DEPARTMENTS, METHOD_GET_DEPT_LIST_BY_PAGE,
+    TokenSource,
+};
 use opretail_sandbox::{
     DEFAULT_AKEY, DEFAULT_ASID, DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxHandle,
 };
@@ -71,11 +74,13 @@ pub struct AnswerCaps {
 
 impl AnswerCaps {
     /// A store's totals or its demographics: a real answer is one or two kilobytes, with a
-    /// handful of configuration items or a few genders and age groups. The bytes leave room
-    /// for a page of the store list (100 stores, about 62 KiB from the sandbox), which
-    /// `--all-stores` reads through the same client.
+    /// handful of configuration items or a few genders and age groups. (A page of the store
+    /// list, which `--all-stores` reads through the same client, has a limit of its own:
+    /// [`STORE_PAGE_BYTES`].) Hundreds of calls in flight then hold little, the HTTP
+    /// library's buffers for each connection included: 256 calls at 256 KiB peaked at about
+    /// 105 MB, at 32 KiB at about 40 MiB (`tests/memory.rs`).
     pub const SMALL: AnswerCaps = AnswerCaps {
-        bytes: 256 * 1024,
+        bytes: 32 * 1024,
         rows: 1_000,
         elements: 10_000,
     };
@@ -97,6 +102,13 @@ impl AnswerCaps {
         elements: opretail_model::DEFAULT_MAX_ELEMENTS_PER_ANSWER,
     };
 }
+
+/// The most read of a page of the store list, whatever the command: 100 stores, about 62 KiB
+/// from the sandbox; a real page with long names and addresses may be a few times that.
+pub const STORE_PAGE_BYTES: usize = 1024 * 1024;
+
+/// The methods of a page of the store list, on either gateway.
+const STORE_PAGE_METHODS: [&str; 2] = [METHOD_GET_DEPT_LIST_BY_PAGE, METHOD_GET_DEPARTMENTS];
 
 /// A client, and the sandbox it talks to when there is one (kept alive as long as this).
 pub struct Gateway {
@@ -187,8 +199,16 @@ impl Gateway {
             config = config.timeout(timeout);
         }
         let caps = tuning.answer_caps;
-        if let Some(bytes) = settings.max_answer_bytes.or(caps.map(|c| c.bytes)) {
+        if let Some(bytes) = settings.max_answer_bytes {
+            // The flag decides every answer's limit.
             config = config.body_limit(bytes);
+        } else {
+            if let Some(caps) = caps {
+                config = config.body_limit(caps.bytes);
+            }
+            for method in STORE_PAGE_METHODS {
+                config = config.method_body_limit(method, STORE_PAGE_BYTES);
+            }
         }
         config = config.answer_bytes_in_flight(ANSWER_BYTES_IN_FLIGHT);
         if let Some(per_second) = tuning.rate_limit {

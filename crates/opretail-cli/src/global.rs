@@ -72,9 +72,9 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rows_per_answer: Option<u32>,
 
-    /// The most bytes of one answer read; a larger one fails as TRANSPORT_BODY_LIMIT, unread
-    /// [default: 256 KiB for total and demographics, 512 KiB a call of sync, 8 MiB a call of
-    /// series, 16 MiB otherwise]
+    /// The most bytes of one answer read, whatever the method; a larger one fails as
+    /// TRANSPORT_BODY_LIMIT, unread [default: 32 KiB for total and demographics, 512 KiB a
+    /// call of sync, 8 MiB a call of series, 1 MiB a page of the store list, 16 MiB otherwise]
     #[arg(long, value_name = "BYTES", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_answer_bytes: Option<u32>,
 

@@ -1,6 +1,7 @@
 //! The `opretail` command: passenger-flow figures, raw signed calls, signature debugging and a
 //! local sandbox of the Opretail (万店掌) open-platform gateway.
 
+mod allocator;
 mod cli;
 mod commands;
 mod diag;
@@ -29,6 +30,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // First, while this is the only thread.
+    allocator::tune();
     let cli = cli::Cli::parse();
     logging::init(cli.global.verbose);
     match cli.run() {

@@ -229,6 +229,8 @@ pub struct Config {
     retry: RetryPolicy,
     user_agent: String,
     body_limit: usize,
+    /// Limits of single methods, in place of `body_limit` (a handful: looked up in order).
+    method_body_limits: Vec<(String, usize)>,
     answer_bytes_in_flight: usize,
     replay_backdate: u32,
     rate_limit: Option<f64>,
@@ -272,6 +274,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             user_agent: concat!("opretail-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             body_limit: 16 * 1024 * 1024,
+            method_body_limits: Vec::new(),
             answer_bytes_in_flight: DEFAULT_ANSWER_BYTES_IN_FLIGHT,
             replay_backdate: 5,
             rate_limit: None,
@@ -376,20 +379,45 @@ impl Config {
     pub fn user_agent(&self) -> &str {
         &self.user_agent
     }
-    /// The largest response body read, in bytes. Default: 16 MiB.
+    /// The largest response body read, in bytes, for methods without a limit of their own
+    /// ([`ConfigBuilder::method_body_limit`]). Default: 16 MiB.
     pub fn body_limit(&self) -> usize {
         self.body_limit
+    }
+    /// The largest answer of `method` read, in bytes: its own limit when it has one
+    /// ([`ConfigBuilder::method_body_limit`]), otherwise [`Config::body_limit`].
+    ///
+    /// ```
+    /// use opretail_model::{Config, METHOD_GET_TOTAL_DATA};
+    ///
+    /// let config = Config::builder()
+    ///     .method_body_limit(METHOD_GET_TOTAL_DATA, 32 * 1024)
+    ///     .build()?;
+    /// assert_eq!(config.body_limit_for(METHOD_GET_TOTAL_DATA), 32 * 1024);
+    /// assert_eq!(config.body_limit_for("open.other.method"), config.body_limit());
+    /// # Ok::<(), opretail_model::Error>(())
+    /// ```
+    pub fn body_limit_for(&self, method: &str) -> usize {
+        self.method_limit(method).unwrap_or(self.body_limit)
+    }
+    /// The limit of `method` alone, when it has one.
+    pub(crate) fn method_limit(&self, method: &str) -> Option<usize> {
+        self.method_body_limits
+            .iter()
+            .find(|(name, _)| name == method)
+            .map(|(_, bytes)| *bytes)
     }
     /// The most bytes of answers one client holds at once while it reads and decodes them,
     /// over all its calls in flight: a call whose answer would pass it waits, after the
     /// answer's headers, until others are decoded. An answer counts for the length it
-    /// announces, or for [`Config::body_limit`] when it announces none. Never less than the
-    /// body limit, so that any answer can be read on its own. Without it, each call in
+    /// announces, or for its method's body limit when it announces none. Never less than the
+    /// largest body limit, so that any answer can be read on its own. Without it, each call in
     /// flight may hold a whole answer of up to the body limit: 64 calls of 16 MiB answers
     /// would be a gigabyte. Honoured by both clients, over all the tasks or threads sending
     /// through one client and its clones. Default: [`DEFAULT_ANSWER_BYTES_IN_FLIGHT`].
     pub fn answer_bytes_in_flight(&self) -> usize {
-        self.answer_bytes_in_flight.max(self.body_limit)
+        let largest = self.method_body_limits.iter().map(|(_, bytes)| *bytes);
+        largest.fold(self.answer_bytes_in_flight.max(self.body_limit), usize::max)
     }
     /// How many seconds into the past a timestamp may be moved so that identical calls made
     /// in the same second get distinct signatures (the gateway rejects a repeated signature
@@ -523,9 +551,22 @@ impl ConfigBuilder {
         self.config.user_agent = agent.into();
         self
     }
-    /// The largest response body read, in bytes.
+    /// The largest response body read, in bytes, for methods without a limit of their own.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.body_limit = bytes;
+        self
+    }
+    /// The largest answer of `method` read, in bytes, in place of [`Self::body_limit`] for
+    /// that method (smaller or larger); set again, the last value counts. A method whose real
+    /// answers are small can be held to that, so that many calls of it in flight against a
+    /// broken or hostile gateway hold little, while another method of the same client (a
+    /// page of the store list) keeps a larger limit.
+    pub fn method_body_limit(mut self, method: impl Into<String>, bytes: usize) -> Self {
+        let method = method.into();
+        self.config
+            .method_body_limits
+            .retain(|(name, _)| *name != method);
+        self.config.method_body_limits.push((method, bytes));
         self
     }
     /// Hands every exchange (method, business parameters, status, answer, time; secrets
@@ -657,6 +698,14 @@ impl ConfigBuilder {
                 "body_limit",
                 "the body limit must be at least 1 KiB",
             ));
+        }
+        for (method, bytes) in &config.method_body_limits {
+            if *bytes < 1024 {
+                return Err(Error::invalid_input(
+                    "method_body_limit",
+                    format!("the body limit of {method} must be at least 1 KiB"),
+                ));
+            }
         }
         if config.user_agent.is_empty() || config.user_agent.chars().any(char::is_control) {
             return Err(Error::invalid_input(

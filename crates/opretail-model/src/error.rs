@@ -243,20 +243,44 @@ impl Error {
     }
 
     /// A [`TransportKind::BodyLimit`] error: the answer announced (`Some(length)`) or
-    /// reached more bytes than `limit`.
+    /// reached more bytes than `limit`, the [`Config::body_limit`](crate::Config::body_limit).
     pub fn body_over_limit(
         endpoint: impl Into<String>,
         limit: u64,
         announced: Option<u64>,
     ) -> Self {
+        Error::over_limit(
+            endpoint.into(),
+            limit,
+            announced,
+            "Config::body_limit".to_owned(),
+        )
+    }
+
+    /// A [`TransportKind::BodyLimit`] error for an answer of `method`, whichever limit
+    /// applied to it: [`Config::body_limit_for`](crate::Config::body_limit_for) `method`.
+    pub fn answer_over_limit(config: &crate::Config, method: &str, announced: Option<u64>) -> Self {
+        let endpoint = config.endpoint().as_str().to_owned();
+        match config.method_limit(method) {
+            Some(limit) => Error::over_limit(
+                endpoint,
+                limit as u64,
+                announced,
+                format!("ConfigBuilder::method_body_limit of {method}"),
+            ),
+            None => Error::body_over_limit(endpoint, config.body_limit() as u64, announced),
+        }
+    }
+
+    fn over_limit(endpoint: String, limit: u64, announced: Option<u64>, setting: String) -> Self {
         let message = match announced {
             Some(n) => format!(
                 "the answer announces {n} bytes, over the limit of {limit} bytes; it was not read \
-                 (raise Config::body_limit if such answers are expected)"
+                 (raise {setting} if such answers are expected)"
             ),
             None => format!(
                 "the answer passed the limit of {limit} bytes; reading stopped there \
-                 (raise Config::body_limit if such answers are expected)"
+                 (raise {setting} if such answers are expected)"
             ),
         };
         Error::transport_message(TransportKind::BodyLimit, endpoint, message)

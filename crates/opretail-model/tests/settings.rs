@@ -192,3 +192,33 @@ fn the_answer_budget_is_never_below_the_body_limit() {
     );
     assert_eq!(roomy.answer_bytes_in_flight(), 8 * 1024 * 1024);
 }
+
+#[test]
+fn a_method_can_have_a_body_limit_of_its_own() {
+    let total = opretail_model::METHOD_GET_TOTAL_DATA;
+    let config = Config::builder()
+        .body_limit(64 * 1024)
+        .method_body_limit(total, 1024 * 1024)
+        .method_body_limit(total, 32 * 1024)
+        .build()
+        .unwrap();
+    // Set again, the last value counts.
+    assert_eq!(config.body_limit_for(total), 32 * 1024);
+    assert_eq!(config.body_limit_for("open.other.method"), 64 * 1024);
+    // The budget of answers in flight still lets the largest answer be read on its own.
+    let roomy = Config::builder()
+        .body_limit(64 * 1024)
+        .method_body_limit(total, 2 * 1024 * 1024)
+        .answer_bytes_in_flight(0)
+        .build()
+        .unwrap();
+    assert_eq!(roomy.answer_bytes_in_flight(), 2 * 1024 * 1024);
+    let error = Config::builder()
+        .method_body_limit(total, 100)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("method_body_limit"), "{error}");
+    assert!(error.contains(total), "{error}");
+    assert!(error.contains("at least 1 KiB"), "{error}");
+}

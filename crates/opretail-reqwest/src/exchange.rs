@@ -69,6 +69,9 @@ pub(crate) async fn exchange<'b>(
     } else {
         common.content_type.clone()
     };
+    // The answer's own limit: its method's, or the client's.
+    let method = request.method().to_owned();
+    let limit = config.body_limit_for(&method);
     let mut url = url.clone();
     if let Some(query) = request.query() {
         url.set_query(Some(query));
@@ -93,11 +96,10 @@ pub(crate) async fn exchange<'b>(
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let limit = config.body_limit();
     let announced = response.content_length();
     if let Some(announced) = announced {
         if announced > limit as u64 {
-            return Err(over_limit(config, Some(announced)));
+            return Err(Error::answer_over_limit(config, &method, Some(announced)));
         }
     }
     // Read only once the answer fits in what the client's answers in flight may hold; until
@@ -111,7 +113,7 @@ pub(crate) async fn exchange<'b>(
         .map_err(|e| transport(config, timeout, e))?
     {
         if body.len() + chunk.len() > limit {
-            return Err(over_limit(config, None));
+            return Err(Error::answer_over_limit(config, &method, None));
         }
         body.extend_from_slice(&chunk);
     }
@@ -123,14 +125,6 @@ pub(crate) async fn exchange<'b>(
         },
         reservation,
     ))
-}
-
-fn over_limit(config: &Config, announced: Option<u64>) -> Error {
-    Error::body_over_limit(
-        config.endpoint().as_str(),
-        config.body_limit() as u64,
-        announced,
-    )
 }
 
 /// Maps a reqwest failure to its kind. The message says what happened in the SDK's terms;

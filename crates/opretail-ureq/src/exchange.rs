@@ -18,6 +18,9 @@ pub(crate) fn exchange<'b>(
     request: PreparedRequest,
     timeout: Duration,
 ) -> Result<(HttpAnswer, Reservation<'b>), Error> {
+    // The answer's own limit: its method's, or the client's.
+    let method = request.method().to_owned();
+    let limit = config.body_limit_for(&method) as u64;
     let url = match request.query() {
         Some(query) => format!("{}?{query}", config.endpoint().as_str()),
         None => config.endpoint().as_str().to_owned(),
@@ -49,15 +52,10 @@ pub(crate) fn exchange<'b>(
         .get("location")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let limit = config.body_limit() as u64;
     let announced = response.body().content_length();
     if let Some(announced) = announced {
         if announced > limit {
-            return Err(Error::body_over_limit(
-                config.endpoint().as_str(),
-                limit,
-                Some(announced),
-            ));
+            return Err(Error::answer_over_limit(config, &method, Some(announced)));
         }
     }
     // Read only once the answer fits beside those the client's other threads hold; until
@@ -68,7 +66,10 @@ pub(crate) fn exchange<'b>(
         .with_config()
         .limit(limit)
         .read_to_vec()
-        .map_err(|e| transport(config, timeout, e))?;
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => Error::answer_over_limit(config, &method, None),
+            e => transport(config, timeout, e),
+        })?;
     Ok((
         HttpAnswer {
             status,
@@ -94,9 +95,6 @@ fn transport(config: &Config, timeout: Duration, error: ureq::Error) -> Error {
             ),
         ),
         ureq::Error::Timeout(_) => return Error::timeout(endpoint, timeout, error),
-        ureq::Error::BodyExceedsLimit(limit) => {
-            return Error::body_over_limit(endpoint, *limit, None);
-        }
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (
             TransportKind::Connect,
             "could not connect (check the endpoint's host and port, and the network)".to_owned(),

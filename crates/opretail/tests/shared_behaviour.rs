@@ -199,6 +199,10 @@ fn cases() -> Vec<Case> {
             run: answers_share_a_byte_budget_as_small_as_one_answer,
         },
         Case {
+            behaviour: "a method's own body limit holds only its answers",
+            run: a_methods_own_body_limit_holds_only_its_answers,
+        },
+        Case {
             behaviour: "quirky answers decode",
             run: quirky_answers_decode,
         },
@@ -492,6 +496,49 @@ fn answers_share_a_byte_budget_as_small_as_one_answer(runner: &Runner) {
     let results = client.send_all(operations, 8);
     assert_eq!(results.len(), 12);
     assert_eq!(results.iter().filter(|(_, r)| r.is_err()).count(), 1);
+}
+
+fn a_methods_own_body_limit_holds_only_its_answers(runner: &Runner) {
+    let sandbox = sandbox().start_blocking().unwrap();
+    let client = |body: usize, method: &str, own: usize| {
+        let config = Config::builder()
+            .endpoint(sandbox.url())
+            .body_limit(body)
+            .method_body_limit(method, own)
+            .retry(opretail::RetryPolicy::never())
+            .build()
+            .unwrap();
+        runner.client(config)
+    };
+    let echo = |q: &str| RawCall::new(opretail_sandbox::METHOD_ECHO).param("q", q);
+    // About 1.5 KiB of answer; one letter per client, as clients do not share their memory
+    // of signatures sent (the same call in the same second would be refused as a repeat).
+    let long = |letter: &str| letter.repeat(1500);
+    let refused = |client: &AnyClient<'_>, letter: &str, limit: &str, setting: &str| {
+        let error = client.send(&echo(&long(letter))).unwrap_err();
+        assert_eq!(
+            error.transport_kind(),
+            Some(TransportKind::BodyLimit),
+            "{error}"
+        );
+        let text = error.to_string();
+        assert!(text.contains(&format!("limit of {limit} bytes")), "{text}");
+        assert!(text.contains(&format!("raise {setting} ")), "{text}");
+    };
+    // The method's own limit, below the client's.
+    let echo_held = client(4096, opretail_sandbox::METHOD_ECHO, 1024);
+    let setting = format!(
+        "ConfigBuilder::method_body_limit of {}",
+        opretail_sandbox::METHOD_ECHO
+    );
+    refused(&echo_held, "a", "1024", &setting);
+    assert_eq!(echo_held.send(&echo("short")).unwrap()["q"], "short");
+    // Above the client's.
+    let echo_roomy = client(1024, opretail_sandbox::METHOD_ECHO, 4096);
+    assert_eq!(echo_roomy.send(&echo(&long("b"))).unwrap()["q"], long("b"));
+    // Another method's limit leaves the client's in force.
+    let total_roomy = client(1024, GetTotalData::METHOD, 16 * 1024);
+    refused(&total_roomy, "c", "1024", "Config::body_limit");
 }
 
 fn every_gateway_code_is_a_typed_error(runner: &Runner) {

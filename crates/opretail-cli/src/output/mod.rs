@@ -150,8 +150,13 @@ impl ErrorInfo {
 pub const CLEAR_TEXT_FLAG: &str = "--allow-clear-text-headers";
 
 /// The SDK's settings that its errors name, and the flags that set them here.
-const SETTING_FLAGS: [(&str, &str); 4] = [
+const SETTING_FLAGS: [(&str, &str); 5] = [
     ("Config::body_limit", "--max-answer-bytes"),
+    // A method's own limit is set by the same flag, for every method at once.
+    (
+        "ConfigBuilder::method_body_limit of",
+        "--max-answer-bytes, the limit of",
+    ),
     (CLEAR_TEXT_HEADERS_SETTING, CLEAR_TEXT_FLAG),
     (
         "ConfigBuilder::max_rows_per_answer",
@@ -406,6 +411,14 @@ mod tests {
         let message = words(&large);
         assert!(message.contains("--max-answer-bytes"), "{message}");
         assert!(!message.contains("Config::"), "{message}");
+        let config = opretail_model::Config::builder()
+            .method_body_limit(opretail_model::METHOD_GET_TOTAL_DATA, 32_768)
+            .build()
+            .unwrap();
+        let own = Error::answer_over_limit(&config, opretail_model::METHOD_GET_TOTAL_DATA, None);
+        let message = words(&own);
+        assert!(message.contains("raise --max-answer-bytes"), "{message}");
+        assert!(!message.contains("Config"), "{message}");
         let message = words(&over);
         assert!(
             message.contains("--max-rows-per-answer")
