@@ -7,7 +7,7 @@ use crate::commands::{
     sign, stores, sync, total,
 };
 use crate::failure::Failure;
-use crate::gateway::{Gateway, Tuning};
+use crate::gateway::{AnswerCaps, Gateway, Tuning};
 use crate::global::GlobalArgs;
 use crate::settings::Settings;
 
@@ -193,12 +193,13 @@ impl Cli {
             Command::Call(args) => {
                 let settings = Settings::resolve(global)?;
                 let headers = call::collect_headers(&args)?;
-                Gateway::run(
-                    &settings,
-                    global.sandbox,
-                    Tuning::default(),
-                    async |gateway| call::run(gateway, args, headers).await,
-                )
+                let tuning = Tuning {
+                    answer_caps: Some(AnswerCaps::RAW_CALL),
+                    ..Tuning::default()
+                };
+                Gateway::run(&settings, global.sandbox, tuning, async |gateway| {
+                    call::run(gateway, args, headers).await
+                })
             }
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use opretail_model::{EntityId, Error, Operation, RawCall, Store, StorePages};
+use opretail_model::{EntityId, Error, Operation, Store, StorePages};
 use tokio::task::JoinSet;
 
 use crate::diag::say;
@@ -154,11 +154,6 @@ pub async fn all_store_ids(
         ));
     }
     Ok(ids)
-}
-
-/// A raw call of any method.
-pub async fn raw(gateway: &Gateway, call: &RawCall) -> Result<serde_json::Value, Error> {
-    gateway.client.send(call).await
 }
 
 /// One failed call, as a message: what was asked, what went wrong, what to do.

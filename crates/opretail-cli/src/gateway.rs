@@ -93,6 +93,20 @@ impl AnswerCaps {
         elements: 10_000,
     };
 
+    /// `devices`: a store's devices, the stores with devices of a kind, a store's counts by
+    /// device over a day; a few kilobytes each, the store lists tens or hundreds for an
+    /// enterprise of thousands of stores.
+    pub const DEVICE_LISTS: AnswerCaps = AnswerCaps {
+        bytes: 4 * 1024 * 1024,
+        rows: opretail_model::DEFAULT_MAX_ROWS_PER_ANSWER,
+        elements: opretail_model::DEFAULT_MAX_ELEMENTS_PER_ANSWER,
+    };
+
+    /// `opretail call`: any method, printed as sent. As large as the largest typed answer
+    /// (a series call's); the text is held twice while it is printed (the body, and `data`
+    /// cut out of it), so 16 MiB would take 32.
+    pub const RAW_CALL: AnswerCaps = AnswerCaps::SERIES_CALL;
+
     /// One call of `passenger-flow series`: at most 20 stores' month of hourly buckets,
     /// 14,880 buckets (about 4 MiB from the sandbox), with room to spare; the SDK's row and
     /// value caps.

@@ -74,7 +74,8 @@ pub struct GlobalArgs {
 
     /// The most bytes of one answer read, whatever the method; a larger one fails as
     /// TRANSPORT_BODY_LIMIT, unread [default: 32 KiB for total and demographics, 512 KiB a
-    /// call of sync, 8 MiB a call of series, 1 MiB a page of the store list, 16 MiB otherwise]
+    /// call of sync, 8 MiB a call of series and a raw call, 1 MiB a page of the store list, 16 MiB
+    /// otherwise]
     #[arg(long, value_name = "BYTES", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_answer_bytes: Option<u32>,
 

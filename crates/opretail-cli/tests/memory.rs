@@ -45,6 +45,9 @@ const SERIES_CAP: usize = 8 * 1024 * 1024;
 /// The most the command reads of a `total` or `demographics` answer.
 const SMALL_CAP: usize = 32 * 1024;
 
+/// The most `devices` reads of an answer.
+const DEVICES_CAP: usize = 4 * 1024 * 1024;
+
 /// The most any command reads of a page of the store list.
 const STORE_PAGE_CAP: usize = 1024 * 1024;
 
@@ -197,6 +200,8 @@ struct Worst {
     series: Vec<Bytes>,
     total: Vec<Bytes>,
     demographics: Vec<Bytes>,
+    /// For every other method (devices, raw calls): millions of `{}` where a list may be.
+    any: Vec<Bytes>,
     turn: AtomicUsize,
 }
 
@@ -249,6 +254,22 @@ impl Worst {
             ),
             elements(r#"{"gender":[{"gender":1}],"#, 99_990, "}"),
         ];
+        // The first as large as a raw call reads (8 MiB), then as large as `devices` reads
+        // (4 MiB), then 16 MiB, in several shapes.
+        let any = [
+            ("[", SERIES_CAP),
+            ("[", DEVICES_CAP),
+            (r#"{"rows":["#, DEVICES_CAP),
+            (r#"{"list":["#, DEVICES_CAP),
+            ("[", BODY_CAP),
+            (r#"{"rows":["#, BODY_CAP),
+            (r#"{"list":["#, BODY_CAP),
+            (r#"{"data":["#, BODY_CAP),
+        ]
+        .map(|(before, bytes)| {
+            let after = if before == "[" { "]" } else { "]}" };
+            empties(before, fitting(bytes) - 20, after)
+        });
         let bodies = |answers: &[Vec<u8>]| -> Vec<Bytes> {
             answers.iter().map(|data| success_body(data)).collect()
         };
@@ -256,6 +277,7 @@ impl Worst {
             series: bodies(&series),
             total: bodies(&total),
             demographics: bodies(&demographics),
+            any: bodies(&any),
             turn: AtomicUsize::new(0),
         }
     }
@@ -312,7 +334,7 @@ fn hostile(list: StoreList) -> Stub {
             METHOD_GET_TOTAL_DATA => worst.next(&worst.total),
             METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA => worst.next(&worst.series),
             METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION => worst.next(&worst.demographics),
-            _ => Reply::error(4004, "METHOD_NOT_EXIST", "no such method", "c1"),
+            _ => worst.next(&worst.any),
         }
     })
 }
@@ -399,6 +421,47 @@ fn total_of_all_stores_against_hostile_answers() {
         &stub,
         &words("passenger-flow total --all-stores --concurrency 256"),
     );
+}
+
+#[test]
+fn every_other_command_that_reads_the_gateway() {
+    let stub = hostile(StoreList::Fine);
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let html = dir.path().join("report.html").display().to_string();
+    let report = format!("report --from 2025-01-01 --to 2025-12-31 --html {html} --concurrency 64");
+    let report_with_demographics = format!(
+        "report --from 2026-11-01 --to 2026-11-30 --demographics --html {html} --concurrency 64"
+    );
+    // A raw call prints what it is sent: millions of `{}`, and it succeeds.
+    let call = run(&stub, &words("call open.memory.anything"));
+    eprintln!(
+        "call: exit {:?}, peak {} KiB",
+        call.out.status, call.peak_kib
+    );
+    assert!(call.peak_kib < PEAK_LIMIT_KIB, "over 64 MiB: call");
+    assert_eq!(call.out.status, Some(0), "{}", clip(&call.out.stderr));
+    assert_eq!(
+        call.out
+            .stdout
+            .lines()
+            .filter(|l| l.trim() == "{},")
+            .count(),
+        fitting(SERIES_CAP) - 21
+    );
+    for args in [
+        "devices --all-stores --concurrency 64",
+        "devices --all-stores --zero-flow 30 --concurrency 64",
+        &format!("{report} --all-stores"),
+        &format!("{report_with_demographics} --all-stores"),
+    ] {
+        check_failed(&stub, &words(args));
+    }
+    let mut report = words(&report);
+    let ids: Vec<String> = (1..=30).map(|i| format!("S_{i}")).collect();
+    for id in &ids {
+        report.extend(["--id", id]);
+    }
+    check_failed(&stub, &report);
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use opretail_model::RawCall;
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::value::RawValue;
 
 use crate::diag::say;
 use crate::failure::Failure;
@@ -146,13 +147,19 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
     for header in headers {
         call = call.header(header.name, header.value.expose_secret());
     }
-    match crate::fanout::raw(gateway, &call).await {
+    // `data` as the text sent, printed as it is read: decoded into values first, a hostile
+    // answer of 16 MiB took over 200 MB (`tests/memory.rs`).
+    match gateway
+        .client
+        .send(&call.with_output::<Box<RawValue>>())
+        .await
+    {
         Ok(data) => {
             if gateway.is_sandbox() {
                 say!("note: sandbox data, not from the real gateway");
             }
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &data).map_err(std::io::Error::from)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            pretty(&data, &mut out)?;
             writeln!(out)?;
             out.flush()?;
             Ok(())
@@ -164,9 +171,26 @@ pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Res
     }
 }
 
+/// `data` as pretty JSON, members in the order sent; `null` when the answer had none.
+fn pretty(data: &RawValue, out: &mut impl Write) -> std::io::Result<()> {
+    let mut from = serde_json::Deserializer::from_str(data.get());
+    let mut to = serde_json::Serializer::pretty(out);
+    serde_transcode::transcode(&mut from, &mut to).map_err(std::io::Error::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_is_printed_pretty_in_the_order_sent() {
+        let data =
+            RawValue::from_string(r#"{"b":[1,2.5,"x\u001b"],"a":{},"c":null}"#.into()).unwrap();
+        let mut out = Vec::new();
+        pretty(&data, &mut out).unwrap();
+        let expected = "{\n  \"b\": [\n    1,\n    2.5,\n    \"x\\u001b\"\n  ],\n  \"a\": {},\n  \"c\": null\n}";
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
 
     #[test]
     fn pairs_split_at_the_first_equals_sign() {

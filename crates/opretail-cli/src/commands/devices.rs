@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
-use crate::gateway::{Gateway, Tuning, parse_rate};
+use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
 use crate::listing;
 use crate::output::tidy::text;
@@ -80,7 +80,7 @@ impl DevicesArgs {
     pub fn tuning(&self) -> Tuning {
         Tuning {
             rate_limit: self.rate,
-            answer_caps: None,
+            answer_caps: Some(AnswerCaps::DEVICE_LISTS),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::commands::sync;
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
-use crate::gateway::{Gateway, Tuning, parse_rate};
+use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
 use crate::report::figures::{Dataset, Figures};
 use crate::report::page::{self, Origin, Source};
@@ -136,7 +136,7 @@ impl ReportArgs {
     pub fn tuning(&self) -> Tuning {
         Tuning {
             rate_limit: self.rate,
-            answer_caps: None,
+            answer_caps: Some(AnswerCaps::SERIES_CALL),
         }
     }
 

@@ -1,11 +1,16 @@
-//! [`RawCall`]: any method, any parameters, `serde_json::Value` back.
+//! [`RawCall`]: any method, any parameters, `serde_json::Value` back (or a type of the
+//! caller's).
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
 
 use crate::{Operation, Params};
 
-/// Any method with any parameters; `data` comes back as a [`serde_json::Value`].
+/// Any method with any parameters; `data` comes back as a [`serde_json::Value`], or as a
+/// type of the caller's ([`RawCall::with_output`]).
 ///
 /// A raw call is not retried once the request may have reached the server, unless it is
 /// marked [`RawCall::mark_idempotent`]. Header values are not shown by `Debug`: they may carry
@@ -24,7 +29,7 @@ use crate::{Operation, Params};
 /// assert!(!format!("{call:?}").contains("abc"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct RawCall {
+pub struct RawCall<T = serde_json::Value> {
     method: String,
     version: String,
     params: Vec<(String, String)>,
@@ -33,6 +38,8 @@ pub struct RawCall {
     needs_token: bool,
     /// The JSON body, when the call sends one.
     json_body: Option<String>,
+    /// What `data` decodes to; `fn() -> T` so that the call is `Send` and `Sync` whatever `T`.
+    output: PhantomData<fn() -> T>,
 }
 
 impl RawCall {
@@ -46,6 +53,34 @@ impl RawCall {
             idempotent: false,
             needs_token: false,
             json_body: None,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T> RawCall<T> {
+    /// The same call, with `data` decoded into `U` instead: a type of the caller's, or
+    /// `Box<serde_json::value::RawValue>` to keep the text as sent (a `Value` takes many
+    /// times the bytes of its text: 16 MiB of `{}` are about 200 MB of values). `U` is not
+    /// counted against [`AnswerLimits`](crate::AnswerLimits), as a `Value` is not.
+    ///
+    /// ```
+    /// use opretail_model::RawCall;
+    /// use serde_json::value::RawValue;
+    ///
+    /// let call: RawCall<Box<RawValue>> = RawCall::new("open.demo.any").with_output();
+    /// # let _ = call;
+    /// ```
+    pub fn with_output<U>(self) -> RawCall<U> {
+        RawCall {
+            method: self.method,
+            version: self.version,
+            params: self.params,
+            headers: self.headers,
+            idempotent: self.idempotent,
+            needs_token: self.needs_token,
+            json_body: self.json_body,
+            output: PhantomData,
         }
     }
 
@@ -118,7 +153,7 @@ impl RawCall {
     }
 }
 
-impl fmt::Debug for RawCall {
+impl<T> fmt::Debug for RawCall<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers: Vec<(&str, &str)> = self
             .headers
@@ -137,8 +172,8 @@ impl fmt::Debug for RawCall {
     }
 }
 
-impl Operation for RawCall {
-    type Output = serde_json::Value;
+impl<T: DeserializeOwned> Operation for RawCall<T> {
+    type Output = T;
 
     fn method(&self) -> &str {
         &self.method
