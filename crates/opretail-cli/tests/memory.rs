@@ -456,6 +456,15 @@ fn every_other_command_that_reads_the_gateway() {
     ] {
         check_failed(&stub, &words(args));
     }
+    // Every typed read method once, one after another.
+    let doctor = run(&stub, &words("doctor --output json"));
+    eprintln!(
+        "doctor: exit {:?}, peak {} KiB",
+        doctor.out.status, doctor.peak_kib
+    );
+    assert!(doctor.peak_kib < PEAK_LIMIT_KIB, "over 64 MiB: doctor");
+    assert_eq!(doctor.out.status, Some(1), "{}", clip(&doctor.out.stdout));
+    common::json(&doctor.out.stdout);
     let mut report = words(&report);
     let ids: Vec<String> = (1..=30).map(|i| format!("S_{i}")).collect();
     for id in &ids {
