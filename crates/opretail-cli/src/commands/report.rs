@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use futures_util::{StreamExt, TryStreamExt};
 use opretail_model::{
     DEFAULT_MAX_IDS_PER_CALL, DateRange, EntityId, EntityKind, GetAgeGroupAndGenderDistribution,
-    GetManyShopsPassengerIndicatorData, Grain, SeriesRequest,
+    GetManyShopsPassengerIndicatorData, Grain, SeriesRequest, engine::Batch,
 };
 use opretail_sync::read::{self, DemographicsRow, FlowRow, FlowTable};
 use opretail_sync::{Sink, Target};
@@ -19,7 +19,7 @@ use crate::failure::Failure;
 use crate::fanout;
 use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
-use crate::report::figures::{Dataset, Figures};
+use crate::report::figures::{Dataset, Figures, Tally};
 use crate::report::page::{self, Origin, Source};
 
 /// The longest period a report covers: a year (and the year before it, for the change).
@@ -197,17 +197,14 @@ pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
         source: Source::Database(target.to_string()),
         read_at: format!("{}{synced}", now()),
     };
-    write(
-        args,
-        Dataset {
-            from: args.from,
-            to: args.to,
-            daily,
-            hourly,
-            demographics,
-        },
-        &origin,
-    )
+    let data = Dataset {
+        from: args.from,
+        to: args.to,
+        daily,
+        hourly,
+        demographics,
+    };
+    write(args, Figures::of(&data), &origin)
 }
 
 /// `report` from the gateway: the daily series of the period and the one before, the hourly
@@ -222,17 +219,25 @@ pub async fn run(gateway: &Gateway, args: &ReportArgs, plan: ReportPlan) -> Resu
         Ids::AllStores => fanout::all_store_ids(gateway, &mut stop).await?,
     };
     fanout::log_in_first(gateway).await?;
+    let mut tally = Tally::new(args.from, args.to, args.demographics);
     let work = async {
-        let daily = series(gateway, &ids, args.previous_from(), args.to, Grain::Day).await?;
-        let hourly = series(gateway, &ids, args.from, args.to, Grain::Hour).await?;
-        let demographics = if args.demographics {
-            Some(demographics(gateway, &ids, args).await?)
-        } else {
-            None
-        };
-        Ok::<_, Failure>((daily, hourly, demographics))
+        let previous_from = args.previous_from();
+        series(gateway, &ids, args, previous_from, Grain::Day, |row| {
+            tally.add_daily(row);
+        })
+        .await?;
+        series(gateway, &ids, args, args.from, Grain::Hour, |row| {
+            tally.add_hourly(row);
+        })
+        .await?;
+        if args.demographics {
+            for row in demographics(gateway, &ids, args).await? {
+                tally.add_demographics(&row);
+            }
+        }
+        Ok::<_, Failure>(())
     };
-    let (daily, hourly, demographics) = tokio::select! {
+    tokio::select! {
         done = work => done?,
         signal = stop.wait() => {
             say!("interrupted: no report written");
@@ -247,54 +252,49 @@ pub async fn run(gateway: &Gateway, args: &ReportArgs, plan: ReportPlan) -> Resu
         },
         read_at: now(),
     };
-    write(
-        args,
-        Dataset {
-            from: args.from,
-            to: args.to,
-            daily,
-            hourly,
-            demographics,
-        },
-        &origin,
-    )
+    write(args, tally.finish(), &origin)
 }
 
-/// The rows of the series of `ids` over `first..=last`, store chunk by store chunk (each
-/// chunk's calls split by the SDK to the gateway's window).
+/// The series of `ids` from `first` to the period's end, store chunk by store chunk, each
+/// chunk's calls split by the SDK to the gateway's window and sent `--concurrency` at a time.
+/// Each answer's rows go to `add` as it comes, so that only the figures grow, not the rows.
 async fn series(
     gateway: &Gateway,
     ids: &[EntityId],
+    args: &ReportArgs,
     first: NaiveDate,
-    last: NaiveDate,
     grain: Grain,
-) -> Result<Vec<FlowRow>, Failure> {
+    mut add: impl FnMut(&FlowRow),
+) -> Result<(), Failure> {
+    let last = args.to;
     let days = DateRange::new(first, last).map_err(|e| Failure::usage(e.to_string()))?;
-    let mut rows = Vec::new();
     for chunk in ids.chunks(DEFAULT_MAX_IDS_PER_CALL.get() as usize) {
+        let failed = |e: &opretail_model::Error| {
+            let grain = if grain == Grain::Day {
+                "daily"
+            } else {
+                "hourly"
+            };
+            let stores = fanout::some_ids(chunk);
+            fanout::call_failed(
+                &format!("the {grain} series of {stores} from {first} to {last}"),
+                e,
+            )
+        };
         let operation = GetManyShopsPassengerIndicatorData::new(chunk.to_vec(), days, grain)
             .map_err(|e| Failure::usage(e.to_string()))?;
-        let answer = gateway
+        let calls = SeriesRequest::new(operation)
+            .requests()
+            .map_err(|e| failed(&e))?;
+        let mut answers = gateway
             .client
-            .send_batch(&SeriesRequest::new(operation))
-            .await
-            .map_err(|e| {
-                fanout::call_failed(
-                    &format!(
-                        "the {} series of {} from {first} to {last}",
-                        if grain == Grain::Day {
-                            "daily"
-                        } else {
-                            "hourly"
-                        },
-                        fanout::some_ids(chunk)
-                    ),
-                    &e,
-                )
-            })?;
-        rows.extend(read::flow_rows_of(&answer));
+            .send_all(calls, usize::from(args.concurrency));
+        while let Some((_, answer)) = answers.next().await {
+            let answer = answer.map_err(|e| failed(&e))?;
+            read::flow_rows_of(&answer.shops).iter().for_each(&mut add);
+        }
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// Each store's visitors by gender and age over the period, one call a store.
@@ -330,10 +330,9 @@ fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// Computes the figures, renders the page and writes it (through a file beside it renamed
+/// Renders the page of `figures` and writes it (through a file beside it renamed
 /// over the target, so a failed run never leaves half a page).
-fn write(args: &ReportArgs, data: Dataset, origin: &Origin) -> Result<(), Failure> {
-    let figures = Figures::of(&data);
+fn write(args: &ReportArgs, figures: Figures, origin: &Origin) -> Result<(), Failure> {
     let html = page::render(&figures, origin)
         .map_err(|e| Failure::Failed(format!("cannot draw a chart: {e}")))?;
     let path = &args.html;

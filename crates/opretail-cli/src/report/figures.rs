@@ -140,79 +140,184 @@ fn outside(row: &FlowRow) -> i64 {
 impl Figures {
     /// Computes the figures of `data`.
     pub fn of(data: &Dataset) -> Figures {
-        let previous_from = Dataset::previous_from(data.from, data.to);
-        let days: Vec<NaiveDate> = data
-            .from
-            .iter_days()
-            .take_while(|d| *d <= data.to)
-            .collect();
-        let mut stores: BTreeMap<&str, StoreFigures> = BTreeMap::new();
-        let mut by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        let mut partial_rows = 0;
-        for row in &data.daily {
-            let day = row.start.date();
-            let entering = row.entering.unwrap_or(0);
-            let store = stores
-                .entry(row.store_id.as_str())
-                .or_insert_with(|| StoreFigures {
-                    id: row.store_id.clone(),
-                    name: String::new(),
-                    entering: 0,
-                    outside: 0,
-                    previous: 0,
-                    change: None,
-                    entry_rate: None,
-                });
-            if let Some(name) = row.name.as_deref().filter(|n| !n.is_empty()) {
-                name.clone_into(&mut store.name);
-            }
-            if day >= data.from && day <= data.to {
-                store.entering += entering;
-                store.outside += outside(row);
-                *by_day.entry(day).or_default() += entering;
-                partial_rows += usize::from(row.partial);
-            } else if day >= previous_from && day < data.from {
-                store.previous += entering;
-            }
+        let mut tally = Tally::new(data.from, data.to, data.demographics.is_some());
+        data.daily.iter().for_each(|row| tally.add_daily(row));
+        data.hourly.iter().for_each(|row| tally.add_hourly(row));
+        for row in data.demographics.iter().flatten() {
+            tally.add_demographics(row);
         }
-        let mut stores: Vec<StoreFigures> = stores
-            .into_values()
-            .map(|mut s| {
-                s.change = change(s.entering, s.previous);
-                s.entry_rate = percent(s.entering, s.outside);
-                s
-            })
-            .collect();
+        tally.finish()
+    }
+}
+
+/// The figures of a report in the making: rows are added as they come, daily and hourly in
+/// any order, and only sums are kept (each store's days, the heat map, the shares), so that a
+/// year of hourly rows of hundreds of stores takes the memory of its figures, not of its rows.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    from: NaiveDate,
+    to: NaiveDate,
+    previous_from: NaiveDate,
+    days: Vec<NaiveDate>,
+    /// Whether a daily row of each day of the period came.
+    seen: Vec<bool>,
+    stores: BTreeMap<String, StoreTally>,
+    heat: [[i64; 24]; 7],
+    partial_rows: usize,
+    gender: Option<Shares>,
+    age: Option<Shares>,
+}
+
+/// A store's sums so far.
+#[derive(Debug, Clone)]
+struct StoreTally {
+    /// The name of its latest row that has one, and that row's start: the same name
+    /// whatever order the rows come in.
+    name: Option<(chrono::NaiveDateTime, String)>,
+    entering: i64,
+    outside: i64,
+    previous: i64,
+    /// Entering of each day of the period.
+    days: Vec<i64>,
+}
+
+/// People by group of one dimension, the groups in the order they first came.
+#[derive(Debug, Clone, Default)]
+struct Shares {
+    order: Vec<String>,
+    people: HashMap<String, i64>,
+}
+
+impl Tally {
+    /// Nothing yet of the period `from..=to`; with `demographics`, the figures will have
+    /// gender and age shares.
+    pub fn new(from: NaiveDate, to: NaiveDate, demographics: bool) -> Tally {
+        Tally {
+            from,
+            to,
+            previous_from: Dataset::previous_from(from, to),
+            days: from.iter_days().take_while(|d| *d <= to).collect(),
+            seen: from
+                .iter_days()
+                .take_while(|d| *d <= to)
+                .map(|_| false)
+                .collect(),
+            stores: BTreeMap::new(),
+            heat: [[0; 24]; 7],
+            partial_rows: 0,
+            gender: demographics.then(Shares::default),
+            age: demographics.then(Shares::default),
+        }
+    }
+
+    /// A daily row, of the period or of the previous one (others are left out, but their
+    /// store is listed).
+    pub fn add_daily(&mut self, row: &FlowRow) {
+        let days = self.days.len();
+        let store = self
+            .stores
+            .entry(row.store_id.clone())
+            .or_insert_with(|| StoreTally {
+                name: None,
+                entering: 0,
+                outside: 0,
+                previous: 0,
+                days: vec![0; days],
+            });
+        if let Some(name) = row.name.as_deref().filter(|n| !n.is_empty())
+            && store
+                .name
+                .as_ref()
+                .is_none_or(|(at, known)| (row.start, name) > (*at, known.as_str()))
+        {
+            store.name = Some((row.start, name.to_owned()));
+        }
+        let day = row.start.date();
+        let entering = row.entering.unwrap_or(0);
+        if day >= self.from && day <= self.to {
+            store.entering += entering;
+            store.outside += outside(row);
+            if let Ok(offset) = usize::try_from((day - self.from).num_days())
+                && let (Some(sum), Some(seen)) =
+                    (store.days.get_mut(offset), self.seen.get_mut(offset))
+            {
+                *sum += entering;
+                *seen = true;
+            }
+            self.partial_rows += usize::from(row.partial);
+        } else if day >= self.previous_from && day < self.from {
+            store.previous += entering;
+        }
+    }
+
+    /// An hourly row; those outside the period are left out.
+    pub fn add_hourly(&mut self, row: &FlowRow) {
+        let day = row.start.date();
+        if day < self.from || day > self.to {
+            return;
+        }
+        let weekday = row.start.weekday().num_days_from_monday() as usize;
+        self.heat[weekday][row.start.hour() as usize] += row.entering.unwrap_or(0);
+        self.partial_rows += usize::from(row.partial);
+    }
+
+    /// A demographics row (left out unless the tally was made for them).
+    pub fn add_demographics(&mut self, row: &DemographicsRow) {
+        let shares = match row.dimension.as_str() {
+            "gender" => self.gender.as_mut(),
+            "age" => self.age.as_mut(),
+            _ => None,
+        };
+        if let Some(shares) = shares {
+            shares.add(&row.group, row.people.unwrap_or(0));
+        }
+    }
+
+    /// The figures of the rows added.
+    pub fn finish(self) -> Figures {
+        let mut by_day = vec![0i64; self.days.len()];
+        let mut curves: Vec<(String, Vec<i64>)> = Vec::with_capacity(self.stores.len());
+        let mut stores: Vec<StoreFigures> = Vec::with_capacity(self.stores.len());
+        for (id, store) in self.stores {
+            for (sum, day) in by_day.iter_mut().zip(&store.days) {
+                *sum += day;
+            }
+            curves.push((id.clone(), store.days));
+            stores.push(StoreFigures {
+                id,
+                name: store.name.map(|(_, name)| name).unwrap_or_default(),
+                change: change(store.entering, store.previous),
+                entry_rate: percent(store.entering, store.outside),
+                entering: store.entering,
+                outside: store.outside,
+                previous: store.previous,
+            });
+        }
         // Most entering first; ties by id, so that the order never depends on the source.
         stores.sort_by(|a, b| b.entering.cmp(&a.entering).then_with(|| a.id.cmp(&b.id)));
-
-        let mut heat = [[0i64; 24]; 7];
-        for row in &data.hourly {
-            let day = row.start.date();
-            if day < data.from || day > data.to {
-                continue;
-            }
-            let weekday = row.start.weekday().num_days_from_monday() as usize;
-            heat[weekday][row.start.hour() as usize] += row.entering.unwrap_or(0);
-            partial_rows += usize::from(row.partial);
-        }
 
         let entering: i64 = stores.iter().map(|s| s.entering).sum();
         let previous: i64 = stores.iter().map(|s| s.previous).sum();
         let outside_all: i64 = stores.iter().map(|s| s.outside).sum();
-        let busiest_day = by_day
+        // The busiest of the days that have rows; the earliest of equals.
+        let busiest_day = self
+            .days
             .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(d, n)| (*d, *n));
+            .zip(&by_day)
+            .zip(&self.seen)
+            .filter(|(_, seen)| **seen)
+            .map(|((day, n), _)| (*day, *n))
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+        let heat = self.heat;
         let busiest_hour = (0..7)
             .flat_map(|w| (0..24).map(move |h| (w, h)))
             .map(|(w, h)| (w as u32, h as u32, heat[w][h]))
             .filter(|cell| cell.2 > 0)
             .max_by(|a, b| a.2.cmp(&b.2).then_with(|| (b.0, b.1).cmp(&(a.0, a.1))));
         Figures {
-            from: data.from,
-            to: data.to,
-            previous_from,
+            from: self.from,
+            to: self.to,
+            previous_from: self.previous_from,
             entering,
             previous,
             change: change(entering, previous),
@@ -220,17 +325,42 @@ impl Figures {
             busiest_store: stores.first().filter(|s| s.entering > 0).map(label),
             busiest_day,
             busiest_hour,
-            curve: curve(&data.daily, &stores, &days),
-            days,
+            curve: curve(curves, &stores, self.days.len()),
+            days: self.days,
             heat,
             stores,
-            gender: data
-                .demographics
-                .as_deref()
-                .map(|rows| shares(rows, "gender")),
-            age: data.demographics.as_deref().map(|rows| shares(rows, "age")),
-            partial_rows,
+            gender: self.gender.map(Shares::into_shares),
+            age: self.age.map(Shares::into_shares),
+            partial_rows: self.partial_rows,
         }
+    }
+}
+
+impl Shares {
+    fn add(&mut self, group: &str, people: i64) {
+        match self.people.get_mut(group) {
+            Some(sum) => *sum += people,
+            None => {
+                self.order.push(group.to_owned());
+                self.people.insert(group.to_owned(), people);
+            }
+        }
+    }
+
+    /// The shares, in the order the groups first came.
+    fn into_shares(self) -> Vec<Share> {
+        let total: i64 = self.people.values().sum();
+        self.order
+            .into_iter()
+            .map(|group| {
+                let n = self.people[&group];
+                Share {
+                    percent: percent(n, total).unwrap_or(0.0),
+                    people: n,
+                    group,
+                }
+            })
+            .collect()
     }
 }
 
@@ -243,76 +373,34 @@ pub fn label(store: &StoreFigures) -> String {
     }
 }
 
-/// The daily curve: the [`CURVE_STORES`] stores with the most entering, then the average of
-/// the others (rounded).
-fn curve(daily: &[FlowRow], stores: &[StoreFigures], days: &[NaiveDate]) -> Vec<CurveLine> {
+/// The daily curve: the [`CURVE_STORES`] stores with the most entering (`stores`, ranked),
+/// then the average of the others (rounded); `days` is each store's entering by day.
+fn curve(days: Vec<(String, Vec<i64>)>, stores: &[StoreFigures], len: usize) -> Vec<CurveLine> {
     let top = stores.len().min(CURVE_STORES);
-    let index: HashMap<&str, usize> = stores
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i.min(top)))
-        .collect();
-    let first = days.first().copied();
+    let mut by_id: HashMap<String, Vec<i64>> = days.into_iter().collect();
     let mut lines: Vec<CurveLine> = stores[..top]
         .iter()
         .map(|s| CurveLine {
             label: label(s),
-            days: vec![0; days.len()],
+            days: by_id.remove(&s.id).unwrap_or_else(|| vec![0; len]),
         })
         .collect();
     let others = stores.len() - top;
     if others > 0 {
+        let mut sum = vec![0i64; len];
+        for store in by_id.values() {
+            for (total, day) in sum.iter_mut().zip(store) {
+                *total += day;
+            }
+        }
+        // The others as one average store: their sum would dwarf the lines of single stores.
+        let count = i64::try_from(others).unwrap_or(i64::MAX);
         lines.push(CurveLine {
             label: format!("others ({others} stores, average)"),
-            days: vec![0; days.len()],
+            days: sum.into_iter().map(|n| (n + count / 2) / count).collect(),
         });
     }
-    for row in daily {
-        let (Some(first), Some(line)) = (first, index.get(row.store_id.as_str())) else {
-            continue;
-        };
-        let offset = (row.start.date() - first).num_days();
-        if let Ok(offset) = usize::try_from(offset)
-            && offset < days.len()
-        {
-            lines[*line].days[offset] += row.entering.unwrap_or(0);
-        }
-    }
-    // The others as one average store: their sum would dwarf the lines of single stores.
-    if others > 0
-        && let Some(line) = lines.get_mut(top)
-    {
-        let others = i64::try_from(others).unwrap_or(i64::MAX);
-        for day in &mut line.days {
-            *day = (*day + others / 2) / others;
-        }
-    }
     lines
-}
-
-/// The shares of `dimension`, people summed over stores and days, in the order the groups
-/// first appear.
-fn shares(rows: &[DemographicsRow], dimension: &str) -> Vec<Share> {
-    let mut order: Vec<String> = Vec::new();
-    let mut people: HashMap<String, i64> = HashMap::new();
-    for row in rows.iter().filter(|r| r.dimension == dimension) {
-        if !people.contains_key(&row.group) {
-            order.push(row.group.clone());
-        }
-        *people.entry(row.group.clone()).or_default() += row.people.unwrap_or(0);
-    }
-    let total: i64 = people.values().sum();
-    order
-        .into_iter()
-        .map(|group| {
-            let n = people[&group];
-            Share {
-                percent: percent(n, total).unwrap_or(0.0),
-                people: n,
-                group,
-            }
-        })
-        .collect()
 }
 
 /// A weekday's short English name, Monday = 0.
@@ -348,6 +436,48 @@ mod tests {
             entering,
             entering * 3,
         )
+    }
+
+    #[test]
+    fn the_figures_are_the_same_whatever_order_the_rows_come_in() {
+        let hour = |store: &str, d: u32, h: u32, entering: i64| {
+            row(store, day(d).and_hms_opt(h, 0, 0).unwrap(), entering, 1)
+        };
+        let mut renamed = daily("S_1", 9, 5);
+        renamed.name = Some("S_1, renamed on the 9th".into());
+        let mut daily_rows = vec![
+            daily("S_1", 7, 50),
+            daily("S_1", 8, 60),
+            renamed,
+            daily("S_2", 8, 0),
+            daily("S_3", 9, 7),
+        ];
+        for n in 4..12 {
+            daily_rows.push(daily(&format!("S_{n}"), 8, n));
+        }
+        let data = |daily: Vec<FlowRow>| Dataset {
+            from: day(8),
+            to: day(9),
+            daily,
+            hourly: vec![hour("S_1", 8, 10, 3), hour("S_2", 9, 23, 4)],
+            demographics: None,
+        };
+        let forward = Figures::of(&data(daily_rows.clone()));
+        daily_rows.reverse();
+        let backward = Figures::of(&data(daily_rows));
+        assert_eq!(forward, backward);
+        assert_eq!(forward.stores.len(), 11);
+        let first = forward.stores.iter().find(|s| s.id == "S_1").unwrap();
+        assert_eq!(first.name, "S_1, renamed on the 9th");
+        // The curve: five stores, then the average of the six others.
+        assert_eq!(forward.curve.len(), 6);
+        assert_eq!(forward.curve[5].label, "others (6 stores, average)");
+        assert_eq!(
+            forward.busiest_day,
+            Some((day(8), 60 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11))
+        );
+        // The 9th is a Monday (0).
+        assert_eq!(forward.busiest_hour, Some((0, 23, 4)));
     }
 
     #[test]
