@@ -123,6 +123,25 @@ impl fmt::Display for TransportKind {
     }
 }
 
+/// What a transport saw fail in an exchange, told from its HTTP library's error, for
+/// [`Error::failed_exchange`]: the message then is the SDK's, the same whichever transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExchangeFailure {
+    /// The request could not be built (a header value the library refused).
+    Request,
+    /// The TLS handshake or the certificate check.
+    Tls,
+    /// No connection within [`Config::connect_timeout`](crate::Config::connect_timeout).
+    ConnectTimeout,
+    /// No connection: refused, unreachable, or the host not found.
+    Connect,
+    /// No complete answer within the time the attempt had.
+    Timeout,
+    /// The connection broke before the whole answer came.
+    Broken,
+}
+
 /// A gateway return code other than `SUCCESS`, with everything the gateway said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayError {
@@ -184,6 +203,51 @@ impl Error {
             message: message.into(),
             source: Some(Box::new(source)),
         }
+    }
+
+    /// The [`Error::Transport`] of `failure` talking to `config`'s endpoint, in an attempt
+    /// that had `attempt` to run, with the HTTP library's error as its source.
+    pub fn failed_exchange<E>(
+        failure: ExchangeFailure,
+        config: &crate::Config,
+        attempt: Duration,
+        source: E,
+    ) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let endpoint = config.endpoint().as_str();
+        let (kind, message) = match failure {
+            ExchangeFailure::Request => (
+                TransportKind::Request,
+                "the request could not be built (a header value?)".to_owned(),
+            ),
+            ExchangeFailure::Tls => (
+                TransportKind::Tls,
+                "the TLS handshake failed: the server's certificate is not trusted or TLS could \
+                 not be agreed (to trust a private CA, add it to Config's root certificates)"
+                    .to_owned(),
+            ),
+            ExchangeFailure::ConnectTimeout => (
+                TransportKind::Connect,
+                format!(
+                    "could not connect within the connect timeout of {:?} \
+                     (Config::connect_timeout)",
+                    config.connect_timeout()
+                ),
+            ),
+            ExchangeFailure::Connect => (
+                TransportKind::Connect,
+                "could not connect (check the endpoint's host and port, and the network)"
+                    .to_owned(),
+            ),
+            ExchangeFailure::Timeout => return Error::timeout(endpoint, attempt, source),
+            ExchangeFailure::Broken => (
+                TransportKind::Io,
+                "the connection broke before the whole answer came".to_owned(),
+            ),
+        };
+        Error::transport(kind, endpoint, message, source)
     }
 
     /// A [`TransportKind::Redirect`] error: the SDK does not follow `status` to `location`.

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use opretail_model::engine::{HttpAnswer, PreparedRequest};
-use opretail_model::{Config, Error, TransportKind};
+use opretail_model::engine::{ExchangeFailure, HttpAnswer, PreparedRequest};
+use opretail_model::{Config, Error};
 use reqwest::header::{CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -127,43 +127,21 @@ pub(crate) async fn exchange<'b>(
     ))
 }
 
-/// Maps a reqwest failure to its kind. The message says what happened in the SDK's terms;
-/// reqwest's error, with its chain, is the source.
+/// Tells what failed from reqwest's error, which stays the source.
 fn transport(config: &Config, timeout: Duration, error: reqwest::Error) -> Error {
-    let endpoint = config.endpoint().as_str();
     let error = error.without_url();
-    let (kind, message) = if error.is_builder() {
-        (
-            TransportKind::Request,
-            "the request could not be built (a header value?)".to_owned(),
-        )
+    let failure = if error.is_builder() {
+        ExchangeFailure::Request
     } else if crate::tls::is_tls_error(&error) {
-        (
-            TransportKind::Tls,
-            "the TLS handshake failed: the server's certificate is not trusted or TLS could \
-             not be agreed (to trust a private CA, add it to Config's root certificates)"
-                .to_owned(),
-        )
+        ExchangeFailure::Tls
     } else if error.is_connect() && error.is_timeout() {
-        (
-            TransportKind::Connect,
-            format!(
-                "could not connect within the connect timeout of {:?} (Config::connect_timeout)",
-                config.connect_timeout()
-            ),
-        )
+        ExchangeFailure::ConnectTimeout
     } else if error.is_timeout() {
-        return Error::timeout(endpoint, timeout, error);
+        ExchangeFailure::Timeout
     } else if error.is_connect() {
-        (
-            TransportKind::Connect,
-            "could not connect (check the endpoint's host and port, and the network)".to_owned(),
-        )
+        ExchangeFailure::Connect
     } else {
-        (
-            TransportKind::Io,
-            "the connection broke before the whole answer came".to_owned(),
-        )
+        ExchangeFailure::Broken
     };
-    Error::transport(kind, endpoint, message, error)
+    Error::failed_exchange(failure, config, timeout, error)
 }

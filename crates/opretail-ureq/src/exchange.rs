@@ -4,8 +4,8 @@
 use std::io;
 use std::time::Duration;
 
-use opretail_model::engine::{HttpAnswer, PreparedRequest};
-use opretail_model::{Config, Error, TransportKind};
+use opretail_model::engine::{ExchangeFailure, HttpAnswer, PreparedRequest};
+use opretail_model::{Config, Error};
 
 use crate::budget::{AnswerBudget, Reservation};
 
@@ -80,40 +80,20 @@ pub(crate) fn exchange<'b>(
     ))
 }
 
-/// Maps a ureq failure to its kind. The message says what happened in the SDK's terms; ureq's
-/// error is the source.
+/// Tells what failed from ureq's error, which stays the source.
 fn transport(config: &Config, timeout: Duration, error: ureq::Error) -> Error {
-    let endpoint = config.endpoint().as_str();
-    let tls = "the TLS handshake failed: the server's certificate is not trusted or TLS could \
-               not be agreed (to trust a private CA, add it to Config's root certificates)";
-    let (kind, message) = match &error {
-        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => (
-            TransportKind::Connect,
-            format!(
-                "could not connect within the connect timeout of {:?} (Config::connect_timeout)",
-                config.connect_timeout()
-            ),
-        ),
-        ureq::Error::Timeout(_) => return Error::timeout(endpoint, timeout, error),
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (
-            TransportKind::Connect,
-            "could not connect (check the endpoint's host and port, and the network)".to_owned(),
-        ),
-        _ if is_tls(&error) => (TransportKind::Tls, tls.to_owned()),
-        ureq::Error::Io(io) if is_connect(io) => (
-            TransportKind::Connect,
-            "could not connect (check the endpoint's host and port, and the network)".to_owned(),
-        ),
-        ureq::Error::Http(_) | ureq::Error::BadUri(_) => (
-            TransportKind::Request,
-            "the request could not be built (a header value?)".to_owned(),
-        ),
-        _ => (
-            TransportKind::Io,
-            "the connection broke before the whole answer came".to_owned(),
-        ),
+    let failure = match &error {
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            ExchangeFailure::ConnectTimeout
+        }
+        ureq::Error::Timeout(_) => ExchangeFailure::Timeout,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => ExchangeFailure::Connect,
+        _ if is_tls(&error) => ExchangeFailure::Tls,
+        ureq::Error::Io(io) if is_connect(io) => ExchangeFailure::Connect,
+        ureq::Error::Http(_) | ureq::Error::BadUri(_) => ExchangeFailure::Request,
+        _ => ExchangeFailure::Broken,
     };
-    Error::transport(kind, endpoint, message, error)
+    Error::failed_exchange(failure, config, timeout, error)
 }
 
 /// Whether ureq failed in TLS: told by the variant, or by the error inside an I/O error.

@@ -37,7 +37,7 @@ pub use shared::Engine;
 pub use step::{HttpAnswer, Moment, Step};
 
 pub use crate::credentials::{MAX_AKEY_CHARS, mask_key};
-pub use crate::error::BODY_SNIPPET_LIMIT;
+pub use crate::error::{BODY_SNIPPET_LIMIT, ExchangeFailure};
 pub use crate::gateway::{CLASSIC_TOKEN_HEADER, CLOUD_TOKEN_HEADER};
 pub use crate::redact::{REDACTED_FIELDS, redact_secrets};
 pub use crate::token::{Ticket, TokenCache, TokenPlan};
