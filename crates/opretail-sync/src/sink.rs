@@ -146,26 +146,54 @@ pub trait Sink: Send {
     /// What the target holds.
     fn status(&mut self) -> Result<Status, SinkError>;
 
-    /// The rows of `table` for the days `from..=to`, each with its store's name, ordered by
-    /// store and time. Targets that cannot be read back (Parquet) say so.
+    /// Hands `each` the rows of `table` for the days `from..=to` as they are read, each with
+    /// its store's name, ordered by store and time: a year of hourly rows of hundreds of
+    /// stores is millions of rows, never held at once. Targets that cannot be read back
+    /// (Parquet) say so.
+    fn each_flow_row(
+        &mut self,
+        table: FlowTable,
+        from: NaiveDate,
+        to: NaiveDate,
+        each: &mut dyn FnMut(FlowRow),
+    ) -> Result<(), SinkError> {
+        let _ = (table, from, to, each);
+        Err(self.unreadable())
+    }
+
+    /// [`Sink::each_flow_row`], collected.
     fn read_flow(
         &mut self,
         table: FlowTable,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FlowRow>, SinkError> {
-        let _ = (table, from, to);
+        let mut rows = Vec::new();
+        self.each_flow_row(table, from, to, &mut |row| rows.push(row))?;
+        Ok(rows)
+    }
+
+    /// Hands `each` the rows of `demographics_daily` for the days `from..=to` as they are
+    /// read, ordered by store and day.
+    fn each_demographics_row(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+        each: &mut dyn FnMut(DemographicsRow),
+    ) -> Result<(), SinkError> {
+        let _ = (from, to, each);
         Err(self.unreadable())
     }
 
-    /// The rows of `demographics_daily` for the days `from..=to`, ordered by store and day.
+    /// [`Sink::each_demographics_row`], collected.
     fn read_demographics(
         &mut self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DemographicsRow>, SinkError> {
-        let _ = (from, to);
-        Err(self.unreadable())
+        let mut rows = Vec::new();
+        self.each_demographics_row(from, to, &mut |row| rows.push(row))?;
+        Ok(rows)
     }
 
     /// The error of a target that cannot be read back.

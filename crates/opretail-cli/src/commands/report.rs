@@ -19,8 +19,9 @@ use crate::failure::Failure;
 use crate::fanout;
 use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
-use crate::report::figures::{Dataset, Figures, Tally};
+use crate::report::figures::{self, Figures, Tally};
 use crate::report::page::{self, Origin, Source};
+use std::collections::HashSet;
 
 /// The longest period a report covers: a year (and the year before it, for the change).
 const MAX_DAYS: i64 = 366;
@@ -141,7 +142,7 @@ impl ReportArgs {
     }
 
     fn previous_from(&self) -> NaiveDate {
-        Dataset::previous_from(self.from, self.to)
+        figures::previous_from(self.from, self.to)
     }
 }
 
@@ -160,28 +161,45 @@ pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
     };
     let failed = |e: opretail_sync::SinkError| Failure::Failed(e.to_string());
     let mut sink: Box<dyn Sink> = target.open().map_err(failed)?;
-    let wanted = |row_store: &str| match &plan.ids {
-        Ids::AllStores => true,
-        Ids::Given(batch) => batch.unique.iter().any(|id| id.as_str() == row_store),
+    let given: Option<HashSet<&str>> = match &plan.ids {
+        Ids::AllStores => None,
+        Ids::Given(batch) => Some(batch.unique.iter().map(EntityId::as_str).collect()),
     };
-    let mut daily = sink
-        .read_flow(FlowTable::Daily, args.previous_from(), args.to)
-        .map_err(failed)?;
-    daily.retain(|row| wanted(&row.store_id));
-    let mut hourly = sink
-        .read_flow(FlowTable::Hourly, args.from, args.to)
-        .map_err(failed)?;
-    hourly.retain(|row| wanted(&row.store_id));
-    let demographics = if args.demographics {
-        let mut rows = sink.read_demographics(args.from, args.to).map_err(failed)?;
-        rows.retain(|row| wanted(&row.store_id));
-        Some(rows)
-    } else {
-        None
+    let wanted = |store: &str| given.as_ref().is_none_or(|ids| ids.contains(store));
+    // Rows are summed as they are read: a year of hundreds of stores is millions of rows.
+    let mut tally = Tally::new(args.from, args.to, args.demographics);
+    let mut with_rows: HashSet<String> = HashSet::new();
+    let daily = |row: FlowRow| {
+        if wanted(&row.store_id) {
+            tally.add_daily(&row);
+            if !with_rows.contains(&row.store_id) {
+                with_rows.insert(row.store_id);
+            }
+        }
     };
+    sink.each_flow_row(FlowTable::Daily, args.previous_from(), args.to, &mut {
+        daily
+    })
+    .map_err(failed)?;
+    let hourly = |row: FlowRow| {
+        if wanted(&row.store_id) {
+            tally.add_hourly(&row);
+        }
+    };
+    sink.each_flow_row(FlowTable::Hourly, args.from, args.to, &mut { hourly })
+        .map_err(failed)?;
+    if args.demographics {
+        let demographics = |row: DemographicsRow| {
+            if wanted(&row.store_id) {
+                tally.add_demographics(&row);
+            }
+        };
+        sink.each_demographics_row(args.from, args.to, &mut { demographics })
+            .map_err(failed)?;
+    }
     if let Ids::Given(batch) = &plan.ids {
         for id in &batch.unique {
-            if !daily.iter().any(|row| row.store_id == id.as_str()) {
+            if !with_rows.contains(id.as_str()) {
                 say!("warning: {id}: the database has no daily rows of this store in the period");
             }
         }
@@ -197,14 +215,7 @@ pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
         source: Source::Database(target.to_string()),
         read_at: format!("{}{synced}", now()),
     };
-    let data = Dataset {
-        from: args.from,
-        to: args.to,
-        daily,
-        hourly,
-        demographics,
-    };
-    write(args, Figures::of(&data), &origin)
+    write(args, tally.finish(), &origin)
 }
 
 /// `report` from the gateway: the daily series of the period and the one before, the hourly

@@ -17,26 +17,9 @@ pub const CURVE_STORES: usize = 5;
 /// How many stores each ranking chart shows (the table below it has them all).
 pub const RANKED_STORES: usize = 15;
 
-/// What a report is made of: the period, its rows and the previous period's daily rows.
-#[derive(Debug, Clone)]
-pub struct Dataset {
-    /// First day of the period.
-    pub from: NaiveDate,
-    /// Last day of the period, inclusive.
-    pub to: NaiveDate,
-    /// Daily rows of the period and of the previous period of the same length.
-    pub daily: Vec<FlowRow>,
-    /// Hourly rows of the period.
-    pub hourly: Vec<FlowRow>,
-    /// Visitors by gender and age group, when asked for.
-    pub demographics: Option<Vec<DemographicsRow>>,
-}
-
-impl Dataset {
-    /// The first day of the previous period: as many days before `from` as the period has.
-    pub fn previous_from(from: NaiveDate, to: NaiveDate) -> NaiveDate {
-        from - (to - from) - chrono::TimeDelta::days(1)
-    }
+/// The first day of the period before `from..=to`: as many days before `from` as it has.
+pub fn previous_from(from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    from - (to - from) - chrono::TimeDelta::days(1)
 }
 
 /// One store's figures over the period.
@@ -137,19 +120,6 @@ fn outside(row: &FlowRow) -> i64 {
         .unwrap_or_else(|| row.entering.unwrap_or(0) + row.passing.unwrap_or(0))
 }
 
-impl Figures {
-    /// Computes the figures of `data`.
-    pub fn of(data: &Dataset) -> Figures {
-        let mut tally = Tally::new(data.from, data.to, data.demographics.is_some());
-        data.daily.iter().for_each(|row| tally.add_daily(row));
-        data.hourly.iter().for_each(|row| tally.add_hourly(row));
-        for row in data.demographics.iter().flatten() {
-            tally.add_demographics(row);
-        }
-        tally.finish()
-    }
-}
-
 /// The figures of a report in the making: rows are added as they come, daily and hourly in
 /// any order, and only sums are kept (each store's days, the heat map, the shares), so that a
 /// year of hourly rows of hundreds of stores takes the memory of its figures, not of its rows.
@@ -195,7 +165,7 @@ impl Tally {
         Tally {
             from,
             to,
-            previous_from: Dataset::previous_from(from, to),
+            previous_from: previous_from(from, to),
             days: from.iter_days().take_while(|d| *d <= to).collect(),
             seen: from
                 .iter_days()
@@ -413,6 +383,29 @@ pub fn weekday_name(index: u32) -> &'static str {
 mod tests {
     use super::*;
 
+    /// The rows of a report at once, as the tests give them.
+    #[derive(Debug, Clone)]
+    struct Dataset {
+        from: NaiveDate,
+        to: NaiveDate,
+        daily: Vec<FlowRow>,
+        hourly: Vec<FlowRow>,
+        demographics: Option<Vec<DemographicsRow>>,
+    }
+
+    impl Figures {
+        /// The figures of `data`, its rows added in the order given.
+        fn of(data: &Dataset) -> Figures {
+            let mut tally = Tally::new(data.from, data.to, data.demographics.is_some());
+            data.daily.iter().for_each(|row| tally.add_daily(row));
+            data.hourly.iter().for_each(|row| tally.add_hourly(row));
+            for row in data.demographics.iter().flatten() {
+                tally.add_demographics(row);
+            }
+            tally.finish()
+        }
+    }
+
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
@@ -482,8 +475,8 @@ mod tests {
 
     #[test]
     fn the_previous_period_is_as_long_and_just_before() {
-        assert_eq!(Dataset::previous_from(day(8), day(14)), day(1));
-        assert_eq!(Dataset::previous_from(day(2), day(2)), day(1));
+        assert_eq!(previous_from(day(8), day(14)), day(1));
+        assert_eq!(previous_from(day(2), day(2)), day(1));
     }
 
     #[test]

@@ -31,6 +31,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use futures_util::TryStreamExt;
 use futures_util::future::try_join3;
 use secrecy::SecretString;
 use tokio::runtime::Runtime;
@@ -626,12 +627,13 @@ impl Sink for PostgresSink {
         .map_err(|e| self.error("cannot record the run's end", &e))
     }
 
-    fn read_flow(
+    fn each_flow_row(
         &mut self,
         table: FlowTable,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<FlowRow>, SinkError> {
+        each: &mut dyn FnMut(FlowRow),
+    ) -> Result<(), SinkError> {
         if !self.has_table(table.name())? {
             return Err(read::missing_table(&self.name, table.name()));
         }
@@ -647,71 +649,76 @@ impl Sink for PostgresSink {
             table.name()
         );
         let (start, end) = read::time_range(from, to);
-        let query = async {
-            match table {
-                FlowTable::Hourly => self.client.query(&sql, &[&start, &end]).await,
-                FlowTable::Daily => self.client.query(&sql, &[&start.date(), &end.date()]).await,
-            }
+        let (start_day, end_day) = (start.date(), end.date());
+        let bounds: [&(dyn ToSql + Sync); 2] = match table {
+            FlowTable::Hourly => [&start, &end],
+            FlowTable::Daily => [&start_day, &end_day],
         };
         let failed =
             |e: tokio_postgres::Error| self.error(&format!("cannot read {}", table.name()), &e);
-        let rows = Self::block_on(&self.runtime, &self.name, query)?.map_err(failed)?;
-        let mut read = Vec::with_capacity(rows.len());
-        for row in rows {
+        let row_of = |row: tokio_postgres::Row| -> Result<FlowRow, tokio_postgres::Error> {
             let start = match table {
-                FlowTable::Hourly => row.try_get::<_, NaiveDateTime>(2).map_err(failed)?,
+                FlowTable::Hourly => row.try_get::<_, NaiveDateTime>(2)?,
                 FlowTable::Daily => row
-                    .try_get::<_, NaiveDate>(2)
-                    .map_err(failed)?
+                    .try_get::<_, NaiveDate>(2)?
                     .and_time(chrono::NaiveTime::MIN),
             };
-            read.push(FlowRow {
-                store_id: row.try_get(0).map_err(failed)?,
-                name: row.try_get(1).map_err(failed)?,
+            Ok(FlowRow {
+                store_id: row.try_get(0)?,
+                name: row.try_get(1)?,
                 start,
-                entering: row.try_get(3).map_err(failed)?,
-                passing: row.try_get(4).map_err(failed)?,
-                outside: row.try_get(5).map_err(failed)?,
-                partial: row
-                    .try_get::<_, Option<bool>>(6)
-                    .map_err(failed)?
-                    .unwrap_or(false),
-            });
-        }
-        Ok(read)
+                entering: row.try_get(3)?,
+                passing: row.try_get(4)?,
+                outside: row.try_get(5)?,
+                partial: row.try_get::<_, Option<bool>>(6)?.unwrap_or(false),
+            })
+        };
+        // Row by row as the server sends them: `query` would collect them all first.
+        let read = async {
+            let rows = self.client.query_raw(&sql, bounds).await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                each(row_of(row)?);
+            }
+            Ok(())
+        };
+        Self::block_on(&self.runtime, &self.name, read)?.map_err(failed)
     }
 
-    fn read_demographics(
+    fn each_demographics_row(
         &mut self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<DemographicsRow>, SinkError> {
+        each: &mut dyn FnMut(DemographicsRow),
+    ) -> Result<(), SinkError> {
         let table = "demographics_daily";
         if !self.has_table(table)? {
             return Err(read::missing_table(&self.name, table));
         }
         let failed = |e: tokio_postgres::Error| self.error("cannot read demographics_daily", &e);
-        let rows = Self::block_on(
-            &self.runtime,
-            &self.name,
-            self.client.query(
-                "SELECT store_id, day, dimension, grp, people FROM demographics_daily \
-                 WHERE day >= $1 AND day <= $2 ORDER BY store_id, day, dimension, grp",
-                &[&from, &to],
-            ),
-        )?
-        .map_err(failed)?;
-        let mut read = Vec::with_capacity(rows.len());
-        for row in rows {
-            read.push(DemographicsRow {
-                store_id: row.try_get(0).map_err(failed)?,
-                day: row.try_get(1).map_err(failed)?,
-                dimension: row.try_get(2).map_err(failed)?,
-                group: row.try_get(3).map_err(failed)?,
-                people: row.try_get(4).map_err(failed)?,
-            });
-        }
-        Ok(read)
+        let bounds: [&(dyn ToSql + Sync); 2] = [&from, &to];
+        let read = async {
+            let rows = self
+                .client
+                .query_raw(
+                    "SELECT store_id, day, dimension, grp, people FROM demographics_daily \
+                     WHERE day >= $1 AND day <= $2 ORDER BY store_id, day, dimension, grp",
+                    bounds,
+                )
+                .await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                each(DemographicsRow {
+                    store_id: row.try_get(0)?,
+                    day: row.try_get(1)?,
+                    dimension: row.try_get(2)?,
+                    group: row.try_get(3)?,
+                    people: row.try_get(4)?,
+                });
+            }
+            Ok(())
+        };
+        Self::block_on(&self.runtime, &self.name, read)?.map_err(failed)
     }
 
     fn status(&mut self) -> Result<Status, SinkError> {

@@ -226,12 +226,13 @@ impl Sink for SqliteSink {
             .map_err(|e| self.error("cannot record the run's end", e))
     }
 
-    fn read_flow(
+    fn each_flow_row(
         &mut self,
         table: FlowTable,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<FlowRow>, SinkError> {
+        each: &mut dyn FnMut(FlowRow),
+    ) -> Result<(), SinkError> {
         if !self.has_table(table.name())? {
             return Err(read::missing_table(&self.name, table.name()));
         }
@@ -269,7 +270,6 @@ impl Sink for SqliteSink {
                 ))
             })
             .map_err(failed)?;
-        let mut read = Vec::new();
         for row in rows {
             let (store_id, name, bucket, entering, passing, outside, partial) =
                 row.map_err(failed)?;
@@ -279,7 +279,7 @@ impl Sink for SqliteSink {
                     format!("{}: `{bucket}` of {store_id} is not a time", table.name()),
                 )
             })?;
-            read.push(FlowRow {
+            each(FlowRow {
                 store_id,
                 name,
                 start,
@@ -289,14 +289,15 @@ impl Sink for SqliteSink {
                 partial: partial.unwrap_or(0) != 0,
             });
         }
-        Ok(read)
+        Ok(())
     }
 
-    fn read_demographics(
+    fn each_demographics_row(
         &mut self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<DemographicsRow>, SinkError> {
+        each: &mut dyn FnMut(DemographicsRow),
+    ) -> Result<(), SinkError> {
         let table = "demographics_daily";
         if !self.has_table(table)? {
             return Err(read::missing_table(&self.name, table));
@@ -326,7 +327,6 @@ impl Sink for SqliteSink {
                 },
             )
             .map_err(failed)?;
-        let mut read = Vec::new();
         for row in rows {
             let (store_id, day, dimension, group, people) = row.map_err(failed)?;
             let day = NaiveDate::parse_from_str(&day, DAY_FORMAT).map_err(|_| {
@@ -335,7 +335,7 @@ impl Sink for SqliteSink {
                     format!("{table}: `{day}` of {store_id} is not a day"),
                 )
             })?;
-            read.push(DemographicsRow {
+            each(DemographicsRow {
                 store_id,
                 day,
                 dimension,
@@ -343,7 +343,7 @@ impl Sink for SqliteSink {
                 people,
             });
         }
-        Ok(read)
+        Ok(())
     }
 
     fn status(&mut self) -> Result<Status, SinkError> {
