@@ -475,6 +475,18 @@ fn every_other_command_that_reads_the_gateway() {
     ] {
         check_failed(&stub, &words(args));
     }
+    // Uploads: whatever the answers, a few lines.
+    let csv = dir.path().join("sales.csv");
+    let lines: String = (1..=40)
+        .map(|n| format!("S_{n},2026-11-28,{n},100.50,{n}\n"))
+        .collect();
+    std::fs::write(&csv, format!("store,date,deals,total,buyers\n{lines}")).expect("the file");
+    let upload = format!(
+        "sales upload {} --enterprise-id 1 --concurrency 16",
+        csv.display()
+    );
+    let sales = run(&stub, &words(&upload));
+    check_exit(&sales, "sales upload", 1);
     // Every typed read method once, one after another.
     let doctor = run(&stub, &words("doctor --output json"));
     check_exit(&doctor, "doctor", 1);
@@ -485,6 +497,22 @@ fn every_other_command_that_reads_the_gateway() {
         report.extend(["--id", id]);
     }
     check_failed(&stub, &report);
+}
+
+#[test]
+fn login_against_hostile_answers() {
+    // Every answer the worst of any method, the login's included.
+    let worst = Arc::new(Worst::new());
+    let stub = Stub::start(move |_: &HashMap<String, String>, _| worst.next(&worst.any));
+    for _ in 0..3 {
+        let login = run(&stub, &["login"]);
+        check_exit(&login, "login", 1);
+        assert!(
+            !login.out.stderr.contains("memory-password"),
+            "{}",
+            clip(&login.out.stderr)
+        );
+    }
 }
 
 #[test]
