@@ -8,10 +8,10 @@ use std::time::Instant;
 
 use crate::cmd::Invocation;
 
-/// What a step does. `Run` passes when the command exits successfully.
+/// What a step does. `Run` passes when each command exits successfully, in turn.
 #[derive(Debug)]
 enum Action {
-    Run(Invocation),
+    Run(Vec<Invocation>),
     /// Fail when any of these `cargo tree`s lists crates of more than `at_most` groups (a
     /// group, `a/b`, counts once whichever of its crates appear).
     Tree(Vec<Invocation>, &'static [&'static str], usize),
@@ -34,10 +34,9 @@ const FACADE_FEATURE_SETS: [&str; 3] = [
     "async,blocking,native-tls",
 ];
 
-fn facade(command: &str, features: &str) -> Invocation {
-    Invocation::of(&format!(
-        "cargo {command} -p opretail --no-default-features --features {features}"
-    ))
+/// The step that runs the command `line`.
+fn run_line(line: &str) -> Action {
+    Action::Run(vec![Invocation::of(line)])
 }
 
 fn facade_tree(features: &str) -> Invocation {
@@ -50,20 +49,23 @@ fn facade_tree(features: &str) -> Invocation {
 /// in seconds rather than after a full build.
 fn steps() -> Vec<Step> {
     use Action::{Msrv, Packages, Run, Tree};
-    let [async_only, blocking_only, native] = FACADE_FEATURE_SETS;
+    let blocking_only = FACADE_FEATURE_SETS[1];
+    let facade_tests = FACADE_FEATURE_SETS.map(|features| {
+        Invocation::of(&format!(
+            "cargo test -p opretail --no-default-features --features {features}"
+        ))
+    });
     vec![
         Step(
             "fmt",
             "formatting (cargo fmt --check)",
-            Run(Invocation::of("cargo fmt --all --check")),
+            run_line("cargo fmt --all --check"),
             "run `cargo fmt --all` and commit the result",
         ),
         Step(
             "clippy",
             "lints (clippy, warnings are errors)",
-            Run(Invocation::of(
-                "cargo clippy --workspace --all-targets --all-features -- -D warnings",
-            )),
+            run_line("cargo clippy --workspace --all-targets --all-features -- -D warnings"),
             "fix the lints shown above; `cargo clippy --fix` handles some",
         ),
         Step(
@@ -76,34 +78,23 @@ fn steps() -> Vec<Step> {
         Step(
             "test",
             "tests with all features, doc tests included",
-            Run(Invocation::of("cargo test --workspace --all-features")),
+            run_line("cargo test --workspace --all-features"),
             "the failing tests are named above; rerun one with `cargo test -p CRATE NAME`",
         ),
         Step(
-            "test-async",
-            "facade tests with only `async` and `rustls`",
-            Run(facade("test", async_only)),
-            "a test or an item is wrong without `blocking`; check the `#[cfg(feature = ...)]` gates",
-        ),
-        Step(
-            "test-blocking",
-            "facade tests with only `blocking` and `rustls`",
-            Run(facade("test", blocking_only)),
-            "a test or an item is wrong without `async`; check the `#[cfg(feature = ...)]` gates",
-        ),
-        Step(
-            "test-native-tls",
-            "facade tests with both clients on `native-tls` and no rustls",
-            Run(facade("test", native)),
-            "a test or an item assumes rustls; check the `#[cfg(feature = ...)]` gates",
+            "test-facade",
+            "facade tests with each client alone on rustls, and both on native-tls",
+            Run(facade_tests.into()),
+            "a test or an item is wrong with only some features (the failing set is named \
+             above); check the `#[cfg(feature = ...)]` gates",
         ),
         Step(
             "doc",
             "documentation builds without warnings",
-            Run(
+            Run(vec![
                 Invocation::of("cargo doc --workspace --no-deps --all-features")
                     .with_env("RUSTDOCFLAGS", "-D warnings"),
-            ),
+            ]),
             "fix the rustdoc warnings shown above (broken intra-doc links, bad code blocks)",
         ),
         Step(
@@ -181,7 +172,22 @@ fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String>
     Ok((steps, skip, list))
 }
 
-/// Runs the CI steps in `root`.
+/// `apt-get install` of `packages`, without questions or recommended extras.
+fn apt_install(packages: &[&str]) -> Invocation {
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    Invocation::new("apt-get", &args).with_env("DEBIAN_FRONTEND", "noninteractive")
+}
+
+/// `apt-get update`, then [`apt_install`] of `packages`, each shown as it runs.
+fn apt(root: &Path, packages: &[&str]) -> Result<(), String> {
+    for step in [Invocation::of("apt-get update"), apt_install(packages)] {
+        println!("    {}", step.display());
+        step.run(root)?;
+    }
+    Ok(())
+}
+
 /// Why the steps that install Debian packages cannot here (no apt-get, or not root); `None`
 /// when they can.
 fn apt_unavailable(root: &Path) -> Option<&'static str> {
@@ -198,7 +204,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         for Step(id, title, action, _) in &chosen {
             println!("{id:<16} {title}");
             let commands = match action {
-                Action::Run(invocation) => vec![without_incremental(invocation.clone()).display()],
+                Action::Run(invocations) => invocations
+                    .iter()
+                    .map(|i| without_incremental(i.clone()).display())
+                    .collect(),
                 Action::Tree(trees, ..) => trees.iter().map(Invocation::display).collect(),
                 Action::Msrv => msrv::describe(root),
                 Action::Packages => packages::describe(),
@@ -214,11 +223,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         println!("==> {title}");
         let started = Instant::now();
         let outcome = match action {
-            Action::Run(invocation) => {
-                let invocation = without_incremental(invocation.clone());
-                println!("    {}", invocation.display());
-                invocation.run(root).map(|()| None)
-            }
+            Action::Run(invocations) => invocations
+                .iter()
+                .try_for_each(|invocation| {
+                    let invocation = without_incremental(invocation.clone());
+                    println!("    {}", invocation.display());
+                    invocation.run(root)
+                })
+                .map(|()| None),
             Action::Tree(trees, groups, at_most) => trees
                 .iter()
                 .try_for_each(|tree| check_tree(root, tree, groups, *at_most))
@@ -299,7 +311,7 @@ mod tests {
     #[test]
     fn skip_leaves_steps_out_and_list_only_lists() {
         let (all, list) = ids(&[]).expect("parses");
-        assert_eq!((all.len(), list), (11, false));
+        assert_eq!((all.len(), list), (9, false));
         let repeated = all
             .iter()
             .enumerate()
@@ -309,7 +321,7 @@ mod tests {
             "two steps share a name: --skip would be ambiguous"
         );
         let (kept, list) = ids(&["--skip", "doc", "--list", "--skip", "msrv"]).expect("parses");
-        assert!(list && kept.len() == 9 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
+        assert!(list && kept.len() == 7 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
         let packages = all.iter().position(|id| *id == "packages");
         let test = all.iter().position(|id| *id == "test");
         assert!(

@@ -21,11 +21,9 @@ const DEBS: [&str; 4] = [
     "libstd-rust-web-1.85",
 ];
 
-fn apt_install() -> Invocation {
-    let pinned: Vec<String> = DEBS.iter().map(|d| format!("{d}={DEB_VERSION}")).collect();
-    let mut args = vec!["install", "-y", "--no-install-recommends"];
-    args.extend(pinned.iter().map(String::as_str));
-    Invocation::new("apt-get", &args).with_env("DEBIAN_FRONTEND", "noninteractive")
+/// The packages, each pinned at [`DEB_VERSION`].
+fn pinned() -> Vec<String> {
+    DEBS.iter().map(|d| format!("{d}={DEB_VERSION}")).collect()
 }
 
 /// `cargo check` with the given toolchain, one run per feature set of the facade that CI
@@ -61,7 +59,10 @@ fn find_binary(listing: &str, name: &str) -> Option<PathBuf> {
 /// The commands of the step, for `cargo xtask ci --list`.
 pub fn describe(root: &Path) -> Vec<String> {
     let tools = ["cargo", "rustc", "rustdoc"].map(|name| Path::new("/usr/bin").join(name));
-    let mut lines = vec!["apt-get update".to_string(), apt_install().display()];
+    let pinned = pinned();
+    let pinned: Vec<&str> = pinned.iter().map(String::as_str).collect();
+    let install = super::apt_install(&pinned).display();
+    let mut lines = vec!["apt-get update".to_string(), install];
     lines.extend(checks(root, &tools).iter().map(Invocation::display));
     lines
 }
@@ -80,10 +81,8 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
     if installed {
         println!("    rustc-web and cargo-web {DEB_VERSION} are installed");
     } else {
-        for step in [Invocation::of("apt-get update"), apt_install()] {
-            println!("    {}", step.display());
-            step.run(root)?;
-        }
+        let pinned = pinned();
+        super::apt(root, &pinned.iter().map(String::as_str).collect::<Vec<_>>())?;
     }
     let tool = |package: &str, name: &str| {
         let listing = Invocation::new("dpkg", &["-L", package]).stdout(root)?;

@@ -6,8 +6,6 @@
 
 use std::path::Path;
 
-use crate::cmd::Invocation;
-
 /// A program the tests look for, the Debian package that ships it, and what needs it.
 struct Needed {
     program: &'static str,
@@ -28,12 +26,6 @@ const NEEDED: [Needed; 2] = [
     },
 ];
 
-fn apt_install(packages: &[&str]) -> Invocation {
-    let mut args = vec!["install", "-y", "--no-install-recommends"];
-    args.extend_from_slice(packages);
-    Invocation::new("apt-get", &args).with_env("DEBIAN_FRONTEND", "noninteractive")
-}
-
 /// The commands of the step, for `cargo xtask ci --list`.
 pub fn describe() -> Vec<String> {
     let programs: Vec<&str> = NEEDED.iter().map(|n| n.program).collect();
@@ -41,7 +33,7 @@ pub fn describe() -> Vec<String> {
     vec![
         format!("(only what is missing of {})", programs.join(", ")),
         "apt-get update".to_string(),
-        apt_install(&packages).display(),
+        super::apt_install(&packages).display(),
     ]
 }
 
@@ -71,15 +63,12 @@ pub fn run(root: &Path) -> Result<Option<String>, String> {
             packages.join(" ")
         )));
     }
-    for step in [Invocation::of("apt-get update"), apt_install(&packages)] {
-        println!("    {}", step.display());
-        step.run(root)?;
-    }
+    super::apt(root, &packages)?;
     match missing.iter().find(|n| !Path::new(n.program).exists()) {
         None => Ok(None),
         Some(still) => Err(format!(
             "`{}` succeeded but {} is still missing; is {} the right package?",
-            apt_install(&packages).display(),
+            super::apt_install(&packages).display(),
             still.program,
             still.package
         )),
