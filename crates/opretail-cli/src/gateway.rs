@@ -108,11 +108,13 @@ impl AnswerCaps {
     pub const RAW_CALL: AnswerCaps = AnswerCaps::SERIES_CALL;
 
     /// One call of `passenger-flow series`: at most 20 stores' month of hourly buckets,
-    /// 14,880 buckets (about 4 MiB from the sandbox), with room to spare; the SDK's row and
-    /// value caps.
+    /// 14,880 buckets and 20 stores (about 4 MiB from the sandbox), with room to spare; the
+    /// SDK's cap of undocumented values. Rows stop at 16,000 rather than the SDK's 20,000: a
+    /// decoded list of more than 16,384 buckets takes 32,768 buckets' room (7.5 MiB) while it
+    /// is packed, and with 64 calls in flight two or three such lists are held at once.
     pub const SERIES_CALL: AnswerCaps = AnswerCaps {
         bytes: 8 * 1024 * 1024,
-        rows: opretail_model::DEFAULT_MAX_ROWS_PER_ANSWER,
+        rows: 16_000,
         elements: opretail_model::DEFAULT_MAX_ELEMENTS_PER_ANSWER,
     };
 }

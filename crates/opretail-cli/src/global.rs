@@ -68,7 +68,8 @@ pub struct GlobalArgs {
     pub allow_clear_text_headers: bool,
 
     /// The most rows (stores, buckets, age groups) one answer may decode into; an answer with
-    /// more fails as DECODE, naming the limit [default: 20000]
+    /// more fails as DECODE, naming the limit [default: 1000 for total and demographics, 1500
+    /// a call of sync, 16000 a call of series or report, 20000 otherwise]
     #[arg(long, value_name = "N", hide_short_help = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rows_per_answer: Option<u32>,
 

@@ -92,6 +92,22 @@ fn a_week_of_hourly_flow_of_two_stores_comes_in_order() {
 }
 
 #[test]
+fn the_largest_call_a_series_makes_is_read_whole() {
+    // 20 stores' 31 days by the hour in one call: 14,880 buckets, about 4 MiB, the most a
+    // call of the series can hold; the command's answer caps (8 MiB, 16,000 rows) leave
+    // room for it.
+    let mut args = words("--sandbox passenger-flow series --from 2026-10-01 --to 2026-10-31");
+    args.extend(["--by", "hour", "--output", "csv"]);
+    let ids: Vec<String> = (1001..1021).map(|n| format!("S_{n}")).collect();
+    for id in &ids {
+        args.extend(["--id", id]);
+    }
+    let out = run(&args);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1 + 20 * 31 * 24);
+}
+
+#[test]
 fn many_windows_and_chunks_come_store_by_store_whatever_the_concurrency() {
     // 25 stores are two chunks of calls (20 ids a call), and 70 days three windows: six calls
     // whose answers come in any order, written once each chunk is whole.

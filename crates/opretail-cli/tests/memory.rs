@@ -247,7 +247,7 @@ impl Worst {
                 "]}]",
             ),
             // Within the default answer limits: these decode.
-            empties(r#"[{"depId":"1","dataList":["#, 19_990, "]}]"),
+            empties(r#"[{"depId":"1","dataList":["#, 15_990, "]}]"),
             elements(r#"[{"depId":"1","#, 99_990, "}]"),
             empties(r#"[{"depId":"2","dataList":["#, fitting(1024 * 1024), "]}]"),
         ];
