@@ -117,14 +117,7 @@ pub(crate) async fn exchange<'b>(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok((
-        HttpAnswer {
-            status,
-            location,
-            body,
-        },
-        reservation,
-    ))
+    Ok((HttpAnswer::new(status, location, body), reservation))
 }
 
 /// Tells what failed from reqwest's error, which stays the source.

@@ -70,14 +70,7 @@ pub(crate) fn exchange<'b>(
             ureq::Error::BodyExceedsLimit(_) => Error::answer_over_limit(config, &method, None),
             e => transport(config, timeout, e),
         })?;
-    Ok((
-        HttpAnswer {
-            status,
-            location,
-            body,
-        },
-        reservation,
-    ))
+    Ok((HttpAnswer::new(status, location, body), reservation))
 }
 
 /// Tells what failed from ureq's error, which stays the source.

@@ -41,6 +41,17 @@ pub struct HttpAnswer {
     pub body: Vec<u8>,
 }
 
+impl HttpAnswer {
+    /// An answer of `status`, with its `Location` header when it had one, and its `body`.
+    pub fn new(status: u16, location: Option<String>, body: Vec<u8>) -> HttpAnswer {
+        HttpAnswer {
+            status,
+            location,
+            body,
+        }
+    }
+}
+
 /// What the transport must do next.
 #[derive(Debug)]
 pub enum Step<T> {
