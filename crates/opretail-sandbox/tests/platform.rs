@@ -59,20 +59,7 @@ async fn call_with(
     for (name, value) in params {
         form = form.set(name, value);
     }
-    let mut request = common::client()
-        .post(gw.url)
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(form.signed().encode());
-    if let Some((name, value)) = header {
-        request = request.header(name, value);
-    }
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    let body = response.text().await.unwrap();
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+    common::post_with(gw.url, &form.signed(), header.as_slice()).await
 }
 
 async fn call(gw: Gw<'_>, method: &str, params: &[(&str, String)], token: &str) -> Value {

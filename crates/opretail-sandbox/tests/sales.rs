@@ -21,19 +21,8 @@ async fn send<O: Operation>(url: &str, op: &O) -> Result<O::Output, Error> {
     for (name, value) in op.params() {
         form = form.set(name, &value);
     }
-    let response = common::client()
-        .post(url)
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(form.signed().encode())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let body = response.bytes().await.unwrap();
-    decode_response(op, status, &body).map(|r| r.output)
+    let (status, body) = common::post_raw(url, form.signed().encode()).await;
+    decode_response(op, status, body.as_bytes()).map(|r| r.output)
 }
 
 fn today() -> NaiveDate {
@@ -125,21 +114,7 @@ async fn store_with_code(url: &str) -> (i64, String) {
     let form = Form::common(opretail_model::METHOD_GET_DEPT_LIST_BY_PAGE)
         .set("pageNumber", "1")
         .set("pageSize", "100");
-    let body = common::client()
-        .post(url)
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .header("authenticator", &token)
-        .body(form.signed().encode())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let value = common::post_with(url, &form.signed(), &[("authenticator", &token)]).await;
     let records = value["data"]["records"].as_array().unwrap();
     let store = records
         .iter()
@@ -227,19 +202,7 @@ async fn bad_uploads_are_refused_with_what_is_wrong() {
             .set("total", "1.00")
             .set("dealPersonNum", "1")
             .set(name, value);
-        let body = common::client()
-            .post(url)
-            .header(
-                "content-type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            )
-            .body(form.signed().encode())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let body = common::post_raw(url, form.signed().encode()).await.1;
         let value: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             value["stat"]["code"],
@@ -277,19 +240,7 @@ async fn an_order_goes_at_v2_only() {
         .set("orgId", "42")
         .set("enterpriseId", "88001")
         .set("iposJson", &order.to_json());
-    let body = common::client()
-        .post(url)
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(form.signed().encode())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = common::post_raw(url, form.signed().encode()).await.1;
     assert!(body.contains("METHOD_NOTEXIST_CODE"), "{body}");
     sandbox.shutdown().await;
 }

@@ -131,23 +131,31 @@ pub async fn send_total_data(
 
 /// Posts a form body, returns the HTTP status and the body.
 pub async fn post_raw(url: &str, body: String) -> (u16, String) {
-    let response = client()
-        .post(url)
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    post_raw_with(url, body, &[]).await
+}
+
+/// [`post_raw`] with extra headers (a login token).
+pub async fn post_raw_with(url: &str, body: String, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut request = client().post(url).header(
+        "content-type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    );
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.body(body).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
 }
 
 /// Posts a form and parses the JSON envelope (HTTP 200 expected).
 pub async fn post(url: &str, form: &Form) -> Value {
-    let (status, body) = post_raw(url, form.encode()).await;
+    post_with(url, form, &[]).await
+}
+
+/// [`post`] with extra headers (a login token).
+pub async fn post_with(url: &str, form: &Form, headers: &[(&str, &str)]) -> Value {
+    let (status, body) = post_raw_with(url, form.encode(), headers).await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
