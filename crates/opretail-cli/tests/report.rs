@@ -41,6 +41,24 @@ fn opretail(home: &str) -> Command {
 }
 
 /// Runs `command`, which must succeed; gives its stdout.
+/// `opretail report` of [`period`] from the SQLite database `db`, with `more` arguments (the
+/// stores, `--html` and so on).
+fn report_from(home: &str, db: &Path, more: &[&str]) -> Command {
+    let (from, to) = period();
+    let mut command = opretail(home);
+    command
+        .args([
+            "report",
+            "--from",
+            &from.to_string(),
+            "--to",
+            &to.to_string(),
+        ])
+        .args(["--from-db", &format!("sqlite:{}", db.display())])
+        .args(more);
+    command
+}
+
 fn run(command: &mut Command) -> String {
     let out = command.output().expect("the binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -221,23 +239,14 @@ fn a_report_from_a_synced_database_calls_nothing_and_matches_the_gateway() {
     let (from, to) = period();
     let html = dir.join("from-db.html");
     // No endpoint, key or secret: a call could not even be signed.
-    let out = opretail("report-db")
-        .args([
-            "report",
-            "--from",
-            &from.to_string(),
-            "--to",
-            &to.to_string(),
-        ])
-        .args([
-            "--from-db",
-            &format!("sqlite:{}", db.display()),
-            "--all-stores",
-        ])
-        .args(["--demographics", "--html"])
-        .arg(&html)
-        .output()
-        .expect("runs");
+    let out = report_from(
+        "report-db",
+        &db,
+        &["--all-stores", "--demographics", "--html"],
+    )
+    .arg(&html)
+    .output()
+    .expect("runs");
     assert!(
         out.status.success(),
         "{}",
@@ -310,22 +319,7 @@ fn a_report_from_a_synced_database_calls_nothing_and_matches_the_gateway() {
 
     // One store of the database only.
     let one = dir.join("one.html");
-    run(opretail("report-db")
-        .args([
-            "report",
-            "--from",
-            &from.to_string(),
-            "--to",
-            &to.to_string(),
-        ])
-        .args([
-            "--from-db",
-            &format!("sqlite:{}", db.display()),
-            "--id",
-            "S_1002",
-        ])
-        .arg("--html")
-        .arg(&one));
+    run(report_from("report-db", &db, &["--id", "S_1002", "--html"]).arg(&one));
     let one = figures(&std::fs::read_to_string(&one).unwrap());
     assert_eq!(one["stores"].as_array().unwrap().len(), 1);
     assert_eq!(one["stores"][0]["id"], "S_1002");
@@ -525,23 +519,8 @@ fn a_store_name_with_markup_shows_as_text() {
             [name],
         )
         .unwrap();
-    let (from, to) = period();
     let html = dir.join("report.html");
-    run(opretail("report-markup")
-        .args([
-            "report",
-            "--from",
-            &from.to_string(),
-            "--to",
-            &to.to_string(),
-        ])
-        .args([
-            "--from-db",
-            &format!("sqlite:{}", db.display()),
-            "--all-stores",
-            "--html",
-        ])
-        .arg(&html));
+    run(report_from("report-markup", &db, &["--all-stores", "--html"]).arg(&html));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(
         !page.contains("<script>alert"),
