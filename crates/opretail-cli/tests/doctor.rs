@@ -41,6 +41,26 @@ fn doctor_with(sandbox: &SandboxHandle, akey: &str, asid: &str, format: &str) ->
     out
 }
 
+/// `doctor --output json` against `url` with the demo key and secret, `more` global
+/// arguments and `env` set.
+fn doctor_at(url: &str, more: &[&str], env: &[(&str, &str)]) -> Exited {
+    let mut command = isolated_command("opretail-cli-doctor-empty-home");
+    command
+        .args(["--endpoint", url, "--akey", DEFAULT_AKEY])
+        .args(more)
+        .env("OPRETAIL_ASID", DEFAULT_ASID);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    exited(command.args(["doctor", "--output", "json"]))
+}
+
+/// The demo user's name and password, as [`doctor_at`] takes them.
+const DEMO: [(&str, &str); 2] = [
+    ("OPRETAIL_USER", DEMO_USER),
+    ("OPRETAIL_PASSWORD", DEMO_PASSWORD),
+];
+
 /// The verdict of every check, in order, from the JSON output.
 fn verdicts(out: &Exited) -> Vec<(String, String)> {
     let value: Value = serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| {
@@ -194,13 +214,10 @@ fn a_wrong_password_and_an_unknown_user_are_told_apart() {
         (DEMO_USER, "not-the-password-3e9a", "wrong password"),
         ("nobody-here", DEMO_PASSWORD, "unknown user"),
     ] {
-        let out = exited(
-            isolated_command("opretail-cli-doctor-empty-home")
-                .args(["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY])
-                .env("OPRETAIL_ASID", DEFAULT_ASID)
-                .env("OPRETAIL_USER", user)
-                .env("OPRETAIL_PASSWORD", password)
-                .args(["doctor", "--output", "json"]),
+        let out = doctor_at(
+            sandbox.url(),
+            &[],
+            &[("OPRETAIL_USER", user), ("OPRETAIL_PASSWORD", password)],
         );
         expect(&out, 1, ["ok", "ok", "ok", "ok", "fail", "skipped"]);
         assert!(out.stdout.contains(said), "{}", out.stdout);
@@ -217,12 +234,7 @@ fn a_gateway_that_is_not_there_fails_the_network_line() {
     let sandbox = start(Sandbox::builder().listen(own));
     let url = sandbox.url().to_owned();
     sandbox.shutdown_blocking();
-    let out = exited(
-        isolated_command("opretail-cli-doctor-empty-home")
-            .args(["--endpoint", &url, "--akey", DEFAULT_AKEY, "--timeout", "5"])
-            .env("OPRETAIL_ASID", DEFAULT_ASID)
-            .args(["doctor", "--output", "json"]),
-    );
+    let out = doctor_at(&url, &["--timeout", "5"], &[]);
     expect(
         &out,
         1,
@@ -249,13 +261,7 @@ fn missing_credentials_fail_the_configuration_line() {
 #[test]
 fn a_wrong_application_id_fails_the_key_pair_line_as_such() {
     let sandbox = start(Sandbox::builder());
-    let out = exited(
-        isolated_command("opretail-cli-doctor-empty-home")
-            .args(["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY])
-            .args(["--aid", "NOT-OURS"])
-            .env("OPRETAIL_ASID", DEFAULT_ASID)
-            .args(["doctor", "--output", "json"]),
-    );
+    let out = doctor_at(sandbox.url(), &["--aid", "NOT-OURS"], &[]);
     expect(&out, 1, ["ok", "ok", "ok", "fail", "skipped", "skipped"]);
     assert!(out.stdout.contains("wrong _aid"), "{}", out.stdout);
 }
@@ -326,19 +332,7 @@ fn the_run_is_bounded_by_the_timeout() {
             std::time::Duration::ZERO,
         ),
     ));
-    let out = exited(
-        isolated_command("opretail-cli-doctor-empty-home")
-            .args([
-                "--endpoint",
-                sandbox.url(),
-                "--akey",
-                DEFAULT_AKEY,
-                "--timeout",
-                "1",
-            ])
-            .env("OPRETAIL_ASID", DEFAULT_ASID)
-            .args(["doctor", "--output", "json"]),
-    );
+    let out = doctor_at(sandbox.url(), &["--timeout", "1"], &[]);
     expect(
         &out,
         1,
@@ -353,18 +347,8 @@ fn https_is_checked_with_the_configured_roots() {
     std::fs::create_dir_all(&dir).unwrap();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, sandbox.ca_cert_pem().expect("a TLS sandbox has a CA")).unwrap();
-    let run = |extra: &[&std::ffi::OsStr]| {
-        exited(
-            isolated_command("opretail-cli-doctor-empty-home")
-                .args(["--endpoint", sandbox.url(), "--akey", DEFAULT_AKEY])
-                .args(extra)
-                .env("OPRETAIL_ASID", DEFAULT_ASID)
-                .env("OPRETAIL_USER", DEMO_USER)
-                .env("OPRETAIL_PASSWORD", DEMO_PASSWORD)
-                .args(["doctor", "--output", "json"]),
-        )
-    };
-    let trusted = run(&["--ca-cert".as_ref(), ca.as_os_str()]);
+    let run = |extra: &[&str]| doctor_at(sandbox.url(), extra, &DEMO);
+    let trusted = run(&["--ca-cert", ca.to_str().expect("a UTF-8 path")]);
     expect(&trusted, 0, ["ok"; 6]);
     assert!(
         trusted
@@ -389,16 +373,8 @@ fn https_is_checked_with_the_configured_roots() {
 
 #[test]
 fn a_password_in_the_endpoint_is_not_shown() {
-    let out = exited(
-        isolated_command("opretail-cli-doctor-empty-home")
-            .args([
-                "--endpoint",
-                "https://someone:url-password-4b7c@127.0.0.1:9/m.api",
-            ])
-            .args(["--akey", DEFAULT_AKEY])
-            .env("OPRETAIL_ASID", DEFAULT_ASID)
-            .args(["doctor", "--output", "json"]),
-    );
+    let url = "https://someone:url-password-4b7c@127.0.0.1:9/m.api";
+    let out = doctor_at(url, &[], &[]);
     assert!(
         !out.stdout.contains("url-password-4b7c") && !out.stderr.contains("url-password-4b7c"),
         "{}\n{}",
