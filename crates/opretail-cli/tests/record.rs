@@ -66,14 +66,9 @@ fn a_recording_holds_each_exchange_and_no_secret_token_or_password() {
         .args(common::gateway(sandbox.url()))
         .args(["--nonce", "--record"])
         .arg(&out)
-        .args([
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1001",
-            "--id",
-            "S_1002",
-        ]));
+        .args(common::words(
+            "passenger-flow total --id S_1001 --id S_1002",
+        )));
     assert_eq!(status, 0, "{stderr}");
 
     let files = recorded(&out);
@@ -128,14 +123,13 @@ fn a_recording_holds_each_exchange_and_no_secret_token_or_password() {
 #[test]
 fn a_replaying_sandbox_answers_recorded_calls_with_the_recorded_answer() {
     let out = dir("replay");
-    let (status, _, stderr) = run(opretail().args(["--sandbox", "--record"]).arg(&out).args([
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1001",
-        "--output",
-        "json",
-    ]));
+    let (status, _, stderr) =
+        run(opretail()
+            .args(["--sandbox", "--record"])
+            .arg(&out)
+            .args(common::words(
+                "passenger-flow total --id S_1001 --output json",
+            )));
     assert_eq!(status, 0, "{stderr}");
     // Change the recorded figure: only a replay can show it.
     let (name, text) = recorded(&out).remove(0);
@@ -146,14 +140,9 @@ fn a_replaying_sandbox_answers_recorded_calls_with_the_recorded_answer() {
     let (status, stdout, stderr) = run(opretail()
         .args(["--sandbox", "--replay"])
         .arg(&out)
-        .args([
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1001",
-            "--id",
-            "S_1002",
-        ])
+        .args(common::words(
+            "passenger-flow total --id S_1001 --id S_1002",
+        ))
         .args(["--output", "json"]));
     assert_eq!(status, 0, "{stderr}");
     let rows = common::json(&stdout);
@@ -165,21 +154,17 @@ fn a_replaying_sandbox_answers_recorded_calls_with_the_recorded_answer() {
 
     // A file that is not a recorded exchange stops the start, naming it.
     std::fs::write(out.join("9999-broken.json"), "{\"method\": 1}").unwrap();
-    let (status, _, stderr) = run(opretail().args(["--sandbox", "--replay"]).arg(&out).args([
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1001",
-    ]));
+    let (status, _, stderr) = run(opretail()
+        .args(["--sandbox", "--replay"])
+        .arg(&out)
+        .args(common::words("passenger-flow total --id S_1001")));
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("9999-broken.json"), "{stderr}");
     // --replay is for the embedded sandbox.
-    let (status, _, stderr) = run(opretail().arg("--replay").arg(&out).args([
-        "passenger-flow",
-        "total",
-        "--id",
-        "S_1001",
-    ]));
+    let (status, _, stderr) = run(opretail()
+        .arg("--replay")
+        .arg(&out)
+        .args(common::words("passenger-flow total --id S_1001")));
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("--sandbox"), "{stderr}");
 }

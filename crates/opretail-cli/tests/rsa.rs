@@ -121,14 +121,9 @@ fn calls_signed_with_the_private_key_need_no_akey_and_another_key_is_refused() {
     let ok = run(opretail()
         .args(["-vv", "--endpoint", sandbox.url(), "--private-key"])
         .arg(&key)
-        .args([
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1001",
-            "--output",
-            "json",
-        ]));
+        .args(common::words(
+            "passenger-flow total --id S_1001 --output json",
+        )));
     assert_eq!(ok.status, 0, "{}", ok.stderr);
     assert_eq!(common::json(&ok.stdout)[0]["ok"], true);
     assert_no_key_in(&ok.stdout);
@@ -149,14 +144,9 @@ fn calls_signed_with_the_private_key_need_no_akey_and_another_key_is_refused() {
             "--private-key",
         ])
         .arg(&other)
-        .args([
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1001",
-            "--output",
-            "json",
-        ]));
+        .args(common::words(
+            "passenger-flow total --id S_1001 --output json",
+        )));
     assert_eq!(refused.status, 1, "{}", refused.stderr);
     assert!(refused.stdout.contains("SIGN_WRONG"), "{}", refused.stdout);
 
@@ -164,14 +154,9 @@ fn calls_signed_with_the_private_key_need_no_akey_and_another_key_is_refused() {
     let embedded = run(opretail()
         .args(["--sandbox", "--private-key"])
         .arg(&key)
-        .args([
-            "passenger-flow",
-            "total",
-            "--id",
-            "S_1001",
-            "--output",
-            "json",
-        ]));
+        .args(common::words(
+            "passenger-flow total --id S_1001 --output json",
+        )));
     assert_eq!(embedded.status, 0, "{}", embedded.stderr);
 }
 
