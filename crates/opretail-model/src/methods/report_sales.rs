@@ -307,6 +307,23 @@ impl ReportSales {
     }
 }
 
+/// The parameters of a sales upload of `store` for the day or hour `create_time`, daily and
+/// hourly alike.
+pub(crate) fn upload_params<'a>(
+    enterprise_id: i64,
+    store: &'a SalesStore,
+    create_time: String,
+    sales: &'a Sales,
+) -> Params<'a> {
+    let mut params = vec![
+        (PARAM_ENTERPRISE_ID, Cow::Owned(enterprise_id.to_string())),
+        store.param(),
+        (PARAM_CREATE_TIME, Cow::Owned(create_time)),
+    ];
+    params.extend(sales.params());
+    params
+}
+
 impl Operation for ReportSales {
     type Output = Uploaded;
 
@@ -315,19 +332,8 @@ impl Operation for ReportSales {
     }
 
     fn params(&self) -> Params<'_> {
-        let mut params = vec![
-            (
-                PARAM_ENTERPRISE_ID,
-                Cow::Owned(self.enterprise_id.to_string()),
-            ),
-            self.store.param(),
-            (
-                PARAM_CREATE_TIME,
-                Cow::Owned(self.day.format("%Y-%m-%d").to_string()),
-            ),
-        ];
-        params.extend(self.sales.params());
-        params
+        let day = self.day.format("%Y-%m-%d").to_string();
+        upload_params(self.enterprise_id, &self.store, day, &self.sales)
     }
 
     fn data_is_required(&self) -> bool {

@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use chrono::{NaiveDateTime, Timelike};
 
-use crate::methods::report_sales::{PARAM_CREATE_TIME, PARAM_ENTERPRISE_ID, check_enterprise_id};
+use crate::methods::report_sales::{
+    PARAM_CREATE_TIME, PARAM_ENTERPRISE_ID, check_enterprise_id, upload_params,
+};
 use crate::{Error, Operation, Params, Sales, SalesStore, Uploaded};
 
 /// The method name of the hourly sales upload.
@@ -119,18 +121,8 @@ impl Operation for ReportSalesHourly {
     }
 
     fn params(&self) -> Params<'_> {
-        let mut params = vec![
-            (
-                PARAM_ENTERPRISE_ID,
-                Cow::Owned(self.enterprise_id.to_string()),
-            ),
-            self.store.param(),
-            (
-                PARAM_CREATE_TIME,
-                Cow::Owned(self.hour.format("%Y-%m-%d %H:%M:%S").to_string()),
-            ),
-        ];
-        params.extend(self.sales.params());
+        let hour = self.hour.format("%Y-%m-%d %H:%M:%S").to_string();
+        let mut params = upload_params(self.enterprise_id, &self.store, hour, &self.sales);
         params.push((
             Self::PARAM_IS_COVER,
             Cow::Borrowed(if self.replace { "1" } else { "0" }),
