@@ -30,3 +30,41 @@ pub fn tune() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// `unsafe_code` is denied, not forbidden, for one call into glibc; no other file may
+    /// allow it.
+    #[test]
+    fn unsafe_code_is_allowed_in_one_file_only() {
+        fn sources(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir)
+                .expect("a source directory")
+                .flatten()
+            {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        for dir in ["crates", "xtask/src", "benches-common"] {
+            sources(&root.join(dir), &mut files);
+        }
+        let allowing: Vec<String> = files
+            .iter()
+            .filter(|f| {
+                let text = std::fs::read_to_string(f).unwrap_or_default();
+                text.contains(concat!("allow(", "unsafe_code)"))
+            })
+            .map(|f| f.strip_prefix(&root).unwrap_or(f).display().to_string())
+            .collect();
+        assert_eq!(allowing, ["crates/opretail-cli/src/allocator.rs"]);
+    }
+}
