@@ -1,6 +1,7 @@
 //! `opretail report`: one self-contained HTML page of a period's footfall, from the gateway
 //! or from a database kept by `opretail sync`.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -21,7 +22,6 @@ use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
 use crate::report::figures::{self, Figures, Tally};
 use crate::report::page::{self, Origin, Source};
-use std::collections::HashSet;
 
 /// The longest period a report covers: a year (and the year before it, for the change).
 const MAX_DAYS: i64 = 366;
@@ -169,7 +169,7 @@ pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
     // Rows are summed as they are read: a year of hundreds of stores is millions of rows.
     let mut tally = Tally::new(args.from, args.to, args.demographics);
     let mut with_rows: HashSet<String> = HashSet::new();
-    let daily = |row: FlowRow| {
+    let mut daily = |row: FlowRow| {
         if wanted(&row.store_id) {
             tally.add_daily(&row);
             if !with_rows.contains(&row.store_id) {
@@ -177,24 +177,23 @@ pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
             }
         }
     };
-    sink.each_flow_row(FlowTable::Daily, args.previous_from(), args.to, &mut {
-        daily
-    })
-    .map_err(failed)?;
-    let hourly = |row: FlowRow| {
+    let previous_from = args.previous_from();
+    sink.each_flow_row(FlowTable::Daily, previous_from, args.to, &mut daily)
+        .map_err(failed)?;
+    let mut hourly = |row: FlowRow| {
         if wanted(&row.store_id) {
             tally.add_hourly(&row);
         }
     };
-    sink.each_flow_row(FlowTable::Hourly, args.from, args.to, &mut { hourly })
+    sink.each_flow_row(FlowTable::Hourly, args.from, args.to, &mut hourly)
         .map_err(failed)?;
     if args.demographics {
-        let demographics = |row: DemographicsRow| {
+        let mut demographics = |row: DemographicsRow| {
             if wanted(&row.store_id) {
                 tally.add_demographics(&row);
             }
         };
-        sink.each_demographics_row(args.from, args.to, &mut { demographics })
+        sink.each_demographics_row(args.from, args.to, &mut demographics)
             .map_err(failed)?;
     }
     if let Ids::Given(batch) = &plan.ids {
