@@ -364,13 +364,26 @@ fn hostile(list: StoreList) -> Stub {
 }
 
 /// [`check`] of `command` for `n` stores, `--id S_1 --id S_2 …`.
-fn check_stores(stub: &Stub, command: &[&str], n: usize) -> Run {
-    let ids: Vec<String> = (1..=n).map(|i| format!("S_{i}")).collect();
+fn check_stores(stub: &Stub, command: &[&str], n: u32) -> Run {
+    let ids = id_flags(1..=n);
     let mut args = command.to_vec();
-    for id in &ids {
-        args.extend(["--id", id]);
-    }
+    args.extend(ids.iter().map(String::as_str));
     check(stub, &args)
+}
+
+/// `--id S_<n>` for each `n` of `numbers`.
+fn id_flags(numbers: std::ops::RangeInclusive<u32>) -> Vec<String> {
+    numbers
+        .flat_map(|n| ["--id".to_owned(), format!("S_{n}")])
+        .collect()
+}
+
+/// A file in `dir` of the ids `S_<n>` for each `n` of `numbers`, one a line.
+fn ids_file(dir: &std::path::Path, numbers: std::ops::RangeInclusive<u32>) -> std::path::PathBuf {
+    let path = dir.join("ids.txt");
+    let ids: String = numbers.map(|n| format!("S_{n}\n")).collect();
+    std::fs::write(&path, ids).expect("the ids file");
+    path
 }
 
 /// The series of a year (by day unless told otherwise).
@@ -492,10 +505,8 @@ fn every_other_command_that_reads_the_gateway() {
     check_exit(&doctor, "doctor", 1);
     common::json(&doctor.out.stdout);
     let mut report = words(&report);
-    let ids: Vec<String> = (1..=30).map(|i| format!("S_{i}")).collect();
-    for id in &ids {
-        report.extend(["--id", id]);
-    }
+    let ids = id_flags(1..=30);
+    report.extend(ids.iter().map(String::as_str));
     check_failed(&stub, &report);
 }
 
@@ -530,10 +541,8 @@ fn report_of_a_year_of_thirty_stores() {
         html.display()
     );
     let mut args = words(&command);
-    let ids: Vec<String> = (1001..1031).map(|i| format!("S_{i}")).collect();
-    for id in &ids {
-        args.extend(["--id", id]);
-    }
+    let ids = id_flags(1001..=1030);
+    args.extend(ids.iter().map(String::as_str));
     let user = (opretail_sandbox::DEMO_USER, opretail_sandbox::DEMO_PASSWORD);
     let run = run_at(sandbox.url(), user, &args);
     check_exit(&run, "report", 0);
@@ -551,9 +560,7 @@ fn report_of_a_year_of_thirty_stores_from_a_database() {
     // rows were read whole before they were summed, and took 73 MB.
     let dir = tempfile::tempdir().expect("a scratch directory");
     let db = dir.path().join("footfall.db");
-    let ids_file = dir.path().join("ids.txt");
-    let ids: String = (1001..1031).map(|i| format!("S_{i}\n")).collect();
-    std::fs::write(&ids_file, ids).expect("the ids file");
+    let ids_file = ids_file(dir.path(), 1001..=1030);
     let yesterday = (chrono::Utc::now() - chrono::TimeDelta::days(1)).date_naive();
     let synced = common::isolated(
         std::process::Command::new(env!("CARGO_BIN_EXE_opretail")),
@@ -623,9 +630,7 @@ fn report_of_a_year_of_thirty_stores_from_a_database() {
 fn sync_of_many_stores_against_hostile_answers() {
     let stub = hostile(StoreList::Fine);
     let dir = tempfile::tempdir().expect("a scratch directory");
-    let ids: String = (1..=100).map(|i| format!("S_{i}\n")).collect();
-    let ids_file = dir.path().join("ids.txt");
-    std::fs::write(&ids_file, ids).expect("the ids file");
+    let ids_file = ids_file(dir.path(), 1..=100);
     let target = format!("sqlite:{}", dir.path().join("footfall.db").display());
     let ids_file = ids_file.display().to_string();
     // Two days: demographics are a call a store and day, and some worst answers decode.
