@@ -241,9 +241,7 @@ pub async fn run(gateway: &Gateway, args: &ReportArgs, plan: ReportPlan) -> Resu
         })
         .await?;
         if args.demographics {
-            for row in demographics(gateway, &ids, args).await? {
-                tally.add_demographics(&row);
-            }
+            demographics(gateway, &ids, args, |row| tally.add_demographics(row)).await?;
         }
         Ok::<_, Failure>(())
     };
@@ -307,18 +305,17 @@ async fn series(
     Ok(())
 }
 
-/// Each store's visitors by gender and age over the period, one call a store.
+/// Each store's visitors by gender and age over the period, one call a store,
+/// `--concurrency` at a time; each answer's rows go to `add` in the stores' order.
 async fn demographics(
     gateway: &Gateway,
     ids: &[EntityId],
     args: &ReportArgs,
-) -> Result<Vec<DemographicsRow>, Failure> {
+    mut add: impl FnMut(&DemographicsRow),
+) -> Result<(), Failure> {
     let days = DateRange::new(args.from, args.to).map_err(|e| Failure::usage(e.to_string()))?;
-    let stores: Vec<&EntityId> = ids
-        .iter()
-        .filter(|id| id.kind() == EntityKind::Store)
-        .collect();
-    let answers: Vec<Vec<DemographicsRow>> = futures_util::stream::iter(stores)
+    let stores = ids.iter().filter(|id| id.kind() == EntityKind::Store);
+    let mut answers = futures_util::stream::iter(stores)
         .map(|id| async move {
             let call = GetAgeGroupAndGenderDistribution::new([id.clone()], days)
                 .map_err(|e| Failure::usage(e.to_string()))?;
@@ -329,10 +326,11 @@ async fn demographics(
                 .map_err(|e| fanout::call_failed(&format!("the demographics of {id}"), &e))?;
             Ok::<_, Failure>(read::demographics_rows_of(id, args.from, &answer))
         })
-        .buffered(usize::from(args.concurrency))
-        .try_collect()
-        .await?;
-    Ok(answers.into_iter().flatten().collect())
+        .buffered(usize::from(args.concurrency));
+    while let Some(rows) = answers.try_next().await? {
+        rows.iter().for_each(&mut add);
+    }
+    Ok(())
 }
 
 /// Now, as the page says when the rows were read.
