@@ -500,10 +500,6 @@ fn every_other_command_that_reads_the_gateway() {
     );
     let sales = run(&stub, &words(&upload));
     check_exit(&sales, "sales upload", 1);
-    // Every typed read method once, one after another.
-    let doctor = run(&stub, &words("doctor --output json"));
-    check_exit(&doctor, "doctor", 1);
-    common::json(&doctor.out.stdout);
     let mut report = words(&report);
     let ids = id_flags(1..=30);
     report.extend(ids.iter().map(String::as_str));
@@ -658,4 +654,36 @@ fn sync_of_many_stores_against_hostile_answers() {
         "{}",
         clip(&run.out.stderr)
     );
+}
+
+#[test]
+fn doctor_against_every_worst_answer() {
+    // The doctor calls every typed read method once, one after another: each run answers
+    // each method with one of its worst, so that every one of them is met (in a shared
+    // rotation, which the doctor meets depends on how many calls came before).
+    let worst = Arc::new(Worst::new());
+    let runs = [&worst.series, &worst.total, &worst.demographics, &worst.any]
+        .iter()
+        .map(|bodies| bodies.len())
+        .max()
+        .unwrap_or(1);
+    for n in 0..runs {
+        let worst = Arc::clone(&worst);
+        let stub = Stub::start(move |form: &HashMap<String, String>, _| {
+            let nth = |bodies: &[Bytes]| Reply::raw(bodies[n % bodies.len()].clone());
+            match form.get("_mt").map(String::as_str).unwrap_or_default() {
+                METHOD_MOBILE_LOGIN => Reply::data(json!({"token": "tok-memory"})),
+                METHOD_GET_DEPT_LIST_BY_PAGE => {
+                    Reply::data(json!({"total": 1, "rows": [{"id": 1, "name": "Store 1"}]}))
+                }
+                METHOD_GET_TOTAL_DATA => nth(&worst.total),
+                METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA => nth(&worst.series),
+                METHOD_GET_AGE_GROUP_AND_GENDER_DISTRIBUTION => nth(&worst.demographics),
+                _ => nth(&worst.any),
+            }
+        });
+        let doctor = run(&stub, &words("doctor --output json"));
+        check_exit(&doctor, &format!("doctor, the worst answers n°{n}"), 1);
+        common::json(&doctor.out.stdout);
+    }
 }

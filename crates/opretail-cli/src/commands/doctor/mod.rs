@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use opretail_model::{Error, RawCall, ReturnCode, TransportKind};
 use serde::Serialize;
+use serde::de::IgnoredAny;
 
 use crate::escape;
 use crate::failure::Failure;
@@ -253,11 +254,15 @@ async fn probe_all(
         return;
     }
     // One signed read whose answer (whatever its code) tells the clock and the key pair.
+    // Only the envelope counts: `data` is skipped, not decoded (a hostile 16 MiB of `{}`
+    // made into JSON values took over 200 MB).
     let sent = Utc::now();
     let started = Instant::now();
     let probe = gateway
         .client
-        .send_with_meta(&RawCall::new(opretail_model::METHOD_GET_TOTAL_DATA))
+        .send_with_meta(
+            &RawCall::new(opretail_model::METHOD_GET_TOTAL_DATA).with_output::<IgnoredAny>(),
+        )
         .await;
     let elapsed = started.elapsed();
     let mid = sent + chrono::TimeDelta::from_std(elapsed / 2).unwrap_or_default();
