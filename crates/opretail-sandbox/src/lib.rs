@@ -4,7 +4,8 @@
 // The modules form no cycle. `builder` sits on top and hands `methods::registry()` to
 // `server` (the gateway's handler) and `connections` (accept loop, cap, timeouts). `methods`
 // (one file per gateway method) uses `call`, `window`, `paging`, `format`, `rejection`,
-// `platform` and `synthesis` (the data), and none of those uses `methods`.
+// `platform`, `login` (what the login methods share) and `synthesis` (the data), and none of
+// those uses `methods`.
 mod builder;
 mod call;
 #[cfg(feature = "cli")]
@@ -17,6 +18,7 @@ mod envelope;
 mod faults;
 mod format;
 mod handle;
+mod login;
 mod methods;
 mod paging;
 mod params;

@@ -3,7 +3,7 @@
 
 use opretail_model::METHOD_MOBILE_LOGIN;
 
-use super::login::log_in;
+use crate::login::log_in;
 use crate::call::{Call, Data};
 use crate::platform::PasswordForm;
 use crate::rejection::Rejection;

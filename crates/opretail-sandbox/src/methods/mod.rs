@@ -3,49 +3,13 @@
 //! A method's file holds its name and version (the name from the model's `METHOD_*`
 //! constants), the names of its business parameters and its `handle` function, which turns
 //! a [`Call`](crate::call::Call) into the answer's `data` or a
-//! [`Rejection`](crate::rejection::Rejection). Adding a method is one file here and its name
-//! in the list below.
+//! [`Rejection`](crate::rejection::Rejection). Adding a method is adding its file here: the
+//! build script declares every file of this folder and lists it in `registry()`.
 
-use crate::call::{Handler, Registry};
+// The generated `mod files` (every file here) and `registry()`.
+include!(concat!(env!("OUT_DIR"), "/methods.rs"));
 
-/// What the two login methods share.
-mod login;
-
-/// Declares each method's module and lists it in [`registry`].
-macro_rules! methods {
-    ($($method:ident),* $(,)?) => {
-        $(mod $method;)*
-
-        /// Every method the sandbox serves.
-        pub(crate) fn registry() -> Registry {
-            Registry::new(vec![
-                $(($method::METHOD, $method::VERSION, $method::handle as Handler),)*
-            ])
-        }
-    };
-}
-
-methods![
-    customerflow_get_many_shops_passenger_indicator_data,
-    echo,
-    get_age_group_and_gender_distribution,
-    get_all_hotspot_shops,
-    get_departments,
-    get_deps_having_flow_device,
-    get_dept_list_by_page,
-    get_device_list,
-    get_many_shops_passenger_indicator_data,
-    get_passenger_indicator_data,
-    get_total_data,
-    list_device_passenger_indicator,
-    mobile_login,
-    report_sales,
-    report_sales_hourly,
-    send_order,
-    sso_login,
-];
-
-pub use echo::METHOD_ECHO;
+pub use files::echo::METHOD_ECHO;
 
 #[cfg(test)]
 mod tests {

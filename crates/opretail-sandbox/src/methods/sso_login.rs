@@ -5,7 +5,7 @@
 use opretail_model::METHOD_SSO_LOGIN;
 use serde_json::json;
 
-use super::login::log_in;
+use crate::login::log_in;
 use crate::call::{Call, Data};
 use crate::platform::PasswordForm;
 use crate::rejection::Rejection;
