@@ -13,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::diag::say;
 use crate::failure::Failure;
+use crate::global::GlobalArgs;
 use crate::settings::Settings;
 
 /// The async client of the SDK.
@@ -267,16 +268,16 @@ impl Gateway {
         })
     }
 
-    /// Runs a command that calls the gateway on a new runtime, then stops the embedded
-    /// sandbox if there is one.
+    /// Runs a command that calls the gateway: resolves the settings of `global`, runs
+    /// `command` on a new runtime, then stops the embedded sandbox if there is one.
     pub fn run(
-        settings: &Settings,
-        sandbox: bool,
+        global: &GlobalArgs,
         tuning: Tuning,
         command: impl AsyncFnOnce(&Gateway) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
+        let settings = Settings::resolve(global)?;
         runtime()?.block_on(async {
-            let gateway = Gateway::connect(settings, sandbox, tuning).await?;
+            let gateway = Gateway::connect(&settings, global.sandbox, tuning).await?;
             let result = command(&gateway).await;
             gateway.close().await;
             result

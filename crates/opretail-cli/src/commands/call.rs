@@ -9,12 +9,14 @@ use serde_json::value::RawValue;
 
 use crate::diag::say;
 use crate::failure::Failure;
-use crate::gateway::Gateway;
+use crate::gateway::{AnswerCaps, Gateway, Tuning};
 use crate::output::ErrorInfo;
+use crate::global::GlobalArgs;
 
-/// `opretail call`
+/// A raw signed call of any method; prints `data` as pretty JSON.
 #[derive(Debug, clap::Args)]
-pub struct CallArgs {
+#[command(display_order = 2)]
+pub struct Args {
     /// The method only reads: retry it after timeouts, broken connections and transient
     /// gateway errors too. Without it the call is retried only when the connection could not
     /// be made, so that nothing runs twice on the gateway.
@@ -53,6 +55,20 @@ pub struct CallArgs {
     /// Business parameters.
     #[arg(value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub params: Vec<(String, String)>,
+}
+
+impl Args {
+    /// Sends the call and prints `data`.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let headers = collect_headers(&self)?;
+        let tuning = Tuning {
+            answer_caps: Some(AnswerCaps::RAW_CALL),
+            ..Tuning::default()
+        };
+        Gateway::run(global, tuning, async |gateway| {
+            run_with(gateway, self, headers).await
+        })
+    }
 }
 
 /// A `--json` value: a JSON object.
@@ -95,7 +111,7 @@ pub fn parse_pair(text: &str) -> Result<(String, String), String> {
 
 /// Every header of the command line, values read from the environment and files. A usage
 /// error names the header and where its value should have been, never the value.
-pub fn collect_headers(args: &CallArgs) -> Result<Vec<Header>, Failure> {
+pub fn collect_headers(args: &Args) -> Result<Vec<Header>, Failure> {
     let mut headers = args.headers.clone();
     for (name, var) in &args.header_envs {
         let value = std::env::var(var).map_err(|_| {
@@ -132,7 +148,7 @@ pub fn collect_headers(args: &CallArgs) -> Result<Vec<Header>, Failure> {
 }
 
 /// Prints `data` as pretty JSON, or the error on stderr.
-pub async fn run(gateway: &Gateway, args: CallArgs, headers: Vec<Header>) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, args: Args, headers: Vec<Header>) -> Result<(), Failure> {
     let mut call = RawCall::new(args.method)
         .at_version(args.method_version)
         .with_params(args.params);

@@ -6,13 +6,22 @@ use opretail_model::ReturnCode;
 use serde_json::json;
 
 use crate::failure::Failure;
+use crate::global::GlobalArgs;
 
-/// `opretail codes`
+/// The gateway's return codes, with meaning and remedy.
 #[derive(Debug, clap::Args)]
-pub struct CodesArgs {
+#[command(display_order = 5)]
+pub struct Args {
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub output: CodesFormat,
+}
+
+impl Args {
+    /// Prints the codes.
+    pub fn run(self, _global: &GlobalArgs) -> Result<(), Failure> {
+        print(&self)
+    }
 }
 
 /// Output formats of `codes`.
@@ -26,7 +35,7 @@ pub enum CodesFormat {
 
 /// Prints every known code with its meaning and remedy: the platform's published table, then
 /// the codes it answers with that the table does not list (marked as such).
-pub fn run(args: &CodesArgs) -> Result<(), Failure> {
+fn print(args: &Args) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match args.output {
         CodesFormat::Json => {

@@ -3,17 +3,26 @@
 use std::io::Write;
 
 use crate::failure::Failure;
+use crate::global::GlobalArgs;
 
-/// `opretail completions`
+/// Prints a shell completion script.
 #[derive(Debug, clap::Args)]
-pub struct CompletionsArgs {
+#[command(display_order = 14)]
+pub struct Args {
     /// The shell.
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
 }
 
+impl Args {
+    /// Prints the script of the whole command line.
+    pub fn run(self, _global: &GlobalArgs) -> Result<(), Failure> {
+        write(&self, <crate::cli::Cli as clap::CommandFactory>::command())
+    }
+}
+
 /// Writes the script of `command` (the whole command line, which the caller holds) on stdout.
-pub fn run(args: &CompletionsArgs, mut command: clap::Command) -> Result<(), Failure> {
+fn write(args: &Args, mut command: clap::Command) -> Result<(), Failure> {
     // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "opretail", &mut script);

@@ -17,13 +17,17 @@ use crate::ids::{IdSource, Ids};
 use crate::listing;
 use crate::output::tidy::text;
 use crate::output::{Format, list_formats};
+use crate::global::GlobalArgs;
 
 /// How many days back "last day with flow" looks without `--zero-flow`.
 const DEFAULT_LOOKBACK_DAYS: u16 = 7;
 
-/// `opretail devices`
+/// Every counting device of the stores: online or not, and the last day it counted
+/// anyone. With --offline and --zero-flow DAYS, flags the devices to look at and exits 1
+/// when there is one (for alarms from cron).
 #[derive(Debug, clap::Args)]
-pub struct DevicesArgs {
+#[command(display_order = 9)]
+pub struct Args {
     /// The stores.
     #[command(flatten)]
     pub stores: IdSource,
@@ -58,7 +62,17 @@ pub struct DevicesArgs {
     pub csv_raw: bool,
 }
 
-impl DevicesArgs {
+impl Args {
+    /// Lists the devices and raises the flags asked for.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let ids = self.plan()?;
+        Gateway::run(global, self.tuning(), async |gateway| {
+            run_with(gateway, &self, ids).await
+        })
+    }
+}
+
+impl Args {
     /// The stores, checked before anything is sent: stores only.
     pub fn plan(&self) -> Result<Ids, Failure> {
         let ids = self.stores.read()?;
@@ -108,7 +122,7 @@ struct Found {
 
 /// Lists the devices of every store, store by store in input order, and raises the flags
 /// asked for; exit 1 when a flag is raised or a store's calls failed.
-pub async fn run(gateway: &Gateway, args: &DevicesArgs, ids: Ids) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, args: &Args, ids: Ids) -> Result<(), Failure> {
     let mut stop = fanout::listen()?;
     let (tidy, mut sink) = listing::open(gateway, COLUMNS, args.output, args.csv_raw)?;
     let ids = match ids {
@@ -245,7 +259,7 @@ async fn store_devices(
 }
 
 /// The flags `args` asks for that `found` raises.
-fn flags_of(found: &Found, args: &DevicesArgs) -> Vec<&'static str> {
+fn flags_of(found: &Found, args: &Args) -> Vec<&'static str> {
     let mut flags = Vec::new();
     if args.offline && found.device.online == Some(false) {
         flags.push("offline");

@@ -1,5 +1,5 @@
-//! `opretail login` and `opretail logout`: a login token kept for later commands to the same
-//! gateway (see [`token_cache`] for what binds it there).
+//! `opretail login`: a login token kept for later commands to the same gateway (see
+//! [`token_cache`] for what binds it there; `opretail logout` forgets it).
 //!
 //! The embedded sandbox (`--sandbox`) lives only as long as one command, and every command
 //! run with `--sandbox` logs in as its demo user by itself: its tokens are never kept, and
@@ -15,11 +15,28 @@ use crate::failure::Failure;
 use crate::gateway::{Gateway, Tuning};
 use crate::global::GlobalArgs;
 use crate::settings::Settings;
-use crate::token_cache::{self, Binding, Removed};
+use crate::token_cache::{self, Binding};
 
-/// `opretail login`: checks the settings, asks for the password if none is set, logs in and
-/// keeps the token.
-pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
+/// Logs the user in (OPRETAIL_USER and OPRETAIL_PASSWORD, or `user` and `password` in the
+/// config file) and keeps the token for later commands to the same gateway.
+///
+/// Without a password set, it is asked for on the terminal. The token is kept readable by
+/// its owner only, and used by later commands that have no password or token set, only
+/// for the endpoint, developer key, application id and user it was issued for. With
+/// --sandbox the demo user logs in and nothing is kept.
+#[derive(Debug, clap::Args)]
+#[command(display_order = 7)]
+pub struct Args {}
+
+impl Args {
+    /// Logs in and keeps the token.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        log_in(global)
+    }
+}
+
+/// Checks the settings, asks for the password if none is set, logs in and keeps the token.
+fn log_in(global: &GlobalArgs) -> Result<(), Failure> {
     let mut settings = Settings::resolve(global)?;
     let sandbox = global.sandbox;
     // Before the password: one that could not be sent is not worth asking for.
@@ -120,26 +137,5 @@ async fn login(gateway: &Gateway, settings: &Settings) -> Result<(), Failure> {
         path.display(),
         binding.endpoint
     );
-    Ok(())
-}
-
-/// `opretail logout`: forgets the kept token, saying whose it was.
-pub fn logout(global: &GlobalArgs) -> Result<(), Failure> {
-    if global.sandbox {
-        say!(
-            "the embedded sandbox keeps no token: nothing to do (a token kept for a real \
-             gateway stays as it is)"
-        );
-        return Ok(());
-    }
-    match token_cache::remove()? {
-        (_, Removed::Nothing) => say!("no token was kept: nothing to do"),
-        (path, Removed::Token(what)) => {
-            say!("logged out: removed {what} (kept in {})", path.display());
-        }
-        (path, Removed::Other(what)) => {
-            say!("logged out: removed {}, {what}", path.display());
-        }
-    }
     Ok(())
 }

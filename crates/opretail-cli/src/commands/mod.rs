@@ -1,17 +1,7 @@
-//! One module per command: its arguments and its `run`.
+//! One module per command: its arguments (`Args`, whose doc comment is its help) and its
+//! `run`. The build script declares every file of this folder and lists it in `Command`, so
+//! that adding a command is adding its file; a folder beside a file is a group of commands
+//! (`passenger_flow.rs` and `passenger_flow/`).
 
-pub mod call;
-pub mod codes;
-pub mod completions;
-pub mod demographics;
-pub mod devices;
-pub mod doctor;
-pub mod login;
-pub mod report;
-pub mod sales;
-pub mod sandbox;
-pub mod series;
-pub mod sign;
-pub mod stores;
-pub mod sync;
-pub mod total;
+// The generated `mod files` (every file here) and `Command`.
+include!(concat!(env!("OUT_DIR"), "/commands.rs"));

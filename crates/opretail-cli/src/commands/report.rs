@@ -13,7 +13,7 @@ use opretail_model::{
 use opretail_sync::read::{self, DemographicsRow, FlowRow, FlowTable};
 use opretail_sync::{Sink, Target};
 
-use crate::commands::demographics::MAX_DAYS as MAX_DEMOGRAPHICS_DAYS;
+use crate::commands::passenger_flow::demographics::MAX_DAYS as MAX_DEMOGRAPHICS_DAYS;
 use crate::commands::sync;
 use crate::diag::say;
 use crate::failure::Failure;
@@ -22,13 +22,20 @@ use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids};
 use crate::report::figures::{self, Figures, Tally};
 use crate::report::page::{self, Origin, Source};
+use crate::global::GlobalArgs;
 
 /// The longest period a report covers: a year (and the year before it, for the change).
 const MAX_DAYS: i64 = 366;
 
-/// `opretail report`
+/// Writes one self-contained HTML page of a period's footfall: a summary, the daily
+/// curve, a weekday x hour heat map, stores ranked and compared with the previous period,
+/// and visitors by gender and age with --demographics.
+///
+/// From the gateway, or with --from-db from a database kept by `opretail sync` (then no
+/// call is made). The page needs no network to be viewed and prints well.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+#[command(display_order = 13)]
+pub struct Args {
     /// The stores.
     #[command(flatten)]
     pub stores: IdSource,
@@ -64,6 +71,19 @@ pub struct ReportArgs {
     pub rate: Option<f64>,
 }
 
+impl Args {
+    /// Writes the page, from the database or the gateway.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let plan = self.plan()?;
+        if !plan.needs_gateway() {
+            return run_from_db(&self, plan);
+        }
+        Gateway::run(global, self.tuning(), async |gateway| {
+            run_with(gateway, &self, plan).await
+        })
+    }
+}
+
 /// What `report` does, checked before anything is sent or opened.
 #[derive(Debug)]
 pub struct ReportPlan {
@@ -71,7 +91,7 @@ pub struct ReportPlan {
     target: Option<Target>,
 }
 
-impl ReportArgs {
+impl Args {
     /// The stores, the period and the source, checked: usage errors before any call.
     pub fn plan(&self) -> Result<ReportPlan, Failure> {
         if self.to < self.from {
@@ -155,7 +175,7 @@ impl ReportPlan {
 }
 
 /// `report --from-db`: reads the database and writes the page; no gateway.
-pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
+fn run_from_db(args: &Args, plan: ReportPlan) -> Result<(), Failure> {
     let Some(target) = plan.target else {
         return Err(Failure::Failed("no database to read".into()));
     };
@@ -219,7 +239,7 @@ pub fn run_from_db(args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
 
 /// `report` from the gateway: the daily series of the period and the one before, the hourly
 /// series of the period, and the demographics when asked for, then the page.
-pub async fn run(gateway: &Gateway, args: &ReportArgs, plan: ReportPlan) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, args: &Args, plan: ReportPlan) -> Result<(), Failure> {
     if gateway.is_sandbox() {
         say!("note: the data comes from the built-in sandbox, not the platform");
     }
@@ -269,7 +289,7 @@ pub async fn run(gateway: &Gateway, args: &ReportArgs, plan: ReportPlan) -> Resu
 async fn series(
     gateway: &Gateway,
     ids: &[EntityId],
-    args: &ReportArgs,
+    args: &Args,
     first: NaiveDate,
     grain: Grain,
     mut add: impl FnMut(&FlowRow),
@@ -310,7 +330,7 @@ async fn series(
 async fn demographics(
     gateway: &Gateway,
     ids: &[EntityId],
-    args: &ReportArgs,
+    args: &Args,
     mut add: impl FnMut(&DemographicsRow),
 ) -> Result<(), Failure> {
     let days = DateRange::new(args.from, args.to).map_err(|e| Failure::usage(e.to_string()))?;
@@ -340,7 +360,7 @@ fn now() -> String {
 
 /// Renders the page of `figures` and writes it (through a file beside it renamed
 /// over the target, so a failed run never leaves half a page).
-fn write(args: &ReportArgs, figures: Figures, origin: &Origin) -> Result<(), Failure> {
+fn write(args: &Args, figures: Figures, origin: &Origin) -> Result<(), Failure> {
     let html = page::render(&figures, origin)
         .map_err(|e| Failure::Failed(format!("cannot draw a chart: {e}")))?;
     let path = &args.html;

@@ -19,13 +19,30 @@ use crate::fanout::{self, Call};
 use crate::gateway::{Gateway, Tuning, parse_rate};
 use crate::global::GlobalArgs;
 use crate::output::ErrorInfo;
-use crate::settings::Settings;
 
 /// The largest file read: 16 MiB, far more than a year of hourly figures of hundreds of
 /// stores, and little enough that the command stays within its memory bound.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The most lines one run uploads; split a longer file.
 pub const MAX_LINES: usize = 100_000;
+
+/// Sales uploads (writes to the platform).
+#[derive(Debug, clap::Args)]
+#[command(display_order = 15)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    command: SalesCommand,
+}
+
+impl Args {
+    /// Runs the sales command given.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        match self.command {
+            SalesCommand::Upload(args) => upload(global, &args),
+        }
+    }
+}
 
 /// `opretail sales …`
 #[derive(Debug, clap::Subcommand)]
@@ -392,7 +409,7 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 /// Checks the file, then (unless `--dry-run`) uploads its lines.
-pub fn upload(global: &GlobalArgs, args: &UploadArgs) -> Result<(), Failure> {
+fn upload(global: &GlobalArgs, args: &UploadArgs) -> Result<(), Failure> {
     let plan = args.plan()?;
     if args.dry_run {
         let what = if args.hourly { "hours" } else { "days" };
@@ -404,8 +421,7 @@ pub fn upload(global: &GlobalArgs, args: &UploadArgs) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    let settings = Settings::resolve(global)?;
-    Gateway::run(&settings, global.sandbox, args.tuning(), async |gateway| {
+    Gateway::run(global, args.tuning(), async |gateway| {
         run(gateway, args, plan).await
     })
 }

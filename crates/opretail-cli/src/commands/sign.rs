@@ -13,10 +13,13 @@ use crate::global::{SignMethodArg, parse_secret};
 
 use crate::diag::say;
 use crate::failure::Failure;
+use crate::global::GlobalArgs;
 
-/// `opretail sign`
+/// Signs exactly the pairs given and prints the signature, to compare with another
+/// implementation when the gateway answers SIGN_WRONG.
 #[derive(Debug, clap::Args)]
-pub struct SignArgs {
+#[command(display_order = 3)]
+pub struct Args {
     /// The signing secret (`_asid`) of md5, sha1 and sha256; never shown.
     #[arg(
         long,
@@ -55,12 +58,19 @@ pub struct SignArgs {
     pub pairs: Vec<(String, String)>,
 }
 
+impl Args {
+    /// Signs the pairs and prints the signature.
+    pub fn run(self, _global: &GlobalArgs) -> Result<(), Failure> {
+        print(&self)
+    }
+}
+
 /// Prints the signature on stdout (or, with `--verify`, whether the one given matches) and,
 /// with `--explain`, the canonical string on stderr (the secret masked).
 ///
 /// Names and values are trimmed first, as the SDK trims everything it signs and sends (the
 /// vendor's SDK does the same), so that this signature is the one a call would carry.
-pub fn run(args: &SignArgs) -> Result<(), Failure> {
+fn print(args: &Args) -> Result<(), Failure> {
     let pairs: Vec<(&str, &str)> = args
         .pairs
         .iter()

@@ -6,14 +6,17 @@ use opretail_model::{EntityId, Error, Store};
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
-use crate::gateway::Gateway;
+use crate::gateway::{Gateway, Tuning};
 use crate::listing;
 use crate::output::tidy::{Tidy, figure, text};
 use crate::output::{Format, Sink, list_formats};
+use crate::global::GlobalArgs;
 
-/// `opretail stores`
+/// Every store the user can see, one row per store. Needs the user: OPRETAIL_USER and
+/// OPRETAIL_PASSWORD, OPRETAIL_TOKEN, or `opretail login` first.
 #[derive(Debug, clap::Args)]
-pub struct StoresArgs {
+#[command(display_order = 6)]
+pub struct Args {
     /// Only stores whose name contains this text (any case).
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
@@ -25,6 +28,17 @@ pub struct StoresArgs {
     /// With --output csv: write every cell exactly as received (see `passenger-flow total`).
     #[arg(long)]
     pub csv_raw: bool,
+}
+
+impl Args {
+    /// Lists the stores.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        Gateway::run(
+            global,
+            Tuning::default(),
+            async |gateway| run_with(gateway, &self).await,
+        )
+    }
 }
 
 /// The columns of `stores`.
@@ -42,7 +56,7 @@ const COLUMNS: &[&str] = &[
 
 /// Lists the stores, filtered by name, each row written as its page comes. The output is
 /// closed on every exit: after the last page, a failed page, or a signal.
-pub async fn run(gateway: &Gateway, args: &StoresArgs) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, args: &Args) -> Result<(), Failure> {
     let mut stop = fanout::listen()?;
     let (tidy, mut sink) = listing::open(gateway, COLUMNS, args.output, args.csv_raw)?;
     let walked = walk(gateway, args, &tidy, &mut sink, &mut stop).await;
@@ -65,7 +79,7 @@ pub async fn run(gateway: &Gateway, args: &StoresArgs) -> Result<(), Failure> {
 /// reader going away.
 async fn walk(
     gateway: &Gateway,
-    args: &StoresArgs,
+    args: &Args,
     tidy: &Tidy,
     sink: &mut Sink,
     stop: &mut crate::signals::StopRequest,

@@ -12,17 +12,21 @@ use opretail_sync::{
     Engine, Outcome, Progress, Sink, Stores, Stream, SyncError, SyncOptions, Target, parse_lookback,
 };
 
-use super::series::FlowMethodArg;
+use super::passenger_flow::series::FlowMethodArg;
 use crate::diag::say;
 use crate::failure::Failure;
 use crate::fanout;
 use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{IdSource, Ids, parse_id};
+use crate::global::GlobalArgs;
 
-/// `opretail sync`
+/// Keeps a database of every store's passenger flow up to date: SQLite, PostgreSQL or
+/// Parquet files. Each run reads from a little before where the last one stopped to now;
+/// `sync status` says what the target holds.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct SyncArgs {
+#[command(display_order = 10)]
+pub struct Args {
     /// Where to keep the data: sqlite:PATH, postgres://USER@HOST/DATABASE or parquet:DIR.
     #[arg(
         long,
@@ -86,6 +90,19 @@ pub struct SyncArgs {
     pub status: Option<StatusCommand>,
 }
 
+impl Args {
+    /// Syncs, or says what the target holds.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        if let Some(StatusCommand::Status { to }) = &self.status {
+            return status(to);
+        }
+        let plan = self.plan()?;
+        Gateway::run(global, self.tuning(), async |gateway| {
+            run_with(gateway, plan).await
+        })
+    }
+}
+
 /// `opretail sync status`
 #[derive(Debug, clap::Subcommand)]
 pub enum StatusCommand {
@@ -110,7 +127,7 @@ pub struct SyncPlan {
     options: SyncOptions,
 }
 
-impl SyncArgs {
+impl Args {
     /// The target, the stores and the options, checked: a usage error before anything is
     /// sent or opened.
     pub fn plan(&self) -> Result<SyncPlan, Failure> {
@@ -198,7 +215,7 @@ async fn open(target: &Target) -> Result<Box<dyn Sink>, Failure> {
 }
 
 /// Runs the sync: progress on a terminal, each failed store on stderr, one line at the end.
-pub async fn run(gateway: &Gateway, plan: SyncPlan) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, plan: SyncPlan) -> Result<(), Failure> {
     let mut stop = fanout::listen()?;
     let sink = open(&plan.target).await?;
     if gateway.is_sandbox() {
@@ -283,7 +300,7 @@ fn progress_bar() -> ProgressBar {
 }
 
 /// `opretail sync status`: what the target holds, as JSON on stdout.
-pub fn status(target_text: &str) -> Result<(), Failure> {
+fn status(target_text: &str) -> Result<(), Failure> {
     let mut sink = target("--to", target_text)?
         .open()
         .map_err(|e| Failure::Failed(e.to_string()))?;
@@ -291,13 +308,8 @@ pub fn status(target_text: &str) -> Result<(), Failure> {
     print_json(&status)
 }
 
-/// `opretail discover`: the catalog of the streams, as JSON on stdout.
-pub fn discover() -> Result<(), Failure> {
-    print_json(&opretail_sync::catalog())
-}
-
 /// Writes `value` as pretty JSON and a newline on stdout.
-fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     use std::io::Write;
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::Failed(format!("cannot write the JSON: {e}")))?;

@@ -30,12 +30,27 @@ use network::network;
 use probe::{clock, key_pair};
 use user::user;
 
-/// `opretail doctor`
+/// Checks the setup against the configured gateway, one line per check; exits 0 unless
+/// one failed.
+///
+/// In order: configuration, network and TLS, clock, key pair, user, methods. Each line
+/// has a verdict (ok, warn, fail, skipped), what was found and what to do. Sends reads
+/// only, each typed read method once over today. Warnings do not fail the run; a check
+/// that cannot run because an earlier one failed is skipped. The secret, the password
+/// and tokens are never shown.
 #[derive(Debug, clap::Args)]
-pub struct DoctorArgs {
+#[command(display_order = 12)]
+pub struct Args {
     /// Output format [default: table when stdout is a terminal, else json]
     #[arg(long, value_name = "FORMAT")]
     pub output: Option<DoctorFormat>,
+}
+
+impl Args {
+    /// Runs the checks.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        run_checks(global, &self)
+    }
 }
 
 /// How the checklist is written.
@@ -94,7 +109,7 @@ const CHECKS: [&str; 6] = [
 ];
 
 /// Runs every check and prints the checklist; fails (exit 1) when a check failed.
-pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<(), Failure> {
+fn run_checks(global: &GlobalArgs, args: &Args) -> Result<(), Failure> {
     let checks = RefCell::new(Vec::new());
     match Settings::resolve(global) {
         Err(Failure::Usage(message)) | Err(Failure::Failed(message)) => {

@@ -10,18 +10,30 @@ use crate::ids::Ids;
 use crate::listing::{self, ListingArgs, Started};
 use crate::output::tidy::{Tidy, figure};
 use crate::period::Part;
+use crate::global::GlobalArgs;
 
 /// The most days one demographics call covers: the gateway refuses more (return code 4004).
 /// Shares of several calls cannot be added up into the shares of the whole period, so a
 /// longer period is refused before anything is sent rather than split.
 pub const MAX_DAYS: u64 = 31;
 
-/// `opretail passenger-flow demographics`
+/// Visitors by gender and age group over a period.
 #[derive(Debug, clap::Args)]
-pub struct DemographicsArgs {
+#[command(display_order = 3)]
+pub struct Args {
     /// The stores, the period, the pace and the output.
     #[command(flatten)]
     pub listing: ListingArgs,
+}
+
+impl Args {
+    /// Prints the shares of every store.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let plan = self.plan()?;
+        Gateway::run(global, self.tuning(), async |gateway| {
+            run_with(gateway, &self, plan).await
+        })
+    }
 }
 
 /// What `demographics` asks for, checked before anything is sent.
@@ -31,7 +43,7 @@ pub struct DemographicsPlan {
     part: Part,
 }
 
-impl DemographicsArgs {
+impl Args {
     /// The ids and the period, checked: one part of at most [`MAX_DAYS`] days.
     pub fn plan(&self) -> Result<DemographicsPlan, Failure> {
         let (ids, period) = self.listing.read()?;
@@ -69,9 +81,9 @@ const COLUMNS: &[&str] = &["id", "dimension", "group", "people", "percentage"];
 ///
 /// A failed call fails its store only: it gets no rows, the failure is reported on stderr, and
 /// the exit status is 1 once every other store is written.
-pub async fn run(
+async fn run_with(
     gateway: &Gateway,
-    args: &DemographicsArgs,
+    args: &Args,
     plan: DemographicsPlan,
 ) -> Result<(), Failure> {
     let Started { tidy, ids, mut run } =

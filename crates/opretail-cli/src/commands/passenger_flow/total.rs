@@ -13,6 +13,7 @@ use crate::gateway::{AnswerCaps, Gateway, Tuning, parse_rate};
 use crate::ids::{Batch, IdSource, Ids, Origin};
 use crate::output::tidy::{Cell, Column, Shown, Tidy, columns_of, text};
 use crate::output::{ErrorInfo, Format, Framing, Sink};
+use crate::global::GlobalArgs;
 
 /// The columns of `total`'s rows: the id, the figures (in a table: counts, money, rates, as
 /// wide as their figures usually are) and the weather (not in a table). The rows add whether
@@ -56,12 +57,13 @@ fn cells(data: &TotalData) -> Vec<Cell<'_>> {
     cells
 }
 
-/// `opretail passenger-flow total`
+/// Today's, this week's and this month's totals of stores (`S_…`) or enterprises (`O_…`).
 #[derive(Debug, clap::Args)]
 #[command(mut_arg("ids", |arg| arg.help(
     "A store (`S_1001`) or enterprise (`O_42`) id; repeat for more"
 )))]
-pub struct TotalArgs {
+#[command(display_order = 1)]
+pub struct Args {
     /// The ids.
     #[command(flatten)]
     pub ids: IdSource,
@@ -95,7 +97,17 @@ pub struct TotalArgs {
     pub csv_raw: bool,
 }
 
-impl TotalArgs {
+impl Args {
+    /// Prints the totals of every id.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let plan = self.plan()?;
+        Gateway::run(global, self.tuning(), async |gateway| {
+            run_with(gateway, &self, plan).await
+        })
+    }
+}
+
+impl Args {
     /// The ids, read and checked before anything starts.
     pub fn plan(&self) -> Result<Ids, Failure> {
         self.ids.read()
@@ -112,7 +124,7 @@ impl TotalArgs {
 }
 
 /// Calls `getTotalData` for every id and writes each result as soon as its format allows.
-pub async fn run(gateway: &Gateway, args: &TotalArgs, ids: Ids) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, args: &Args, ids: Ids) -> Result<(), Failure> {
     // Listening before the first byte of output, so that a signal at any point ends the
     // output cleanly instead of killing the process mid-line.
     let mut stop = fanout::listen()?;

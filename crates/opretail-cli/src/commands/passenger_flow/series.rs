@@ -32,10 +32,12 @@ use crate::output::tidy::{Tidy, figure, text};
 use crate::output::{Format, Sink};
 use crate::period::Period;
 use crate::spill::{Record, Span, Spill};
+use crate::global::GlobalArgs;
 
-/// `opretail passenger-flow series`
+/// Passenger flow over time: one row per store and bucket.
 #[derive(Debug, clap::Args)]
-pub struct SeriesArgs {
+#[command(display_order = 2)]
+pub struct Args {
     /// The stores, the period, the pace and the output.
     #[command(flatten)]
     pub listing: ListingArgs,
@@ -51,6 +53,16 @@ pub struct SeriesArgs {
     /// Which name of the many-stores flow method to call: both answer the same series.
     #[arg(long, value_name = "NAME", default_value = "passengerflow")]
     pub flow_method: FlowMethodArg,
+}
+
+impl Args {
+    /// Prints the rows of every store.
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let plan = self.plan()?;
+        Gateway::run(global, self.tuning(), async |gateway| {
+            run_with(gateway, &self, plan).await
+        })
+    }
 }
 
 /// The names of the many-stores flow method.
@@ -103,7 +115,7 @@ pub struct SeriesPlan {
     period: Period,
 }
 
-impl SeriesArgs {
+impl Args {
     /// The ids and the period, checked: a period too long for even one store is a usage
     /// error before the store list is fetched.
     pub fn plan(&self) -> Result<SeriesPlan, Failure> {
@@ -366,7 +378,7 @@ impl Chunk {
 /// A failed call fails its stores only: they get no rows (not a part of their period either),
 /// the failure is reported on stderr, and the exit status is 1 once every other store is
 /// written. A store asked for that no answer has is reported the same way.
-pub async fn run(gateway: &Gateway, args: &SeriesArgs, plan: SeriesPlan) -> Result<(), Failure> {
+async fn run_with(gateway: &Gateway, args: &Args, plan: SeriesPlan) -> Result<(), Failure> {
     // The shape column is for people: a table on a terminal, never a pipe or a file.
     let shape =
         Format::or_default(args.listing.output) == Format::Table && std::io::stdout().is_terminal();
