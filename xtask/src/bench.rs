@@ -1,9 +1,7 @@
 //! `cargo xtask bench`: the benchmarks, then their result lines checked against targets.
 //!
 //! Bench programs print one line per measurement on stdout:
-//! `bench NAME VALUE UNIT [ratio=R] [target=<=T | target=>=T] [KEY=VALUE]...`. The target
-//! applies to the ratio when there is one (a measurement against its floor), else to the
-//! value itself.
+//! `bench NAME VALUE UNIT [ratio=R] [target=<=T | target=>=T] [KEY=VALUE]...`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -23,14 +21,14 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    /// Whether the target holds; `None` without a target.
+    /// Whether the target holds, for the ratio when there is one (a measurement against its
+    /// floor), else for the value; `None` without a target.
     pub fn holds(&self) -> Option<bool> {
         let (at_least, threshold) = self.target?;
         let subject = self.ratio.unwrap_or(self.value);
-        Some(if at_least {
-            subject >= threshold
-        } else {
-            subject <= threshold
+        Some(match at_least {
+            true => subject >= threshold,
+            false => subject <= threshold,
         })
     }
 
@@ -42,10 +40,8 @@ impl Measurement {
         }
         if let Some((at_least, threshold)) = self.target {
             let op = if at_least { ">=" } else { "<=" };
-            let verdict = match self.holds() {
-                Some(true) => "holds",
-                _ => "MISSES",
-            };
+            let holds = self.holds() == Some(true);
+            let verdict = if holds { "holds" } else { "MISSES" };
             line.push_str(&format!("  target {op} {threshold}: {verdict}"));
         }
         line
@@ -56,22 +52,16 @@ impl Measurement {
 /// for a bench line that is malformed, so a typo in a bench program is reported, not lost.
 pub fn parse_line(line: &str) -> Option<Result<Measurement, String>> {
     let mut tokens = line.split_whitespace();
-    if tokens.next() != Some("bench") {
-        return None;
-    }
-    let parsed = fields(tokens);
-    Some(parsed.map_err(|why| format!("malformed bench line `{}`: {why}", line.trim())))
+    let malformed = |why| format!("malformed bench line `{}`: {why}", line.trim());
+    (tokens.next() == Some("bench")).then(|| fields(tokens).map_err(malformed))
 }
 
 fn fields(mut tokens: std::str::SplitWhitespace<'_>) -> Result<Measurement, String> {
     let mut field = |what: &str| tokens.next().ok_or(format!("no {what}"));
-    let name = field("name")?.to_string();
-    let value = number(field("value")?)?;
-    let unit = field("unit")?.to_string();
     let mut measurement = Measurement {
-        name,
-        value,
-        unit,
+        name: field("name")?.to_string(),
+        value: number(field("value")?)?,
+        unit: field("unit")?.to_string(),
         ratio: None,
         target: None,
     };
@@ -96,10 +86,8 @@ fn fields(mut tokens: std::str::SplitWhitespace<'_>) -> Result<Measurement, Stri
 }
 
 fn number(text: &str) -> Result<f64, String> {
-    text.parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .ok_or_else(|| format!("`{text}` is not a number"))
+    let finite = text.parse::<f64>().ok().filter(|n| n.is_finite());
+    finite.ok_or_else(|| format!("`{text}` is not a number"))
 }
 
 /// The `cargo bench` command for `cargo xtask bench` arguments, and whether it is a quick run.
@@ -142,10 +130,8 @@ pub fn invocation(args: &[String]) -> Result<(Invocation, bool), String> {
 fn print_load(when: &str) {
     if let Ok(text) = std::fs::read_to_string("/proc/loadavg") {
         let load: Vec<&str> = text.split_whitespace().take(3).collect();
-        println!(
-            "==> load average {when} the benchmarks (1, 5, 15 min): {}",
-            load.join(" ")
-        );
+        let load = load.join(" ");
+        println!("==> load average {when} the benchmarks (1, 5, 15 min): {load}");
     }
 }
 
@@ -168,9 +154,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             None => {}
         }
     }
-    let status = child
-        .wait()
-        .map_err(|e| format!("could not wait for `cargo bench`: {e}"))?;
+    let status = child.wait();
+    let status = status.map_err(|e| format!("could not wait for `cargo bench`: {e}"))?;
     print_load("after");
     println!("==> summary");
     if measurements.is_empty() {
@@ -178,32 +163,29 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "    no `bench NAME VALUE UNIT ...` lines were printed; only criterion's own report above"
         );
     }
+    let mut misses = Vec::new();
     for measurement in &measurements {
         println!("    {}", measurement.summary());
+        if measurement.holds() == Some(false) {
+            misses.push(measurement.name.as_str());
+        }
     }
-    let misses: Vec<&str> = measurements
-        .iter()
-        .filter(|m| m.holds() == Some(false))
-        .map(|m| m.name.as_str())
-        .collect();
     if !status.success() {
-        return Err(format!("`{}` failed ({status})", invocation.display()));
+        return Err(invocation.failed(status));
     }
     if !malformed.is_empty() {
         return Err(malformed.join("\n"));
     }
-    match (misses.is_empty(), quick) {
-        (true, _) => Ok(()),
-        (false, true) => {
+    match misses.join(", ") {
+        misses if misses.is_empty() => Ok(()),
+        misses if quick => {
             println!(
-                "    targets missed in a quick run: {}; quick runs are smoke runs, targets are judged on full runs",
-                misses.join(", ")
+                "    targets missed in a quick run: {misses}; quick runs are smoke runs, targets are judged on full runs"
             );
             Ok(())
         }
-        (false, false) => Err(format!(
-            "targets missed: {}; see docs/benchmarks.md for how each is measured",
-            misses.join(", ")
+        misses => Err(format!(
+            "targets missed: {misses}; see docs/benchmarks.md for how each is measured"
         )),
     }
 }
@@ -269,7 +251,7 @@ mod tests {
             "bench client: 500 calls per run",
         ] {
             let err = parse_line(line).expect("is a bench line").expect_err(line);
-            assert!(err.contains("malformed bench line"), "{err}");
+            crate::contains(&err, "malformed bench line");
         }
     }
 

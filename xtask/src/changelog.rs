@@ -11,10 +11,9 @@ use semver::Version;
 pub fn stamp(changelog: &str, version: &Version, date: NaiveDate) -> Result<String, String> {
     let lines: Vec<&str> = changelog.split_inclusive('\n').collect();
     let is_unreleased = |line: &&str| {
-        line.strip_prefix("## ").is_some_and(|title| {
-            let title = title.trim().to_ascii_lowercase();
-            title == "[unreleased]" || title == "unreleased"
-        })
+        let title = line.strip_prefix("## ").unwrap_or_default().trim();
+        let title = title.to_ascii_lowercase();
+        title == "[unreleased]" || title == "unreleased"
     };
     let heading = lines.iter().position(is_unreleased).ok_or(
         "CHANGELOG.md has no `## [Unreleased]` section; add one listing the changes in this release",
@@ -54,10 +53,8 @@ fn update_link(line: &str, version: &Version) -> Option<String> {
     }
     let (base, range) = url.rsplit_once("/compare/")?;
     let previous = range.strip_suffix("...HEAD")?;
-    let tag = format!(
-        "{}{version}",
-        if previous.starts_with('v') { "v" } else { "" }
-    );
+    let v = if previous.starts_with('v') { "v" } else { "" };
+    let tag = format!("{v}{version}");
     Some(format!(
         "{label}]: {base}/compare/{tag}...HEAD\n[{version}]: {base}/compare/{previous}...{tag}\n"
     ))
@@ -104,7 +101,7 @@ mod tests {
             ),
         ] {
             let err = stamped(text, "0.2.0").expect_err(text);
-            assert!(err.contains(expected), "{err}");
+            crate::contains(&err, expected);
         }
     }
 

@@ -1,7 +1,7 @@
 //! Running external programs with their command line shown first.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 /// A program with its arguments and extra environment, kept as data so that plans can be
 /// printed and tested before anything runs.
@@ -43,12 +43,9 @@ impl Invocation {
     }
 
     fn command(&self, dir: &Path) -> Command {
-        let mut command = if self.program == "cargo" {
-            // The cargo that runs xtask, not whichever is first on PATH.
-            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        } else {
-            Command::new(&self.program)
-        };
+        // The cargo that runs xtask, not whichever is first on PATH.
+        let cargo = std::env::var_os("CARGO").filter(|_| self.program == "cargo");
+        let mut command = Command::new(cargo.unwrap_or_else(|| self.program.clone().into()));
         command
             .args(&self.args)
             .current_dir(dir)
@@ -60,38 +57,41 @@ impl Invocation {
         format!("could not start `{}`: {e}", self.display())
     }
 
+    /// The error for a run that ended with `status`.
+    pub fn failed(&self, status: ExitStatus) -> String {
+        format!("`{}` failed ({status})", self.display())
+    }
+
     /// Runs with inherited output; `Err` names the command when it fails or cannot start.
     pub fn run(&self, dir: &Path) -> Result<(), String> {
         let status = self.command(dir).status();
         let status = status.map_err(|e| self.cannot_start(e))?;
-        let failed = || format!("`{}` failed ({status})", self.display());
+        let failed = || self.failed(status);
         status.success().then_some(()).ok_or_else(failed)
+    }
+
+    /// Prints the command line after `prefix`, then [`run`](Self::run)s it.
+    pub fn run_shown(&self, dir: &Path, prefix: &str) -> Result<(), String> {
+        println!("{prefix}{}", self.display());
+        self.run(dir)
     }
 
     /// Runs and returns stdout, failing with stderr shown when the command fails.
     pub fn stdout(&self, dir: &Path) -> Result<String, String> {
-        let mut command = self.command(dir);
-        let output = command.stdin(Stdio::null()).output();
+        let output = self.command(dir).stdin(Stdio::null()).output();
         let output = output.map_err(|e| self.cannot_start(e))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(format!(
-                "`{}` failed ({}):\n{}",
-                self.display(),
-                output.status,
-                stderr.trim_end()
-            ));
+            let failed = self.failed(output.status);
+            return Err(format!("{failed}:\n{}", stderr.trim_end()));
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// Spawns with stdout piped, for callers that read it line by line as it comes.
     pub fn spawn_piped(&self, dir: &Path) -> Result<Child, String> {
-        let mut command = self.command(dir);
-        command
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.cannot_start(e))
+        let child = self.command(dir).stdout(Stdio::piped()).spawn();
+        child.map_err(|e| self.cannot_start(e))
     }
 }
 
@@ -101,14 +101,10 @@ pub fn target_dir(root: &Path) -> PathBuf {
 }
 
 fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c));
-    if plain {
-        arg.to_string()
-    } else {
-        format!("\"{arg}\"")
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@+".contains(c);
+    match !arg.is_empty() && arg.chars().all(plain) {
+        true => arg.to_string(),
+        false => format!("\"{arg}\""),
     }
 }
 

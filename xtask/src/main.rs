@@ -24,25 +24,31 @@ fn main() -> ExitCode {
     // `--help` anywhere before the bench programs' own `--` arguments.
     let mut before_dashes = args.iter().take_while(|a| *a != "--");
     let help = before_dashes.any(|a| ["help", "--help", "-h"].contains(&a.as_str()));
-    let outcome = match args.split_first() {
-        _ if help => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Some((command, rest)) if command == "ci" => ci::run(root, rest),
-        Some((command, rest)) if command == "release" => release::run(root, rest),
-        Some((command, rest)) if command == "bench" => bench::run(root, rest),
+    if help {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let run = match args.first().map(String::as_str) {
+        Some("ci") => ci::run,
+        Some("release") => release::run,
+        Some("bench") => bench::run,
         unknown => {
-            let what = unknown.map_or("no command".into(), |(c, _)| {
-                format!("unknown command `{c}`")
-            });
+            let what = unknown.map_or("no command".into(), |c| format!("unknown command `{c}`"));
             eprintln!("{what}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    if let Err(why) = outcome {
-        eprintln!("error: {why}");
-        return ExitCode::FAILURE;
+    match run(root, &args[1..]) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("error: {why}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
+}
+
+/// Asserts that `text` contains `expected`, showing `text` when it does not.
+#[cfg(test)]
+fn contains(text: &str, expected: &str) {
+    assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
 }

@@ -30,10 +30,8 @@ pub fn parse_args(args: &[String]) -> Result<(String, bool), String> {
             extra => return Err(format!("unexpected argument `{extra}`; {usage}")),
         }
     }
-    Ok((
-        target.ok_or_else(|| format!("which version? {usage}"))?,
-        execute,
-    ))
+    let target = target.ok_or_else(|| format!("which version? {usage}"))?;
+    Ok((target, execute))
 }
 
 /// A workspace member, as far as publishing cares (read with `cargo_metadata`).
@@ -86,6 +84,16 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+impl Plan {
+    /// `Err` listing the problems after `why`, when there are any.
+    fn refuse_on_problems(&self, why: &str) -> Result<(), String> {
+        match self.problems.join("\n  - ") {
+            problems if problems.is_empty() => Ok(()),
+            problems => Err(format!("{why}:\n  - {problems}")),
+        }
+    }
+}
+
 /// Works out the release. `Err` means no plan can be made at all (the version cannot be
 /// read or goes down); anything else that is wrong is listed in `problems`.
 pub fn plan(inputs: &Inputs, target: &str, execute: bool) -> Result<Plan, String> {
@@ -112,10 +120,9 @@ pub fn plan(inputs: &Inputs, target: &str, execute: bool) -> Result<Plan, String
         if !member.publishable {
             unpublished.push(name);
         } else if name == "xtask" {
-            problems.push(
-                "`xtask` is publishable; give it `publish = false`: it is project automation"
-                    .into(),
-            );
+            problems.push(format!(
+                "`{name}` is publishable; give it `publish = false`: it is project automation"
+            ));
         } else if member.version != from {
             problems.push(format!(
                 "`{name}` is at {} but the workspace is at {from}; give it `version.workspace = true`",
@@ -178,44 +185,36 @@ pub fn describe(plan: &Plan, execute: bool) -> String {
         Some(_) => format!("  version: {from} -> {version}\n"),
         None => format!("  version: {version} (already in the tree: resuming)\n"),
     };
-    out += &format!(
-        "  crates (cargo publishes each after the crates it needs): {}\n",
-        plan.publish.join(", ")
-    );
-    if !plan.unpublished.is_empty() {
-        out += &format!(
-            "  not published (publish = false): {}\n",
-            plan.unpublished.join(", ")
-        );
+    let (publish, unpublished) = (plan.publish.join(", "), plan.unpublished.join(", "));
+    out += &format!("  crates (cargo publishes each after the crates it needs): {publish}\n");
+    if !unpublished.is_empty() {
+        out += &format!("  not published (publish = false): {unpublished}\n");
     }
     let mut steps = Vec::new();
     if let Some(edits) = &plan.edits {
-        steps.push(format!(
-            "set {version} in [workspace.package] and on the internal dependencies ({})",
-            edits.internal.join(", ")
-        ));
-        steps.push("refresh Cargo.lock (cargo update --workspace)".to_string());
-        steps.push(format!(
-            "stamp CHANGELOG.md: `## [Unreleased]` -> `## [{version}] - DATE`"
-        ));
+        let internal = edits.internal.join(", ");
+        steps.extend([
+            format!(
+                "set {version} in [workspace.package] and on the internal dependencies ({internal})"
+            ),
+            "refresh Cargo.lock (cargo update --workspace)".to_string(),
+            format!("stamp CHANGELOG.md: `## [Unreleased]` -> `## [{version}] - DATE`"),
+        ]);
         if execute {
-            steps.push(format!(
-                "commit {} as \"Release {version}\"",
-                EDITED.join(", ")
-            ));
+            let edited = EDITED.join(", ");
+            steps.push(format!("commit {edited} as \"Release {version}\""));
         }
     }
-    if execute {
-        steps.push(format!(
-            "publish with one `cargo publish`, leaving out crates whose {version} is on crates.io already"
-        ));
-        steps.push(format!("tag v{version}"));
-    } else {
-        steps.push(
+    steps.extend(match execute {
+        true => [
+            format!("publish with one `cargo publish`, leaving out crates whose {version} is on crates.io already"),
+            format!("tag v{version}"),
+        ],
+        false => [
             "apply the edits in a temporary copy of the workspace, never in this tree".to_string(),
-        );
-        steps.push("package and build every crate there (cargo publish --dry-run)".to_string());
-    }
+            "package and build every crate there (cargo publish --dry-run)".to_string(),
+        ],
+    });
     out += "  steps:\n";
     for (i, step) in steps.iter().enumerate() {
         out += &format!("    {}. {step}\n", i + 1);
@@ -232,10 +231,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let (target, execute) = parse_args(args)?;
     let plan = plan(&read_inputs(root)?, &target, execute)?;
     print!("{}", describe(&plan, execute));
-    if execute {
-        publish_for_real(root, &plan)
-    } else {
-        dry_run(root, &plan)
+    match execute {
+        true => publish_for_real(root, &plan),
+        false => dry_run(root, &plan),
     }
 }
 
@@ -245,11 +243,9 @@ fn read_inputs(root: &Path) -> Result<Inputs, String> {
         text.map_err(|e| format!("cannot read {name} at the workspace root: {e}"))
     };
     let (manifest, changelog) = (read("Cargo.toml")?, read("CHANGELOG.md")?);
-    let metadata = MetadataCommand::new()
-        .current_dir(root)
-        .no_deps()
-        .exec()
-        .map_err(|e| format!("cannot read the workspace with `cargo metadata`: {e}"))?;
+    let metadata = MetadataCommand::new().current_dir(root).no_deps().exec();
+    let metadata =
+        metadata.map_err(|e| format!("cannot read the workspace with `cargo metadata`: {e}"))?;
     let members = metadata.workspace_packages().into_iter().map(|p| Member {
         name: p.name.to_string(),
         version: p.version.clone(),
@@ -302,8 +298,7 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
     ];
     let verified = steps.into_iter().try_for_each(|step| {
         let step = step.with_env("CARGO_TARGET_DIR", &target_dir.to_string_lossy());
-        println!("==> {}", step.display());
-        step.run(&copy.0)
+        step.run_shown(&copy.0, "==> ")
     });
     drop(copy);
     println!(
@@ -313,12 +308,7 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
         plan.version
     );
     verified.map_err(|why| format!("packaging failed in the temporary copy: {why}"))?;
-    if !plan.problems.is_empty() {
-        return Err(format!(
-            "every crate packages, but the release would be refused:\n  - {}",
-            plan.problems.join("\n  - ")
-        ));
-    }
+    plan.refuse_on_problems("every crate packages, but the release would be refused")?;
     println!(
         "==> dry run passed: `cargo xtask release {} --execute` would publish {} crates",
         plan.version,
@@ -328,12 +318,7 @@ fn dry_run(root: &Path, plan: &Plan) -> Result<(), String> {
 }
 
 fn publish_for_real(root: &Path, plan: &Plan) -> Result<(), String> {
-    if !plan.problems.is_empty() {
-        return Err(format!(
-            "refusing to release:\n  - {}",
-            plan.problems.join("\n  - ")
-        ));
-    }
+    plan.refuse_on_problems("refusing to release")?;
     let version = plan.version.to_string();
     let git = |args: &[&str]| Invocation::new("git", args).run(root);
     if let Some(edits) = &plan.edits {
@@ -355,9 +340,7 @@ fn publish_for_real(root: &Path, plan: &Plan) -> Result<(), String> {
         }
     }
     if !pending.is_empty() {
-        let publish = publish(&pending, false);
-        println!("==> {}", publish.display());
-        publish.run(root).map_err(|why| {
+        publish(&pending, false).run_shown(root, "==> ").map_err(|why| {
             format!(
                 "{why}\nfix what cargo reports (wait a few minutes if crates.io limited the rate), commit any fix, \
                  and run `cargo xtask release {version} --execute` again: crates already published are left out"
@@ -379,19 +362,14 @@ struct TempCopy(PathBuf);
 
 impl TempCopy {
     fn of(root: &Path) -> Result<Self, String> {
-        let copy =
-            Self(std::env::temp_dir().join(format!("opretail-release-{}", std::process::id())));
+        let copy = format!("opretail-release-{}", std::process::id());
+        let copy = Self(std::env::temp_dir().join(copy));
         let list = Invocation::of("git ls-files -z --cached --others --exclude-standard");
+        let files = list.stdout(root)?;
         // Files deleted in the working tree but still in the index are not part of it.
-        for file in list
-            .stdout(root)?
-            .split('\0')
-            .filter(|f| root.join(f).is_file())
-        {
+        for file in files.split('\0').filter(|f| root.join(f).is_file()) {
             let to = copy.0.join(file);
-            let parent = to
-                .parent()
-                .expect("a file in the copy has the copy as an ancestor");
+            let parent = to.parent().unwrap_or(&copy.0);
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
             std::fs::copy(root.join(file), &to).map_err(|e| format!("cannot copy {file}: {e}"))?;
@@ -410,6 +388,7 @@ impl Drop for TempCopy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contains;
     use crate::version::tests::v;
 
     const MANIFEST: &str = r#"[workspace]
@@ -451,10 +430,6 @@ serde = "1"
 
     fn planned(inputs: &Inputs, target: &str, execute: bool) -> Plan {
         plan(inputs, target, execute).expect("plans")
-    }
-
-    fn contains(text: &str, expected: &str) {
-        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
 
     #[test]
@@ -543,10 +518,8 @@ serde = "1"
         assert_eq!((&plan.version, &plan.edits), (&v("0.2.0"), &None));
         assert!(plan.problems.is_empty(), "{:?}", plan.problems);
         let text = describe(&plan, true);
-        assert!(
-            text.contains("resuming") && !text.contains("commit"),
-            "{text}"
-        );
+        contains(&text, "resuming");
+        assert!(!text.contains("commit"), "{text}");
 
         // A version that was never stamped was never started: refuse rather than publish it.
         released.changelog = CHANGELOG.to_string();

@@ -49,26 +49,19 @@ pub fn next_version(current: &Version, target: &str) -> Result<Option<Version>, 
 }
 
 fn parse(manifest: &str) -> Result<DocumentMut, String> {
-    manifest
-        .parse()
-        .map_err(|e| format!("the root Cargo.toml is not valid TOML: {e}"))
+    let doc = manifest.parse::<DocumentMut>();
+    doc.map_err(|e| format!("the root Cargo.toml is not valid TOML: {e}"))
 }
 
 /// Reads `version` from `[workspace.package]`.
 pub fn workspace_version(manifest: &str) -> Result<Version, String> {
     let doc = parse(manifest)?;
     let package = doc.get("workspace").and_then(|w| w.get("package"));
-    match package
-        .and_then(|p| p.get("version"))
-        .and_then(Item::as_str)
-    {
-        Some(text) => parse_version(text),
-        None => Err(
-            "the root Cargo.toml has no `version = \"...\"` in `[workspace.package]`; every \
-                     crate takes its version from there (`version.workspace = true`), so add it"
-                .to_string(),
-        ),
-    }
+    let version = package.and_then(|p| p.get("version")?.as_str()).ok_or(
+        "the root Cargo.toml has no `version = \"...\"` in `[workspace.package]`; every crate \
+         takes its version from there (`version.workspace = true`), so add it",
+    )?;
+    parse_version(version)
 }
 
 /// Moves the workspace version and every internal dependency from `old` to `new`; returns
@@ -108,10 +101,8 @@ pub fn bump(manifest: &str, old: &Version, new: &Version) -> Result<(String, Vec
         }
     }
     let version = doc["workspace"]["package"]["version"].as_value_mut();
-    set_keeping_decor(
-        version.expect("the caller read the workspace version from this manifest"),
-        &new,
-    );
+    let version = version.expect("the caller read the workspace version from this manifest");
+    set_keeping_decor(version, &new);
     Ok((doc.to_string(), internal))
 }
 
@@ -125,6 +116,7 @@ fn set_keeping_decor(value: &mut Value, text: &str) {
 #[cfg(test)]
 pub mod tests {
     use super::*;
+    use crate::contains;
 
     /// A version written in a test.
     pub fn v(text: &str) -> Version {
@@ -159,10 +151,7 @@ pub mod tests {
             );
         }
         let err = bumped("1.0.0", "1.0.0-rc.1").expect_err("a pre-release of 1.0.0 is lower");
-        assert!(
-            err.contains("lower than the current version 1.0.0"),
-            "{err}"
-        );
+        contains(&err, "lower than the current version 1.0.0");
     }
 
     #[test]
@@ -170,10 +159,10 @@ pub mod tests {
         // `rc.01`: a numeric pre-release identifier with a leading zero, which cargo rejects.
         for bad in ["1.0.0-rc.01", "1.2", "01.2.3", ""] {
             let err = parse_version(bad).expect_err(bad);
-            assert!(err.contains("MAJOR.MINOR.PATCH"), "{bad}: {err}");
+            contains(&err, "MAJOR.MINOR.PATCH");
         }
         let err = parse_version("1.2.3+build").expect_err("build metadata");
-        assert!(err.contains("build metadata"), "{err}");
+        contains(&err, "build metadata");
     }
 
     const FIXTURE: &str = r#"[workspace]
@@ -199,7 +188,7 @@ version = "0.1.0"   # table form
     fn reads_the_workspace_version() {
         assert_eq!(workspace_version(FIXTURE), Ok(v("0.1.0")));
         let err = workspace_version("[package]\nversion = \"1.0.0\"\n").expect_err("none");
-        assert!(err.contains("[workspace.package]"), "{err}");
+        contains(&err, "[workspace.package]");
     }
 
     #[test]
@@ -224,10 +213,8 @@ version = "0.1.0"   # table form
         ] {
             let manifest = FIXTURE.replace(entry, wrong);
             let err = bump(&manifest, &v("0.1.0"), &v("0.2.0")).expect_err("refused");
-            assert!(
-                err.contains("`opretail-sign`") && err.contains(expected),
-                "{err}"
-            );
+            contains(&err, "`opretail-sign`");
+            contains(&err, expected);
         }
     }
 }

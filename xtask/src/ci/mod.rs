@@ -8,22 +8,21 @@ use std::time::Instant;
 
 use crate::cmd::Invocation;
 
-/// What a step does. `Run` passes when each command exits successfully, in turn.
-#[derive(Debug)]
+/// What a step does.
 enum Action {
+    /// Passes when each command exits successfully, in turn (see [`run_all`], [`run_each`]).
     Run(Vec<Invocation>),
     /// Fail when any of these `cargo tree`s lists crates of more than `at_most` groups (a
     /// group, `a/b`, counts once whichever of its crates appear).
     Tree(Vec<Invocation>, &'static [&'static str], usize),
-    /// Build the libraries with the minimum supported Rust (see [`msrv`]).
-    Msrv,
-    /// Install what the tests run that is not Rust (PostgreSQL 15, Chromium) when missing
-    /// (see [`packages`]).
-    Packages,
+    /// A step with a module of its own ([`msrv`], [`packages`]): its `--list` lines, the step.
+    Own(fn(&Path) -> Vec<String>, fn(&Path) -> Outcome),
 }
 
+/// How a step ended when it did not fail: `Some(why)` when it could not run on this machine.
+type Outcome = Result<Option<String>, String>;
+
 /// One CI step: the name for `--skip`, what it checks, the command, what to do on failure.
-#[derive(Debug)]
 struct Step(&'static str, &'static str, Action, &'static str);
 
 /// The facade's feature sets that are tested on their own: each client alone with rustls,
@@ -34,27 +33,34 @@ const FACADE_FEATURE_SETS: [&str; 3] = [
     "async,blocking,native-tls",
 ];
 
-/// The step that runs the command `line`.
-fn run_line(line: &str) -> Action {
-    Action::Run(vec![Invocation::of(line)])
+/// The step that runs `invocations` in turn, [`without_incremental`].
+fn run_all(invocations: impl IntoIterator<Item = Invocation>) -> Action {
+    Action::Run(invocations.into_iter().map(without_incremental).collect())
 }
 
-fn facade_tree(features: &str) -> Invocation {
-    Invocation::of(&format!(
-        "cargo tree -p opretail {features} -e normal,build --prefix none"
-    ))
+/// The step that runs the command `line`.
+fn run_line(line: &str) -> Action {
+    run_all([Invocation::of(line)])
+}
+
+/// The arguments that select the facade with only `features`.
+fn facade(features: &str) -> String {
+    format!("-p opretail --no-default-features --features {features}")
+}
+
+/// `cargo tree` of the facade `selection`, one crate a line.
+fn facade_tree(selection: &str) -> Invocation {
+    let line = format!("cargo tree {selection} -e normal,build --prefix none");
+    Invocation::of(&line)
 }
 
 /// The CI steps, in the order they run: cheap checks first so that a formatting slip fails
 /// in seconds rather than after a full build.
 fn steps() -> Vec<Step> {
-    use Action::{Msrv, Packages, Run, Tree};
-    let blocking_only = FACADE_FEATURE_SETS[1];
-    let facade_tests = FACADE_FEATURE_SETS.map(|features| {
-        Invocation::of(&format!(
-            "cargo test -p opretail --no-default-features --features {features}"
-        ))
-    });
+    use Action::{Own, Tree};
+    let blocking_only = facade(FACADE_FEATURE_SETS[1]);
+    let facade_tests =
+        FACADE_FEATURE_SETS.map(|f| Invocation::of(&format!("cargo test {}", facade(f))));
     vec![
         Step(
             "fmt",
@@ -71,7 +77,7 @@ fn steps() -> Vec<Step> {
         Step(
             "packages",
             "PostgreSQL 15 and Chromium for the tests (installed with apt when missing)",
-            Packages,
+            Own(packages::describe, packages::run),
             "install Debian's postgresql-15 and chromium by hand (PostgreSQL 15's programs in \
              /usr/lib/postgresql/15/bin, Chromium as /usr/bin/chromium)",
         ),
@@ -84,14 +90,14 @@ fn steps() -> Vec<Step> {
         Step(
             "test-facade",
             "facade tests with each client alone on rustls, and both on native-tls",
-            Run(facade_tests.into()),
+            run_all(facade_tests),
             "a test or an item is wrong with only some features (the failing set is named \
              above); check the `#[cfg(feature = ...)]` gates",
         ),
         Step(
             "doc",
             "documentation builds without warnings",
-            Run(vec![
+            run_all([
                 Invocation::of("cargo doc --workspace --no-deps --all-features")
                     .with_env("RUSTDOCFLAGS", "-D warnings"),
             ]),
@@ -101,9 +107,7 @@ fn steps() -> Vec<Step> {
             "footprint",
             "a blocking-only facade has no tokio, hyper or reqwest",
             Tree(
-                vec![facade_tree(&format!(
-                    "--no-default-features --features {blocking_only}"
-                ))],
+                vec![facade_tree(&blocking_only)],
                 &["tokio", "hyper", "reqwest"],
                 0,
             ),
@@ -114,8 +118,8 @@ fn steps() -> Vec<Step> {
             "one rustls crypto provider (ring or aws-lc), never both",
             Tree(
                 vec![
-                    facade_tree("--no-default-features --features async,blocking,rustls"),
-                    facade_tree("--all-features"),
+                    facade_tree(&facade("async,blocking,rustls")),
+                    facade_tree("-p opretail --all-features"),
                 ],
                 &["ring", "aws-lc-rs/aws-lc-sys"],
                 1,
@@ -125,7 +129,7 @@ fn steps() -> Vec<Step> {
         Step(
             "msrv",
             "the libraries build with Rust 1.85 (rust-version)",
-            Msrv,
+            Own(msrv::describe, msrv::run),
             "use only what Rust 1.85 has in the libraries, or pin the dependency that needs newer Rust \
              in Cargo.lock (`cargo update -p CRATE --precise VERSION`)",
         ),
@@ -138,8 +142,7 @@ fn without_incremental(invocation: Invocation) -> Invocation {
     invocation.with_env("CARGO_INCREMENTAL", "0")
 }
 
-/// Reads `[--skip STEP]... [--list]` into the steps to run, those skipped, and whether to
-/// only list them.
+/// Reads `[--skip STEP]... [--list]`: the steps to run, those skipped, whether to only list.
 fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String> {
     let mut steps = steps();
     let known: Vec<&str> = steps.iter().map(|s| s.0).collect();
@@ -149,18 +152,17 @@ fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String>
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--list" => list = true,
-            "--skip" => match args.next() {
-                Some(id) if known.contains(&id.as_str()) => skip.push(id.clone()),
-                Some(id) => {
+            "--skip" => {
+                let id = args.next();
+                let id = id.ok_or("`--skip` needs a step name; see `cargo xtask ci --list`")?;
+                if !known.contains(&id.as_str()) {
+                    let known = known.join(", ");
                     return Err(format!(
-                        "there is no CI step `{id}`; the steps are: {}",
-                        known.join(", ")
+                        "there is no CI step `{id}`; the steps are: {known}"
                     ));
                 }
-                None => {
-                    return Err("`--skip` needs a step name; see `cargo xtask ci --list`".into());
-                }
-            },
+                skip.push(id.clone());
+            }
             other => {
                 return Err(format!(
                     "unknown argument `{other}` for `cargo xtask ci`; it takes `--skip STEP` and `--list`"
@@ -172,24 +174,23 @@ fn parse_args(args: &[String]) -> Result<(Vec<Step>, Vec<String>, bool), String>
     Ok((steps, skip, list))
 }
 
-/// `apt-get install` of `packages`, without questions or recommended extras.
-fn apt_install(packages: &[&str]) -> Invocation {
+/// `apt-get update`, then an `apt-get install` of `packages` that asks nothing, adds no extras.
+fn apt_steps(packages: &[impl AsRef<str>]) -> [Invocation; 2] {
     let mut args = vec!["install", "-y", "--no-install-recommends"];
-    args.extend_from_slice(packages);
-    Invocation::new("apt-get", &args).with_env("DEBIAN_FRONTEND", "noninteractive")
+    args.extend(packages.iter().map(AsRef::as_ref));
+    let install = Invocation::new("apt-get", &args).with_env("DEBIAN_FRONTEND", "noninteractive");
+    [Invocation::of("apt-get update"), install]
 }
 
-/// `apt-get update`, then [`apt_install`] of `packages`, each shown as it runs.
-fn apt(root: &Path, packages: &[&str]) -> Result<(), String> {
-    for step in [Invocation::of("apt-get update"), apt_install(packages)] {
-        println!("    {}", step.display());
-        step.run(root)?;
+/// Runs `invocations` in turn, each shown as it runs.
+fn run_each<'i>(root: &Path, invocations: impl IntoIterator<Item = &'i Invocation>) -> Outcome {
+    for invocation in invocations {
+        invocation.run_shown(root, "    ")?;
     }
-    Ok(())
+    Ok(None)
 }
 
-/// Why the steps that install Debian packages cannot here (no apt-get, or not root); `None`
-/// when they can.
+/// Why apt-get cannot install packages here (no Debian apt-get, or not root), if it cannot.
 fn apt_unavailable(root: &Path) -> Option<&'static str> {
     if !Path::new("/etc/debian_version").exists() || !Path::new("/usr/bin/apt-get").exists() {
         return Some("this machine has no Debian apt-get");
@@ -204,13 +205,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         for Step(id, title, action, _) in &chosen {
             println!("{id:<16} {title}");
             let commands = match action {
-                Action::Run(invocations) => invocations
-                    .iter()
-                    .map(|i| without_incremental(i.clone()).display())
-                    .collect(),
-                Action::Tree(trees, ..) => trees.iter().map(Invocation::display).collect(),
-                Action::Msrv => msrv::describe(root),
-                Action::Packages => packages::describe(),
+                Action::Run(invocations) | Action::Tree(invocations, ..) => {
+                    invocations.iter().map(Invocation::display).collect()
+                }
+                Action::Own(describe, _) => describe(root),
             };
             for command in commands {
                 println!("{:<16} {command}", "");
@@ -223,28 +221,16 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         println!("==> {title}");
         let started = Instant::now();
         let outcome = match action {
-            Action::Run(invocations) => invocations
-                .iter()
-                .try_for_each(|invocation| {
-                    let invocation = without_incremental(invocation.clone());
-                    println!("    {}", invocation.display());
-                    invocation.run(root)
-                })
-                .map(|()| None),
-            Action::Tree(trees, groups, at_most) => trees
-                .iter()
-                .try_for_each(|tree| check_tree(root, tree, groups, *at_most))
-                .map(|()| None),
-            Action::Msrv => msrv::run(root),
-            Action::Packages => packages::run(root),
+            Action::Run(invocations) => run_each(root, invocations),
+            Action::Tree(trees, groups, at_most) => check_trees(root, trees, groups, *at_most),
+            Action::Own(_, run) => run(root),
+        };
+        let cannot_run =
+            outcome.map_err(|why| format!("CI step `{id}` failed: {why}\nnext: {hint}"))?;
+        if let Some(why) = cannot_run {
+            println!("    SKIPPED: {why}");
+            not_run.push(*id);
         }
-        .map(|skipped| {
-            if let Some(why) = skipped {
-                println!("    SKIPPED: {why}");
-                not_run.push(*id);
-            }
-        });
-        outcome.map_err(|why| format!("CI step `{id}` failed: {why}\nnext: {hint}"))?;
         println!("    done in {:.1}s", started.elapsed().as_secs_f64());
     }
     if !skipped.is_empty() {
@@ -272,31 +258,25 @@ fn groups_in<'g>(tree: &str, groups: &[&'g str]) -> Vec<&'g str> {
     groups.iter().copied().filter(is_listed).collect()
 }
 
-/// Runs `tree` and fails when it lists crates of more than `at_most` of `groups`.
-fn check_tree(
-    root: &Path,
-    tree: &Invocation,
-    groups: &[&str],
-    at_most: usize,
-) -> Result<(), String> {
-    println!("    {}", tree.display());
-    let found = groups_in(&tree.stdout(root)?, groups);
-    println!("    found: [{}]", found.join(", "));
-    if found.len() <= at_most {
-        return Ok(());
+/// Runs each of `trees` and fails when one lists crates of more than `at_most` of `groups`.
+fn check_trees(root: &Path, trees: &[Invocation], groups: &[&str], at_most: usize) -> Outcome {
+    for tree in trees {
+        println!("    {}", tree.display());
+        let found = groups_in(&tree.stdout(root)?, groups);
+        println!("    found: [{}]", found.join(", "));
+        if found.len() > at_most {
+            let first = found[0].split('/').next().unwrap_or_default();
+            let why = tree
+                .display()
+                .replace("--prefix none", &format!("-i {first}"));
+            return Err(format!(
+                "it lists {}, but at most {at_most} of these may appear: {}; see why with `{why}`",
+                found.join(", "),
+                groups.join(", "),
+            ));
+        }
     }
-    let first = found[0]
-        .split('/')
-        .next()
-        .expect("split yields a first piece");
-    let why = tree
-        .display()
-        .replace("--prefix none", &format!("-i {first}"));
-    Err(format!(
-        "it lists {}, but at most {at_most} of these may appear: {}; see why with `{why}`",
-        found.join(", "),
-        groups.join(", "),
-    ))
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -312,14 +292,9 @@ mod tests {
     fn skip_leaves_steps_out_and_list_only_lists() {
         let (all, list) = ids(&[]).expect("parses");
         assert_eq!((all.len(), list), (9, false));
-        let repeated = all
-            .iter()
-            .enumerate()
-            .find(|(i, id)| all[..*i].contains(id));
-        assert_eq!(
-            repeated, None,
-            "two steps share a name: --skip would be ambiguous"
-        );
+        let unique: std::collections::HashSet<_> = all.iter().collect();
+        let ambiguous = "two steps share a name: --skip would be ambiguous";
+        assert_eq!(unique.len(), all.len(), "{ambiguous}");
         let (kept, list) = ids(&["--skip", "doc", "--list", "--skip", "msrv"]).expect("parses");
         assert!(list && kept.len() == 7 && !kept.contains(&"doc") && !kept.contains(&"msrv"));
         let packages = all.iter().position(|id| *id == "packages");
@@ -329,7 +304,7 @@ mod tests {
             "PostgreSQL and Chromium are installed before the tests that need them"
         );
         let err = ids(&["--skip", "nope"]).expect_err("unknown step");
-        assert!(err.contains("fmt, clippy"), "{err}");
+        crate::contains(&err, "fmt, clippy");
         assert!(ids(&["--skip"]).is_err() && ids(&["--fast"]).is_err());
     }
 

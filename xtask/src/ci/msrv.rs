@@ -33,47 +33,38 @@ fn pinned() -> Vec<String> {
 fn checks(root: &Path, [cargo, rustc, rustdoc]: &[PathBuf; 3]) -> Vec<Invocation> {
     let target = crate::cmd::target_dir(root).join("msrv");
     let check = |features: &&str| {
-        let args = "check --locked -p opretail --no-default-features --features";
-        Invocation::of(&format!("{} {args} {features}", cargo.display()))
+        let args = super::facade(features);
+        let check = Invocation::of(&format!("{} check --locked {args}", cargo.display()))
             .with_env("RUSTC", &rustc.to_string_lossy())
             .with_env("RUSTDOC", &rustdoc.to_string_lossy())
-            .with_env("CARGO_TARGET_DIR", &target.to_string_lossy())
+            .with_env("CARGO_TARGET_DIR", &target.to_string_lossy());
+        super::without_incremental(check)
     };
-    let check = |features| super::without_incremental(check(features));
     super::FACADE_FEATURE_SETS.iter().map(check).collect()
 }
 
 /// The `/usr/bin/NAME` (or other `bin/NAME`) that a package installs, from `dpkg -L`.
 fn find_binary(listing: &str, name: &str) -> Option<PathBuf> {
     let suffix = format!("/bin/{name}");
-    let mut found: Vec<&str> = listing
-        .lines()
-        .map(str::trim)
-        .filter(|p| p.ends_with(&suffix))
-        .collect();
+    let paths = listing.lines().map(str::trim);
+    let found = paths.filter(|p| p.ends_with(&suffix));
     // Prefer the one on the usual PATH over copies kept for other tools.
-    found.sort_by_key(|path| !path.starts_with("/usr/bin/"));
-    found.first().map(PathBuf::from)
+    found
+        .min_by_key(|path| !path.starts_with("/usr/bin/"))
+        .map(PathBuf::from)
 }
 
 /// The commands of the step, for `cargo xtask ci --list`.
 pub fn describe(root: &Path) -> Vec<String> {
     let tools = ["cargo", "rustc", "rustdoc"].map(|name| Path::new("/usr/bin").join(name));
-    let pinned = pinned();
-    let pinned: Vec<&str> = pinned.iter().map(String::as_str).collect();
-    let install = super::apt_install(&pinned).display();
-    let mut lines = vec!["apt-get update".to_string(), install];
-    lines.extend(checks(root, &tools).iter().map(Invocation::display));
-    lines
+    let mut steps = super::apt_steps(&pinned()).to_vec();
+    steps.extend(checks(root, &tools));
+    steps.iter().map(Invocation::display).collect()
 }
 
-/// Installs the pinned toolchain unless it is there already, and returns its cargo, rustc
-/// and rustdoc.
+/// Installs the pinned toolchain unless it is there; returns its cargo, rustc and rustdoc.
 fn install(root: &Path) -> Result<[PathBuf; 3], String> {
-    let query = Invocation::new(
-        "dpkg-query",
-        &["-W", "-f=${Version}\\n", "rustc-web", "cargo-web"],
-    );
+    let query = Invocation::of("dpkg-query -W -f=${Version}\\n rustc-web cargo-web");
     // dpkg-query fails when a package is not installed at all.
     let installed = query
         .stdout(root)
@@ -81,8 +72,7 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
     if installed {
         println!("    rustc-web and cargo-web {DEB_VERSION} are installed");
     } else {
-        let pinned = pinned();
-        super::apt(root, &pinned.iter().map(String::as_str).collect::<Vec<_>>())?;
+        super::run_each(root, &super::apt_steps(&pinned()))?;
     }
     let tool = |package: &str, name: &str| {
         let listing = Invocation::new("dpkg", &["-L", package]).stdout(root)?;
@@ -97,23 +87,15 @@ fn install(root: &Path) -> Result<[PathBuf; 3], String> {
     ])
 }
 
-/// Runs the step in the workspace at `root`. `Ok(Some(why))` when it could not run here: it
-/// needs Debian's apt as root.
-pub fn run(root: &Path) -> Result<Option<String>, String> {
-    let skipped = |why: &str| {
-        let not_checked = format!("the libraries were NOT checked with Rust {RUST_VERSION}");
-        Ok(Some(format!(
-            "{why}, so {not_checked}; CI (Debian, root) checks them"
-        )))
-    };
+/// Runs the step in the workspace at `root`; it needs Debian's apt as root.
+pub fn run(root: &Path) -> super::Outcome {
     if let Some(why) = super::apt_unavailable(root) {
-        return skipped(why);
+        let not_checked = format!("the libraries were NOT checked with Rust {RUST_VERSION}");
+        return Ok(Some(format!(
+            "{why}, so {not_checked}; CI (Debian, root) checks them"
+        )));
     }
-    for check in checks(root, &install(root)?) {
-        println!("    {}", check.display());
-        check.run(root)?;
-    }
-    Ok(None)
+    super::run_each(root, &checks(root, &install(root)?))
 }
 
 #[cfg(test)]
@@ -123,10 +105,8 @@ mod tests {
     #[test]
     fn finds_the_binary_on_the_usual_path() {
         let listing = "/.\n/usr\n/usr/share/cargo/bin/cargo\n/usr/bin/cargo\n/usr/bin/cargo-fmt\n/usr/share/doc/cargo-web\n";
-        assert_eq!(
-            find_binary(listing, "cargo"),
-            Some(PathBuf::from("/usr/bin/cargo"))
-        );
+        let usual = find_binary(listing, "cargo");
+        assert_eq!(usual, Some(PathBuf::from("/usr/bin/cargo")));
         let elsewhere = find_binary("/usr/lib/x/bin/rustc\n", "rustc");
         assert_eq!(elsewhere, Some(PathBuf::from("/usr/lib/x/bin/rustc")));
         assert_eq!(find_binary(listing, "rustc"), None);

@@ -1,8 +1,6 @@
-//! The packages step: what the tests run that is not Rust, installed with apt before the
-//! workspace tests when missing: a throwaway PostgreSQL 15 cluster for the PostgreSQL sink's
-//! tests (`crates/opretail-sync/tests/postgres.rs`), started from Debian's `postgresql-15`
-//! binaries, and headless Chromium for the report's browser tests
-//! (`crates/opretail-cli/tests/report.rs`).
+//! The packages step: what the tests run that is not Rust, installed with apt when missing:
+//! PostgreSQL 15 (`crates/opretail-sync/tests/postgres.rs` starts throwaway clusters from
+//! Debian's `postgresql-15`) and headless Chromium (`crates/opretail-cli/tests/report.rs`).
 
 use std::path::Path;
 
@@ -27,24 +25,19 @@ const NEEDED: [Needed; 2] = [
 ];
 
 /// The commands of the step, for `cargo xtask ci --list`.
-pub fn describe() -> Vec<String> {
+pub fn describe(_root: &Path) -> Vec<String> {
     let programs: Vec<&str> = NEEDED.iter().map(|n| n.program).collect();
     let packages: Vec<&str> = NEEDED.iter().map(|n| n.package).collect();
-    vec![
-        format!("(only what is missing of {})", programs.join(", ")),
-        "apt-get update".to_string(),
-        super::apt_install(&packages).display(),
-    ]
+    let only = format!("(only what is missing of {})", programs.join(", "));
+    let apt = super::apt_steps(&packages).map(|step| step.display());
+    std::iter::once(only).chain(apt).collect()
 }
 
-/// Installs what is missing. `Ok(Some(why))` when something is missing and cannot be
-/// installed here: it needs Debian's apt as root.
-pub fn run(root: &Path) -> Result<Option<String>, String> {
-    let missing: Vec<&Needed> = NEEDED
-        .iter()
-        .filter(|n| !Path::new(n.program).exists())
-        .collect();
-    for there in NEEDED.iter().filter(|n| Path::new(n.program).exists()) {
+/// Installs what is missing; that needs Debian's apt as root.
+pub fn run(root: &Path) -> super::Outcome {
+    let (there, missing): (Vec<&Needed>, Vec<&Needed>) =
+        NEEDED.iter().partition(|n| Path::new(n.program).exists());
+    for there in there {
         println!("    {} is there", there.program);
     }
     if missing.is_empty() {
@@ -63,12 +56,12 @@ pub fn run(root: &Path) -> Result<Option<String>, String> {
             packages.join(" ")
         )));
     }
-    super::apt(root, &packages)?;
+    super::run_each(root, &super::apt_steps(&packages))?;
     match missing.iter().find(|n| !Path::new(n.program).exists()) {
         None => Ok(None),
         Some(still) => Err(format!(
             "`{}` succeeded but {} is still missing; is {} the right package?",
-            super::apt_install(&packages).display(),
+            super::apt_steps(&packages)[1].display(),
             still.program,
             still.package
         )),
