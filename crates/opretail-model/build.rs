@@ -1,8 +1,7 @@
-//! Declares every file of `src/methods/` as a module and re-exports its public items, so
-//! that adding a gateway method is adding its file: no list in the source to keep in step.
-//! `src/methods/mod.rs` includes the generated text.
+//! Lists the files of `src/methods/` for `src/methods/mod.rs`, which declares each one as a
+//! module and re-exports its public items: adding a gateway method is adding its file, with
+//! no list in the source to keep in step.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::{env, fs, io};
 
@@ -19,17 +18,13 @@ fn main() -> io::Result<()> {
         }
     }
     names.sort();
-    // The files are declared inside a module whose `#[path]` is the folder: a `mod` in an
-    // included file is otherwise looked for beside the generated file, and a file given its
-    // own `#[path]` would look for its submodules in the wrong folder.
-    let mut text = format!("#[path = {:?}]\nmod files {{\n", dir.display().to_string());
-    for name in &names {
-        let _ = writeln!(text, "    pub(crate) mod {name};");
-    }
-    text.push_str("}\n");
-    for name in &names {
-        let _ = writeln!(text, "pub use files::{name}::*;");
-    }
+    // Only the names, handed to a macro of `methods/mod.rs`, which declares the modules: a
+    // `mod` written in the generated file would be looked for beside it, and a path written
+    // into it would outlive a move of the source.
+    let text = format!(
+        "macro_rules! with_method_files {{ ($callback:ident) => {{ $callback! {{ {} }} }}; }}\n",
+        names.join(", ")
+    );
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
     fs::write(out.join("methods.rs"), text)
 }

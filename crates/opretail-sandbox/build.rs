@@ -1,16 +1,14 @@
-//! Declares every file of `src/methods/` as a module and lists its `METHOD`, `VERSION` and
-//! `handle` in the sandbox's registry, so that serving a new gateway method is adding its
-//! file: no list in the source to keep in step. `src/methods/mod.rs` includes the text.
+//! Lists the files of `src/methods/` for `src/methods/mod.rs`, which declares each one and
+//! registers its `METHOD`, `VERSION` and `handle`: serving a new gateway method is adding its
+//! file, with no list in the source to keep in step.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::{env, fs, io};
 
 fn main() -> io::Result<()> {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let dir = root.join("src").join("methods");
     println!("cargo::rerun-if-changed=src/methods");
-    let mut methods: Vec<String> = fs::read_dir(&dir)?
+    let mut names: Vec<String> = fs::read_dir(root.join("src").join("methods"))?
         .map(|entry| entry.map(|e| e.path()))
         .collect::<io::Result<Vec<_>>>()?
         .into_iter()
@@ -18,26 +16,14 @@ fn main() -> io::Result<()> {
         .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
         .filter(|name| name != "mod")
         .collect();
-    methods.sort();
-    // Inside a module whose `#[path]` is the folder: a `mod` of an included file is otherwise
-    // looked for beside the generated file.
-    let mut text = format!("#[path = {:?}]\nmod files {{\n", dir.display().to_string());
-    for name in &methods {
-        let _ = writeln!(text, "    pub(super) mod {name};");
-    }
-    text.push_str(
-        "}\n\n/// Every method the sandbox serves.\n\
-         pub(crate) fn registry() -> crate::call::Registry {\n    \
-         crate::call::Registry::new(vec![\n",
+    names.sort();
+    // Only the names, handed to a macro of `methods/mod.rs`: a `mod` written in the
+    // generated file would be looked for beside it, and a path written into it would outlive
+    // a move of the source.
+    let text = format!(
+        "macro_rules! with_method_files {{ ($callback:ident) => {{ $callback! {{ {} }} }}; }}\n",
+        names.join(", ")
     );
-    for name in &methods {
-        let _ = writeln!(
-            text,
-            "        (files::{name}::METHOD, files::{name}::VERSION, \
-             files::{name}::handle as crate::call::Handler),"
-        );
-    }
-    text.push_str("    ])\n}\n");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
     fs::write(out.join("methods.rs"), text)
 }

@@ -3,8 +3,10 @@
 use crate::failure::Failure;
 use crate::global::GlobalArgs;
 
-// The generated `mod files` (every file of `passenger_flow/`) and `Command`.
-include!(concat!(env!("OUT_DIR"), "/commands/passenger_flow.rs"));
+// `files_of_passenger_flow!`, which hands the build script's list of the commands of
+// `passenger_flow/` to a macro; `declare_commands!` declares them and their `Command`.
+include!(concat!(env!("OUT_DIR"), "/passenger_flow.rs"));
+files_of_passenger_flow!(declare_commands);
 
 /// Passenger-flow figures.
 #[derive(Debug, clap::Args)]

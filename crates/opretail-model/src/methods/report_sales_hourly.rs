@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use chrono::{NaiveDateTime, Timelike};
 
-use super::report_sales::{
+use crate::methods::report_sales::{
     PARAM_CREATE_TIME, PARAM_ENTERPRISE_ID, check_enterprise_id, upload_params,
 };
 use crate::{Error, Operation, Params, Sales, SalesStore, Uploaded};

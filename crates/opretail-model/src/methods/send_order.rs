@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::report_sales::{MAX_SHOP_ID_CHARS, PARAM_ENTERPRISE_ID, check_enterprise_id};
+use crate::methods::report_sales::{MAX_SHOP_ID_CHARS, PARAM_ENTERPRISE_ID, check_enterprise_id};
 use crate::{Error, Operation, Params, SalesStore, Uploaded};
 
 /// The method name of the order upload.

@@ -4,12 +4,30 @@
 //! constants), the names of its business parameters and its `handle` function, which turns
 //! a [`Call`](crate::call::Call) into the answer's `data` or a
 //! [`Rejection`](crate::rejection::Rejection). Adding a method is adding its file here: the
-//! build script declares every file of this folder and lists it in `registry()`.
+//! build script lists every file of this folder, and each is declared and registered in
+//! `registry()` below.
 
-// The generated `mod files` (every file here) and `registry()`.
+use crate::call::{Handler, Registry};
+
+/// Declares each file and lists it in [`registry`].
+macro_rules! declare_methods {
+    ($($method:ident),* $(,)?) => {
+        $(mod $method;)*
+
+        /// Every method the sandbox serves.
+        pub(crate) fn registry() -> Registry {
+            Registry::new(vec![
+                $(($method::METHOD, $method::VERSION, $method::handle as Handler),)*
+            ])
+        }
+    };
+}
+
+// `with_method_files!`, which hands the build script's list of files to a macro.
 include!(concat!(env!("OUT_DIR"), "/methods.rs"));
+with_method_files!(declare_methods);
 
-pub use files::echo::METHOD_ECHO;
+pub use echo::METHOD_ECHO;
 
 #[cfg(test)]
 mod tests {
