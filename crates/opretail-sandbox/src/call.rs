@@ -66,8 +66,9 @@ impl Call<'_> {
 
 /// A method's `data`: any value that serializes, written into the envelope as it is.
 ///
-/// Most handlers build a `serde_json::Value`; `getTotalData` hands over a typed payload so
-/// that no tree is built for the call every batch makes (see its handler).
+/// Most handlers build a `serde_json::Value`; `getTotalData` (the call every batch makes) and
+/// the series (the largest answers) hand over typed payloads, so that no tree is built for
+/// them (see their handlers).
 pub(crate) struct Data(Box<dyn Payload>);
 
 /// A payload written as JSON: implemented for every `Serialize` type.

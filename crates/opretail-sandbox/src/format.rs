@@ -1,6 +1,7 @@
 //! How the JSON-tree methods write their figures: numbers, or text in quirks mode, and the
 //! passenger-flow fields every indicator shares.
 
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::synthesis::flow::Flow;
@@ -20,6 +21,34 @@ pub(crate) fn rate(percent: f64, quirks: bool) -> Value {
         Value::String(format!("{percent:.2}"))
     } else {
         json!(percent)
+    }
+}
+
+/// A count written as [`count`] writes it, without building a tree.
+pub(crate) struct Count(pub(crate) u64, pub(crate) bool);
+
+impl Serialize for Count {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Count(n, quirks) = *self;
+        if quirks {
+            serializer.collect_str(&n)
+        } else {
+            serializer.serialize_u64(n)
+        }
+    }
+}
+
+/// A percentage written as [`rate`] writes it, without building a tree.
+pub(crate) struct Rate(pub(crate) f64, pub(crate) bool);
+
+impl Serialize for Rate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Rate(percent, quirks) = *self;
+        if quirks {
+            serializer.collect_str(&format_args!("{percent:.2}"))
+        } else {
+            serializer.serialize_f64(percent)
+        }
     }
 }
 
@@ -65,5 +94,19 @@ mod tests {
         assert_eq!(even["outsidePassengerFlow"], json!(40));
         assert_eq!(even["inShopRate"], json!(25.0));
         assert!(flow_fields(flow, 1001, true).contains_key("outSidePassengerFlow"));
+        // The typed figures write what the tree does, NaN and whole rates included.
+        for (n, percent) in [
+            (0, 0.0),
+            (12, 8.1),
+            (u64::MAX, 100.0),
+            (7, f64::NAN),
+            (3, 33.333),
+        ] {
+            for quirks in [false, true] {
+                let typed = serde_json::to_string(&(Count(n, quirks), Rate(percent, quirks)));
+                let tree = serde_json::to_string(&(count(n, quirks), rate(percent, quirks)));
+                assert_eq!(typed.unwrap(), tree.unwrap(), "{n} {percent} {quirks}");
+            }
+        }
     }
 }

@@ -4,10 +4,10 @@
 
 use chrono::NaiveDate;
 use opretail_model::{Grain, METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA};
-use serde_json::{Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::call::{Call, Data};
-use crate::format::{count, flow_fields};
+use crate::format::{Count, Rate, outside_field};
 use crate::rejection::Rejection;
 use crate::synthesis::flow::Flow;
 use crate::synthesis::revision::FlowView;
@@ -53,23 +53,83 @@ pub(super) fn series(
         now: call.now.naive_local(),
     };
     window::check_days(first, last, limits, Some(grain))?;
-    let series: Vec<Value> = tenant::demo()
+    let series: Vec<StoreSeries> = tenant::demo()
         .resolve_all(&ids)
         .into_iter()
-        .map(|store| {
-            let data_list: Vec<Value> = buckets(&call.flows(), store, (first, last), grain, filter)
-                .into_iter()
-                .map(|(time, flow)| bucket_json(&time, flow, store.dep_id, call.quirks))
-                .collect();
-            json!({
-                "name": store.name,
-                "depId": count(u64::try_from(store.dep_id).unwrap_or(0), call.quirks),
-                "shopId": store.shop_id,
-                "dataList": data_list,
-            })
+        .map(|store| StoreSeries {
+            buckets: buckets(&call.flows(), store, (first, last), grain, filter),
+            store,
+            quirks: call.quirks,
         })
         .collect();
-    Ok(Data::new(Value::Array(series)))
+    Ok(Data::new(series))
+}
+
+/// One store's entry of the answer: its buckets, kept as figures and written as JSON when the
+/// answer is. A tree of 14,880 buckets took about 12 MB; with these, the README's
+/// `--sandbox report` of 300 stores over a month peaks at 25 MB instead of 50 (release).
+struct StoreSeries {
+    store: &'static DemoStore,
+    buckets: Vec<(String, Flow)>,
+    quirks: bool,
+}
+
+impl Serialize for StoreSeries {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Buckets<'a>(&'a StoreSeries);
+        impl Serialize for Buckets<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let StoreSeries { store, quirks, .. } = *self.0;
+                serializer.collect_seq(self.0.buckets.iter().map(|(time, flow)| Bucket {
+                    time,
+                    flow: *flow,
+                    dep_id: store.dep_id,
+                    quirks,
+                }))
+            }
+        }
+        let dep_id = u64::try_from(self.store.dep_id).unwrap_or(0);
+        // Members in the order a `serde_json::Map` sorts them, as every other answer has.
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("dataList", &Buckets(self))?;
+        map.serialize_entry("depId", &Count(dep_id, self.quirks))?;
+        map.serialize_entry("name", &self.store.name)?;
+        map.serialize_entry("shopId", &self.store.shop_id)?;
+        map.end()
+    }
+}
+
+/// One bucket of a store's `dataList`.
+struct Bucket<'a> {
+    time: &'a str,
+    flow: Flow,
+    dep_id: i64,
+    quirks: bool,
+}
+
+impl Serialize for Bucket<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Bucket {
+            time,
+            flow,
+            dep_id,
+            quirks: q,
+        } = *self;
+        // The indicator's fields (`format::flow_fields`) and the bucket's own, in the order a
+        // `serde_json::Map` sorts them. Every demo store has a passing-flow device, and the
+        // sandbox never counts twice.
+        let mut map = serializer.serialize_map(Some(9))?;
+        map.serialize_entry("dressingRate", &Rate(flow.dressing_rate(), q))?;
+        map.serialize_entry("duplicatedFlow", &Count(0, q))?;
+        map.serialize_entry("inCountHavingPassDevice", &Count(flow.entering, q))?;
+        map.serialize_entry("inShopRate", &Rate(flow.in_shop_rate(), q))?;
+        map.serialize_entry("outFlowCount", &Count(flow.exits, q))?;
+        map.serialize_entry(outside_field(dep_id), &Count(flow.outside(), q))?;
+        map.serialize_entry("passPassengerFlow", &Count(flow.passing, q))?;
+        map.serialize_entry("passengerFlow", &Count(flow.entering, q))?;
+        map.serialize_entry("time", time)?;
+        map.end()
+    }
 }
 
 /// A store's buckets over the days `first..=last`: every asked-for hour (hour grain), or the
@@ -106,14 +166,53 @@ fn buckets(
     out
 }
 
-fn bucket_json(time: &str, flow: Flow, dep_id: i64, quirks: bool) -> Value {
-    let mut bucket = flow_fields(flow, dep_id, quirks);
-    bucket.insert("time".into(), json!(time));
-    // Every demo store has a passing-flow device, and the sandbox never counts twice.
-    bucket.insert(
-        "inCountHavingPassDevice".into(),
-        count(flow.entering, quirks),
-    );
-    bucket.insert("duplicatedFlow".into(), count(0, quirks));
-    Value::Object(bucket)
+#[cfg(test)]
+mod tests {
+    use crate::call::Call;
+    use crate::params::Params;
+    use crate::platform::{Platform, PlatformConfig};
+    use crate::tokens::User;
+    use crate::validate::tests::now;
+
+    #[test]
+    fn buckets_are_written_as_a_sorted_map_would_write_them() {
+        let platform = Platform::new(PlatformConfig::default());
+        let user = User {
+            name: "u".into(),
+            password: "p".into(),
+            user_id: 1,
+        };
+        let (token, _) = platform.tokens.issue(&user, now());
+        let body = "id=S_1001,S_1002&startTime=2026-11-27&endTime=2026-11-28&timeType=2";
+        let params = Params::parse(None, body.as_bytes());
+        for quirks in [false, true] {
+            let call = Call {
+                params: &params,
+                now: now(),
+                quirks,
+                platform: &platform,
+                gateway: opretail_model::Gateway::Classic,
+                token: Some(&token),
+                revision: None,
+            };
+            let mut json = Vec::new();
+            super::handle(&call).expect("an answer").write_json(&mut json);
+            let json = String::from_utf8(json).expect("UTF-8");
+            // Its own tree written again: a `serde_json::Map` sorts the members, so the text
+            // is the same only if they came sorted, as the other answers' do.
+            let tree: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+            assert_eq!(tree.to_string(), json);
+            let bucket = &tree[0]["dataList"][0];
+            assert_eq!(bucket.as_object().map(|b| b.len()), Some(9), "{json}");
+            assert!(bucket.get("outSidePassengerFlow").is_some(), "{json}");
+            assert!(tree[1]["dataList"][0].get("outsidePassengerFlow").is_some(), "{json}");
+            let dep_id = &tree[1]["depId"];
+            let expected = if quirks {
+                serde_json::json!("1002")
+            } else {
+                serde_json::json!(1002)
+            };
+            assert_eq!(dep_id, &expected);
+        }
+    }
 }
