@@ -28,7 +28,8 @@ pub struct Cli {
 impl Cli {
     /// Runs the command. Every command checks what it can locally (ids, periods, settings)
     /// before it starts the runtime or sends anything.
-    pub fn run(self) -> Result<(), Failure> {
+    pub fn run(mut self) -> Result<(), Failure> {
+        self.global.command_line = Some(<Cli as clap::CommandFactory>::command);
         self.command.run(&self.global)
     }
 }

@@ -112,6 +112,11 @@ pub struct GlobalArgs {
     /// Log to stderr: -v for each call, -vv for more detail.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// The whole command line, for a command that describes it (`completions`); set by
+    /// `Cli::run`, so that no command depends on the module that lists the commands.
+    #[arg(skip)]
+    pub command_line: Option<fn() -> clap::Command>,
 }
 
 /// A sign method as a clap value (the model's type has no clap support).

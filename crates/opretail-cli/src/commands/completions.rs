@@ -16,8 +16,11 @@ pub struct Args {
 
 impl Args {
     /// Prints the script of the whole command line.
-    pub fn run(self, _global: &GlobalArgs) -> Result<(), Failure> {
-        write(&self, <crate::cli::Cli as clap::CommandFactory>::command())
+    pub fn run(self, global: &GlobalArgs) -> Result<(), Failure> {
+        let command_line = global
+            .command_line
+            .ok_or_else(|| Failure::Failed("the command line is not known here".to_owned()))?;
+        write(&self, command_line())
     }
 }
 
