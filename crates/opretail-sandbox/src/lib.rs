@@ -4,8 +4,8 @@
 // The modules form no cycle. `builder` sits on top and hands `methods::registry()` to
 // `server` (the gateway's handler) and `connections` (accept loop, cap, timeouts). `methods`
 // (one file per gateway method) uses `call`, `window`, `paging`, `format`, `rejection`,
-// `platform`, `login` (what the login methods share) and `synthesis` (the data), and none of
-// those uses `methods`.
+// `platform`, `login` and `upload` (what the login and the upload methods share), `sales` (the
+// uploaded sales) and `synthesis` (the data), and none of those uses `methods`.
 mod builder;
 mod call;
 #[cfg(feature = "cli")]
@@ -32,6 +32,7 @@ mod synthesis;
 #[cfg(feature = "tls")]
 mod tls;
 mod tokens;
+mod upload;
 mod validate;
 mod window;
 

@@ -9,7 +9,6 @@ use opretail::{Demographics, EntityId, Measure, ShopSeries};
 
 use crate::answers;
 use crate::rows::Cell;
-use crate::sink::SinkError;
 
 /// Which flow table to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,14 +26,6 @@ impl FlowTable {
         match self {
             FlowTable::Hourly => "flow_hourly",
             FlowTable::Daily => "flow_daily",
-        }
-    }
-
-    /// The table's bucket column.
-    pub(crate) fn bucket_column(self) -> &'static str {
-        match self {
-            FlowTable::Hourly => "bucket_start",
-            FlowTable::Daily => "day",
         }
     }
 }
@@ -71,24 +62,6 @@ pub struct DemographicsRow {
     pub group: String,
     /// Visitors in the group.
     pub people: Option<i64>,
-}
-
-/// The days `from..=to` as the half-open range of times the flow tables hold them in.
-pub(crate) fn time_range(from: NaiveDate, to: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
-    let start = from.and_time(chrono::NaiveTime::MIN);
-    let end = to.succ_opt().unwrap_or(to).and_time(chrono::NaiveTime::MIN);
-    (start, end)
-}
-
-/// The error of a target that has no `table` yet.
-pub(crate) fn missing_table(target: &str, table: &str) -> SinkError {
-    SinkError::new(
-        target,
-        format!(
-            "has no `{table}` table: fill it first with `opretail sync --to {target} --streams \
-             stores,{table}`"
-        ),
-    )
 }
 
 /// The rows of a series answer, as a flow table would hold them: the same counts and

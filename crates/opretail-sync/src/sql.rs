@@ -1,6 +1,10 @@
 //! SQL shared by the database sinks (SQLite and PostgreSQL): a stream's table and its
 //! upsert, from the catalog. Identifiers come from the catalog, never from input.
 
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::read::FlowTable;
+use crate::sink::SinkError;
 use crate::stream::{OnConflict, Table};
 
 /// `CREATE TABLE IF NOT EXISTS` for `table`, each column typed by `sql_type`.
@@ -77,4 +81,30 @@ mod tests {
         assert!(!sql.contains("first_seen = excluded"), "{sql}");
         assert!(!sql.contains("store_id = excluded"), "{sql}");
     }
+}
+
+/// The bucket column of a flow table, for reading it back.
+pub(crate) fn bucket_column(table: FlowTable) -> &'static str {
+    match table {
+        FlowTable::Hourly => "bucket_start",
+        FlowTable::Daily => "day",
+    }
+}
+
+/// The days `from..=to` as the half-open range of times the flow tables hold them in.
+pub(crate) fn time_range(from: NaiveDate, to: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
+    let start = from.and_time(chrono::NaiveTime::MIN);
+    let end = to.succ_opt().unwrap_or(to).and_time(chrono::NaiveTime::MIN);
+    (start, end)
+}
+
+/// The error of a target that has no `table` yet.
+pub(crate) fn missing_table(target: &str, table: &str) -> SinkError {
+    SinkError::new(
+        target,
+        format!(
+            "has no `{table}` table: fill it first with `opretail sync --to {target} --streams \
+             stores,{table}`"
+        ),
+    )
 }

@@ -6,8 +6,6 @@ use std::str::FromStr;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::sink::{Sink, SinkError};
-
 /// A sync target, parsed from its text.
 ///
 /// The text of a PostgreSQL target may hold a password: it is kept secret, and `Display` and
@@ -34,29 +32,6 @@ pub enum Target {
 }
 
 impl Target {
-    /// Opens the target: the database connection or the directory. Nothing is created yet.
-    pub fn open(&self) -> Result<Box<dyn Sink>, SinkError> {
-        match self {
-            #[cfg(feature = "sqlite")]
-            Target::Sqlite(path) => Ok(Box::new(crate::sinks::sqlite::SqliteSink::open(path)?)),
-            #[cfg(feature = "postgres")]
-            Target::Postgres(url) => Ok(Box::new(crate::sinks::postgres::PostgresSink::connect(
-                url.expose_secret(),
-            )?)),
-            #[cfg(feature = "parquet")]
-            Target::Parquet(dir) => Ok(Box::new(crate::sinks::parquet::ParquetSink::open(dir)?)),
-            #[allow(unreachable_patterns)]
-            other => Err(SinkError::new(
-                other.to_string(),
-                format!(
-                    "this build has no {} sink: build with the `{}` feature",
-                    other.kind(),
-                    other.kind()
-                ),
-            )),
-        }
-    }
-
     /// Whether this build has the target's sink (its cargo feature is on).
     pub fn is_built(&self) -> bool {
         match self {

@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::call::{Call, Data};
 use crate::rejection::{PARAM_ILLEGAL, Rejection, business_error};
-use crate::sales::{self, Period};
+use crate::sales::Period;
+use crate::upload;
 
 pub(crate) const METHOD: &str = METHOD_REPORT_SALES;
 pub(crate) const VERSION: &str = "v1";
@@ -22,8 +23,8 @@ pub(crate) const VERSION: &str = "v1";
 const CREATE_TIME: &str = ReportSales::PARAM_CREATE_TIME;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
-    let figures = sales::figures(call)?;
-    let store = sales::store_of(call)?;
+    let figures = upload::figures(call)?;
+    let store = upload::store_of(call)?;
     let text = call.params.get(CREATE_TIME);
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         business_error(

@@ -15,7 +15,8 @@ use serde_json::json;
 
 use crate::call::{Call, Data};
 use crate::rejection::{PARAM_ILLEGAL, Rejection, business_error};
-use crate::sales::{self, Period};
+use crate::sales::Period;
+use crate::upload;
 
 pub(crate) const METHOD: &str = METHOD_REPORT_SALES_HOURLY;
 pub(crate) const VERSION: &str = "v1";
@@ -26,8 +27,8 @@ const CREATE_TIME: &str = ReportSalesHourly::PARAM_CREATE_TIME;
 const IS_COVER: &str = ReportSalesHourly::PARAM_IS_COVER;
 
 pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
-    let figures = sales::figures(call)?;
-    let store = sales::store_of(call)?;
+    let figures = upload::figures(call)?;
+    let store = upload::store_of(call)?;
     let text = call.params.get(CREATE_TIME);
     let hour = NaiveDateTime::parse_from_str(text, WINDOW_FORMAT)
         .ok()

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::call::{Call, Data};
 use crate::rejection::{PARAM_ILLEGAL, Rejection, business_error};
-use crate::sales;
+use crate::upload;
 use crate::synthesis::tenant;
 
 pub(crate) const METHOD: &str = METHOD_SEND_ORDER;
@@ -30,7 +30,7 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
             "{ORG_ID} {org_id:?} is not an enterprise id (a positive number)"
         )));
     }
-    sales::check_enterprise(call, SendOrder::PARAM_ENTERPRISE_ID)?;
+    upload::check_enterprise(call, SendOrder::PARAM_ENTERPRISE_ID)?;
     let order: serde_json::Map<String, Value> =
         serde_json::from_str(call.params.get(IPOS_JSON)).map_err(|e| {
             illegal(format!("{IPOS_JSON} is not a JSON object: {e}"))
@@ -40,7 +40,7 @@ pub(crate) fn handle(call: &Call<'_>) -> Result<Data, Rejection> {
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
-    sales::store(
+    upload::store(
         text(SalesStore::PARAM_DEP_ID).as_deref(),
         text(SalesStore::PARAM_SHOP_ID).as_deref(),
     )?;

@@ -39,7 +39,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls, Statement, Transaction};
 
-use crate::read::{self, DemographicsRow, FlowRow, FlowTable};
+use crate::read::{DemographicsRow, FlowRow, FlowTable};
 use crate::rows::{Batch, Cell, Mark, RawAnswer, Rows};
 use crate::sink::{LastRun, RunEnd, RunStart, Sink, SinkError, Status, StreamStatus};
 use crate::sql;
@@ -635,20 +635,20 @@ impl Sink for PostgresSink {
         each: &mut dyn FnMut(FlowRow),
     ) -> Result<(), SinkError> {
         if !self.has_table(table.name())? {
-            return Err(read::missing_table(&self.name, table.name()));
+            return Err(crate::sql::missing_table(&self.name, table.name()));
         }
         let names = if self.has_table("stores")? {
             "(SELECT name FROM stores s WHERE s.store_id = f.store_id)"
         } else {
             "NULL::text"
         };
-        let bucket = table.bucket_column();
+        let bucket = crate::sql::bucket_column(table);
         let sql = format!(
             "SELECT f.store_id, {names}, f.{bucket}, f.entering, f.passing, f.outside, f.partial \
              FROM {} f WHERE f.{bucket} >= $1 AND f.{bucket} < $2 ORDER BY f.store_id, f.{bucket}",
             table.name()
         );
-        let (start, end) = read::time_range(from, to);
+        let (start, end) = crate::sql::time_range(from, to);
         let (start_day, end_day) = (start.date(), end.date());
         let bounds: [&(dyn ToSql + Sync); 2] = match table {
             FlowTable::Hourly => [&start, &end],
@@ -693,7 +693,7 @@ impl Sink for PostgresSink {
     ) -> Result<(), SinkError> {
         let table = "demographics_daily";
         if !self.has_table(table)? {
-            return Err(read::missing_table(&self.name, table));
+            return Err(crate::sql::missing_table(&self.name, table));
         }
         let failed = |e: tokio_postgres::Error| self.error("cannot read demographics_daily", &e);
         let bounds: [&(dyn ToSql + Sync); 2] = [&from, &to];

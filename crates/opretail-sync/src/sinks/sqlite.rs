@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
-use crate::read::{self, DemographicsRow, FlowRow, FlowTable};
+use crate::read::{DemographicsRow, FlowRow, FlowTable};
 use crate::rows::{Batch, Cell};
 use crate::sink::{LastRun, RunEnd, RunStart, Sink, SinkError, Status, StreamStatus};
 use crate::sql;
@@ -234,14 +234,14 @@ impl Sink for SqliteSink {
         each: &mut dyn FnMut(FlowRow),
     ) -> Result<(), SinkError> {
         if !self.has_table(table.name())? {
-            return Err(read::missing_table(&self.name, table.name()));
+            return Err(crate::sql::missing_table(&self.name, table.name()));
         }
         let names = if self.has_table("stores")? {
             "(SELECT name FROM stores s WHERE s.store_id = f.store_id)"
         } else {
             "NULL"
         };
-        let (start, end) = read::time_range(from, to);
+        let (start, end) = crate::sql::time_range(from, to);
         let (start, end) = match table {
             FlowTable::Hourly => (time_text(start), time_text(end)),
             FlowTable::Daily => (
@@ -249,7 +249,7 @@ impl Sink for SqliteSink {
                 end.format(DAY_FORMAT).to_string(),
             ),
         };
-        let bucket = table.bucket_column();
+        let bucket = crate::sql::bucket_column(table);
         let sql = format!(
             "SELECT f.store_id, {names}, f.{bucket}, f.entering, f.passing, f.outside, f.partial \
              FROM {} f WHERE f.{bucket} >= ?1 AND f.{bucket} < ?2 ORDER BY f.store_id, f.{bucket}",
@@ -300,7 +300,7 @@ impl Sink for SqliteSink {
     ) -> Result<(), SinkError> {
         let table = "demographics_daily";
         if !self.has_table(table)? {
-            return Err(read::missing_table(&self.name, table));
+            return Err(crate::sql::missing_table(&self.name, table));
         }
         let failed = |e| self.error("cannot read demographics_daily", e);
         let mut statement = self
