@@ -210,6 +210,14 @@ pub(crate) fn period_start(day: NaiveDate, grain: Grain) -> NaiveDate {
 /// The `time` label of a bucket: `yyyy-MM-dd HH:00:00` for hours, `yyyy-MM-dd` for days and
 /// weeks (the Monday), `yyyy-MM` for months and quarters (the first month), `yyyy` for years.
 pub(crate) fn label(start: NaiveDate, hour: u32, grain: Grain) -> String {
+    // The hourly label of a four-digit year written directly: chrono parses its format text
+    // again for every label, about a third of the time of a 20-store month's answer (14,880
+    // labels: 11.1 ms made and written, 7.6 ms now, release). chrono writes the others, a
+    // signed year included.
+    if grain == Grain::Hour && (0..=9999).contains(&start.year()) && hour < 24 {
+        let (year, month, day) = (start.year(), start.month(), start.day());
+        return format!("{year:04}-{month:02}-{day:02} {hour:02}:00:00");
+    }
     match grain {
         Grain::Hour => start
             .and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN))
@@ -275,6 +283,23 @@ mod tests {
         assert_eq!(label(day, 9, Grain::Hour), "2026-11-28 09:00:00");
         assert_eq!(label(date(2026, 10, 1), 0, Grain::Quarter), "2026-10");
         assert_eq!(label(date(2026, 1, 1), 0, Grain::Year), "2026");
+        // The hours written directly are chrono's text, whatever the year.
+        for (year, month, day) in [
+            (0, 1, 1),
+            (7, 2, 3),
+            (999, 12, 31),
+            (2026, 11, 28),
+            (9999, 12, 31),
+            (-1, 6, 15),
+            (10_000, 1, 1),
+        ] {
+            let start = date(year, month, day);
+            for hour in 0..24 {
+                let time = NaiveTime::from_hms_opt(hour, 0, 0).unwrap();
+                let chrono = start.and_time(time).format(WINDOW_FORMAT).to_string();
+                assert_eq!(label(start, hour, Grain::Hour), chrono);
+            }
+        }
     }
 
     #[test]
