@@ -2,52 +2,49 @@
 //! passenger-flow fields every indicator shares.
 
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::synthesis::flow::Flow;
 
 /// A count: a number, or its digits in quirks mode.
 pub(crate) fn count(n: u64, quirks: bool) -> Value {
-    if quirks {
-        Value::String(n.to_string())
-    } else {
-        json!(n)
-    }
+    tree(Figure::Count(n), quirks)
 }
 
 /// A percentage: a number with two decimals, or its text in quirks mode.
 pub(crate) fn rate(percent: f64, quirks: bool) -> Value {
-    if quirks {
-        Value::String(format!("{percent:.2}"))
-    } else {
-        json!(percent)
-    }
+    tree(Figure::Rate(percent), quirks)
 }
 
-/// A count written as [`count`] writes it, without building a tree.
-pub(crate) struct Count(pub(crate) u64, pub(crate) bool);
-
-impl Serialize for Count {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Count(n, quirks) = *self;
-        if quirks {
-            serializer.collect_str(&n)
-        } else {
-            serializer.serialize_u64(n)
-        }
-    }
+/// A figure as a JSON value, for the answers built as trees.
+fn tree(figure: Figure, quirks: bool) -> Value {
+    // A number or a string: nothing that can fail to become a value.
+    serde_json::to_value(Written(figure, quirks)).unwrap_or(Value::Null)
 }
 
-/// A percentage written as [`rate`] writes it, without building a tree.
-pub(crate) struct Rate(pub(crate) f64, pub(crate) bool);
+/// A figure of an answer, before it is written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Figure {
+    /// A count.
+    Count(u64),
+    /// A percentage, to two decimals in quirks mode.
+    Rate(f64),
+}
 
-impl Serialize for Rate {
+/// A figure as it is written: a number, or its text in quirks mode (the second field). The
+/// typed answers serialize it straight into the body; [`count`] and [`rate`] make a tree of it.
+#[derive(Clone, Copy)]
+pub(crate) struct Written(pub(crate) Figure, pub(crate) bool);
+
+impl Serialize for Written {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Rate(percent, quirks) = *self;
-        if quirks {
-            serializer.collect_str(&format_args!("{percent:.2}"))
-        } else {
-            serializer.serialize_f64(percent)
+        match *self {
+            Written(Figure::Count(n), true) => serializer.collect_str(&n),
+            Written(Figure::Count(n), false) => serializer.serialize_u64(n),
+            Written(Figure::Rate(percent), true) => {
+                serializer.collect_str(&format_args!("{percent:.2}"))
+            }
+            Written(Figure::Rate(percent), false) => serializer.serialize_f64(percent),
         }
     }
 }
@@ -62,21 +59,33 @@ pub(crate) fn outside_field(dep_id: i64) -> &'static str {
     }
 }
 
-/// The passenger-flow fields of an indicator or a bucket, for the store `dep_id`: entering,
-/// passing, outside, entry rate, exits, fitting rate.
+/// The passenger-flow fields of an indicator or a bucket, for the store `dep_id`: fitting
+/// rate, entry rate, exits, outside, passing, entering, in the order a `serde_json::Map` sorts
+/// them (either spelling of outside sorts in the same place), so that a typed answer can write
+/// them in place.
+pub(crate) fn flow_entries(flow: Flow, dep_id: i64) -> [(&'static str, Figure); 6] {
+    [
+        ("dressingRate", Figure::Rate(flow.dressing_rate())),
+        ("inShopRate", Figure::Rate(flow.in_shop_rate())),
+        ("outFlowCount", Figure::Count(flow.exits)),
+        (outside_field(dep_id), Figure::Count(flow.outside())),
+        ("passPassengerFlow", Figure::Count(flow.passing)),
+        ("passengerFlow", Figure::Count(flow.entering)),
+    ]
+}
+
+/// [`flow_entries`] as a JSON object, for the answers built as trees.
 pub(crate) fn flow_fields(flow: Flow, dep_id: i64, quirks: bool) -> Map<String, Value> {
-    let mut fields = Map::new();
-    fields.insert("passengerFlow".into(), count(flow.entering, quirks));
-    fields.insert("passPassengerFlow".into(), count(flow.passing, quirks));
-    fields.insert(outside_field(dep_id).into(), count(flow.outside(), quirks));
-    fields.insert("inShopRate".into(), rate(flow.in_shop_rate(), quirks));
-    fields.insert("outFlowCount".into(), count(flow.exits, quirks));
-    fields.insert("dressingRate".into(), rate(flow.dressing_rate(), quirks));
-    fields
+    flow_entries(flow, dep_id)
+        .into_iter()
+        .map(|(name, figure)| (name.to_owned(), tree(figure, quirks)))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -94,19 +103,9 @@ mod tests {
         assert_eq!(even["outsidePassengerFlow"], json!(40));
         assert_eq!(even["inShopRate"], json!(25.0));
         assert!(flow_fields(flow, 1001, true).contains_key("outSidePassengerFlow"));
-        // The typed figures write what the tree does, NaN and whole rates included.
-        for (n, percent) in [
-            (0, 0.0),
-            (12, 8.1),
-            (u64::MAX, 100.0),
-            (7, f64::NAN),
-            (3, 33.333),
-        ] {
-            for quirks in [false, true] {
-                let typed = serde_json::to_string(&(Count(n, quirks), Rate(percent, quirks)));
-                let tree = serde_json::to_string(&(count(n, quirks), rate(percent, quirks)));
-                assert_eq!(typed.unwrap(), tree.unwrap(), "{n} {percent} {quirks}");
-            }
-        }
+        // NaN, which a JSON number cannot be, is written as `null`, as serde_json writes it.
+        assert_eq!(rate(f64::NAN, false), Value::Null);
+        assert_eq!(rate(33.333, true), json!("33.33"));
+        assert_eq!(count(u64::MAX, true), json!(u64::MAX.to_string()));
     }
 }

@@ -7,7 +7,7 @@ use opretail_model::{Grain, METHOD_GET_MANY_SHOPS_PASSENGER_INDICATOR_DATA};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::call::{Call, Data};
-use crate::format::{Count, Rate, outside_field};
+use crate::format::{Figure, Written, flow_entries};
 use crate::rejection::Rejection;
 use crate::synthesis::flow::Flow;
 use crate::synthesis::revision::FlowView;
@@ -92,7 +92,7 @@ impl Serialize for StoreSeries {
         // Members in the order a `serde_json::Map` sorts them, as every other answer has.
         let mut map = serializer.serialize_map(Some(4))?;
         map.serialize_entry("dataList", &Buckets(self))?;
-        map.serialize_entry("depId", &Count(dep_id, self.quirks))?;
+        map.serialize_entry("depId", &Written(Figure::Count(dep_id), self.quirks))?;
         map.serialize_entry("name", &self.store.name)?;
         map.serialize_entry("shopId", &self.store.shop_id)?;
         map.end()
@@ -113,20 +113,20 @@ impl Serialize for Bucket<'_> {
             time,
             flow,
             dep_id,
-            quirks: q,
+            quirks,
         } = *self;
-        // The indicator's fields (`format::flow_fields`) and the bucket's own, in the order a
-        // `serde_json::Map` sorts them. Every demo store has a passing-flow device, and the
-        // sandbox never counts twice.
+        // The indicator's fields and the bucket's own, in the order a `serde_json::Map` sorts
+        // them (the bucket's two go after the first of the indicator's). Every demo store has
+        // a passing-flow device, and the sandbox never counts twice.
+        let [first, rest @ ..] = flow_entries(flow, dep_id);
+        let own = [
+            ("duplicatedFlow", Figure::Count(0)),
+            ("inCountHavingPassDevice", Figure::Count(flow.entering)),
+        ];
         let mut map = serializer.serialize_map(Some(9))?;
-        map.serialize_entry("dressingRate", &Rate(flow.dressing_rate(), q))?;
-        map.serialize_entry("duplicatedFlow", &Count(0, q))?;
-        map.serialize_entry("inCountHavingPassDevice", &Count(flow.entering, q))?;
-        map.serialize_entry("inShopRate", &Rate(flow.in_shop_rate(), q))?;
-        map.serialize_entry("outFlowCount", &Count(flow.exits, q))?;
-        map.serialize_entry(outside_field(dep_id), &Count(flow.outside(), q))?;
-        map.serialize_entry("passPassengerFlow", &Count(flow.passing, q))?;
-        map.serialize_entry("passengerFlow", &Count(flow.entering, q))?;
+        for (name, figure) in std::iter::once(first).chain(own).chain(rest) {
+            map.serialize_entry(name, &Written(figure, quirks))?;
+        }
         map.serialize_entry("time", time)?;
         map.end()
     }
