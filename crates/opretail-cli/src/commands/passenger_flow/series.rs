@@ -195,19 +195,6 @@ struct Call {
     operation: GetManyShopsPassengerIndicatorData,
 }
 
-/// The columns of `series`.
-const COLUMNS: &[&str] = &[
-    "id",
-    "store",
-    "bucket",
-    "entering",
-    "passing",
-    "outside",
-    "entry_rate",
-    "exit",
-    "fitting_rate",
-];
-
 /// The columns of `series` in a table on a terminal: a glance at each store's shape too.
 const COLUMNS_WITH_SHAPE: &[&str] = &[
     "id",
@@ -221,6 +208,9 @@ const COLUMNS_WITH_SHAPE: &[&str] = &[
     "fitting_rate",
     "shape",
 ];
+
+/// The columns of `series`: all but the shape.
+const COLUMNS: &[&str] = COLUMNS_WITH_SHAPE.split_at(COLUMNS_WITH_SHAPE.len() - 1).0;
 
 /// The blocks of a sparkline, lowest first.
 const BLOCKS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
